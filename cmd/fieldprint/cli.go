@@ -1,0 +1,263 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/demo"
+	"github.com/fieldprint/fieldprint/store"
+)
+
+func open(path string) (*store.DB, error) { return store.Open(dbPath(path)) }
+
+func cmdDemo(e env, args []string) error {
+	fs, dbFlag := newFlags(e, "demo", "[--requests N] [--db PATH]")
+	n := fs.Int("requests", 60, "how many requests to create")
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	db, err := open(*dbFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rs, err := demo.Load(db, *n, fp.DateOf(time.Now()))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Created %d demo requests (%s to %s) in %s\n", len(rs), rs[0].Number, rs[len(rs)-1].Number, db.Path())
+	return nil
+}
+
+func cmdImport(e env, args []string) error {
+	fs, dbFlag := newFlags(e, "import", "FILE.csv [--db PATH]")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return fp.Errorf(fp.EINVALID, "cannot read %s: %v", pos[0], errText(err))
+	}
+	defer f.Close()
+	rows, problems := fp.ParseImportCSV(f, fp.DateOf(time.Now()))
+	db, err := open(*dbFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// Duplicates against what the database already holds, reported by line too.
+	for _, row := range rows {
+		ds, err := db.FindDuplicates(row.Request)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			col := "receipt_number"
+			if strings.HasPrefix(d.Identifier, "A") {
+				col = "a_number"
+			}
+			problems = append(problems, fp.LineError{Line: row.Line, Column: col, Message: d.String()})
+		}
+	}
+	for _, row := range rows {
+		for _, w := range row.Warnings {
+			fmt.Fprintf(e.stderr, "line %d: warning: %s\n", row.Line, w)
+		}
+	}
+	if len(problems) > 0 {
+		sortProblems(problems)
+		for _, p := range problems {
+			fmt.Fprintln(e.stderr, p.Error())
+		}
+		return fp.Errorf(fp.EINVALID, "nothing was imported: %d problem(s) in %s; fix them and import the whole file again", len(problems), filepath.Base(pos[0]))
+	}
+	rs := make([]*fp.Request, len(rows))
+	for i, row := range rows {
+		rs[i] = row.Request
+	}
+	saved, err := db.ImportRequests(localActor(), rs, fp.SaveOptions{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Imported %d requests (%s to %s)\n", len(saved), saved[0].Number, saved[len(saved)-1].Number)
+	return nil
+}
+
+func sortProblems(ps []fp.LineError) {
+	for i := 1; i < len(ps); i++ {
+		for j := i; j > 0 && ps[j].Line < ps[j-1].Line; j-- {
+			ps[j], ps[j-1] = ps[j-1], ps[j]
+		}
+	}
+}
+
+// errText strips the path from an OS error (the user typed the path already).
+func errText(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func parseFilter(status, category string) (fp.RequestFilter, error) {
+	var f fp.RequestFilter
+	for _, s := range fp.SplitList(status) {
+		st, err := fp.ParseStatus(s)
+		if err != nil {
+			return f, err
+		}
+		f.Statuses = append(f.Statuses, st)
+	}
+	for _, s := range fp.SplitList(category) {
+		c, err := fp.ParseCategory(s)
+		if err != nil {
+			return f, err
+		}
+		f.Categories = append(f.Categories, c)
+	}
+	return f, nil
+}
+
+func cmdList(e env, args []string) error {
+	fs, dbFlag := newFlags(e, "list", "[--status S] [--category C] [--search Q] [--format table|csv|json] [--db PATH]")
+	status := fs.String("status", "", "only these statuses (comma-separated), e.g. new,awaiting-documents")
+	category := fs.String("category", "", "only these categories (comma-separated): military, 319b, adoption, other")
+	search := fs.String("search", "", "name (accents and case ignored, partial), receipt number or A-number")
+	format := fs.String("format", "table", "table, csv or json")
+	newest := fs.Bool("newest", false, "newest first (default oldest first)")
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	if *format != "table" && *format != "csv" && *format != "json" {
+		fmt.Fprintf(e.stderr, "fieldprint list: --format must be table, csv or json, not %q\n", *format)
+		return errUsage
+	}
+	f, err := parseFilter(*status, *category)
+	if err != nil {
+		return err
+	}
+	f.Search, f.Newest = *search, *newest
+	db, err := open(*dbFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, _, err := db.FindRequests(f)
+	if err != nil {
+		return err
+	}
+	today := fp.DateOf(time.Now())
+	switch *format {
+	case "json":
+		type row struct {
+			fp.RequestSummary
+			AgeDays int `json:"age_days"`
+		}
+		out := make([]row, len(rows))
+		for i, r := range rows {
+			out[i] = row{r, r.Received.DaysUntil(today)}
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	case "csv":
+		w := csv.NewWriter(e.stdout)
+		w.Write([]string{"number", "status", "category", "received", "age_days", "people", "full_name", "a_number", "receipt_number"})
+		for _, r := range rows {
+			w.Write([]string{r.Number, string(r.Status), string(r.Category), r.Received.String(),
+				strconv.Itoa(r.Received.DaysUntil(today)), strconv.Itoa(r.People), r.FullName, string(r.ANumber), r.Receipt})
+		}
+		w.Flush()
+		return w.Error()
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NUMBER\tSTATUS\tCATEGORY\tRECEIVED\tAGE\tPEOPLE\tAPPLICANT\tA-NUMBER\tRECEIPT")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%dd\t%d\t%s\t%s\t%s\n", r.Number, r.Status, r.Category, r.Received,
+			r.Received.DaysUntil(today), r.People, r.FullName, r.ANumber.Display(), r.Receipt)
+	}
+	tw.Flush()
+	fmt.Fprintf(e.stdout, "%d request(s)\n", len(rows))
+	return nil
+}
+
+func cmdExport(e env, args []string) error {
+	fs, dbFlag := newFlags(e, "export", "[--format csv|json] [-o FILE] [--db PATH]")
+	format := fs.String("format", "json", "json or csv")
+	outPath := fs.String("o", "", "write to FILE instead of standard output")
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	if *format != "csv" && *format != "json" {
+		fmt.Fprintf(e.stderr, "fieldprint export: --format must be csv or json, not %q\n", *format)
+		return errUsage
+	}
+	db, err := open(*dbFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rs, err := db.LoadRequests(fp.RequestFilter{})
+	if err != nil {
+		return err
+	}
+	return writeOut(*outPath, e.stdout, func(w io.Writer) error {
+		if *format == "csv" {
+			return fp.WriteCSV(w, rs)
+		}
+		recs := make([]fp.ExportRecord, len(rs))
+		for i, r := range rs {
+			recs[i] = r.Export()
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(recs)
+	})
+}
+
+// writeOut writes to path through a temporary file renamed into place, so a
+// failure never leaves half a file behind; "" means stdout.
+func writeOut(path string, stdout io.Writer, write func(io.Writer) error) error {
+	if path == "" || path == "-" {
+		return write(stdout)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".fieldprint-export-*")
+	if err != nil {
+		return fp.Errorf(fp.EINVALID, "cannot write %s: %s", path, errText(err))
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fp.Internal("export failed; nothing was written", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fp.Errorf(fp.EINVALID, "cannot write %s: %s", path, errText(err))
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fp.Errorf(fp.EINVALID, "cannot write %s: %s", path, errText(err))
+	}
+	return nil
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/widget"
+
+	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/store"
+	"github.com/fieldprint/fieldprint/ui"
+)
+
+// runGUI opens the main window on the chosen database.
+func runGUI(e env, args []string) error {
+	fs, dbFlag := newFlags(e, "fieldprint", "[--db PATH]")
+	if pos, err := parse(fs, args); err != nil {
+		return err
+	} else if len(pos) > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	a := app.NewWithID("gov.uscis.fieldprint")
+	path := dbPath(*dbFlag)
+	db, err := store.Open(path)
+	if err != nil {
+		// Say it in a window too: the GUI may have been started from a menu.
+		w := a.NewWindow("Fieldprint cannot start")
+		l := widget.NewLabel(fp.ErrorMessage(err))
+		l.Wrapping = fyne.TextWrapWord
+		w.SetContent(l)
+		w.Resize(fyne.NewSize(520, 140))
+		w.ShowAndRun()
+		return err
+	}
+	defer db.Close()
+	u := ui.New(a, db, localActor(), fmt.Sprintf("%s", filepath.Base(path)))
+	u.ShowAndRun()
+	return nil
+}

@@ -1,0 +1,166 @@
+// Command fieldprint is the Fieldprint desktop application and its CLI.
+//
+//	fieldprint [--db PATH]                 open the GUI
+//	fieldprint demo [--requests N]         fill a new database with demo requests
+//	fieldprint import FILE.csv             import a spreadsheet tracker (all or nothing)
+//	fieldprint list [--status S] [--category C] [--search Q] [--format table|csv|json]
+//	fieldprint export [--format csv|json] [-o FILE]
+//
+// Exit status: 0 success, 1 invalid input or refused operation, 2 usage error.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+
+	fp "github.com/fieldprint/fieldprint"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// errUsage marks a usage error (exit 2); the flag package has printed it.
+var errUsage = errors.New("usage")
+
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+type command struct {
+	name, args, help string
+	run              func(e env, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"demo", "[--requests N]", "fill a new, empty database with realistic demo requests", cmdDemo},
+		{"import", "FILE.csv", "import an office's spreadsheet tracker: all rows or none", cmdImport},
+		{"list", "[--status S] [--category C] [--search Q] [--format table|csv|json]", "list requests, oldest first", cmdList},
+		{"export", "[--format csv|json] [-o FILE]", "export every request (the CSV imports again as is)", cmdExport},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "Usage:\n  fieldprint [--db PATH]    open the Fieldprint window\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  fieldprint %s %s [--db PATH]\n        %s\n", c.name, c.args, c.help)
+	}
+	fmt.Fprintf(w, "\nThe database is %s unless --db or FIELDPRINT_DB names another.\n", defaultDBPath())
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := env{stdin, stdout, stderr}
+	name := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" {
+		usage(stdout)
+		return 0
+	}
+	var cmd *command
+	for i := range commands {
+		if commands[i].name == name {
+			cmd = &commands[i]
+		}
+	}
+	if name != "" && cmd == nil {
+		fmt.Fprintf(stderr, "fieldprint: unknown command %q\n\n", name)
+		usage(stderr)
+		return 2
+	}
+	var err error
+	if cmd == nil {
+		err = runGUI(e, args)
+	} else {
+		err = cmd.run(e, args)
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	}
+	fmt.Fprintln(stderr, "fieldprint:", fp.ErrorMessage(err))
+	return 1
+}
+
+// newFlags returns a flag set with the --db flag every command takes.
+func newFlags(e env, name, args string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	db := fs.String("db", "", "database file (default: $FIELDPRINT_DB or "+defaultDBPath()+")")
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: fieldprint %s %s\n", name, args)
+		fs.PrintDefaults()
+	}
+	return fs, db
+}
+
+// parse parses flags (flags may follow positional arguments too).
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// dbPath applies the precedence --db, then FIELDPRINT_DB, then the default.
+func dbPath(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if p := os.Getenv("FIELDPRINT_DB"); p != "" {
+		return p
+	}
+	return defaultDBPath()
+}
+
+// defaultDBPath is in the user's data directory: $XDG_DATA_HOME/fieldprint
+// or ~/.local/share/fieldprint on Linux.
+func defaultDBPath() string {
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			dir = filepath.Join(home, ".local", "share")
+		} else {
+			dir = "."
+		}
+	}
+	return filepath.Join(dir, "fieldprint", "fieldprint.db")
+}
+
+// localActor is who changes are recorded as until staff accounts exist:
+// the operating-system user at the desk, as a clerk.
+func localActor() fp.Actor {
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	if name == "" {
+		name = "clerk"
+	}
+	return fp.Actor{Name: name, Role: fp.RoleClerk}
+}

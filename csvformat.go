@@ -1,0 +1,260 @@
+package fieldprint
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// CSVColumns are the columns of the spreadsheet import and the CSV export,
+// in export order. The last five hold the "All others" facts.
+var CSVColumns = []string{
+	"received", "full_name", "date_of_birth", "category", "basis", "notice_type",
+	"receipt_number", "a_number", "email", "phone", "household_adults",
+	"asc_date", "asc_place", "departure_reason", "reschedule_asked", "reschedule_note",
+}
+
+// LineError is one problem in an imported file.
+type LineError struct {
+	Line    int
+	Column  string
+	Message string
+}
+
+func (e LineError) Error() string {
+	if e.Column == "" {
+		return fmt.Sprintf("line %d: %s", e.Line, e.Message)
+	}
+	return fmt.Sprintf("line %d: %s: %s", e.Line, e.Column, e.Message)
+}
+
+// ImportRow is one parsed row of a spreadsheet import.
+type ImportRow struct {
+	Line     int
+	Request  *Request
+	Warnings []string
+}
+
+// MaxImportRows bounds one import: a tracker is hundreds of rows, not millions.
+const MaxImportRows = 100000
+
+// ParseImportCSV reads an office's spreadsheet tracker. It returns every row
+// it could parse and every problem found; a caller must import nothing when
+// any problem is returned.
+func ParseImportCSV(r io.Reader, today Date) ([]ImportRow, []LineError) {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, []LineError{{Line: 1, Message: "the file is empty: it needs a header line naming the columns, e.g. " + strings.Join(CSVColumns[:11], ",")}}
+	} else if err != nil {
+		return nil, []LineError{csvError(err)}
+	}
+	col := map[string]int{}
+	var errs []LineError
+	allowed := strings.Join(CSVColumns, ", ")
+	for i, h := range header {
+		k := strings.ToLower(strings.TrimSpace(h))
+		switch {
+		case k == "":
+			errs = append(errs, LineError{1, "", fmt.Sprintf("column %d has no name; allowed columns: %s", i+1, allowed)})
+		case indexOf(CSVColumns, k) < 0:
+			errs = append(errs, LineError{1, "", fmt.Sprintf("unknown column %q; allowed columns (any order, any case): %s", h, allowed)})
+		case col[k] != 0:
+			errs = append(errs, LineError{1, "", fmt.Sprintf("column %q appears twice", k)})
+		default:
+			col[k] = i + 1 // 0 means absent
+		}
+	}
+	for _, req := range []string{"full_name", "category"} {
+		if col[req] == 0 && len(errs) == 0 {
+			errs = append(errs, LineError{1, "", fmt.Sprintf("the required column %q is missing; allowed columns: %s", req, allowed)})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+
+	var rows []ImportRow
+	seen := map[string]int{} // identifier -> line of first use
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			errs = append(errs, csvError(err))
+			if _, ok := err.(*csv.ParseError); ok {
+				break // the rest of the file cannot be framed reliably
+			}
+			continue
+		}
+		line, _ := cr.FieldPos(0)
+		if blank(rec) {
+			continue
+		}
+		if len(rows)+len(errs) >= MaxImportRows {
+			errs = append(errs, LineError{line, "", fmt.Sprintf("more than %d rows: split the file", MaxImportRows)})
+			break
+		}
+		if len(rec) != len(header) {
+			errs = append(errs, LineError{line, "", fmt.Sprintf("has %d fields but the header has %d: check for a missing or extra comma, or quote text that contains commas", len(rec), len(header))})
+			continue
+		}
+		get := func(k string) string {
+			if i := col[k]; i > 0 {
+				return rec[i-1]
+			}
+			return ""
+		}
+		in := RequestInput{
+			Received: get("received"), FullName: get("full_name"), DateOfBirth: get("date_of_birth"),
+			Category: get("category"), Basis: get("basis"), NoticeType: get("notice_type"),
+			ReceiptNumbers: get("receipt_number"), ANumber: get("a_number"), Email: get("email"), Phone: get("phone"),
+			ASCDate: get("asc_date"), ASCPlace: get("asc_place"), DepartureReason: get("departure_reason"),
+			RescheduleAsked: get("reschedule_asked"), RescheduleNote: get("reschedule_note"),
+		}
+		var rowErrs []LineError
+		for i, item := range strings.Split(get("household_adults"), ";") {
+			if strings.TrimSpace(item) == "" {
+				continue
+			}
+			name, dob, ok := strings.Cut(item, "|")
+			if !ok {
+				rowErrs = append(rowErrs, LineError{line, "household_adults", fmt.Sprintf("adult %d %q must be written Full Name|YYYY-MM-DD", i+1, strings.TrimSpace(item))})
+			}
+			in.Household = append(in.Household, PersonInput{name, dob})
+		}
+		req, warns, err := in.Parse(today)
+		var e *Error
+		if errors.As(err, &e) {
+			for _, f := range e.Fields {
+				c, msg := f.Field, f.Message
+				if strings.HasPrefix(c, FieldHousehold+"[") {
+					var n int
+					fmt.Sscanf(c[len(FieldHousehold)+1:], "%d", &n)
+					c, msg = FieldHousehold, fmt.Sprintf("adult %d: %s", n, msg)
+				}
+				rowErrs = append(rowErrs, LineError{line, c, msg})
+			}
+		} else if err != nil {
+			rowErrs = append(rowErrs, LineError{line, "", ErrorMessage(err)})
+		}
+		if len(rowErrs) > 0 {
+			errs = append(errs, rowErrs...)
+			continue
+		}
+		for _, id := range req.Identifiers() {
+			if first, dup := seen[id]; dup {
+				errs = append(errs, LineError{line, identColumn(id), fmt.Sprintf("%s is also on line %d: one person must not get two requests", id, first)})
+			} else {
+				seen[id] = line
+			}
+		}
+		rows = append(rows, ImportRow{Line: line, Request: req, Warnings: warns})
+	}
+	if len(rows) == 0 && len(errs) == 0 {
+		errs = append(errs, LineError{1, "", "the file has a header but no rows"})
+	}
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
+	return rows, errs
+}
+
+func identColumn(id string) string {
+	if strings.HasPrefix(id, "A") && allDigits(id[1:]) {
+		return FieldANumber
+	}
+	return FieldReceiptNumbers
+}
+
+func csvError(err error) LineError {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Err.Error()
+		if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
+			msg = "a quotation mark is not closed or stands inside unquoted text: put the whole field in quotes and double any quote inside it"
+		}
+		return LineError{Line: pe.StartLine, Message: msg}
+	}
+	return LineError{Line: 1, Message: "the file cannot be read: " + err.Error()}
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// WriteCSV writes requests in the import format, so the file can be imported
+// again as is.
+func WriteCSV(w io.Writer, rs []*Request) error {
+	cw := csv.NewWriter(w)
+	cw.Write(CSVColumns)
+	for _, r := range rs {
+		in := r.Input()
+		hh := make([]string, len(in.Household))
+		for i, h := range in.Household {
+			hh[i] = h.FullName + "|" + h.DateOfBirth
+		}
+		cw.Write([]string{in.Received, in.FullName, in.DateOfBirth, in.Category, in.Basis, in.NoticeType,
+			strings.ReplaceAll(in.ReceiptNumbers, " ", ""), in.ANumber, in.Email, in.Phone, strings.Join(hh, ";"),
+			in.ASCDate, in.ASCPlace, in.DepartureReason, in.RescheduleAsked, in.RescheduleNote})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// ExportRecord is the JSON export's shape of one request.
+type ExportRecord struct {
+	Number         string          `json:"number"`
+	Status         Status          `json:"status"`
+	Category       Category        `json:"category"`
+	FullName       string          `json:"full_name"`
+	DateOfBirth    Date            `json:"date_of_birth"`
+	Received       Date            `json:"received"`
+	Basis          string          `json:"basis"`
+	NoticeType     NoticeType      `json:"notice_type"`
+	ReceiptNumbers []ReceiptNumber `json:"receipt_numbers"`
+	ANumber        ANumber         `json:"a_number"`
+	Email          string          `json:"email"`
+	Phone          string          `json:"phone"`
+	Household      []Person        `json:"household"`
+	Other          *OtherFacts     `json:"other,omitempty"`
+	History        []Transition    `json:"history"`
+}
+
+func (r *Request) Export() ExportRecord {
+	e := ExportRecord{Number: r.Number, Status: r.Status, Category: r.Category, FullName: r.Applicant.FullName,
+		DateOfBirth: r.Applicant.DateOfBirth, Received: r.Received, Basis: r.Basis, NoticeType: r.NoticeType,
+		ReceiptNumbers: r.ReceiptNumbers, ANumber: r.ANumber, Email: r.Email, Phone: r.Phone,
+		Household: r.Household, Other: r.Other, History: r.History}
+	if e.ReceiptNumbers == nil {
+		e.ReceiptNumbers = []ReceiptNumber{}
+	}
+	if e.Household == nil {
+		e.Household = []Person{}
+	}
+	if e.History == nil {
+		e.History = []Transition{}
+	}
+	return e
+}

@@ -1,0 +1,223 @@
+// Package demo makes a realistic office's worth of requests, so a first look
+// at Fieldprint shows what a working day looks like. Everything goes through
+// the same services and rules as real data.
+package demo
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	fp "github.com/fieldprint/fieldprint"
+)
+
+// Actor is who demo data is recorded as.
+var Actor = fp.Actor{Name: "demo", Role: fp.RoleClerk}
+
+// community is a naming tradition: given names, family names, and whether the
+// family name is written first.
+type community struct {
+	given, family []string
+	familyFirst   bool
+	phone         string // country calling code
+}
+
+// The communities international offices serve; diacritics on purpose (search
+// and letters must handle them).
+var communities = []community{
+	{[]string{"Minh Khai", "Thị Hương", "Văn Đức", "Thu Trang", "Quốc Bảo"}, []string{"Nguyễn", "Trần", "Lê", "Phạm", "Đặng"}, true, "84"},
+	{[]string{"Wei", "Xiuying", "Jun", "Li Na", "Haoran"}, []string{"Wang", "Li", "Zhang", "Chen", "Liu"}, true, "86"},
+	{[]string{"Priya", "Arjun", "Ananya", "Rahul", "Kavya"}, []string{"Sharma", "Patel", "Singh", "Iyer", "Reddy"}, false, "91"},
+	{[]string{"Wanjiru", "Otieno", "Achieng", "Kamau", "Njeri"}, []string{"Mwangi", "Odhiambo", "Kiprop", "Wambui", "Ochieng"}, false, "254"},
+	{[]string{"José", "María José", "Guadalupe", "Alejandro", "Sofía"}, []string{"García Hernández", "López", "Martínez", "Rodríguez", "Ramírez"}, false, "52"},
+	{[]string{"Łukasz", "Zofia", "Małgorzata", "Paweł", "Agnieszka"}, []string{"Żółć", "Kowalski", "Wiśniewska", "Wójcik", "Dąbrowski"}, false, "48"},
+	{[]string{"Mehmet", "Ayşe", "Elif", "Yusuf", "Gül"}, []string{"Yılmaz", "Öztürk", "Demir", "Şahin", "Çelik"}, false, "90"},
+	{[]string{"José", "Jürgen", "Anneliese", "Lukas", "Marie"}, []string{"Müller", "Schäfer", "Weiß", "Köhler", "Bauer"}, false, "49"},
+}
+
+var places = []string{"Los Angeles ASC", "Houston ASC", "Chicago ASC", "New York ASC", "Miami ASC", "Seattle ASC", "Dallas ASC"}
+
+var bases = map[fp.Category][]string{
+	fp.CategoryMilitary: {
+		"Spouse of an active-duty U.S. Army service member stationed at Camp Humphreys; N-400 filed under INA 319(e).",
+		"Active-duty U.S. Navy member deployed to the region, applying for naturalization under INA 329.",
+		"Spouse of a U.S. Air Force member on official orders abroad, N-400 pending.",
+	},
+	fp.Category319b: {
+		"Spouse of a U.S. Department of State employee serving at the consulate; expedited naturalization under INA 319(b).",
+		"Spouse of a U.S. citizen employed abroad by a U.S. firm, assignment continues for two more years (INA 319(b)).",
+		"Spouse of a USAID officer posted overseas, N-400 filed under 319(b).",
+	},
+	fp.CategoryAdoption: {
+		"Prospective adoptive parents living abroad, I-600A filed; all adult household members need fingerprints.",
+		"I-800A Hague adoption filed from overseas; the household includes an adult relative.",
+		"I-600 orphan petition filed by U.S. citizen parents residing abroad.",
+	},
+	fp.CategoryOther: {
+		"Biometrics were scheduled at a U.S. ASC; the applicant left the U.S. urgently and asks for collection here.",
+		"Applicant's ASC appointment falls while she is abroad caring for a family member.",
+	},
+}
+
+var departure = []string{
+	"Father hospitalised after a stroke; flew out two days before the appointment.",
+	"Employer recalled him on short notice; the assignment letter is attached.",
+	"Death of her mother; attended the funeral and is handling the estate.",
+}
+
+// Requests returns n realistic requests received over the 120 days before today.
+func Requests(n int, today fp.Date, seed uint64) ([]*fp.Request, error) {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	usedRN, usedA := map[string]bool{}, map[string]bool{}
+	var out []*fp.Request
+	for i := 0; i < n; i++ {
+		c := pickCategory(rng)
+		com := communities[rng.IntN(len(communities))]
+		family := com.family[rng.IntN(len(com.family))]
+		fullName := func() string {
+			g := com.given[rng.IntN(len(com.given))]
+			if com.familyFirst {
+				return family + " " + g
+			}
+			return g + " " + family
+		}
+		full := fullName()
+		received := today.AddDays(-rng.IntN(120))
+		dob := today.AddDays(-(365*(24+rng.IntN(40)) + rng.IntN(365)))
+		in := fp.RequestInput{
+			Received:    received.String(),
+			Category:    string(c),
+			Basis:       bases[c][rng.IntN(len(bases[c]))],
+			NoticeType:  string(fp.NoticeTypes[rng.IntN(len(fp.NoticeTypes))]),
+			FullName:    full,
+			DateOfBirth: dob.String(),
+		}
+		nrn := 1
+		if rng.IntN(6) == 0 {
+			nrn = 2
+		}
+		var rns []string
+		for j := 0; j < nrn; j++ {
+			for {
+				prefix := []string{"IOE", "IOE", "IOE", "NBC", "MSC", "LIN", "EAC"}[rng.IntN(7)]
+				rn := fmt.Sprintf("%s%02d%03d%05d", prefix, (received.Y-1)%100, 1+rng.IntN(260), rng.IntN(100000))
+				if !usedRN[rn] {
+					usedRN[rn] = true
+					rns = append(rns, rn)
+					break
+				}
+			}
+		}
+		if rng.IntN(8) != 0 || c == fp.CategoryOther {
+			in.ReceiptNumbers = strings.Join(rns, ";")
+		}
+		if rng.IntN(3) != 0 || in.ReceiptNumbers == "" {
+			for {
+				a := fmt.Sprintf("A%09d", 10000000+rng.IntN(240000000))
+				if !usedA[a] {
+					usedA[a] = true
+					in.ANumber = a
+					break
+				}
+			}
+		}
+		user := strings.ToLower(strings.NewReplacer(" ", ".", "'", "").Replace(fp.Fold(full)))
+		if rng.IntN(5) != 0 {
+			in.Email = user + "@example.com"
+		}
+		if in.Email == "" || rng.IntN(2) == 0 {
+			in.Phone = fmt.Sprintf("+%s %d %04d %04d", com.phone, 10+rng.IntN(80), rng.IntN(10000), rng.IntN(10000))
+		}
+		if c == fp.CategoryAdoption {
+			// Spouse plus, sometimes, adult relatives living with them.
+			adults := 1 + rng.IntN(3)
+			if i%23 == 0 {
+				adults = 4 // one large household
+			}
+			used := map[string]bool{full: true}
+			for j := 0; j < adults; j++ {
+				hdob := today.AddDays(-(365*(19+rng.IntN(50)) + rng.IntN(365)))
+				name := fullName()
+				for used[name] {
+					name = fullName()
+				}
+				used[name] = true
+				in.Household = append(in.Household, fp.PersonInput{FullName: name, DateOfBirth: hdob.String()})
+			}
+		}
+		if c == fp.CategoryOther {
+			in.ASCDate = received.AddDays(10 + rng.IntN(30)).String()
+			in.ASCPlace = places[rng.IntN(len(places))]
+			in.DepartureReason = departure[rng.IntN(len(departure))]
+			if rng.IntN(2) == 0 {
+				in.RescheduleAsked, in.RescheduleNote = "yes", "Asked the Contact Center for a reschedule; told to wait for a new notice."
+			} else {
+				in.RescheduleAsked, in.RescheduleNote = "no", "Left within 24 hours; did not know a reschedule was possible."
+			}
+		}
+		r, _, err := in.Parse(today)
+		if err != nil {
+			return nil, fmt.Errorf("demo request %d (%s): %w", i, full, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func pickCategory(rng *rand.Rand) fp.Category {
+	switch x := rng.IntN(100); {
+	case x < 30:
+		return fp.CategoryMilitary
+	case x < 55:
+		return fp.Category319b
+	case x < 85:
+		return fp.CategoryAdoption
+	default:
+		return fp.CategoryOther
+	}
+}
+
+// Store is what Load needs of a store.
+type Store interface {
+	CountRequests() (int, error)
+	ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) ([]*fp.Request, error)
+	TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reason string) (*fp.Request, error)
+}
+
+// Load fills an empty database with n demo requests and moves some of them
+// through the statuses the status machine allows today. It refuses a
+// database that already has requests.
+func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
+	if have, err := s.CountRequests(); err != nil {
+		return nil, err
+	} else if have > 0 {
+		return nil, fp.Errorf(fp.ECONFLICT, "the database already holds %d requests: demo data goes only into a new, empty database (use --db to choose another file)", have)
+	}
+	if n < 1 || n > 200000 {
+		return nil, fp.Errorf(fp.EINVALID, "--requests must be between 1 and 200000")
+	}
+	rs, err := Requests(n, today, 2026)
+	if err != nil {
+		return nil, err
+	}
+	saved, err := s.ImportRequests(Actor, rs, fp.SaveOptions{})
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range saved {
+		var to fp.Status
+		reason := ""
+		switch i % 10 {
+		case 1, 4, 7:
+			to = fp.StatusAwaitingDocuments
+		case 9:
+			to, reason = fp.StatusWithdrawn, "Applicant will return to the U.S. and attend the ASC appointment."
+		default:
+			continue
+		}
+		if saved[i], err = s.TransitionRequest(Actor, r.ID, to, reason); err != nil {
+			return nil, err
+		}
+	}
+	return saved, nil
+}

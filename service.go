@@ -1,0 +1,186 @@
+package fieldprint
+
+import (
+	"strings"
+	"time"
+)
+
+// Role is what a staff member may do. Persisted: never rename.
+type Role string
+
+const (
+	RoleClerk    Role = "clerk"
+	RoleDirector Role = "director"
+	RoleAdmin    Role = "admin"
+)
+
+// Actor is the person on whose behalf a mutating call runs.
+type Actor struct {
+	Name string
+	Role Role
+}
+
+func (a Actor) Validate() error {
+	if strings.TrimSpace(a.Name) == "" {
+		return Errorf(EFORBIDDEN, "no acting user: sign in first")
+	}
+	switch a.Role {
+	case RoleClerk, RoleDirector, RoleAdmin:
+		return nil
+	}
+	return Errorf(EFORBIDDEN, "unknown role %q", a.Role)
+}
+
+// CanHandleCases reports whether the actor works on requests (admins manage
+// accounts and settings only).
+func (a Actor) CanHandleCases() bool { return a.Role == RoleClerk || a.Role == RoleDirector }
+
+// TransitionRule is one allowed status change.
+type TransitionRule struct {
+	From, To    Status
+	Roles       []Role
+	NeedsReason bool
+	Action      string // the verb staff see, e.g. "Withdraw"
+}
+
+// Transitions is the status machine. Later features add their rows here.
+var Transitions = []TransitionRule{
+	{From: StatusNew, To: StatusAwaitingDocuments, Roles: []Role{RoleClerk, RoleDirector}, Action: "Wait for documents"},
+	{From: StatusAwaitingDocuments, To: StatusNew, Roles: []Role{RoleClerk, RoleDirector}, Action: "Back to triage"},
+	{From: StatusNew, To: StatusWithdrawn, Roles: []Role{RoleClerk, RoleDirector}, NeedsReason: true, Action: "Withdraw"},
+	{From: StatusAwaitingDocuments, To: StatusWithdrawn, Roles: []Role{RoleClerk, RoleDirector}, NeedsReason: true, Action: "Withdraw"},
+}
+
+// NextStatuses returns the transitions the actor may make from s.
+func NextStatuses(a Actor, s Status) []TransitionRule {
+	var out []TransitionRule
+	for _, t := range Transitions {
+		if t.From == s && roleIn(a.Role, t.Roles) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func roleIn(r Role, rs []Role) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckTransition says whether actor may move r to status to, and why not.
+func CheckTransition(a Actor, r *Request, to Status, reason string) (TransitionRule, error) {
+	if err := a.Validate(); err != nil {
+		return TransitionRule{}, err
+	}
+	if !to.Valid() {
+		return TransitionRule{}, Errorf(EINVALID, "status %q is not known", to)
+	}
+	if r.Status == to {
+		return TransitionRule{}, Errorf(ECONFLICT, "%s is already %s", r.Number, to.Label())
+	}
+	for _, t := range Transitions {
+		if t.From != r.Status || t.To != to {
+			continue
+		}
+		if !roleIn(a.Role, t.Roles) {
+			return t, Errorf(EFORBIDDEN, "a %s may not move a request from %s to %s", a.Role, r.Status.Label(), to.Label())
+		}
+		if t.NeedsReason && strings.TrimSpace(reason) == "" {
+			return t, Errorf(EINVALID, "%s needs a reason: say why, it goes into the request's history", t.Action)
+		}
+		return t, nil
+	}
+	return TransitionRule{}, Errorf(EFORBIDDEN, "%s cannot go from %s to %s", r.Number, r.Status.Label(), to.Label())
+}
+
+// CheckEdit says whether actor may edit r's fields.
+func CheckEdit(a Actor, r *Request) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if !a.CanHandleCases() {
+		return Errorf(EFORBIDDEN, "an %s account does not handle requests: sign in as a clerk or director", a.Role)
+	}
+	if r != nil && !r.Status.Open() {
+		return Errorf(EFORBIDDEN, "%s is %s: a closed request cannot be edited", r.Number, r.Status.Label())
+	}
+	return nil
+}
+
+// RequestFilter selects requests for the queue, the CLI and exports.
+type RequestFilter struct {
+	Statuses   []Status   // any of these; empty = all
+	Categories []Category // any of these; empty = all
+	// Search matches name words by prefix (accent- and case-insensitive),
+	// receipt numbers and A-numbers by prefix, and request numbers exactly.
+	Search string
+	Newest bool // newest first; default oldest first
+	Offset int
+	Limit  int // 0 = no limit
+}
+
+// RequestSummary is one queue row: what a list shows without loading the request.
+type RequestSummary struct {
+	ID       RequestID `json:"id"`
+	Number   string    `json:"number"`
+	Status   Status    `json:"status"`
+	Category Category  `json:"category"`
+	FullName string    `json:"full_name"`
+	Received Date      `json:"received"`
+	People   int       `json:"people"`
+	ANumber  ANumber   `json:"a_number,omitempty"`
+	Receipt  string    `json:"receipt,omitempty"` // the first receipt number
+}
+
+// Summary returns r's queue row.
+func (r *Request) Summary() RequestSummary {
+	s := RequestSummary{ID: r.ID, Number: r.Number, Status: r.Status, Category: r.Category,
+		FullName: r.Applicant.FullName, Received: r.Received, People: r.People(), ANumber: r.ANumber}
+	if len(r.ReceiptNumbers) > 0 {
+		s.Receipt = string(r.ReceiptNumbers[0])
+	}
+	return s
+}
+
+// Duplicate is an open request that shares an identifier with a new one.
+type Duplicate struct {
+	Identifier string // the receipt number or A-number both carry
+	Other      RequestSummary
+}
+
+func (d Duplicate) String() string {
+	return d.Identifier + " is already on " + d.Other.Number + " (" + d.Other.FullName + ", " + d.Other.Status.Label() + ")"
+}
+
+// SaveOptions tune a create, update or import.
+type SaveOptions struct {
+	// AllowDuplicates saves even when an identifier is on another open request
+	// (the person confirmed it is not the same application).
+	AllowDuplicates bool
+}
+
+// RequestService is what the UI and CLI use; the store implements it. Every
+// mutating call checks the actor and the rules inside its transaction.
+type RequestService interface {
+	FindRequestByID(id RequestID) (*Request, error)
+	FindRequestByNumber(number string) (*Request, error)
+	// FindRequests returns one page of matching rows and the number of all matches.
+	FindRequests(f RequestFilter) ([]RequestSummary, int, error)
+	CountRequests() (int, error)
+	// FindDuplicates lists open requests other than r that carry one of r's identifiers.
+	FindDuplicates(r *Request) ([]Duplicate, error)
+	CreateRequest(a Actor, r *Request, opt SaveOptions) (*Request, error)
+	// UpdateRequest replaces the editable fields of request id; version is the
+	// version the edit started from (ECONFLICT when someone saved in between).
+	UpdateRequest(a Actor, id RequestID, version uint64, fields *Request, opt SaveOptions) (*Request, error)
+	TransitionRequest(a Actor, id RequestID, to Status, reason string) (*Request, error)
+	// ImportRequests creates all of rs in one transaction or none of them.
+	ImportRequests(a Actor, rs []*Request, opt SaveOptions) ([]*Request, error)
+}
+
+// Clock lets rules about days and hours be tested.
+type Clock func() time.Time

@@ -1,0 +1,58 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	fp "github.com/fieldprint/fieldprint"
+	bolt "go.etcd.io/bbolt"
+)
+
+// checkIndexes verifies that the indexes hold exactly the entries the records
+// imply, and that summaries and numbers agree with the records.
+func checkIndexes(tx *bolt.Tx) []error {
+	var errs []error
+	want := map[string]map[string]string{}
+	for _, b := range [][]byte{iReceived, iStatus, iCategory, iReceipt, iANumber, iName} {
+		want[string(b)] = map[string]string{}
+	}
+	tx.Bucket(bRequests).ForEach(func(k, v []byte) error {
+		r := &fp.Request{}
+		if err := json.Unmarshal(v, r); err != nil {
+			errs = append(errs, fmt.Errorf("record %x: %v", k, err))
+			return nil
+		}
+		for _, e := range indexEntries(r) {
+			want[string(e.bucket)][string(e.key)] = string(e.value)
+		}
+		sum, _ := json.Marshal(r.Summary())
+		if got := tx.Bucket(bSummaries).Get(k); !bytes.Equal(got, sum) {
+			errs = append(errs, fmt.Errorf("%s: summary does not match the record", r.Number))
+		}
+		if got := tx.Bucket(bNumbers).Get([]byte(r.Number)); !bytes.Equal(got, k) {
+			errs = append(errs, fmt.Errorf("%s: number index does not point at the record", r.Number))
+		}
+		return nil
+	})
+	for name, entries := range want {
+		b := idx(tx, []byte(name))
+		n := 0
+		b.ForEach(func(k, v []byte) error {
+			n++
+			if wv, ok := entries[string(k)]; !ok {
+				errs = append(errs, fmt.Errorf("index %s: stale entry %q", name, k))
+			} else if wv != string(v) {
+				errs = append(errs, fmt.Errorf("index %s: entry %q has value %q, want %q", name, k, v, wv))
+			}
+			return nil
+		})
+		if n < len(entries) {
+			errs = append(errs, fmt.Errorf("index %s: %d entries missing", name, len(entries)-n))
+		}
+	}
+	if a, b := tx.Bucket(bRequests).Stats().KeyN, tx.Bucket(bSummaries).Stats().KeyN; a != b {
+		errs = append(errs, fmt.Errorf("%d records but %d summaries", a, b))
+	}
+	return errs
+}

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"encoding/binary"
+
+	fp "github.com/fieldprint/fieldprint"
+	bolt "go.etcd.io/bbolt"
+)
+
+// A migration moves the database from version-1 to version, in one transaction.
+type migration struct {
+	version int
+	name    string
+	apply   func(tx *bolt.Tx) error
+}
+
+// migrations in order. Never edit one that has shipped: add another.
+var migrations = []migration{
+	{1, "create the request buckets and indexes", func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bMeta, bRequests, bSummaries, bNumbers, bCounters} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		ib, err := tx.CreateBucketIfNotExists(bIdx)
+		if err != nil {
+			return err
+		}
+		for _, b := range [][]byte{iReceived, iStatus, iCategory, iReceipt, iANumber, iName} {
+			if _, err := ib.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
+}
+
+// SchemaVersion is the version this build writes.
+func SchemaVersion() int { return migrations[len(migrations)-1].version }
+
+func schemaVersion(tx *bolt.Tx) int {
+	m := tx.Bucket(bMeta)
+	if m == nil {
+		return 0
+	}
+	if v := m.Get(kSchema); len(v) == 8 {
+		return int(binary.BigEndian.Uint64(v))
+	}
+	return 0
+}
+
+// Version returns the schema version stored in the file.
+func (db *DB) Version() (v int) {
+	db.bolt.View(func(tx *bolt.Tx) error { v = schemaVersion(tx); return nil })
+	return v
+}
+
+func (db *DB) migrate() error {
+	return db.migrateTo(SchemaVersion())
+}
+
+func (db *DB) migrateTo(target int) error {
+	var cur int
+	db.bolt.View(func(tx *bolt.Tx) error { cur = schemaVersion(tx); return nil })
+	if cur > SchemaVersion() {
+		return fp.Errorf(fp.EINVALID, "the database %s was written by a newer Fieldprint (schema %d, this one knows %d): update Fieldprint", db.path, cur, SchemaVersion())
+	}
+	for _, m := range migrations {
+		if m.version <= cur || m.version > target {
+			continue
+		}
+		err := db.bolt.Update(func(tx *bolt.Tx) error {
+			if err := m.apply(tx); err != nil {
+				return err
+			}
+			return tx.Bucket(bMeta).Put(kSchema, u64(uint64(m.version)))
+		})
+		if err != nil {
+			return fp.Internal("cannot upgrade the database to schema "+m.name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,378 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	fp "github.com/fieldprint/fieldprint"
+	bolt "go.etcd.io/bbolt"
+)
+
+var _ fp.RequestService = (*DB)(nil)
+
+type entry struct {
+	bucket     []byte
+	key, value []byte
+}
+
+// indexEntries is the single definition of what r contributes to the indexes.
+func indexEntries(r *fp.Request) []entry {
+	id, day := idKey(r.ID), dateKey(r.Received)
+	st, ct := []byte(r.Status), []byte(r.Category)
+	es := []entry{
+		{iReceived, cat(day, id), cat(st, sep, ct)},
+		{iStatus, cat(st, sep, day, id), ct},
+		{iCategory, cat(ct, sep, day, id), st},
+	}
+	for _, rn := range r.ReceiptNumbers {
+		es = append(es, entry{iReceipt, cat([]byte(rn), id), nil})
+	}
+	if r.ANumber != "" {
+		es = append(es, entry{iANumber, cat([]byte(r.ANumber), id), nil})
+	}
+	for _, t := range fp.SearchTokens(r.Applicant.FullName) {
+		es = append(es, entry{iName, cat([]byte(t), sep, id), nil})
+	}
+	return es
+}
+
+func getRequest(tx *bolt.Tx, id fp.RequestID) (*fp.Request, error) {
+	v := tx.Bucket(bRequests).Get(idKey(id))
+	if v == nil {
+		return nil, fp.Errorf(fp.ENOTFOUND, "request %d does not exist", id)
+	}
+	r := &fp.Request{}
+	if err := json.Unmarshal(v, r); err != nil {
+		return nil, fp.Internal(fmt.Sprintf("request %d cannot be read", id), err)
+	}
+	return r, nil
+}
+
+// putRequest writes r and its indexes, replacing old's index entries.
+func putRequest(tx *bolt.Tx, old, r *fp.Request) error {
+	if old != nil {
+		for _, e := range indexEntries(old) {
+			if err := idx(tx, e.bucket).Delete(e.key); err != nil {
+				return err
+			}
+		}
+	}
+	for _, e := range indexEntries(r) {
+		v := e.value
+		if v == nil {
+			v = []byte{}
+		}
+		if err := idx(tx, e.bucket).Put(e.key, v); err != nil {
+			return err
+		}
+	}
+	rec, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	sum, err := json.Marshal(r.Summary())
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bRequests).Put(idKey(r.ID), rec); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bSummaries).Put(idKey(r.ID), sum); err != nil {
+		return err
+	}
+	return tx.Bucket(bNumbers).Put([]byte(r.Number), idKey(r.ID))
+}
+
+func (db *DB) today() fp.Date { return fp.DateOf(db.Now()) }
+
+// FindRequestByID returns one request.
+func (db *DB) FindRequestByID(id fp.RequestID) (r *fp.Request, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error { r, err = getRequest(tx, id); return err })
+	return r, err
+}
+
+// FindRequestByNumber accepts the number as staff type it (FP-2026-00042, fp 2026 42).
+func (db *DB) FindRequestByNumber(number string) (r *fp.Request, err error) {
+	n, err := fp.ParseNumber(number)
+	if err != nil {
+		return nil, err
+	}
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bNumbers).Get([]byte(n))
+		if v == nil {
+			return fp.Errorf(fp.ENOTFOUND, "there is no request %s", n)
+		}
+		r, err = getRequest(tx, fp.RequestID(binary.BigEndian.Uint64(v)))
+		return err
+	})
+	return r, err
+}
+
+func (db *DB) CountRequests() (n int, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error { n = tx.Bucket(bRequests).Stats().KeyN; return nil })
+	return n, err
+}
+
+// CountByStatus returns how many requests are in each status.
+func (db *DB) CountByStatus() (map[fp.Status]int, error) {
+	out := map[fp.Status]int{}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := idx(tx, iStatus).Cursor()
+		for _, s := range fp.Statuses {
+			p := cat([]byte(s), sep)
+			for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
+				out[s]++
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func duplicatesTx(tx *bolt.Tx, r *fp.Request) ([]fp.Duplicate, error) {
+	var out []fp.Duplicate
+	seen := map[fp.RequestID]bool{}
+	check := func(bucket []byte, ident string) error {
+		c := idx(tx, bucket).Cursor()
+		p := []byte(ident)
+		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
+			if len(k) != len(p)+8 {
+				continue
+			}
+			id := fp.RequestID(binary.BigEndian.Uint64(k[len(p):]))
+			if id == r.ID || seen[id] {
+				continue
+			}
+			s, err := getSummary(tx, id)
+			if err != nil {
+				return err
+			}
+			if s.Status.Open() {
+				seen[id] = true
+				out = append(out, fp.Duplicate{Identifier: ident, Other: s})
+			}
+		}
+		return nil
+	}
+	for _, rn := range r.ReceiptNumbers {
+		if err := check(iReceipt, string(rn)); err != nil {
+			return nil, err
+		}
+	}
+	if r.ANumber != "" {
+		if err := check(iANumber, string(r.ANumber)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) FindDuplicates(r *fp.Request) (out []fp.Duplicate, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error { out, err = duplicatesTx(tx, r); return err })
+	return out, err
+}
+
+func duplicateError(ds []fp.Duplicate) error {
+	msgs := make([]string, len(ds))
+	for i, d := range ds {
+		msgs[i] = d.String()
+	}
+	return fp.Errorf(fp.ECONFLICT, "possible duplicate: %s. Open that request instead, or confirm that this is a different application", strings.Join(msgs, "; "))
+}
+
+// createTx assigns id and number to r and writes it.
+func (db *DB) createTx(tx *bolt.Tx, a fp.Actor, r *fp.Request, opt fp.SaveOptions) error {
+	if err := fp.CheckEdit(a, nil); err != nil {
+		return err
+	}
+	if err := normalize(r, db.today()); err != nil {
+		return err
+	}
+	if !opt.AllowDuplicates {
+		ds, err := duplicatesTx(tx, r)
+		if err != nil {
+			return err
+		}
+		if len(ds) > 0 {
+			return duplicateError(ds)
+		}
+	}
+	seq, err := tx.Bucket(bRequests).NextSequence()
+	if err != nil {
+		return err
+	}
+	year := strconv.Itoa(r.Received.Y)
+	cb := tx.Bucket(bCounters)
+	n := uint64(1)
+	if v := cb.Get([]byte(year)); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v) + 1
+	}
+	if err := cb.Put([]byte(year), u64(n)); err != nil {
+		return err
+	}
+	now := db.Now().UTC()
+	r.ID, r.Number, r.Status, r.Version = fp.RequestID(seq), fp.FormatNumber(r.Received.Y, n), fp.StatusNew, 1
+	r.CreatedAt, r.CreatedBy, r.UpdatedAt, r.UpdatedBy = now, a.Name, now, a.Name
+	r.History = []fp.Transition{{At: now, By: a.Name, To: fp.StatusNew, Reason: "request recorded"}}
+	return putRequest(tx, nil, r)
+}
+
+// normalize runs r's fields through the same Parse as the form and the import,
+// so a caller that builds a Request by hand cannot store what they would refuse.
+func normalize(r *fp.Request, today fp.Date) error {
+	p, _, err := r.Input().Parse(today)
+	if err != nil {
+		return err
+	}
+	r.SetFields(p)
+	return nil
+}
+
+func (db *DB) CreateRequest(a fp.Actor, r *fp.Request, opt fp.SaveOptions) (*fp.Request, error) {
+	c := *r
+	err := db.bolt.Update(func(tx *bolt.Tx) error { return db.createTx(tx, a, &c, opt) })
+	if err != nil {
+		return nil, wrap(err, "the request was not saved")
+	}
+	return &c, nil
+}
+
+// ImportRequests creates every request in one transaction: all or none.
+func (db *DB) ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) ([]*fp.Request, error) {
+	out := make([]*fp.Request, len(rs))
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		for i, r := range rs {
+			c := *r
+			if err := db.createTx(tx, a, &c, opt); err != nil {
+				return fmt.Errorf("row %d (%s): %w", i+1, r.Applicant.FullName, err)
+			}
+			out[i] = &c
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrap(err, "nothing was imported")
+	}
+	return out, nil
+}
+
+func (db *DB) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, fields *fp.Request, opt fp.SaveOptions) (out *fp.Request, err error) {
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		old, err := getRequest(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := fp.CheckEdit(a, old); err != nil {
+			return err
+		}
+		if old.Version != version {
+			return fp.Errorf(fp.ECONFLICT, "%s was changed by %s at %s after you opened it: reopen it to see the changes, then edit again", old.Number, old.UpdatedBy, old.UpdatedAt.Local().Format("15:04"))
+		}
+		r := *old
+		r.SetFields(fields)
+		if err := normalize(&r, db.today()); err != nil {
+			return err
+		}
+		if r.Received.Y != old.Received.Y {
+			return fp.Errorf(fp.EINVALID, "the received date cannot move to another year: %s is numbered for %d", old.Number, old.Received.Y)
+		}
+		if !opt.AllowDuplicates {
+			ds, err := duplicatesTx(tx, &r)
+			if err != nil {
+				return err
+			}
+			if len(ds) > 0 {
+				return duplicateError(ds)
+			}
+		}
+		r.Version++
+		r.UpdatedAt, r.UpdatedBy = db.Now().UTC(), a.Name
+		out = &r
+		return putRequest(tx, old, &r)
+	})
+	if err != nil {
+		return nil, wrap(err, "the changes were not saved")
+	}
+	return out, nil
+}
+
+func (db *DB) TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reason string) (out *fp.Request, err error) {
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		old, err := getRequest(tx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := fp.CheckTransition(a, old, to, reason); err != nil {
+			return err
+		}
+		r := *old
+		now := db.Now().UTC()
+		r.History = append(append([]fp.Transition(nil), old.History...),
+			fp.Transition{At: now, By: a.Name, From: old.Status, To: to, Reason: strings.TrimSpace(reason)})
+		r.Status = to
+		r.Version++
+		r.UpdatedAt, r.UpdatedBy = now, a.Name
+		out = &r
+		return putRequest(tx, old, &r)
+	})
+	if err != nil {
+		return nil, wrap(err, "the status was not changed")
+	}
+	return out, nil
+}
+
+// wrap keeps domain errors as they are and hides storage failures behind a
+// message that says nothing was written.
+func wrap(err error, what string) error {
+	if fp.ErrorCode(err) != fp.EINTERNAL {
+		return err
+	}
+	return fp.Internal(what+": the database could not be written", err)
+}
+
+func getSummary(tx *bolt.Tx, id fp.RequestID) (fp.RequestSummary, error) {
+	var s fp.RequestSummary
+	v := tx.Bucket(bSummaries).Get(idKey(id))
+	if v == nil {
+		return s, fp.Errorf(fp.ENOTFOUND, "request %d has no summary", id)
+	}
+	if err := json.Unmarshal(v, &s); err != nil {
+		return s, fp.Internal("a queue row cannot be read", err)
+	}
+	return s, nil
+}
+
+// LoadRequests returns the full records matching f, in queue order.
+func (db *DB) LoadRequests(f fp.RequestFilter) ([]*fp.Request, error) {
+	rows, _, err := db.FindRequests(f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*fp.Request, 0, len(rows))
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		for _, s := range rows {
+			r, err := getRequest(tx, s.ID)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func sortSummaries(rows []fp.RequestSummary, newest bool) {
+	sort.Slice(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.Received != b.Received {
+			return a.Received.Before(b.Received) != newest
+		}
+		return (a.ID < b.ID) != newest
+	})
+}

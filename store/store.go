@@ -1,0 +1,127 @@
+// Package store keeps Fieldprint's data in one bbolt file and implements the
+// services the fieldprint package declares. It is the only package that knows
+// buckets, keys and encodings.
+//
+// Bucket tree (ids are uint64 big-endian, 8 bytes; dates are "YYYYMMDD", 8 bytes):
+//
+//	meta/
+//	    schema                 -> uint64: schema version, see migrations.go
+//	requests/                  id -> JSON fieldprint.Request (the record)
+//	summaries/                 id -> JSON fieldprint.RequestSummary (queue rows)
+//	numbers/                   "FP-2026-00042" -> id
+//	counters/                  "2026" -> uint64: last sequence used for that year's numbers
+//	idx/
+//	    received/              date id -> status 0x00 category   (queue order, no decoding)
+//	    status/                status 0x00 date id -> category
+//	    category/              category 0x00 date id -> status
+//	    receipt/               receipt-number id -> ∅   (13 bytes + id)
+//	    anumber/               a-number id -> ∅         (10 bytes + id)
+//	    name/                  folded-name-token 0x00 id -> ∅
+//
+// Every index entry is written in the transaction that writes its record, from
+// the one function indexEntries, and the old entries are removed first.
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	fp "github.com/fieldprint/fieldprint"
+	bolt "go.etcd.io/bbolt"
+)
+
+var (
+	bMeta      = []byte("meta")
+	bRequests  = []byte("requests")
+	bSummaries = []byte("summaries")
+	bNumbers   = []byte("numbers")
+	bCounters  = []byte("counters")
+	bIdx       = []byte("idx")
+
+	iReceived = []byte("received")
+	iStatus   = []byte("status")
+	iCategory = []byte("category")
+	iReceipt  = []byte("receipt")
+	iANumber  = []byte("anumber")
+	iName     = []byte("name")
+
+	kSchema = []byte("schema")
+)
+
+// DB is an open Fieldprint database.
+type DB struct {
+	bolt *bolt.DB
+	path string
+	// Now is the clock used for timestamps and "today"; tests replace it.
+	Now fp.Clock
+}
+
+// OpenTimeout is how long Open waits for another process to release the file.
+var OpenTimeout = time.Second
+
+// Open opens (creating if needed) the database at path and migrates it to the
+// current schema.
+func Open(path string) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fp.Internal("cannot create the folder for the database "+path, err)
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: OpenTimeout})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fp.Errorf(fp.ECONFLICT, "the database %s is in use by another Fieldprint window or command: close it and try again", path)
+	} else if err != nil {
+		return nil, &fp.Error{Code: fp.EINVALID, Message: fmt.Sprintf("cannot open the database %s: %v", path, err), Err: err}
+	}
+	db := &DB{bolt: b, path: path, Now: time.Now}
+	if err := db.migrate(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) Close() error { return db.bolt.Close() }
+func (db *DB) Path() string { return db.path }
+
+// Check runs bbolt's consistency check and verifies every index against the
+// records. It returns every problem found.
+func (db *DB) Check() []error {
+	var errs []error
+	db.bolt.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		errs = append(errs, checkIndexes(tx)...)
+		return nil
+	})
+	return errs
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func idKey(id fp.RequestID) []byte { return u64(uint64(id)) }
+
+func dateKey(d fp.Date) []byte { return []byte(fmt.Sprintf("%04d%02d%02d", d.Y, d.M, d.D)) }
+
+func cat(parts ...[]byte) []byte {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make([]byte, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+var sep = []byte{0}
+
+func idx(tx *bolt.Tx, name []byte) *bolt.Bucket { return tx.Bucket(bIdx).Bucket(name) }

@@ -1,0 +1,336 @@
+package store
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/demo"
+)
+
+var clerk = fp.Actor{Name: "mlopez", Role: fp.RoleClerk}
+
+func fixedNow() time.Time { return time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC) }
+
+func openTemp(t testing.TB) (*DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "fieldprint.db")
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Now = fixedNow
+	t.Cleanup(func() { db.Close() })
+	return db, path
+}
+
+func reopen(t testing.TB, db *DB, path string) *DB {
+	t.Helper()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db2.Now = fixedNow
+	t.Cleanup(func() { db2.Close() })
+	return db2
+}
+
+func mustParse(t testing.TB, in fp.RequestInput) *fp.Request {
+	t.Helper()
+	r, _, err := in.Parse(fp.DateOf(fixedNow()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func sample() fp.RequestInput {
+	return fp.RequestInput{
+		Received: "2026-11-02", Category: "adoption", Basis: "I-600A filed from Guangzhou",
+		NoticeType: "receipt", ReceiptNumbers: "ioe-09-123-45678; NBC 2612345678", ANumber: "12345678",
+		FullName: "Nguyễn Thị Minh Khai", DateOfBirth: "1985-04-12", Email: "khai@example.com",
+		Household: []fp.PersonInput{{FullName: "Łukasz Żółć", DateOfBirth: "1980-01-30"}},
+	}
+}
+
+func checkClean(t *testing.T, db *DB) {
+	t.Helper()
+	for _, err := range db.Check() {
+		t.Error(err)
+	}
+}
+
+func TestCreateReopenReadBack(t *testing.T) {
+	db, path := openTemp(t)
+	r, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Number != "FP-2026-00001" || r.Status != fp.StatusNew || r.Version != 1 {
+		t.Fatalf("got number %s status %s version %d", r.Number, r.Status, r.Version)
+	}
+	db = reopen(t, db, path)
+	got, err := db.FindRequestByNumber("fp 2026 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Applicant.FullName != "Nguyễn Thị Minh Khai" || got.ANumber != "A012345678" ||
+		len(got.ReceiptNumbers) != 2 || got.ReceiptNumbers[0] != "IOE0912345678" || len(got.Household) != 1 ||
+		got.CreatedBy != "mlopez" {
+		t.Fatalf("read back %+v", got)
+	}
+	checkClean(t, db)
+	if v := db.Version(); v != SchemaVersion() {
+		t.Fatalf("schema %d, want %d", v, SchemaVersion())
+	}
+}
+
+func TestSearch(t *testing.T) {
+	db, _ := openTemp(t)
+	if _, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	other := sample()
+	other.FullName, other.ReceiptNumbers, other.ANumber, other.Category, other.Household = "José Müller", "EAC2512345678", "", "military", nil
+	if _, err := db.CreateRequest(clerk, mustParse(t, other), fp.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		q    string
+		want string // number of the only hit, "" for none
+	}{
+		{"nguyen", "FP-2026-00001"},
+		{"NGUYỄN minh", "FP-2026-00001"},
+		{"khai ngu", "FP-2026-00001"},
+		{"mul", "FP-2026-00002"},
+		{"jose muller", "FP-2026-00002"},
+		{"IOE-09", "FP-2026-00001"},
+		{"eac 25123", "FP-2026-00002"},
+		{"A-012-345", "FP-2026-00001"},
+		{"12345678", "FP-2026-00001"},
+		{"FP-2026-00002", "FP-2026-00002"},
+		{"zzz", ""},
+		{"minh müller", ""},
+	} {
+		rows, total, err := db.FindRequests(fp.RequestFilter{Search: tc.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.want == "" {
+			if total != 0 {
+				t.Errorf("%q: %d hits, want none", tc.q, total)
+			}
+			continue
+		}
+		if total != 1 || rows[0].Number != tc.want {
+			t.Errorf("%q: %d hits %v, want %s", tc.q, total, rows, tc.want)
+		}
+	}
+}
+
+func TestUpdateKeepsIndexesConsistent(t *testing.T) {
+	db, path := openTemp(t)
+	r, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := r.Input()
+	in.FullName, in.ReceiptNumbers, in.ANumber, in.Received = "Trần Văn Đức", "LIN2612345678", "A-987-654-321", "2026-10-01"
+	r2, err := db.UpdateRequest(clerk, r.ID, r.Version, mustParse(t, in), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Version != 2 {
+		t.Fatalf("version %d", r2.Version)
+	}
+	checkClean(t, db)
+	db = reopen(t, db, path)
+	checkClean(t, db)
+	if _, n, _ := db.FindRequests(fp.RequestFilter{Search: "nguyen"}); n != 0 {
+		t.Errorf("old name still found")
+	}
+	if _, n, _ := db.FindRequests(fp.RequestFilter{Search: "IOE0912345678"}); n != 0 {
+		t.Errorf("old receipt still found")
+	}
+	if rows, n, _ := db.FindRequests(fp.RequestFilter{Search: "tran duc"}); n != 1 || rows[0].Received.String() != "2026-10-01" {
+		t.Errorf("new name not found: %v", rows)
+	}
+	// A stale edit is refused.
+	if _, err := db.UpdateRequest(clerk, r.ID, 1, mustParse(t, in), fp.SaveOptions{}); fp.ErrorCode(err) != fp.ECONFLICT {
+		t.Errorf("stale edit: %v", err)
+	}
+}
+
+func TestDuplicates(t *testing.T) {
+	db, _ := openTemp(t)
+	first, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := sample()
+	again.ReceiptNumbers = "YSC2612345678"
+	again.ANumber = "A012345678" // same A-number, typed padded
+	_, err = db.CreateRequest(clerk, mustParse(t, again), fp.SaveOptions{})
+	if fp.ErrorCode(err) != fp.ECONFLICT {
+		t.Fatalf("duplicate not refused: %v", err)
+	}
+	if n, _ := db.CountRequests(); n != 1 {
+		t.Fatalf("%d requests after a refused duplicate", n)
+	}
+	// Once the first is withdrawn it is no longer open: no duplicate.
+	if _, err := db.TransitionRequest(clerk, first.ID, fp.StatusWithdrawn, "applicant returned to the U.S."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateRequest(clerk, mustParse(t, again), fp.SaveOptions{}); err != nil {
+		t.Fatalf("after withdrawal: %v", err)
+	}
+	checkClean(t, db)
+}
+
+func TestTransitions(t *testing.T) {
+	db, path := openTemp(t)
+	r, _ := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
+	for _, tc := range []struct {
+		to     fp.Status
+		reason string
+		code   string
+	}{
+		{fp.StatusReadyToSchedule, "", fp.EFORBIDDEN},
+		{fp.StatusAwaitingDocuments, "", ""},
+		{fp.StatusAwaitingDocuments, "", fp.ECONFLICT},
+		{fp.StatusNew, "", ""},
+		{fp.StatusWithdrawn, " ", fp.EINVALID},
+		{fp.StatusWithdrawn, "duplicate of a paper file", ""},
+		{fp.StatusNew, "", fp.EFORBIDDEN},
+	} {
+		_, err := db.TransitionRequest(clerk, r.ID, tc.to, tc.reason)
+		if fp.ErrorCode(err) != tc.code {
+			t.Errorf("to %s: got %v, want code %q", tc.to, err, tc.code)
+		}
+	}
+	db = reopen(t, db, path)
+	got, _ := db.FindRequestByID(r.ID)
+	if got.Status != fp.StatusWithdrawn || len(got.History) != 4 || got.History[3].Reason != "duplicate of a paper file" {
+		t.Fatalf("history %+v", got.History)
+	}
+	if _, err := db.UpdateRequest(clerk, r.ID, got.Version, mustParse(t, sample()), fp.SaveOptions{}); fp.ErrorCode(err) != fp.EFORBIDDEN {
+		t.Errorf("edit of a withdrawn request: %v", err)
+	}
+	if _, err := db.TransitionRequest(fp.Actor{Name: "root", Role: fp.RoleAdmin}, r.ID, fp.StatusNew, ""); fp.ErrorCode(err) != fp.EFORBIDDEN {
+		t.Errorf("admin transition: %v", err)
+	}
+	checkClean(t, db)
+}
+
+func TestImportAllOrNothing(t *testing.T) {
+	db, _ := openTemp(t)
+	a := mustParse(t, sample())
+	b := mustParse(t, sample()) // same identifiers: a duplicate inside the batch
+	if _, err := db.ImportRequests(clerk, []*fp.Request{a, b}, fp.SaveOptions{}); fp.ErrorCode(err) != fp.ECONFLICT {
+		t.Fatalf("got %v", err)
+	}
+	if n, _ := db.CountRequests(); n != 0 {
+		t.Fatalf("%d requests written by a failed import", n)
+	}
+	checkClean(t, db)
+}
+
+func TestQueueFilterAndOrder(t *testing.T) {
+	db, _ := openTemp(t)
+	if _, err := demo.Load(db, 300, fp.DateOf(fixedNow())); err != nil {
+		t.Fatal(err)
+	}
+	checkClean(t, db)
+	all, total, err := db.FindRequests(fp.RequestFilter{})
+	if err != nil || total != 300 || len(all) != 300 {
+		t.Fatalf("all: %d/%d %v", len(all), total, err)
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i].Received.Before(all[i-1].Received) {
+			t.Fatalf("not oldest first at %d", i)
+		}
+	}
+	for _, f := range []fp.RequestFilter{
+		{Statuses: []fp.Status{fp.StatusNew}},
+		{Categories: []fp.Category{fp.CategoryAdoption}},
+		{Statuses: []fp.Status{fp.StatusNew}, Categories: []fp.Category{fp.CategoryOther, fp.CategoryAdoption}},
+		{Statuses: []fp.Status{fp.StatusNew, fp.StatusAwaitingDocuments}, Categories: []fp.Category{fp.CategoryMilitary}},
+		{Statuses: []fp.Status{fp.StatusNew, fp.StatusWithdrawn}, Newest: true},
+		{Categories: []fp.Category{fp.Category319b}, Newest: true, Offset: 5, Limit: 7},
+		{Search: "nguyen", Newest: true},
+		{Search: "a", Statuses: []fp.Status{fp.StatusAwaitingDocuments}, Limit: 3, Offset: 2},
+	} {
+		got, n, err := db.FindRequests(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The brute-force answer from the full list.
+		var want []fp.RequestSummary
+		for _, s := range all {
+			if (len(f.Statuses) == 0 || contains(f.Statuses, s.Status)) && (len(f.Categories) == 0 || contains(f.Categories, s.Category)) &&
+				(f.Search == "" || matchesName(f.Search, s.FullName)) {
+				want = append(want, s)
+			}
+		}
+		sortSummaries(want, f.Newest)
+		if n != len(want) {
+			t.Errorf("%+v: total %d, want %d", f, n, len(want))
+			continue
+		}
+		want = want[min(f.Offset, len(want)):]
+		if f.Limit > 0 && len(want) > f.Limit {
+			want = want[:f.Limit]
+		}
+		if len(got) != len(want) {
+			t.Errorf("%+v: %d rows, want %d", f, len(got), len(want))
+			continue
+		}
+		for i := range got {
+			if got[i].ID != want[i].ID {
+				t.Errorf("%+v: row %d is %s, want %s", f, i, got[i].Number, want[i].Number)
+				break
+			}
+		}
+	}
+}
+
+func contains[T comparable](s []T, v T) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func matchesName(q, name string) bool {
+	toks := fp.SearchTokens(name)
+	for _, w := range fp.SearchTokens(q) {
+		ok := false
+		for _, t := range toks {
+			if len(t) >= len(w) && t[:len(w)] == w {
+				ok = true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func TestSecondOpenFailsFast(t *testing.T) {
+	_, path := openTemp(t)
+	start := time.Now()
+	_, err := Open(path)
+	if fp.ErrorCode(err) != fp.ECONFLICT {
+		t.Fatalf("second open: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("second open took %v", d)
+	}
+}

@@ -1,0 +1,213 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	fp "github.com/fieldprint/fieldprint"
+)
+
+// queueLimit bounds the rows drawn at once; the count says when there are more.
+const queueLimit = 1000
+
+const (
+	filterOpen = "Open requests"
+	filterAll  = "All statuses"
+	catAll     = "All categories"
+	orderOld   = "Oldest first"
+	orderNew   = "Newest first"
+)
+
+var queueColumns = []struct {
+	title string
+	width float32
+}{
+	{"Number", 140}, {"Applicant", 250}, {"Category", 110}, {"Status", 170},
+	{"Received", 105}, {"Age", 70}, {"People", 70},
+}
+
+type queueScreen struct {
+	ui       *UI
+	search   *widget.Entry
+	status   *widget.Select
+	category *widget.Select
+	order    *widget.Select
+	count    *widget.Label
+	table    *widget.Table
+	empty    *widget.Label
+	list     *fyne.Container
+	content  fyne.CanvasObject
+	rows     []fp.RequestSummary
+	total    int
+	badges   map[*fyne.Container]*badge // table cell -> its status badge
+}
+
+func newQueueScreen(u *UI) *queueScreen {
+	q := &queueScreen{ui: u, badges: map[*fyne.Container]*badge{}}
+	q.search = widget.NewEntry()
+	q.search.SetPlaceHolder("Search: name, receipt number, A-number or FP number")
+	q.search.OnChanged = func(string) { q.refresh() }
+
+	statuses := []string{filterOpen, filterAll}
+	for _, s := range fp.Statuses {
+		statuses = append(statuses, s.Label())
+	}
+	q.status = widget.NewSelect(statuses, func(string) { q.refresh() })
+	q.status.SetSelectedIndex(0)
+	cats := []string{catAll}
+	for _, c := range fp.Categories {
+		cats = append(cats, c.Short())
+	}
+	q.category = widget.NewSelect(cats, func(string) { q.refresh() })
+	q.category.SetSelectedIndex(0)
+	q.order = widget.NewSelect([]string{orderOld, orderNew}, func(string) { q.refresh() })
+	q.order.SetSelectedIndex(0)
+	q.count = widget.NewLabel("")
+	q.count.TextStyle.Bold = true
+
+	q.table = widget.NewTableWithHeaders(
+		func() (int, int) { return len(q.rows), len(queueColumns) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			b := newBadge()
+			b.box.Hide()
+			cell := container.NewStack(l, b.box)
+			q.badges[cell] = b
+			return cell
+		},
+		func(id widget.TableCellID, o fyne.CanvasObject) { q.updateCell(id, o) })
+	q.table.ShowHeaderColumn = false
+	q.table.CreateHeader = func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.TextStyle.Bold = true
+		return l
+	}
+	q.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 {
+			o.(*widget.Label).SetText(queueColumns[id.Col].title)
+		}
+	}
+	for i, c := range queueColumns {
+		q.table.SetColumnWidth(i, c.width)
+	}
+	q.table.OnSelected = func(id widget.TableCellID) {
+		q.table.UnselectAll()
+		if id.Row >= 0 && id.Row < len(q.rows) {
+			u.OpenRequest(q.rows[id.Row].ID)
+		}
+	}
+	q.empty = widget.NewLabel("")
+	q.empty.Alignment = fyne.TextAlignCenter
+	q.empty.Wrapping = fyne.TextWrapWord
+	q.list = container.NewStack(q.table)
+
+	newBtn := widget.NewButtonWithIcon("New request", theme.ContentAddIcon(), func() { u.Navigate(navNew) })
+	newBtn.Importance = widget.HighImportance
+	fixed := func(w float32, o fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
+	}
+	filters := container.NewHBox(fixed(200, q.status), fixed(160, q.category), fixed(150, q.order))
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), newBtn, q.search),
+		container.NewBorder(nil, nil, filters, nil, q.count),
+	)
+	q.content = container.NewBorder(top, nil, nil, nil, q.list)
+	return q
+}
+
+// filter is what the controls ask for.
+func (q *queueScreen) filter() fp.RequestFilter {
+	f := fp.RequestFilter{Search: q.search.Text, Newest: q.order.Selected == orderNew, Limit: queueLimit}
+	switch sel := q.status.Selected; sel {
+	case filterAll:
+	case filterOpen, "":
+		for _, s := range fp.Statuses {
+			if s.Open() {
+				f.Statuses = append(f.Statuses, s)
+			}
+		}
+	default:
+		for _, s := range fp.Statuses {
+			if s.Label() == sel {
+				f.Statuses = []fp.Status{s}
+			}
+		}
+	}
+	for _, c := range fp.Categories {
+		if c.Short() == q.category.Selected {
+			f.Categories = []fp.Category{c}
+		}
+	}
+	return f
+}
+
+func (q *queueScreen) refresh() {
+	if q.content == nil {
+		return // still being built
+	}
+	rows, total, err := q.ui.db.FindRequests(q.filter())
+	if err != nil {
+		q.ui.showError(err)
+		return
+	}
+	q.rows, q.total = rows, total
+	switch {
+	case total == 0 && q.search.Text != "":
+		q.count.SetText("No matches")
+		q.empty.SetText(fmt.Sprintf("Nothing matches %q with these filters.\nCheck the spelling, type fewer letters, or choose \"All statuses\".", q.search.Text))
+	case total == 0:
+		q.count.SetText("No requests")
+		q.empty.SetText("No requests with these filters.\nChoose \"All statuses\" or another category, or record a new request (Ctrl+N).")
+	case total > len(rows):
+		q.count.SetText(fmt.Sprintf("Showing %d of %d requests: search or filter to narrow", len(rows), total))
+	case total == 1:
+		q.count.SetText("1 request")
+	default:
+		q.count.SetText(fmt.Sprintf("%d requests", total))
+	}
+	if total == 0 {
+		q.list.Objects = []fyne.CanvasObject{q.empty}
+	} else {
+		q.list.Objects = []fyne.CanvasObject{q.table}
+	}
+	q.list.Refresh()
+	q.table.Refresh()
+}
+
+func (q *queueScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	if id.Row < 0 || id.Row >= len(q.rows) {
+		return
+	}
+	r := q.rows[id.Row]
+	cell := o.(*fyne.Container)
+	l, b := cell.Objects[0].(*widget.Label), q.badges[cell]
+	if id.Col == 3 {
+		l.Hide()
+		b.set(r.Status)
+		b.box.Show()
+		return
+	}
+	b.box.Hide()
+	l.Show()
+	l.TextStyle.Monospace = id.Col == 0
+	switch id.Col {
+	case 0:
+		l.SetText(r.Number)
+	case 1:
+		l.SetText(r.FullName)
+	case 2:
+		l.SetText(r.Category.Short())
+	case 4:
+		l.SetText(r.Received.String())
+	case 5:
+		l.SetText(strconv.Itoa(r.Received.DaysUntil(q.ui.today())) + " d")
+	case 6:
+		l.SetText(strconv.Itoa(r.People))
+	}
+}

@@ -1,0 +1,555 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	fp "github.com/fieldprint/fieldprint"
+)
+
+// requestScreen is the intake form for a new request and the detail/edit form
+// of an existing one.
+type requestScreen struct {
+	ui  *UI
+	req *fp.Request // nil for a new request
+	// loaded is what the form showed when opened or last saved: unsaved
+	// changes are any difference from it.
+	loaded fp.RequestInput
+
+	received, basis, receipts, anumber  *widget.Entry
+	name, dob, email, phone             *widget.Entry
+	ascDate, ascPlace, departure, rnote *widget.Entry
+	category, notice, rasked            *widget.RadioGroup
+
+	household    []*householdRow
+	householdBox *fyne.Container
+	hhSection    *fyne.Container
+	otherSection *fyne.Container
+
+	errs     map[string]*canvas.Text // field key -> its message line
+	touched  map[string]bool
+	tried    bool // a save was attempted: show every problem
+	warnings *widget.Label
+	message  *widget.Label
+	saveBtn  *widget.Button
+	content  fyne.CanvasObject
+	filling  bool // widgets are being set programmatically
+}
+
+type householdRow struct {
+	name, dob *widget.Entry
+	errs      *canvas.Text
+	box       *fyne.Container
+}
+
+var categoryOptions, noticeOptions []string
+
+func init() {
+	for _, c := range fp.Categories {
+		categoryOptions = append(categoryOptions, c.Label())
+	}
+	for _, n := range fp.NoticeTypes {
+		noticeOptions = append(noticeOptions, n.Label())
+	}
+}
+
+func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
+	f := &requestScreen{ui: u, req: r, errs: map[string]*canvas.Text{}, touched: map[string]bool{}}
+	entry := func(key, placeholder string, multi bool) *widget.Entry {
+		e := widget.NewEntry()
+		if multi {
+			e = widget.NewMultiLineEntry()
+			e.Wrapping = fyne.TextWrapWord
+			e.SetMinRowsVisible(3)
+		}
+		e.SetPlaceHolder(placeholder)
+		e.OnChanged = func(string) { f.changed(key) }
+		return e
+	}
+	f.received = entry(fp.FieldReceived, "YYYY-MM-DD (empty: today)", false)
+	f.basis = entry(fp.FieldBasis, "Why the applicant asks this office to collect biometrics", true)
+	f.receipts = entry(fp.FieldReceiptNumbers, "e.g. IOE0912345678; separate several with ;", false)
+	f.anumber = entry(fp.FieldANumber, "e.g. A012345678 or A-012-345-678", false)
+	f.name = entry(fp.FieldFullName, "As in the passport", false)
+	f.dob = entry(fp.FieldDateOfBirth, "YYYY-MM-DD", false)
+	f.email = entry(fp.FieldEmail, "name@example.com", false)
+	f.phone = entry(fp.FieldPhone, "+86 20 8518 7700", false)
+	f.ascDate = entry(fp.FieldASCDate, "YYYY-MM-DD", false)
+	f.ascPlace = entry(fp.FieldASCPlace, "e.g. Los Angeles ASC", false)
+	f.departure = entry(fp.FieldDepartureReason, "The urgent circumstances that forced departure from the U.S.", true)
+	f.rnote = entry(fp.FieldRescheduleNote, "What was asked for, or why nothing was", true)
+	for _, e := range []*widget.Entry{f.receipts, f.anumber} {
+		e.TextStyle.Monospace = true
+	}
+	f.category = widget.NewRadioGroup(categoryOptions, func(string) { f.changed(fp.FieldCategory); f.showSections() })
+	f.notice = widget.NewRadioGroup(noticeOptions, func(string) { f.changed(fp.FieldNoticeType) })
+	f.notice.Horizontal = true
+	f.rasked = widget.NewRadioGroup([]string{"Yes", "No"}, func(string) { f.changed(fp.FieldRescheduleAsked) })
+	f.rasked.Horizontal = true
+
+	f.warnings = widget.NewLabel("")
+	f.warnings.Wrapping = fyne.TextWrapWord
+	f.warnings.Importance = widget.WarningImportance
+	f.message = widget.NewLabel("")
+	f.message.Wrapping = fyne.TextWrapWord
+	f.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { f.save(nil) })
+	f.saveBtn.Importance = widget.HighImportance
+
+	row := func(label, key string, w fyne.CanvasObject) *widget.FormItem {
+		return widget.NewFormItem(label, container.NewVBox(w, f.errLine(key)))
+	}
+	main := widget.NewForm(
+		row("Applicant's full name", fp.FieldFullName, f.name),
+		row("Date of birth", fp.FieldDateOfBirth, f.dob),
+		row("Category", fp.FieldCategory, f.category),
+		row("Basis", fp.FieldBasis, f.basis),
+		row("Notice supplied", fp.FieldNoticeType, f.notice),
+		row("Receipt number(s)", fp.FieldReceiptNumbers, f.receipts),
+		row("A-number", fp.FieldANumber, f.anumber),
+		row("E-mail", fp.FieldEmail, f.email),
+		row("Phone", fp.FieldPhone, f.phone),
+		row("Received", fp.FieldReceived, f.received),
+	)
+
+	f.householdBox = container.NewVBox()
+	addAdult := widget.NewButtonWithIcon("Add adult", theme.ContentAddIcon(), func() {
+		row := f.addHousehold(fp.PersonInput{})
+		f.changed(fp.FieldHousehold)
+		f.ui.win.Canvas().Focus(row.name)
+	})
+	f.hhSection = container.NewVBox(
+		heading("Household adults to fingerprint"),
+		widget.NewLabel("Every adult (18 or over) living in the household besides the applicant."),
+		f.householdBox, f.errLine(fp.FieldHousehold),
+		container.NewHBox(addAdult))
+
+	f.otherSection = container.NewVBox(
+		heading("For the director: why this office (All others)"),
+		widget.NewForm(
+			row("U.S. ASC appointment date", fp.FieldASCDate, f.ascDate),
+			row("ASC place", fp.FieldASCPlace, f.ascPlace),
+			row("Why they left the U.S.", fp.FieldDepartureReason, f.departure),
+			row("Expedite/reschedule asked before leaving?", fp.FieldRescheduleAsked, f.rasked),
+			row("Details", fp.FieldRescheduleNote, f.rnote),
+		))
+
+	title := "New request"
+	if r != nil {
+		title = r.Number
+	}
+	head := container.NewHBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true, Monospace: r != nil}))
+	if r != nil {
+		b := newBadge()
+		b.set(r.Status)
+		head.Add(b.box)
+		head.Add(widget.NewLabel(fmt.Sprintf("received %s, %d days ago · %d %s", r.Received, r.Age(u.today()), r.People(), plural(r.People(), "person", "people"))))
+	}
+	head.Add(layout.NewSpacer())
+	head.Add(f.actions())
+	back := widget.NewButtonWithIcon("Queue", theme.NavigateBackIcon(), func() { u.Navigate(navQueue) })
+	buttons := container.NewHBox(f.saveBtn, back, layout.NewSpacer())
+
+	body := container.NewVBox(main, f.hhSection, f.otherSection, f.warnings)
+	if r != nil {
+		body.Add(f.history())
+	}
+	f.content = container.NewBorder(container.NewVBox(head, widget.NewSeparator()),
+		container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, buttons, nil, f.message)),
+		nil, nil, container.NewVScroll(body))
+
+	if r != nil {
+		f.fill(r.Input())
+		if err := fp.CheckEdit(u.actor, r); err != nil {
+			f.setReadOnly(fp.ErrorMessage(err))
+		}
+	} else {
+		f.fill(fp.RequestInput{})
+	}
+	return f
+}
+
+func heading(s string) fyne.CanvasObject {
+	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// errLine is the red message line under a field.
+func (f *requestScreen) errLine(key string) *canvas.Text {
+	t := canvas.NewText("", theme.Color(theme.ColorNameError))
+	t.TextSize = theme.CaptionTextSize() + 1
+	t.Hide()
+	f.errs[key] = t
+	return t
+}
+
+func (f *requestScreen) addHousehold(p fp.PersonInput) *householdRow {
+	i := len(f.household)
+	hr := &householdRow{name: widget.NewEntry(), dob: widget.NewEntry()}
+	hr.name.SetPlaceHolder("Full name as in the passport")
+	hr.dob.SetPlaceHolder("YYYY-MM-DD")
+	hr.name.SetText(p.FullName)
+	hr.dob.SetText(p.DateOfBirth)
+	hr.name.OnChanged = func(string) { f.changed(fp.HouseholdField(i, fp.FieldFullName)) }
+	hr.dob.OnChanged = func(string) { f.changed(fp.HouseholdField(i, fp.FieldDateOfBirth)) }
+	hr.errs = canvas.NewText("", theme.Color(theme.ColorNameError))
+	hr.errs.TextSize = theme.CaptionTextSize() + 1
+	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { f.removeHousehold(hr) })
+	dob := container.NewGridWrap(fyne.NewSize(140, hr.dob.MinSize().Height), hr.dob)
+	hr.box = container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel(fmt.Sprintf("Adult %d", i+1)), container.NewHBox(dob, remove), hr.name), hr.errs)
+	f.household = append(f.household, hr)
+	f.householdBox.Add(hr.box)
+	return hr
+}
+
+func (f *requestScreen) removeHousehold(hr *householdRow) {
+	in := f.input()
+	var keep []fp.PersonInput
+	for i, h := range f.household {
+		if h != hr {
+			keep = append(keep, in.Household[i])
+		}
+	}
+	f.setHousehold(keep)
+	f.changed(fp.FieldHousehold)
+}
+
+func (f *requestScreen) setHousehold(ps []fp.PersonInput) {
+	f.household = nil
+	f.householdBox.RemoveAll()
+	for _, p := range ps {
+		f.addHousehold(p)
+	}
+}
+
+// fill sets every widget from in without marking anything touched.
+func (f *requestScreen) fill(in fp.RequestInput) {
+	f.filling = true
+	defer func() { f.filling = false }()
+	f.received.SetText(in.Received)
+	f.basis.SetText(in.Basis)
+	f.receipts.SetText(in.ReceiptNumbers)
+	f.anumber.SetText(in.ANumber)
+	f.name.SetText(in.FullName)
+	f.dob.SetText(in.DateOfBirth)
+	f.email.SetText(in.Email)
+	f.phone.SetText(in.Phone)
+	f.ascDate.SetText(in.ASCDate)
+	f.ascPlace.SetText(in.ASCPlace)
+	f.departure.SetText(in.DepartureReason)
+	f.rnote.SetText(in.RescheduleNote)
+	f.category.SetSelected("")
+	for _, c := range fp.Categories {
+		if string(c) == in.Category {
+			f.category.SetSelected(c.Label())
+		}
+	}
+	f.notice.SetSelected("")
+	for _, n := range fp.NoticeTypes {
+		if string(n) == in.NoticeType {
+			f.notice.SetSelected(n.Label())
+		}
+	}
+	switch in.RescheduleAsked {
+	case "yes":
+		f.rasked.SetSelected("Yes")
+	case "no":
+		f.rasked.SetSelected("No")
+	default:
+		f.rasked.SetSelected("")
+	}
+	f.setHousehold(in.Household)
+	f.loaded = f.input()
+	f.touched = map[string]bool{}
+	f.tried = false
+	f.showSections()
+	f.validate()
+}
+
+// input reads the widgets. Sections hidden for the chosen category are left
+// out, so what is saved is what the clerk can see.
+func (f *requestScreen) input() fp.RequestInput {
+	in := fp.RequestInput{
+		Received: f.received.Text, Basis: f.basis.Text, ReceiptNumbers: f.receipts.Text, ANumber: f.anumber.Text,
+		FullName: f.name.Text, DateOfBirth: f.dob.Text, Email: f.email.Text, Phone: f.phone.Text,
+	}
+	for _, c := range fp.Categories {
+		if c.Label() == f.category.Selected {
+			in.Category = string(c)
+		}
+	}
+	for _, n := range fp.NoticeTypes {
+		if n.Label() == f.notice.Selected {
+			in.NoticeType = string(n)
+		}
+	}
+	if in.Category == string(fp.CategoryAdoption) {
+		for _, h := range f.household {
+			in.Household = append(in.Household, fp.PersonInput{FullName: h.name.Text, DateOfBirth: h.dob.Text})
+		}
+	}
+	if in.Category == string(fp.CategoryOther) {
+		in.ASCDate, in.ASCPlace, in.DepartureReason, in.RescheduleNote = f.ascDate.Text, f.ascPlace.Text, f.departure.Text, f.rnote.Text
+		in.RescheduleAsked = strings.ToLower(f.rasked.Selected)
+	}
+	return in
+}
+
+func (f *requestScreen) dirty() bool {
+	if f.req != nil && fp.CheckEdit(f.ui.actor, f.req) != nil {
+		return false
+	}
+	return !reflect.DeepEqual(f.input(), f.loaded)
+}
+
+func (f *requestScreen) discard() { f.fill(f.loaded) }
+
+func (f *requestScreen) showSections() {
+	if f.hhSection == nil || f.otherSection == nil {
+		return
+	}
+	show := func(o fyne.CanvasObject, on bool) {
+		if on {
+			o.Show()
+		} else {
+			o.Hide()
+		}
+	}
+	show(f.hhSection, f.category.Selected == fp.CategoryAdoption.Label())
+	show(f.otherSection, f.category.Selected == fp.CategoryOther.Label())
+}
+
+func (f *requestScreen) changed(key string) {
+	if f.filling {
+		return
+	}
+	f.touched[key] = true
+	f.message.SetText("")
+	f.validate()
+}
+
+// validate runs the domain's Parse and shows, under each field the clerk has
+// touched (every field after a save attempt), what is wrong and how to fix it.
+func (f *requestScreen) validate() (*fp.Request, []string, fp.FieldErrors) {
+	r, warns, err := f.input().Parse(f.ui.today())
+	var fe fp.FieldErrors
+	var e *fp.Error
+	if errors.As(err, &e) {
+		fe = e.Fields
+	}
+	for key, t := range f.errs {
+		msgs := fe.For(key)
+		if len(msgs) > 0 && (f.tried || f.touched[key]) {
+			t.Text = strings.Join(msgs, "; ")
+			t.Show()
+		} else {
+			t.Hide()
+		}
+		t.Refresh()
+	}
+	for i, h := range f.household {
+		var msgs []string
+		for _, k := range []string{fp.HouseholdField(i, fp.FieldFullName), fp.HouseholdField(i, fp.FieldDateOfBirth)} {
+			if f.tried || f.touched[k] {
+				msgs = append(msgs, fe.For(k)...)
+			}
+		}
+		h.errs.Text = strings.Join(msgs, "; ")
+		h.errs.Refresh()
+	}
+	f.warnings.SetText(strings.Join(warns, "\n"))
+	if len(warns) == 0 {
+		f.warnings.Hide()
+	} else {
+		f.warnings.Show()
+	}
+	return r, warns, fe
+}
+
+// save validates, checks for duplicates, asks when one is found, and saves.
+// then runs after a successful save.
+func (f *requestScreen) save(then func()) {
+	if f.req != nil {
+		if err := fp.CheckEdit(f.ui.actor, f.req); err != nil {
+			f.ui.showError(err)
+			return
+		}
+	}
+	f.tried = true
+	r, _, fe := f.validate()
+	if len(fe) > 0 {
+		f.message.SetText(fmt.Sprintf("Not saved: %d %s to fix, marked in red.", len(fe), plural(len(fe), "problem", "problems")))
+		f.message.Importance = widget.DangerImportance
+		f.message.Refresh()
+		return
+	}
+	if f.req != nil {
+		r.ID = f.req.ID
+	}
+	dups, err := f.ui.db.FindDuplicates(r)
+	if err != nil {
+		f.ui.showError(err)
+		return
+	}
+	if len(dups) == 0 {
+		f.commit(r, false, then)
+		return
+	}
+	lines := make([]string, len(dups))
+	for i, d := range dups {
+		lines[i] = "• " + d.String()
+	}
+	msg := widget.NewLabel("This may be a person who already has an open request:\n" + strings.Join(lines, "\n") +
+		"\n\nOpen the existing request instead, unless this is a different application.")
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("Possible duplicate", "Save anyway", "Don't save", msg, func(ok bool) {
+		if ok {
+			f.commit(r, true, then)
+		} else {
+			f.message.SetText("Not saved: possible duplicate.")
+		}
+	}, f.ui.win)
+	d.Resize(fyne.NewSize(560, 260))
+	d.Show()
+}
+
+func (f *requestScreen) commit(r *fp.Request, allowDup bool, then func()) {
+	opt := fp.SaveOptions{AllowDuplicates: allowDup}
+	var saved *fp.Request
+	var err error
+	if f.req == nil {
+		saved, err = f.ui.db.CreateRequest(f.ui.actor, r, opt)
+	} else {
+		saved, err = f.ui.db.UpdateRequest(f.ui.actor, f.req.ID, f.req.Version, r, opt)
+	}
+	if err != nil {
+		f.ui.showError(err)
+		return
+	}
+	if then != nil {
+		f.loaded = f.input() // nothing unsaved is left: leave without asking again
+		then()
+		return
+	}
+	// Reopen the saved request so the form shows what was stored, normalised.
+	next := newRequestScreen(f.ui, saved)
+	f.ui.showForm(next)
+	verb := "Recorded"
+	if f.req != nil {
+		verb = "Saved"
+	}
+	next.message.SetText(fmt.Sprintf("%s %s at %s.", verb, saved.Number, f.ui.Now().Format("15:04")))
+	next.message.Importance = widget.SuccessImportance
+	next.message.Refresh()
+}
+
+// actions are the status changes the acting user may make now.
+func (f *requestScreen) actions() fyne.CanvasObject {
+	box := container.NewHBox()
+	if f.req == nil {
+		return box
+	}
+	for _, t := range fp.NextStatuses(f.ui.actor, f.req.Status) {
+		t := t
+		icon := theme.MediaPlayIcon()
+		if t.To == fp.StatusWithdrawn {
+			icon = theme.CancelIcon()
+		}
+		box.Add(widget.NewButtonWithIcon(t.Action, icon, func() { f.transition(t) }))
+	}
+	return box
+}
+
+func (f *requestScreen) transition(t fp.TransitionRule) {
+	if f.dirty() {
+		f.message.SetText("Save or discard your changes first (Ctrl+S saves).")
+		return
+	}
+	apply := func(reason string) {
+		r, err := f.ui.db.TransitionRequest(f.ui.actor, f.req.ID, t.To, reason)
+		if err != nil {
+			f.ui.showError(err)
+			return
+		}
+		next := newRequestScreen(f.ui, r)
+		f.ui.showForm(next)
+		next.message.SetText(fmt.Sprintf("%s is now %s.", r.Number, r.Status.Label()))
+	}
+	if !t.NeedsReason {
+		apply("")
+		return
+	}
+	reason := widget.NewMultiLineEntry()
+	reason.SetPlaceHolder("Why? This goes into the request's history.")
+	reason.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New("a reason is required")
+		}
+		return nil
+	}
+	d := dialog.NewForm(t.Action+" "+f.req.Number, t.Action, "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Reason", reason)},
+		func(ok bool) {
+			if ok {
+				apply(reason.Text)
+			}
+		}, f.ui.win)
+	d.Resize(fyne.NewSize(520, 240))
+	d.Show()
+	f.ui.win.Canvas().Focus(reason)
+}
+
+func (f *requestScreen) history() fyne.CanvasObject {
+	box := container.NewVBox(heading("History"))
+	for _, h := range f.req.History {
+		line := fmt.Sprintf("%s  %s: ", h.At.Local().Format("2006-01-02 15:04"), h.By)
+		if h.From == "" {
+			line += "recorded as " + h.To.Label()
+		} else {
+			line += h.From.Label() + " → " + h.To.Label()
+		}
+		if h.Reason != "" && h.From != "" {
+			line += " — " + h.Reason
+		}
+		l := widget.NewLabel(line)
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+	}
+	return box
+}
+
+func (f *requestScreen) setReadOnly(why string) {
+	for _, e := range []*widget.Entry{f.received, f.basis, f.receipts, f.anumber, f.name, f.dob, f.email, f.phone, f.ascDate, f.ascPlace, f.departure, f.rnote} {
+		e.Disable()
+	}
+	for _, h := range f.household {
+		h.name.Disable()
+		h.dob.Disable()
+	}
+	f.category.Disable()
+	f.notice.Disable()
+	f.rasked.Disable()
+	f.saveBtn.Disable()
+	f.message.SetText(why)
+}
+
+func (f *requestScreen) focusFirst() {
+	if f.req == nil || !f.received.Disabled() {
+		f.ui.win.Canvas().Focus(f.name)
+	}
+}

@@ -1,0 +1,222 @@
+// Package ui is Fieldprint's Fyne interface: one file per screen. Screens talk
+// to the domain's services, never to the database.
+package ui
+
+import (
+	"fmt"
+	"log"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/assets"
+)
+
+// Store is what the screens need of the database.
+type Store interface {
+	fp.RequestService
+	CountByStatus() (map[fp.Status]int, error)
+}
+
+// UI is the main window and the screens in it.
+type UI struct {
+	app   fyne.App
+	win   fyne.Window
+	db    Store
+	actor fp.Actor
+	// Now is the clock for "today" and ages; tests fix it.
+	Now func() time.Time
+	// DemoCount is how many requests "Load demo data" creates.
+	DemoCount int
+
+	nav     map[string]*widget.Button
+	body    *fyne.Container
+	current string
+
+	queue   *queueScreen
+	form    *requestScreen // the open request form, nil when none
+	welcome fyne.CanvasObject
+}
+
+const (
+	navQueue = "Queue"
+	navNew   = "New request"
+)
+
+// New builds the main window on db, acting as actor. title names the place
+// (office or database) shown in the window title.
+func New(a fyne.App, db Store, actor fp.Actor, place string) *UI {
+	u := &UI{app: a, db: db, actor: actor, Now: time.Now, DemoCount: 60, nav: map[string]*widget.Button{}}
+	a.SetIcon(assets.Icon)
+	a.Settings().SetTheme(newOfficeTheme(a.Preferences()))
+	u.win = a.NewWindow(fmt.Sprintf("Fieldprint — %s — %s (%s)", place, actor.Name, actor.Role))
+	u.win.SetIcon(assets.Icon)
+
+	navBox := container.NewVBox()
+	for _, name := range []string{navQueue, navNew} {
+		name := name
+		b := widget.NewButton(name, func() { u.Navigate(name) })
+		b.Alignment = widget.ButtonAlignLeading
+		u.nav[name] = b
+		navBox.Add(b)
+	}
+	u.nav[navQueue].SetIcon(theme.ListIcon())
+	u.nav[navNew].SetIcon(theme.ContentAddIcon())
+	u.body = container.NewStack()
+	u.queue = newQueueScreen(u)
+	side := container.NewBorder(nil, widget.NewLabelWithStyle("Ctrl+N new · Ctrl+F find\nCtrl+S save", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}), nil, nil, navBox)
+	u.win.SetContent(container.NewBorder(nil, nil, container.NewHBox(side, widget.NewSeparator()), nil, u.body))
+	u.win.SetMainMenu(u.menu())
+	u.win.SetCloseIntercept(func() { u.leave(func() { u.win.Close() }) })
+	u.win.Resize(fyne.NewSize(
+		float32(a.Preferences().FloatWithFallback("window.width", 1180)),
+		float32(a.Preferences().FloatWithFallback("window.height", 760))))
+	u.Navigate(navQueue)
+	return u
+}
+
+// Window returns the main window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+// ShowAndRun shows the window and runs the app until it closes.
+func (u *UI) ShowAndRun() {
+	u.win.ShowAndRun()
+	s := u.win.Canvas().Size()
+	u.app.Preferences().SetFloat("window.width", float64(s.Width))
+	u.app.Preferences().SetFloat("window.height", float64(s.Height))
+}
+
+// menu carries the keyboard shortcuts: menu shortcuts reach the app even
+// while a text field has the focus.
+func (u *UI) menu() *fyne.MainMenu {
+	item := func(label string, key fyne.KeyName, fn func()) *fyne.MenuItem {
+		m := fyne.NewMenuItem(label, fn)
+		m.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}
+		return m
+	}
+	return fyne.NewMainMenu(fyne.NewMenu("Request",
+		item("New request", fyne.KeyN, func() { u.Navigate(navNew) }),
+		item("Find", fyne.KeyF, u.FocusSearch),
+		item("Save", fyne.KeyS, u.Save),
+	))
+}
+
+func (u *UI) today() fp.Date { return fp.DateOf(u.Now()) }
+
+// Navigate shows a screen, asking first when the open form has unsaved changes.
+func (u *UI) Navigate(name string) {
+	if name == navNew {
+		u.leave(func() { u.showForm(newRequestScreen(u, nil)) })
+		return
+	}
+	u.leave(func() { u.showQueue() })
+}
+
+// OpenRequest shows the form of an existing request.
+func (u *UI) OpenRequest(id fp.RequestID) {
+	u.leave(func() {
+		r, err := u.db.FindRequestByID(id)
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		u.showForm(newRequestScreen(u, r))
+	})
+}
+
+func (u *UI) showQueue() {
+	u.form = nil
+	n, err := u.db.CountRequests()
+	if err != nil {
+		u.showError(err)
+	}
+	if n == 0 && err == nil {
+		u.welcome = newWelcome(u)
+		u.setBody(navQueue, u.welcome)
+		return
+	}
+	u.queue.refresh()
+	u.setBody(navQueue, u.queue.content)
+}
+
+func (u *UI) showForm(f *requestScreen) {
+	u.form = f
+	name := ""
+	if f.req == nil {
+		name = navNew
+	}
+	u.setBody(name, f.content)
+	f.focusFirst()
+}
+
+func (u *UI) setBody(nav string, content fyne.CanvasObject) {
+	u.current = nav
+	for name, b := range u.nav {
+		if name == nav {
+			b.Importance = widget.HighImportance
+		} else {
+			b.Importance = widget.MediumImportance
+		}
+		b.Refresh()
+	}
+	u.body.Objects = []fyne.CanvasObject{content}
+	u.body.Refresh()
+}
+
+// leave runs next once the open form's unsaved changes are saved or discarded.
+func (u *UI) leave(next func()) {
+	f := u.form
+	if f == nil || !f.dirty() {
+		next()
+		return
+	}
+	what := "this new request"
+	if f.req != nil {
+		what = f.req.Number
+	}
+	var d *dialog.CustomDialog
+	keep := widget.NewButton("Keep editing", func() { d.Hide() })
+	discard := widget.NewButtonWithIcon("Discard changes", theme.DeleteIcon(), func() { d.Hide(); f.discard(); next() })
+	save := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() {
+		d.Hide()
+		f.save(next)
+	})
+	save.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons("Unsaved changes",
+		widget.NewLabel(fmt.Sprintf("You have changed %s without saving.", what)), u.win)
+	d.SetButtons([]fyne.CanvasObject{keep, discard, save})
+	d.Show()
+}
+
+// Save saves the open form (Ctrl+S).
+func (u *UI) Save() {
+	if u.form != nil {
+		u.form.save(nil)
+	}
+}
+
+// FocusSearch shows the queue with the cursor in the search box (Ctrl+F).
+func (u *UI) FocusSearch() {
+	u.leave(func() {
+		u.showQueue()
+		if u.current == navQueue && u.body.Objects[0] == u.queue.content {
+			u.win.Canvas().Focus(u.queue.search)
+		}
+	})
+}
+
+// showError shows what a clerk can act on and logs the full error without
+// personal data (domain messages may name people, so only the code is logged).
+func (u *UI) showError(err error) {
+	log.Printf("fieldprint: %s error: %T", fp.ErrorCode(err), err)
+	if fp.ErrorCode(err) == fp.EINTERNAL {
+		log.Printf("fieldprint: internal: %v", err)
+	}
+	dialog.ShowError(fmt.Errorf("%s", fp.ErrorMessage(err)), u.win)
+}
