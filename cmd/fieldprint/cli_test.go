@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/store"
+)
+
+func fieldprint(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(args, strings.NewReader(stdin), &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestDemoListExportImportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	if code, out, errs := fieldprint(t, "", "demo", "--requests", "50", "--db", a); code != 0 || !strings.Contains(out, "Created 50") {
+		t.Fatalf("demo: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := fieldprint(t, "", "demo", "--db", a); code != 1 || !strings.Contains(errs, "already holds 50") {
+		t.Fatalf("demo twice: %d %q", code, errs)
+	}
+	code, out, _ := fieldprint(t, "", "list", "--db", a, "--format", "json", "--status", "new,awaiting-documents", "--category", "Adoptive parents")
+	var rows []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) == 0 {
+		t.Fatalf("list json: %d %q", code, out)
+	}
+	for _, r := range rows {
+		if r["category"] != "adoption" || (r["status"] != "new" && r["status"] != "awaiting-documents") {
+			t.Fatalf("row %v", r)
+		}
+	}
+	csvPath := filepath.Join(dir, "export.csv")
+	if code, _, errs := fieldprint(t, "", "export", "--db", a, "--format", "csv", "-o", csvPath); code != 0 {
+		t.Fatalf("export: %s", errs)
+	}
+	// Re-importing into the same database: every row is a duplicate of an
+	// open request (withdrawn ones are not open), and nothing is written.
+	code, _, errs := fieldprint(t, "", "import", csvPath, "--db", a)
+	if code != 1 || !strings.Contains(errs, "is already on FP-") || !strings.Contains(errs, "nothing was imported") {
+		t.Fatalf("re-import: %d %q", code, errs)
+	}
+	// Into a new database the export imports as is.
+	if code, out, errs := fieldprint(t, "", "import", "--db", b, csvPath); code != 0 || !strings.Contains(out, "Imported 50") {
+		t.Fatalf("import: %d %q %q", code, out, errs)
+	}
+	// And exports to the same JSON, but for numbers, statuses and history.
+	_, ja, _ := fieldprint(t, "", "export", "--db", a)
+	_, jb, _ := fieldprint(t, "", "export", "--db", b)
+	var ea, eb []fp.ExportRecord
+	json.Unmarshal([]byte(ja), &ea)
+	json.Unmarshal([]byte(jb), &eb)
+	if len(ea) != 50 || len(eb) != 50 {
+		t.Fatalf("exports: %d and %d records", len(ea), len(eb))
+	}
+	key := func(e fp.ExportRecord) string {
+		e.Number, e.Status, e.History = "", "", nil
+		b, _ := json.Marshal(e)
+		return string(b)
+	}
+	seen := map[string]bool{}
+	for _, e := range ea {
+		seen[key(e)] = true
+	}
+	for _, e := range eb {
+		if !seen[key(e)] {
+			t.Fatalf("record %s of the import differs from the export", e.FullName)
+		}
+	}
+}
+
+func TestImportIsAllOrNothing(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "x.db")
+	csv := "\ufeffFull_Name,Received,Date_of_Birth,Category,Basis,Notice_Type,Receipt_Number,A_Number,Email,Phone,Household_Adults\r\n" +
+		"Łukasz Żółć,2026-10-01,1980-01-30,Military,Army spouse,Receipt notice,IOE0912345678,,l@example.com,,\r\n" +
+		"Priya Sharma,2026-10-02,1990-13-01,INA 319(b),Consular spouse,Request for Evidence,,A12345678,,+91 11 2419 8000,\r\n" +
+		"Ana García,2026-10-03,1985-02-02,Adoptive parents,I-600A,Biometric appointment notice,GUZ2018123456,,a@example.com,,Juan García|1983-03-03\r\n"
+	path := filepath.Join(dir, "tracker.csv")
+	os.WriteFile(path, []byte(csv), 0o600)
+	code, _, errs := fieldprint(t, "", "import", path, "--db", db)
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"line 3: date_of_birth: ", "line 4: receipt_number: ", "Department of State"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	s, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n, _ := s.CountRequests(); n != 0 {
+		t.Fatalf("%d requests written by a failed import", n)
+	}
+}
+
+func TestUsageAndRefusals(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "u.db")
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"list", "--format", "xml", "--db", db}, 2, "--format"},
+		{[]string{"list", "--bogus", "--db", db}, 2, "flag provided but not defined"},
+		{[]string{"import", "--db", db}, 2, "Usage"},
+		{[]string{"import", "/nonexistent/file.csv", "--db", db}, 1, "cannot read"},
+		{[]string{"list", "--status", "pending", "--db", db}, 1, "not known"},
+		{[]string{"demo", "--requests", "0", "--db", db}, 1, "between 1 and"},
+		{[]string{"help"}, 0, ""},
+	} {
+		code, _, errs := fieldprint(t, "", tc.args...)
+		if code != tc.code || !strings.Contains(errs, tc.msg) {
+			t.Errorf("%v: exit %d %q, want %d %q", tc.args, code, errs, tc.code, tc.msg)
+		}
+	}
+}
+
+func TestDatabaseInUse(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "busy.db")
+	s, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	code, _, errs := fieldprint(t, "", "list", "--db", path)
+	if code != 1 || !strings.Contains(errs, "in use by another Fieldprint") {
+		t.Fatalf("exit %d %q", code, errs)
+	}
+}
+
+func TestDBPathPrecedence(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", "/data")
+	t.Setenv("FIELDPRINT_DB", "")
+	if p := dbPath(""); p != "/data/fieldprint/fieldprint.db" {
+		t.Errorf("default %s", p)
+	}
+	t.Setenv("FIELDPRINT_DB", "/env.db")
+	if p := dbPath(""); p != "/env.db" {
+		t.Errorf("env %s", p)
+	}
+	if p := dbPath("/flag.db"); p != "/flag.db" {
+		t.Errorf("flag %s", p)
+	}
+}

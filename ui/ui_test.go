@@ -1,0 +1,305 @@
+package ui
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/store"
+)
+
+var clerk = fp.Actor{Name: "mlopez", Role: fp.RoleClerk}
+
+func fixedNow() time.Time { return time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC) }
+
+// newTestUI builds the real main window on a temp bbolt file.
+func newTestUI(t *testing.T) (*UI, *store.DB) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	db, err := store.Open(filepath.Join(t.TempDir(), "ui.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Now = fixedNow
+	t.Cleanup(func() { db.Close() })
+	u := New(a, db, clerk, "test.db")
+	u.Now = fixedNow
+	u.DemoCount = 40
+	u.win.Resize(fyne.NewSize(1180, 760))
+	u.showQueue()
+	return u, db
+}
+
+// find walks the tree below o for the first object that ok accepts.
+func find[T fyne.CanvasObject](t *testing.T, o fyne.CanvasObject, ok func(T) bool) (T, bool) {
+	if v, is := o.(T); is && ok(v) {
+		return v, true
+	}
+	var kids []fyne.CanvasObject
+	switch c := o.(type) {
+	case *fyne.Container:
+		kids = c.Objects
+	case fyne.Widget:
+		kids = test.TempWidgetRenderer(t, c).Objects()
+	}
+	for _, k := range kids {
+		if v, found := find(t, k, ok); found {
+			return v, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+func button(t *testing.T, o fyne.CanvasObject, label string) *widget.Button {
+	t.Helper()
+	b, ok := find(t, o, func(b *widget.Button) bool { return b.Text == label })
+	if !ok {
+		t.Fatalf("no button %q", label)
+	}
+	return b
+}
+
+// topOverlay is the dialog being shown, or nil.
+func topOverlay(u *UI) fyne.CanvasObject { return u.win.Canvas().Overlays().Top() }
+
+func fillValid(u *UI, name, anumber string) {
+	f := u.form
+	test.Type(f.name, name)
+	test.Type(f.dob, "1985-04-12")
+	f.category.SetSelected(fp.Category319b.Label())
+	test.Type(f.basis, "Spouse of a consular officer, INA 319(b)")
+	f.notice.SetSelected(fp.NoticeReceipt.Label())
+	test.Type(f.anumber, anumber)
+	test.Type(f.email, "applicant@example.com")
+}
+
+func TestWelcomeAndDemo(t *testing.T) {
+	u, db := newTestUI(t)
+	if u.body.Objects[0] != u.welcome {
+		t.Fatal("an empty database does not open on the welcome screen")
+	}
+	test.Tap(button(t, u.welcome, "Load demo data"))
+	if n, _ := db.CountRequests(); n != 40 {
+		t.Fatalf("%d requests after loading demo data", n)
+	}
+	if u.body.Objects[0] != u.queue.content || len(u.queue.rows) == 0 {
+		t.Fatal("queue not shown after demo")
+	}
+	if !strings.HasSuffix(u.queue.count.Text, "requests") {
+		t.Errorf("count label %q", u.queue.count.Text)
+	}
+}
+
+func TestIntakeSavesAndNormalises(t *testing.T) {
+	u, db := newTestUI(t)
+	u.Navigate(navNew)
+	if u.form == nil || u.form.req != nil {
+		t.Fatal("new request form not shown")
+	}
+	fillValid(u, "José  Müller", "a-12-345-678")
+	test.Type(u.form.receipts, "ioe 0912345678")
+	u.Save()
+	if n, _ := db.CountRequests(); n != 1 {
+		t.Fatalf("%d requests stored", n)
+	}
+	r, err := db.FindRequestByNumber("FP-2026-00001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Applicant.FullName != "José Müller" || r.ANumber != "A012345678" || r.ReceiptNumbers[0] != "IOE0912345678" || r.Received.String() != "2026-11-20" {
+		t.Fatalf("stored %+v", r)
+	}
+	// The form now shows the stored request, normalised, and nothing is unsaved.
+	if u.form.req == nil || u.form.anumber.Text != "A012345678" || u.form.dirty() {
+		t.Fatalf("form after save: req=%v anumber=%q dirty=%v", u.form.req, u.form.anumber.Text, u.form.dirty())
+	}
+	if !strings.Contains(u.form.message.Text, "FP-2026-00001") {
+		t.Errorf("message %q", u.form.message.Text)
+	}
+}
+
+func TestInvalidInputIsRefusedWithFieldMessages(t *testing.T) {
+	u, db := newTestUI(t)
+	u.Navigate(navNew)
+	fillValid(u, "Wanjiru Mwangi", "A12345678")
+	test.Type(u.form.receipts, "GUZ2018123456")
+	if !u.form.errs[fp.FieldReceiptNumbers].Visible() || !strings.Contains(u.form.errs[fp.FieldReceiptNumbers].Text, "Department of State") {
+		t.Fatalf("receipt message %q", u.form.errs[fp.FieldReceiptNumbers].Text)
+	}
+	u.Save()
+	if n, _ := db.CountRequests(); n != 0 {
+		t.Fatal("an invalid request was stored")
+	}
+	if !strings.HasPrefix(u.form.message.Text, "Not saved") {
+		t.Errorf("message %q", u.form.message.Text)
+	}
+	// Untouched fields show nothing until a save is tried; then everything.
+	u.Navigate(navNew)
+	test.Tap(button(t, topOverlay(u), "Discard changes"))
+	if u.form.errs[fp.FieldBasis].Visible() {
+		t.Error("an untouched field shows an error before any save")
+	}
+	u.Save()
+	if !u.form.errs[fp.FieldBasis].Visible() {
+		t.Error("after a save attempt the empty basis is not flagged")
+	}
+}
+
+func TestAdoptionHouseholdAndOtherSections(t *testing.T) {
+	u, db := newTestUI(t)
+	u.Navigate(navNew)
+	f := u.form
+	if f.hhSection.Visible() || f.otherSection.Visible() {
+		t.Fatal("category sections shown before a category is chosen")
+	}
+	fillValid(u, "Nguyễn Thị Minh Khai", "A23456789")
+	f.category.SetSelected(fp.CategoryAdoption.Label())
+	if !f.hhSection.Visible() {
+		t.Fatal("household section hidden for adoption")
+	}
+	test.Tap(button(t, f.hhSection, "Add adult"))
+	test.Type(f.household[0].name, "Trần Văn Đức")
+	test.Type(f.household[0].dob, "2012-01-01") // a minor
+	u.Save()
+	if n, _ := db.CountRequests(); n != 0 || !strings.Contains(f.household[0].errs.Text, "only adults") {
+		t.Fatalf("minor accepted: count %d, message %q", n, f.household[0].errs.Text)
+	}
+	f.household[0].dob.SetText("1979-02-03")
+	u.Save()
+	r, err := db.FindRequestByNumber("FP-2026-00001")
+	if err != nil || len(r.Household) != 1 || r.Household[0].FullName != "Trần Văn Đức" {
+		t.Fatalf("household not stored: %v %+v", err, r)
+	}
+
+	u.Navigate(navNew)
+	fillValid(u, "Omar Haddad", "A34567890")
+	u.form.category.SetSelected(fp.CategoryOther.Label())
+	if !u.form.otherSection.Visible() {
+		t.Fatal("All others section hidden")
+	}
+	u.Save()
+	if !u.form.errs[fp.FieldDepartureReason].Visible() {
+		t.Error("missing departure reason not flagged")
+	}
+}
+
+func TestDuplicateAsksBeforeSaving(t *testing.T) {
+	u, db := newTestUI(t)
+	u.Navigate(navNew)
+	fillValid(u, "Li Na Wang", "A45678901")
+	u.Save()
+	u.Navigate(navNew)
+	fillValid(u, "Li Na Wang", "45678901")
+	u.Save()
+	d := topOverlay(u)
+	if d == nil {
+		t.Fatal("no duplicate warning")
+	}
+	if n, _ := db.CountRequests(); n != 1 {
+		t.Fatal("duplicate stored before confirmation")
+	}
+	test.Tap(button(t, d, "Save anyway"))
+	if n, _ := db.CountRequests(); n != 2 {
+		t.Fatalf("%d requests after confirming", n)
+	}
+}
+
+func TestUnsavedChangesAreNotLostSilently(t *testing.T) {
+	u, db := newTestUI(t)
+	u.Navigate(navNew)
+	fillValid(u, "Priya Sharma", "A56789012")
+	u.Navigate(navQueue)
+	d := topOverlay(u)
+	if d == nil || u.form == nil {
+		t.Fatal("left a dirty form without asking")
+	}
+	test.Tap(button(t, d, "Keep editing"))
+	if u.form == nil || u.form.name.Text != "Priya Sharma" {
+		t.Fatal("keep editing lost the form")
+	}
+	u.Navigate(navQueue)
+	test.Tap(button(t, topOverlay(u), "Save"))
+	if n, _ := db.CountRequests(); n != 1 {
+		t.Fatal("save from the unsaved-changes dialog did not save")
+	}
+	if u.form != nil || u.body.Objects[0] != u.queue.content {
+		t.Fatal("did not go on to the queue after saving")
+	}
+}
+
+func TestQueueSearchAndFilters(t *testing.T) {
+	u, db := newTestUI(t)
+	test.Tap(button(t, u.welcome, "Load demo data"))
+	all := u.queue.total
+	r, _ := db.FindRequestByNumber("FP-2026-00003")
+	word := fp.SearchTokens(r.Applicant.FullName)[0]
+	test.Type(u.queue.search, strings.ToUpper(word[:3]))
+	if u.queue.total == 0 || u.queue.total >= all {
+		t.Fatalf("search %q: %d of %d", word[:3], u.queue.total, all)
+	}
+	for _, row := range u.queue.rows {
+		if !strings.Contains(" "+fp.Fold(row.FullName), " "+word[:3]) {
+			t.Errorf("row %s %q does not match %q", row.Number, row.FullName, word[:3])
+		}
+	}
+	u.queue.search.SetText("")
+	u.queue.status.SetSelected(fp.StatusWithdrawn.Label())
+	for _, row := range u.queue.rows {
+		if row.Status != fp.StatusWithdrawn {
+			t.Fatalf("row %s is %s", row.Number, row.Status)
+		}
+	}
+	if u.queue.total == 0 {
+		t.Fatal("no withdrawn demo requests")
+	}
+	// The default filter shows only open requests, oldest first.
+	u.queue.status.SetSelected(filterOpen)
+	for i, row := range u.queue.rows {
+		if !row.Status.Open() || i > 0 && row.Received.Before(u.queue.rows[i-1].Received) {
+			t.Fatalf("row %d %s %s out of place", i, row.Number, row.Status)
+		}
+	}
+	u.queue.search.SetText("zzzz")
+	if u.queue.list.Objects[0] != u.queue.empty || !strings.Contains(u.queue.empty.Text, "zzzz") {
+		t.Error("no empty-state message for a search without matches")
+	}
+}
+
+func TestWithdrawNeedsReason(t *testing.T) {
+	u, db := newTestUI(t)
+	u.Navigate(navNew)
+	fillValid(u, "Kamau Mwangi", "A67890123")
+	u.Save()
+	id := u.form.req.ID
+	test.Tap(button(t, u.form.content, "Withdraw"))
+	d := topOverlay(u)
+	entry, ok := find(t, d, func(e *widget.Entry) bool { return e.MultiLine })
+	if !ok {
+		t.Fatal("no reason field")
+	}
+	test.Type(entry, "Applicant returned to the U.S.")
+	test.Tap(button(t, d, "Withdraw"))
+	r, _ := db.FindRequestByID(id)
+	if r.Status != fp.StatusWithdrawn || r.History[len(r.History)-1].Reason != "Applicant returned to the U.S." {
+		t.Fatalf("status %s history %+v", r.Status, r.History)
+	}
+	if !u.form.saveBtn.Disabled() {
+		t.Error("a withdrawn request can still be edited")
+	}
+}
+
+func TestWindowCapture(t *testing.T) {
+	u, _ := newTestUI(t)
+	test.Tap(button(t, u.welcome, "Load demo data"))
+	img := u.win.Canvas().Capture()
+	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 700 {
+		t.Fatalf("capture %v", b)
+	}
+}
