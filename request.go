@@ -209,7 +209,7 @@ func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err err
 	if b, ok := cleanText(in.Basis, true); !ok {
 		fe.Add(FieldBasis, "contains a control character; retype it")
 	} else if b == "" {
-		fe.Add(FieldBasis, "is required: say in a sentence why the applicant asks this office to collect biometrics")
+		fe.Add(FieldBasis, "required: say in a sentence why the applicant asks this office to collect biometrics")
 	} else if len(b) > maxTextLen {
 		fe.Add(FieldBasis, "is longer than %d characters; shorten it", maxTextLen)
 	} else {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
@@ -36,7 +35,8 @@ type requestScreen struct {
 	hhSection    *fyne.Container
 	otherSection *fyne.Container
 
-	errs     map[string]*canvas.Text // field key -> its message line
+	areas    map[*widget.Entry]fyne.CanvasObject // multi-line entries -> the textArea that wraps them
+	errs     map[string]*widget.Label            // field key -> its message line
 	touched  map[string]bool
 	tried    bool // a save was attempted: show every problem
 	warnings *widget.Label
@@ -48,7 +48,7 @@ type requestScreen struct {
 
 type householdRow struct {
 	name, dob *widget.Entry
-	errs      *canvas.Text
+	errs      *widget.Label
 	box       *fyne.Container
 }
 
@@ -64,13 +64,14 @@ func init() {
 }
 
 func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
-	f := &requestScreen{ui: u, req: r, errs: map[string]*canvas.Text{}, touched: map[string]bool{}}
+	f := &requestScreen{ui: u, req: r, errs: map[string]*widget.Label{}, touched: map[string]bool{}, areas: map[*widget.Entry]fyne.CanvasObject{}}
 	entry := func(key, placeholder string, multi bool) *widget.Entry {
 		e := widget.NewEntry()
 		if multi {
-			e = widget.NewMultiLineEntry()
-			e.Wrapping = fyne.TextWrapWord
+			ta := newTextArea()
+			e = &ta.Entry
 			e.SetMinRowsVisible(3)
+			f.areas[e] = ta
 		}
 		e.SetPlaceHolder(placeholder)
 		e.OnChanged = func(string) { f.changed(key) }
@@ -106,6 +107,9 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 	f.saveBtn.Importance = widget.HighImportance
 
 	row := func(label, key string, w fyne.CanvasObject) *widget.FormItem {
+		if e, ok := w.(*widget.Entry); ok && f.areas[e] != nil {
+			w = f.areas[e] // the widget itself, so its AcceptsTab is the one asked
+		}
 		return widget.NewFormItem(label, container.NewVBox(w, f.errLine(key)))
 	}
 	main := widget.NewForm(
@@ -178,6 +182,14 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 	return f
 }
 
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	return strings.ToUpper(string(r[0])) + string(r[1:])
+}
+
 func heading(s string) fyne.CanvasObject {
 	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
@@ -190,12 +202,20 @@ func plural(n int, one, many string) string {
 }
 
 // errLine is the red message line under a field.
-func (f *requestScreen) errLine(key string) *canvas.Text {
-	t := canvas.NewText("", theme.Color(theme.ColorNameError))
-	t.TextSize = theme.CaptionTextSize() + 1
-	t.Hide()
-	f.errs[key] = t
-	return t
+func (f *requestScreen) errLine(key string) *widget.Label {
+	l := newErrLabel()
+	l.Hide()
+	f.errs[key] = l
+	return l
+}
+
+// newErrLabel is a wrapping red line: messages are long and must not widen the form.
+func newErrLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.DangerImportance
+	l.SizeName = theme.SizeNameCaptionText
+	return l
 }
 
 func (f *requestScreen) addHousehold(p fp.PersonInput) *householdRow {
@@ -207,8 +227,7 @@ func (f *requestScreen) addHousehold(p fp.PersonInput) *householdRow {
 	hr.dob.SetText(p.DateOfBirth)
 	hr.name.OnChanged = func(string) { f.changed(fp.HouseholdField(i, fp.FieldFullName)) }
 	hr.dob.OnChanged = func(string) { f.changed(fp.HouseholdField(i, fp.FieldDateOfBirth)) }
-	hr.errs = canvas.NewText("", theme.Color(theme.ColorNameError))
-	hr.errs.TextSize = theme.CaptionTextSize() + 1
+	hr.errs = newErrLabel()
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { f.removeHousehold(hr) })
 	dob := container.NewGridWrap(fyne.NewSize(140, hr.dob.MinSize().Height), hr.dob)
 	hr.box = container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel(fmt.Sprintf("Adult %d", i+1)), container.NewHBox(dob, remove), hr.name), hr.errs)
@@ -355,12 +374,11 @@ func (f *requestScreen) validate() (*fp.Request, []string, fp.FieldErrors) {
 	for key, t := range f.errs {
 		msgs := fe.For(key)
 		if len(msgs) > 0 && (f.tried || f.touched[key]) {
-			t.Text = strings.Join(msgs, "; ")
+			t.SetText(capitalize(strings.Join(msgs, "; ")))
 			t.Show()
 		} else {
 			t.Hide()
 		}
-		t.Refresh()
 	}
 	for i, h := range f.household {
 		var msgs []string
@@ -369,8 +387,12 @@ func (f *requestScreen) validate() (*fp.Request, []string, fp.FieldErrors) {
 				msgs = append(msgs, fe.For(k)...)
 			}
 		}
-		h.errs.Text = strings.Join(msgs, "; ")
-		h.errs.Refresh()
+		h.errs.SetText(capitalize(strings.Join(msgs, "; ")))
+		if len(msgs) == 0 {
+			h.errs.Hide()
+		} else {
+			h.errs.Show()
+		}
 	}
 	f.warnings.SetText(strings.Join(warns, "\n"))
 	if len(warns) == 0 {
@@ -494,7 +516,8 @@ func (f *requestScreen) transition(t fp.TransitionRule) {
 		apply("")
 		return
 	}
-	reason := widget.NewMultiLineEntry()
+	area := newTextArea()
+	reason := &area.Entry
 	reason.SetPlaceHolder("Why? This goes into the request's history.")
 	reason.Validator = func(s string) error {
 		if strings.TrimSpace(s) == "" {
@@ -503,7 +526,7 @@ func (f *requestScreen) transition(t fp.TransitionRule) {
 		return nil
 	}
 	d := dialog.NewForm(t.Action+" "+f.req.Number, t.Action, "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Reason", reason)},
+		[]*widget.FormItem{widget.NewFormItem("Reason", area)},
 		func(ok bool) {
 			if ok {
 				apply(reason.Text)
@@ -511,7 +534,7 @@ func (f *requestScreen) transition(t fp.TransitionRule) {
 		}, f.ui.win)
 	d.Resize(fyne.NewSize(520, 240))
 	d.Show()
-	f.ui.win.Canvas().Focus(reason)
+	f.ui.win.Canvas().Focus(area)
 }
 
 func (f *requestScreen) history() fyne.CanvasObject {

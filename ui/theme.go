@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // officeTheme is Fyne's theme with the light variant by default: a
@@ -28,3 +29,17 @@ func (t *officeTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Co
 	}
 	return t.Theme.Color(n, v)
 }
+
+// textArea is a multi-line entry that lets Tab move to the next field, so the
+// whole form works from the keyboard (a tab character has no place in these texts).
+type textArea struct{ widget.Entry }
+
+func newTextArea() *textArea {
+	t := &textArea{}
+	t.MultiLine = true
+	t.Wrapping = fyne.TextWrapWord
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+func (t *textArea) AcceptsTab() bool { return false }

@@ -280,11 +280,14 @@ func TestWithdrawNeedsReason(t *testing.T) {
 	id := u.form.req.ID
 	test.Tap(button(t, u.form.content, "Withdraw"))
 	d := topOverlay(u)
-	entry, ok := find(t, d, func(e *widget.Entry) bool { return e.MultiLine })
+	area, ok := find(t, d, func(*textArea) bool { return true })
 	if !ok {
 		t.Fatal("no reason field")
 	}
-	test.Type(entry, "Applicant returned to the U.S.")
+	if area.AcceptsTab() {
+		t.Error("Tab would be typed into the reason instead of moving on")
+	}
+	test.Type(area, "Applicant returned to the U.S.")
 	test.Tap(button(t, d, "Withdraw"))
 	r, _ := db.FindRequestByID(id)
 	if r.Status != fp.StatusWithdrawn || r.History[len(r.History)-1].Reason != "Applicant returned to the U.S." {
