@@ -5,7 +5,7 @@ BIN     := bin/fieldprint
 APT_PKGS := gcc libc6-dev pkg-config libgl-dev libegl-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
 # What the screenshot and letter checks use (make screenshots).
-SHOT_PKGS := xvfb xauth x11-apps imagemagick poppler-utils
+SHOT_PKGS := xvfb xauth x11-apps xdotool imagemagick poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run build test bench deps shot-deps screenshots clean fuzz
