@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"reflect"
 	"strings"
 
@@ -159,6 +160,9 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 		head.Add(widget.NewLabel(fmt.Sprintf("received %s, %d days ago · %d %s", r.Received, r.Age(u.today()), r.People(), plural(r.People(), "person", "people"))))
 	}
 	head.Add(layout.NewSpacer())
+	if r != nil {
+		head.Add(widget.NewButtonWithIcon("Record (PDF)", theme.DocumentPrintIcon(), f.printRecord))
+	}
 	head.Add(f.actions())
 	back := widget.NewButtonWithIcon("Queue", theme.NavigateBackIcon(), func() { u.Navigate(navQueue) })
 	buttons := container.NewHBox(f.saveBtn, back, layout.NewSpacer())
@@ -574,5 +578,19 @@ func (f *requestScreen) setReadOnly(why string) {
 func (f *requestScreen) focusFirst() {
 	if f.req == nil || !f.received.Disabled() {
 		f.ui.win.Canvas().Focus(f.name)
+	}
+}
+
+// printRecord writes the request's record sheet and opens it in the system
+// PDF viewer (Fyne has no print dialog; the viewer prints).
+func (f *requestScreen) printRecord() {
+	path, err := writeRecord(f.req, f.ui.Now(), f.ui.actor.Name)
+	if err != nil {
+		f.ui.showError(err)
+		return
+	}
+	f.message.SetText("Record written to " + path)
+	if u, err := url.Parse("file://" + path); err == nil {
+		f.ui.app.OpenURL(u)
 	}
 }

@@ -53,10 +53,11 @@ const (
 // (office or database) shown in the window title.
 func New(a fyne.App, db Store, actor fp.Actor, place string) *UI {
 	u := &UI{app: a, db: db, actor: actor, Now: time.Now, DemoCount: 60, nav: map[string]*widget.Button{}}
-	a.SetIcon(assets.Icon)
+	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
+	a.SetIcon(icon)
 	a.Settings().SetTheme(newOfficeTheme(a.Preferences()))
 	u.win = a.NewWindow(fmt.Sprintf("Fieldprint — %s — %s (%s)", place, actor.Name, actor.Role))
-	u.win.SetIcon(assets.Icon)
+	u.win.SetIcon(icon)
 
 	navBox := container.NewVBox()
 	for _, name := range []string{navQueue, navNew} {

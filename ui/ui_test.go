@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -304,5 +306,22 @@ func TestWindowCapture(t *testing.T) {
 	img := u.win.Canvas().Capture()
 	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 700 {
 		t.Fatalf("capture %v", b)
+	}
+}
+
+func TestRecordPDF(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	u, _ := newTestUI(t)
+	u.Navigate(navNew)
+	fillValid(u, "Łukasz Żółć", "A78901234")
+	u.Save()
+	test.Tap(button(t, u.form.content, "Record (PDF)"))
+	path := filepath.Join(os.Getenv("XDG_CACHE_HOME"), "fieldprint", "print", "FP-2026-00001.pdf")
+	b, err := os.ReadFile(path)
+	if err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Fatalf("no PDF at %s: %v", path, err)
+	}
+	if !strings.Contains(u.form.message.Text, path) {
+		t.Errorf("message %q", u.form.message.Text)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
 	"github.com/fieldprint/fieldprint/store"
+	"github.com/fieldprint/fieldprint/ui/letter"
 )
 
 func open(path string) (*store.DB, error) { return store.Open(dbPath(path)) }
@@ -260,4 +261,33 @@ func writeOut(path string, stdout io.Writer, write func(io.Writer) error) error 
 		return fp.Errorf(fp.EINVALID, "cannot write %s: %s", path, errText(err))
 	}
 	return nil
+}
+
+func cmdRecord(e env, args []string) error {
+	fs, dbFlag := newFlags(e, "record", "NUMBER -o FILE.pdf [--db PATH]")
+	outPath := fs.String("o", "", "the PDF file to write")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *outPath == "" {
+		fs.Usage()
+		return errUsage
+	}
+	db, err := open(*dbFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	r, err := db.FindRequestByNumber(pos[0])
+	if err != nil {
+		return err
+	}
+	err = writeOut(*outPath, e.stdout, func(w io.Writer) error {
+		return letter.Record(w, r, letter.Options{Now: time.Now(), PrintedBy: localActor().Name})
+	})
+	if err == nil {
+		fmt.Fprintf(e.stdout, "Wrote %s for %s\n", *outPath, r.Number)
+	}
+	return err
 }

@@ -155,3 +155,28 @@ func TestDBPathPrecedence(t *testing.T) {
 		t.Errorf("flag %s", p)
 	}
 }
+
+func TestRecordCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "r.db")
+	fieldprint(t, "", "demo", "--requests", "3", "--db", db)
+	_, list, _ := fieldprint(t, "", "list", "--format", "json", "--db", db)
+	var rows []fp.RequestSummary
+	if err := json.Unmarshal([]byte(list), &rows); err != nil || len(rows) != 3 {
+		t.Fatalf("list: %v %q", err, list)
+	}
+	out := filepath.Join(dir, "rec.pdf")
+	typed := strings.ToLower(strings.ReplaceAll(rows[1].Number, "-", " ")) // as people type it
+	if code, _, errs := fieldprint(t, "", "record", typed, "-o", out, "--db", db); code != 0 {
+		t.Fatalf("record: %d %s", code, errs)
+	}
+	if b, _ := os.ReadFile(out); !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Fatal("not a PDF")
+	}
+	if code, _, errs := fieldprint(t, "", "record", "FP-2020-00099", "-o", out, "--db", db); code != 1 || !strings.Contains(errs, "no request FP-2020-00099") {
+		t.Fatalf("missing request: %d %q", code, errs)
+	}
+	if code, _, _ := fieldprint(t, "", "record", "FP-2026-00001", "--db", db); code != 2 {
+		t.Fatal("record without -o is not a usage error")
+	}
+}

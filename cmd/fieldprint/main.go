@@ -47,6 +47,7 @@ func init() {
 		{"import", "FILE.csv", "import an office's spreadsheet tracker: all rows or none", cmdImport},
 		{"list", "[--status S] [--category C] [--search Q] [--format table|csv|json]", "list requests, oldest first", cmdList},
 		{"export", "[--format csv|json] [-o FILE]", "export every request (the CSV imports again as is)", cmdExport},
+		{"record", "NUMBER -o FILE.pdf", "print a request's record for the paper file as PDF", cmdRecord},
 	}
 }
 
