@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -249,7 +250,7 @@ func (db *DB) ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) (
 		for i, r := range rs {
 			c := *r
 			if err := db.createTx(tx, a, &c, opt); err != nil {
-				return fmt.Errorf("row %d (%s): %w", i+1, r.Applicant.FullName, err)
+				return importRowError(i, err)
 			}
 			out[i] = &c
 		}
@@ -259,6 +260,17 @@ func (db *DB) ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) (
 		return nil, wrap(err, "nothing was imported")
 	}
 	return out, nil
+}
+
+// importRowError says which row failed, keeping the domain code and message.
+func importRowError(i int, err error) error {
+	var e *fp.Error
+	if errors.As(err, &e) && e.Code != fp.EINTERNAL {
+		c := *e
+		c.Message = fmt.Sprintf("request %d of the batch: %s", i+1, e.Message)
+		return &c
+	}
+	return err
 }
 
 func (db *DB) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, fields *fp.Request, opt fp.SaveOptions) (out *fp.Request, err error) {
