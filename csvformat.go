@@ -49,6 +49,8 @@ func ParseImportCSV(r io.Reader, today Date) ([]ImportRow, []LineError) {
 	br := bufio.NewReader(r)
 	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
 		br.Discard(3)
+	} else if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, []LineError{{Line: 1, Message: "the file cannot be read: " + err.Error()}}
 	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
@@ -74,10 +76,14 @@ func ParseImportCSV(r io.Reader, today Date) ([]ImportRow, []LineError) {
 			col[k] = i + 1 // 0 means absent
 		}
 	}
-	for _, req := range []string{"full_name", "category"} {
+	// Columns every row needs: missing, they are one error here, not one per row.
+	for _, req := range []string{"full_name", "date_of_birth", "category", "basis", "notice_type"} {
 		if col[req] == 0 && len(errs) == 0 {
 			errs = append(errs, LineError{1, "", fmt.Sprintf("the required column %q is missing; allowed columns: %s", req, allowed)})
 		}
+	}
+	if col["receipt_number"] == 0 && col["a_number"] == 0 && len(errs) == 0 {
+		errs = append(errs, LineError{1, "", "the file needs a receipt_number or an a_number column (or both)"})
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -90,11 +96,15 @@ func ParseImportCSV(r io.Reader, today Date) ([]ImportRow, []LineError) {
 		if err == io.EOF {
 			break
 		} else if err != nil {
-			errs = append(errs, csvError(err))
-			if _, ok := err.(*csv.ParseError); ok {
-				break // the rest of the file cannot be framed reliably
+			// A parse error leaves the rest unframed; an I/O error may repeat
+			// forever: either way, stop here.
+			le := csvError(err)
+			if _, ok := err.(*csv.ParseError); !ok {
+				le.Line, _ = cr.FieldPos(0)
+				le.Line++
 			}
-			continue
+			errs = append(errs, le)
+			break
 		}
 		line, _ := cr.FieldPos(0)
 		if blank(rec) {
@@ -122,13 +132,16 @@ func ParseImportCSV(r io.Reader, today Date) ([]ImportRow, []LineError) {
 			RescheduleAsked: get("reschedule_asked"), RescheduleNote: get("reschedule_note"),
 		}
 		var rowErrs []LineError
-		for i, item := range strings.Split(get("household_adults"), ";") {
+		noDate := map[string]bool{} // household fields already reported as malformed
+		for _, item := range strings.Split(get("household_adults"), ";") {
 			if strings.TrimSpace(item) == "" {
 				continue
 			}
 			name, dob, ok := strings.Cut(item, "|")
 			if !ok {
-				rowErrs = append(rowErrs, LineError{line, "household_adults", fmt.Sprintf("adult %d %q must be written Full Name|YYYY-MM-DD", i+1, strings.TrimSpace(item))})
+				// Numbered like Parse numbers them; the date is reported missing once, here.
+				rowErrs = append(rowErrs, LineError{line, "household_adults", fmt.Sprintf("adult %d %q must be written Full Name|YYYY-MM-DD", len(in.Household)+1, strings.TrimSpace(item))})
+				noDate[HouseholdField(len(in.Household), FieldDateOfBirth)] = true
 			}
 			in.Household = append(in.Household, PersonInput{name, dob})
 		}
@@ -136,6 +149,9 @@ func ParseImportCSV(r io.Reader, today Date) ([]ImportRow, []LineError) {
 		var e *Error
 		if errors.As(err, &e) {
 			for _, f := range e.Fields {
+				if noDate[f.Field] {
+					continue
+				}
 				c, msg := f.Field, f.Message
 				if strings.HasPrefix(c, FieldHousehold+"[") {
 					var n int

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // RequestID is the store's primary key of a request.
@@ -210,7 +211,7 @@ func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err err
 		fe.Add(FieldBasis, "contains a control character; retype it")
 	} else if b == "" {
 		fe.Add(FieldBasis, "required: say in a sentence why the applicant asks this office to collect biometrics")
-	} else if len(b) > maxTextLen {
+	} else if utf8.RuneCountInString(b) > maxTextLen {
 		fe.Add(FieldBasis, "is longer than %d characters; shorten it", maxTextLen)
 	} else {
 		r.Basis = b
@@ -233,10 +234,10 @@ func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err err
 			fe.Add(FieldReceiptNumbers, "%s", ErrorMessage(err))
 			continue
 		}
-		if warn != "" {
-			warnings = append(warnings, warn)
-		}
 		if !seen[rn] {
+			if warn != "" {
+				warnings = append(warnings, warn)
+			}
 			seen[rn] = true
 			r.ReceiptNumbers = append(r.ReceiptNumbers, rn)
 		}
@@ -343,7 +344,7 @@ func parseOther(in RequestInput, today Date, fe *FieldErrors) *OtherFacts {
 	}
 	if o.DepartureReason, ok = cleanText(in.DepartureReason, true); !ok || o.DepartureReason == "" {
 		fe.Add(FieldDepartureReason, "say what urgent circumstances forced the applicant to leave the U.S. (avoiding travel cost is never enough)")
-	} else if len(o.DepartureReason) > maxTextLen {
+	} else if utf8.RuneCountInString(o.DepartureReason) > maxTextLen {
 		fe.Add(FieldDepartureReason, "is longer than %d characters; shorten it", maxTextLen)
 	}
 	switch strings.ToLower(strings.TrimSpace(in.RescheduleAsked)) {

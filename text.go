@@ -85,7 +85,7 @@ func NormalizeName(s string) (string, string) {
 		switch {
 		case unicode.IsLetter(r):
 			letters++
-		case unicode.Is(unicode.Mn, r) || r == ' ' || r == '-' || r == '\'' || r == '’' || r == '.' || r == ',':
+		case unicode.In(r, unicode.Mn, unicode.Mc) || r == ' ' || r == '-' || r == '\'' || r == '’' || r == '.' || r == ',':
 		case unicode.IsDigit(r):
 			return "", "contains a digit: type the name as in the passport"
 		default:
