@@ -732,3 +732,12 @@ func TestParseBasisLimitCountsCharacters(t *testing.T) {
 		t.Error("4001 characters accepted")
 	}
 }
+
+// Names in scripts with spacing vowel signs (Devanagari, Tamil) are names too.
+func TestNormalizeNameSpacingMarks(t *testing.T) {
+	for _, n := range []string{"अर्जुन शर्मा", "கார்த்திக் ராஜா", "প্রিয়া দাস"} {
+		if got, msg := NormalizeName(n); msg != "" || got != n {
+			t.Errorf("NormalizeName(%q) = %q, %q", n, got, msg)
+		}
+	}
+}
