@@ -23,11 +23,8 @@ func open(path string) (*store.DB, error) { return store.Open(dbPath(path)) }
 func cmdDemo(e env, args []string) error {
 	fs, dbFlag := newFlags(e, "demo", "[--requests N] [--db PATH]")
 	n := fs.Int("requests", 60, "how many requests to create")
-	if pos, err := parse(fs, args); err != nil {
+	if _, err := positional(fs, args, 0); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		fs.Usage()
-		return errUsage
 	}
 	db, err := open(*dbFlag)
 	if err != nil {
@@ -44,13 +41,9 @@ func cmdDemo(e env, args []string) error {
 
 func cmdImport(e env, args []string) error {
 	fs, dbFlag := newFlags(e, "import", "FILE.csv [--db PATH]")
-	pos, err := parse(fs, args)
+	pos, err := positional(fs, args, 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	f, err := os.Open(pos[0])
 	if err != nil {
@@ -143,11 +136,8 @@ func cmdList(e env, args []string) error {
 	search := fs.String("search", "", "name (accents and case ignored, partial), receipt number or A-number")
 	format := fs.String("format", "table", "table, csv or json")
 	newest := fs.Bool("newest", false, "newest first (default oldest first)")
-	if pos, err := parse(fs, args); err != nil {
+	if _, err := positional(fs, args, 0); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		fs.Usage()
-		return errUsage
 	}
 	if *format != "table" && *format != "csv" && *format != "json" {
 		fmt.Fprintf(e.stderr, "fieldprint list: --format must be table, csv or json, not %q\n", *format)
@@ -206,11 +196,8 @@ func cmdExport(e env, args []string) error {
 	fs, dbFlag := newFlags(e, "export", "[--format csv|json] [-o FILE] [--db PATH]")
 	format := fs.String("format", "json", "json or csv")
 	outPath := fs.String("o", "", "write to FILE instead of standard output")
-	if pos, err := parse(fs, args); err != nil {
+	if _, err := positional(fs, args, 0); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		fs.Usage()
-		return errUsage
 	}
 	if *format != "csv" && *format != "json" {
 		fmt.Fprintf(e.stderr, "fieldprint export: --format must be csv or json, not %q\n", *format)
@@ -266,11 +253,11 @@ func writeOut(path string, stdout io.Writer, write func(io.Writer) error) error 
 func cmdRecord(e env, args []string) error {
 	fs, dbFlag := newFlags(e, "record", "NUMBER -o FILE.pdf [--db PATH]")
 	outPath := fs.String("o", "", "the PDF file to write")
-	pos, err := parse(fs, args)
+	pos, err := positional(fs, args, 1)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || *outPath == "" {
+	if *outPath == "" {
 		fs.Usage()
 		return errUsage
 	}

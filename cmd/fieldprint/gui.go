@@ -16,11 +16,8 @@ import (
 // runGUI opens the main window on the chosen database.
 func runGUI(e env, args []string) error {
 	fs, dbFlag := newFlags(e, "fieldprint", "[--db PATH]")
-	if pos, err := parse(fs, args); err != nil {
+	if _, err := positional(fs, args, 0); err != nil {
 		return err
-	} else if len(pos) > 0 {
-		fs.Usage()
-		return errUsage
 	}
 	a := app.NewWithID("gov.uscis.fieldprint")
 	path := dbPath(*dbFlag)

@@ -128,6 +128,19 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// positional parses flags and requires exactly n other arguments.
+func positional(fs *flag.FlagSet, args []string, n int) ([]string, error) {
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != n {
+		fs.Usage()
+		return nil, errUsage
+	}
+	return pos, nil
+}
+
 // dbPath applies the precedence --db, then FIELDPRINT_DB, then the default.
 func dbPath(flagValue string) string {
 	if flagValue != "" {
