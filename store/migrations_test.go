@@ -1,0 +1,265 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	fp "github.com/fieldprint/fieldprint"
+	bolt "go.etcd.io/bbolt"
+)
+
+// v1Buckets lists, as paths, every bucket migration 1 creates (the whole tree
+// drawn in store.go at schema 1). A later migration that adds buckets gets its
+// own list and its own test.
+var v1Buckets = [][][]byte{
+	{bMeta}, {bRequests}, {bSummaries}, {bNumbers}, {bCounters}, {bIdx},
+	{bIdx, iReceived}, {bIdx, iStatus}, {bIdx, iCategory}, {bIdx, iReceipt}, {bIdx, iANumber}, {bIdx, iName},
+}
+
+// missingBuckets returns the paths of v1Buckets that do not exist in db.
+func missingBuckets(t *testing.T, b *bolt.DB) []string {
+	t.Helper()
+	var missing []string
+	b.View(func(tx *bolt.Tx) error {
+		for _, p := range v1Buckets {
+			bk := tx.Bucket(p[0])
+			for _, name := range p[1:] {
+				if bk == nil {
+					break
+				}
+				bk = bk.Bucket(name)
+			}
+			if bk == nil {
+				missing = append(missing, string(bytes.Join(p, []byte("/"))))
+			}
+		}
+		return nil
+	})
+	return missing
+}
+
+// rawBolt creates or opens a bbolt file at path without any migration.
+func rawBolt(t *testing.T, path string) *bolt.DB {
+	t.Helper()
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: OpenTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// unmigrated wraps a raw bbolt file in a DB without running migrate.
+func unmigrated(t *testing.T) *DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "fieldprint.db")
+	db := &DB{bolt: rawBolt(t, path), path: path, Now: fixedNow}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestMigrationsAreNumberedInOrder(t *testing.T) {
+	for i, m := range migrations {
+		if m.version != i+1 {
+			t.Errorf("migration %d (%s) has version %d: versions must be 1, 2, 3, … in order", i, m.name, m.version)
+		}
+		if m.name == "" || m.apply == nil {
+			t.Errorf("migration %d has no name or no function", m.version)
+		}
+	}
+	if SchemaVersion() != len(migrations) {
+		t.Errorf("SchemaVersion() = %d with %d migrations", SchemaVersion(), len(migrations))
+	}
+}
+
+func TestFreshFileIsMigrated(t *testing.T) {
+	db, _ := openTemp(t)
+	if v := db.Version(); v != SchemaVersion() {
+		t.Fatalf("fresh file at schema %d, want %d", v, SchemaVersion())
+	}
+	if m := missingBuckets(t, db.bolt); len(m) > 0 {
+		t.Fatalf("fresh file lacks buckets %v", m)
+	}
+	checkClean(t, db)
+}
+
+func TestVersionZeroFileIsMigrated(t *testing.T) {
+	// A file bbolt created but no Fieldprint ever wrote to: no buckets at all.
+	path := filepath.Join(t.TempDir(), "fieldprint.db")
+	b := rawBolt(t, path)
+	b.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bMeta) != nil || schemaVersion(tx) != 0 {
+			t.Fatal("a raw bbolt file already has a meta bucket")
+		}
+		return nil
+	})
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Now = fixedNow
+	t.Cleanup(func() { db.Close() })
+	if v := db.Version(); v != SchemaVersion() {
+		t.Fatalf("after Open: schema %d, want %d", v, SchemaVersion())
+	}
+	if m := missingBuckets(t, db.bolt); len(m) > 0 {
+		t.Fatalf("after Open: missing buckets %v", m)
+	}
+	// The migrated file works.
+	if _, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	checkClean(t, db)
+}
+
+func TestMigration1(t *testing.T) {
+	db := unmigrated(t)
+	if err := db.migrateTo(0); err != nil {
+		t.Fatal(err)
+	}
+	if v := db.Version(); v != 0 {
+		t.Fatalf("migrateTo(0): schema %d", v)
+	}
+	if err := db.migrateTo(1); err != nil {
+		t.Fatal(err)
+	}
+	if v := db.Version(); v != 1 {
+		t.Fatalf("migrateTo(1): schema %d, want 1", v)
+	}
+	if m := missingBuckets(t, db.bolt); len(m) > 0 {
+		t.Fatalf("after migration 1: missing buckets %v", m)
+	}
+	// Running it again (an Open of an up-to-date file) is a no-op.
+	if err := db.migrateTo(1); err != nil {
+		t.Fatal(err)
+	}
+	checkClean(t, db)
+}
+
+// TestMigrationsStepByStep runs each migration on its own from the one
+// before, which is what an old file goes through.
+func TestMigrationsStepByStep(t *testing.T) {
+	db := unmigrated(t)
+	for _, m := range migrations {
+		if err := db.migrateTo(m.version); err != nil {
+			t.Fatalf("migration %d (%s): %v", m.version, m.name, err)
+		}
+		if v := db.Version(); v != m.version {
+			t.Fatalf("after migration %d: schema %d", m.version, v)
+		}
+		for _, err := range db.Check() {
+			t.Errorf("after migration %d: %v", m.version, err)
+		}
+	}
+}
+
+// TestMigrationIsOneTransaction adds a migration that changes the file and
+// then fails: nothing of it, and not the version, may remain.
+func TestMigrationIsOneTransaction(t *testing.T) {
+	db := unmigrated(t)
+	if err := db.migrateTo(SchemaVersion()); err != nil {
+		t.Fatal(err)
+	}
+	before := SchemaVersion()
+	saved := migrations
+	t.Cleanup(func() { migrations = saved })
+	boom := errors.New("disk on fire")
+	migrations = append(append([]migration(nil), saved...), migration{before + 1, "test: half done then fails", func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucket([]byte("half-done")); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bMeta).Put([]byte("half-done"), []byte("yes")); err != nil {
+			return err
+		}
+		return boom
+	}})
+	err := db.migrateTo(SchemaVersion())
+	if fp.ErrorCode(err) != fp.EINTERNAL || !errors.Is(err, boom) {
+		t.Fatalf("failing migration: got %v", err)
+	}
+	migrations = saved
+	if v := db.Version(); v != before {
+		t.Fatalf("schema %d after a failed migration, want %d", v, before)
+	}
+	db.bolt.View(func(tx *bolt.Tx) error {
+		if tx.Bucket([]byte("half-done")) != nil || tx.Bucket(bMeta).Get([]byte("half-done")) != nil {
+			t.Error("a failed migration left part of its changes")
+		}
+		return nil
+	})
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	db, path := openTemp(t)
+	newer := uint64(SchemaVersion() + 1)
+	if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put(kSchema, u64(newer)) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ { // twice: the refused Open must have released the file
+		db2, err := Open(path)
+		if err == nil {
+			db2.Close()
+			t.Fatal("a file from a newer Fieldprint was opened")
+		}
+		if fp.ErrorCode(err) != fp.EINVALID || !strings.Contains(fp.ErrorMessage(err), "newer") {
+			t.Fatalf("open %d: got code %q, message %q; want %q mentioning a newer version", i+1, fp.ErrorCode(err), fp.ErrorMessage(err), fp.EINVALID)
+		}
+	}
+	// And it was left as it was.
+	b := rawBolt(t, path)
+	defer b.Close()
+	b.View(func(tx *bolt.Tx) error {
+		if got := schemaVersion(tx); got != int(newer) {
+			t.Errorf("refused file now says schema %d, want %d", got, newer)
+		}
+		return nil
+	})
+}
+
+func TestReopenUpToDateChangesNothing(t *testing.T) {
+	db, path := openTemp(t)
+	if _, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var txid int
+	db.bolt.View(func(tx *bolt.Tx) error { txid = tx.ID(); return nil })
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var txid2 int
+	db.bolt.View(func(tx *bolt.Tx) error { txid2 = tx.ID(); return nil })
+	if v := db.Version(); v != SchemaVersion() {
+		t.Errorf("schema %d after reopen", v)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if txid2 != txid {
+		t.Errorf("reopening committed a transaction: txid %d -> %d", txid, txid2)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Errorf("reopening an up-to-date file changed it (%d -> %d bytes)", len(before), len(after))
+	}
+}
