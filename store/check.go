@@ -37,13 +37,15 @@ func checkIndexes(tx *bolt.Tx) []error {
 	})
 	for name, entries := range want {
 		b := idx(tx, []byte(name))
-		n := 0
+		n := 0 // entries found that the records imply
 		b.ForEach(func(k, v []byte) error {
-			n++
 			if wv, ok := entries[string(k)]; !ok {
 				errs = append(errs, fmt.Errorf("index %s: stale entry %q", name, k))
-			} else if wv != string(v) {
-				errs = append(errs, fmt.Errorf("index %s: entry %q has value %q, want %q", name, k, v, wv))
+			} else {
+				n++
+				if wv != string(v) {
+					errs = append(errs, fmt.Errorf("index %s: entry %q has value %q, want %q", name, k, v, wv))
+				}
 			}
 			return nil
 		})

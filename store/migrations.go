@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"fmt"
 
 	fp "github.com/fieldprint/fieldprint"
 	bolt "go.etcd.io/bbolt"
@@ -76,7 +77,7 @@ func (db *DB) migrateTo(target int) error {
 			return tx.Bucket(bMeta).Put(kSchema, u64(uint64(m.version)))
 		})
 		if err != nil {
-			return fp.Internal("cannot upgrade the database to schema "+m.name, err)
+			return fp.Internal(fmt.Sprintf("cannot upgrade the database to schema %d (%s); it is unchanged", m.version, m.name), err)
 		}
 	}
 	return nil

@@ -22,22 +22,25 @@ type entry struct {
 }
 
 // indexEntries is the single definition of what r contributes to the indexes.
+// Search-index values carry the row's order and filter keys (date, status,
+// category) so a search can filter, sort and count without decoding records.
 func indexEntries(r *fp.Request) []entry {
 	id, day := idKey(r.ID), dateKey(r.Received)
 	st, ct := []byte(r.Status), []byte(r.Category)
+	row := cat(day, st, sep, ct)
 	es := []entry{
 		{iReceived, cat(day, id), cat(st, sep, ct)},
 		{iStatus, cat(st, sep, day, id), ct},
 		{iCategory, cat(ct, sep, day, id), st},
 	}
 	for _, rn := range r.ReceiptNumbers {
-		es = append(es, entry{iReceipt, cat([]byte(rn), id), nil})
+		es = append(es, entry{iReceipt, cat([]byte(rn), id), row})
 	}
 	if r.ANumber != "" {
-		es = append(es, entry{iANumber, cat([]byte(r.ANumber), id), nil})
+		es = append(es, entry{iANumber, cat([]byte(r.ANumber), id), row})
 	}
 	for _, t := range fp.SearchTokens(r.Applicant.FullName) {
-		es = append(es, entry{iName, cat([]byte(t), sep, id), nil})
+		es = append(es, entry{iName, cat([]byte(t), sep, id), row})
 	}
 	return es
 }
@@ -80,13 +83,17 @@ func putRequest(tx *bolt.Tx, old, r *fp.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := tx.Bucket(bRequests).Put(idKey(r.ID), rec); err != nil {
-		return err
+	// Ids and numbers only grow: packed pages instead of bbolt's half-empty default.
+	for _, kv := range []struct{ b, k, v []byte }{
+		{bRequests, idKey(r.ID), rec}, {bSummaries, idKey(r.ID), sum}, {bNumbers, []byte(r.Number), idKey(r.ID)},
+	} {
+		b := tx.Bucket(kv.b)
+		b.FillPercent = 0.9
+		if err := b.Put(kv.k, kv.v); err != nil {
+			return err
+		}
 	}
-	if err := tx.Bucket(bSummaries).Put(idKey(r.ID), sum); err != nil {
-		return err
-	}
-	return tx.Bucket(bNumbers).Put([]byte(r.Number), idKey(r.ID))
+	return nil
 }
 
 func (db *DB) today() fp.Date { return fp.DateOf(db.Now()) }

@@ -11,9 +11,8 @@ import (
 )
 
 // FindRequests returns one page of queue rows matching f and the count of all
-// matches. Without a search it walks one index in received order and decodes
-// only the rows of the page; with a search it gathers ids from the identifier
-// and name indexes first.
+// matches. Rows are found, filtered, ordered and counted from index keys and
+// values alone; only the rows of the page are decoded.
 func (db *DB) FindRequests(f fp.RequestFilter) (rows []fp.RequestSummary, total int, err error) {
 	err = db.bolt.View(func(tx *bolt.Tx) error {
 		if strings.TrimSpace(f.Search) != "" {
@@ -38,94 +37,103 @@ func wanted[T ~string](set []T, v []byte) bool {
 	return false
 }
 
-// scanTx picks the narrowest ordered index for the filter and pages through it.
+// stream is one ordered run of index keys ending in "date id".
+type stream struct {
+	c      *bolt.Cursor
+	prefix []byte
+	k, v   []byte
+	match  func(v []byte) bool
+}
+
+// scanTx merges one cursor per index prefix: each prefix is already in
+// received order (its keys end in date+id), so the merge yields queue order
+// with no sort and no gathering of ids beyond the page.
 func scanTx(tx *bolt.Tx, f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
-	type plan struct {
-		bucket []byte
-		prefix []byte
-		match  func(v []byte) bool
+	var streams []*stream
+	add := func(bucket, prefix []byte, match func([]byte) bool) {
+		streams = append(streams, &stream{c: idx(tx, bucket).Cursor(), prefix: prefix, match: match})
 	}
-	var plans []plan
 	switch {
 	case len(f.Statuses) > 0 && (len(f.Categories) == 0 || len(f.Statuses) <= len(f.Categories)):
 		for _, s := range f.Statuses {
-			plans = append(plans, plan{iStatus, cat([]byte(s), sep), func(v []byte) bool { return wanted(f.Categories, v) }})
+			add(iStatus, cat([]byte(s), sep), func(v []byte) bool { return wanted(f.Categories, v) })
 		}
 	case len(f.Categories) > 0:
 		for _, c := range f.Categories {
-			plans = append(plans, plan{iCategory, cat([]byte(c), sep), func(v []byte) bool { return wanted(f.Statuses, v) }})
+			add(iCategory, cat([]byte(c), sep), func(v []byte) bool { return wanted(f.Statuses, v) })
 		}
 	default:
-		plans = append(plans, plan{iReceived, nil, func([]byte) bool { return true }})
+		add(iReceived, nil, func([]byte) bool { return true })
 	}
-
-	if len(plans) == 1 {
-		// One ordered index: count everything, decode only the page.
-		p := plans[0]
-		var ids []fp.RequestID
-		total := 0
-		each(idx(tx, p.bucket), p.prefix, f.Newest, func(k, v []byte) {
-			if !p.match(v) {
-				return
+	for _, s := range streams {
+		s.k, s.v = first(s.c, s.prefix, f.Newest)
+	}
+	var ids []fp.RequestID
+	total := 0
+	for {
+		var best *stream
+		for _, s := range streams {
+			if s.k == nil {
+				continue
 			}
+			if best == nil || (bytes.Compare(tail(s.k), tail(best.k)) < 0) != f.Newest {
+				best = s
+			}
+		}
+		if best == nil {
+			break
+		}
+		if best.match(best.v) {
 			if total >= f.Offset && (f.Limit == 0 || len(ids) < f.Limit) {
-				ids = append(ids, fp.RequestID(binary.BigEndian.Uint64(k[len(k)-8:])))
+				ids = append(ids, keyID(best.k))
 			}
 			total++
-		})
-		rows, err := summaries(tx, ids)
-		return rows, total, err
-	}
-	// Several prefixes: gather keys (date+id, no decoding), order, then page.
-	type hit struct {
-		day []byte
-		id  fp.RequestID
-	}
-	var hits []hit
-	for _, p := range plans {
-		each(idx(tx, p.bucket), p.prefix, false, func(k, v []byte) {
-			if p.match(v) {
-				hits = append(hits, hit{k[len(k)-16 : len(k)-8], fp.RequestID(binary.BigEndian.Uint64(k[len(k)-8:]))})
-			}
-		})
-	}
-	less := func(a, b hit) bool {
-		if c := bytes.Compare(a.day, b.day); c != 0 {
-			return c < 0
 		}
-		return a.id < b.id
-	}
-	sort.Slice(hits, func(i, j int) bool {
-		if f.Newest {
-			return less(hits[j], hits[i])
-		}
-		return less(hits[i], hits[j])
-	})
-	ids := make([]fp.RequestID, 0)
-	for i := f.Offset; i < len(hits) && (f.Limit == 0 || len(ids) < f.Limit); i++ {
-		ids = append(ids, hits[i].id)
+		best.k, best.v = next(best.c, best.prefix, f.Newest)
 	}
 	rows, err := summaries(tx, ids)
-	return rows, len(hits), err
+	return rows, total, err
 }
 
-func each(b *bolt.Bucket, prefix []byte, reverse bool, fn func(k, v []byte)) {
-	c := b.Cursor()
-	if !reverse {
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			fn(k, v)
-		}
-		return
-	}
+// tail is the "date id" end of an ordered index key.
+func tail(k []byte) []byte { return k[len(k)-16:] }
+
+func keyID(k []byte) fp.RequestID { return fp.RequestID(binary.BigEndian.Uint64(k[len(k)-8:])) }
+
+// first positions c on the first (or, reverse, last) key with prefix.
+func first(c *bolt.Cursor, prefix []byte, reverse bool) ([]byte, []byte) {
 	var k, v []byte
-	if end := prefixEnd(prefix); end == nil {
+	if !reverse {
+		k, v = c.Seek(prefix)
+	} else if end := prefixEnd(prefix); end == nil {
 		k, v = c.Last()
 	} else if k, v = c.Seek(end); k == nil {
 		k, v = c.Last()
 	} else {
 		k, v = c.Prev()
 	}
-	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+	if k == nil || !bytes.HasPrefix(k, prefix) {
+		return nil, nil
+	}
+	return k, v
+}
+
+func next(c *bolt.Cursor, prefix []byte, reverse bool) ([]byte, []byte) {
+	var k, v []byte
+	if reverse {
+		k, v = c.Prev()
+	} else {
+		k, v = c.Next()
+	}
+	if k == nil || !bytes.HasPrefix(k, prefix) {
+		return nil, nil
+	}
+	return k, v
+}
+
+func each(b *bolt.Bucket, prefix []byte, fn func(k, v []byte)) {
+	c := b.Cursor()
+	for k, v := first(c, prefix, false); k != nil; k, v = next(c, prefix, false) {
 		fn(k, v)
 	}
 }
@@ -154,83 +162,92 @@ func summaries(tx *bolt.Tx, ids []fp.RequestID) ([]fp.RequestSummary, error) {
 	return rows, nil
 }
 
-// prefixIDs collects the ids of keys that start with p in an index whose keys
-// end in an 8-byte id.
-func prefixIDs(b *bolt.Bucket, p []byte, into map[fp.RequestID]bool) {
-	each(b, p, false, func(k, _ []byte) {
-		into[fp.RequestID(binary.BigEndian.Uint64(k[len(k)-8:]))] = true
-	})
+// hits maps a request to its search-index value: date(8) status 0x00 category.
+type hits map[fp.RequestID][]byte
+
+// prefixHits collects the entries whose keys start with p.
+func prefixHits(b *bolt.Bucket, p []byte, into hits) {
+	each(b, p, func(k, v []byte) { into[keyID(k)] = v })
 }
 
-// searchIDs returns the requests whose name, receipt number, A-number or
+// searchHits returns the requests whose name, receipt number, A-number or
 // request number matches q.
-func searchIDs(tx *bolt.Tx, q string) map[fp.RequestID]bool {
-	ids := map[fp.RequestID]bool{}
+func searchHits(tx *bolt.Tx, q string) hits {
+	found := hits{}
 	c := strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(q)))
 
-	// Request number typed in full.
+	// Request number typed in full: its row comes from the received index.
 	if n, err := fp.ParseNumber(q); err == nil && strings.HasPrefix(c, "FP") {
 		if v := tx.Bucket(bNumbers).Get([]byte(n)); v != nil {
-			ids[fp.RequestID(binary.BigEndian.Uint64(v))] = true
+			if s, err := getSummary(tx, fp.RequestID(binary.BigEndian.Uint64(v))); err == nil {
+				found[s.ID] = cat(dateKey(s.Received), []byte(s.Status), sep, []byte(s.Category))
+			}
 		}
 	}
 	// Receipt numbers: letters then digits, matched by prefix once 3 letters are typed.
 	if len(c) >= 3 && isUpper(c[:3]) && isDigits(c[3:]) && len(c) <= 13 {
-		prefixIDs(idx(tx, iReceipt), []byte(c), ids)
+		prefixHits(idx(tx, iReceipt), []byte(c), found)
 	}
 	// A-numbers: digits with or without A; typed short or padded.
 	if d := strings.TrimPrefix(c, "A"); len(d) >= 3 && len(d) <= 9 && isDigits(d) {
-		prefixIDs(idx(tx, iANumber), []byte("A"+d), ids)
+		prefixHits(idx(tx, iANumber), []byte("A"+d), found)
 		if len(d) >= 7 {
 			if a, err := fp.ParseANumber(d); err == nil {
-				prefixIDs(idx(tx, iANumber), []byte(a), ids)
+				prefixHits(idx(tx, iANumber), []byte(a), found)
 			}
 		}
 	}
 	// Names: every word must start one of the name's words.
-	words := fp.SearchTokens(q)
-	var names map[fp.RequestID]bool
-	for _, w := range words {
-		m := map[fp.RequestID]bool{}
-		prefixIDs(idx(tx, iName), []byte(w), m)
+	var names hits
+	for _, w := range fp.SearchTokens(q) {
+		m := hits{}
+		prefixHits(idx(tx, iName), []byte(w), m)
 		if names == nil {
 			names = m
 			continue
 		}
 		for id := range names {
-			if !m[id] {
+			if _, ok := m[id]; !ok {
 				delete(names, id)
 			}
 		}
 	}
-	for id := range names {
-		ids[id] = true
+	for id, v := range names {
+		found[id] = v
 	}
-	return ids
+	return found
 }
 
 func searchTx(tx *bolt.Tx, f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
-	ids := searchIDs(tx, f.Search)
-	var rows []fp.RequestSummary
-	for id := range ids {
-		s, err := getSummary(tx, id)
-		if err != nil {
-			return nil, 0, err
+	type hit struct {
+		id  fp.RequestID
+		day []byte
+	}
+	var list []hit
+	for id, v := range searchHits(tx, f.Search) {
+		st, ct, _ := bytes.Cut(v[8:], sep)
+		if wanted(f.Statuses, st) && wanted(f.Categories, ct) {
+			list = append(list, hit{id, v[:8]})
 		}
-		if wanted(f.Statuses, []byte(s.Status)) && wanted(f.Categories, []byte(s.Category)) {
-			rows = append(rows, s)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if c := bytes.Compare(a.day, b.day); c != 0 {
+			return (c < 0) != f.Newest
 		}
+		return (a.id < b.id) != f.Newest
+	})
+	total := len(list)
+	list = list[min(f.Offset, len(list)):]
+	if f.Limit > 0 && len(list) > f.Limit {
+		list = list[:f.Limit]
 	}
-	sortSummaries(rows, f.Newest)
-	total := len(rows)
-	if f.Offset > len(rows) {
-		f.Offset = len(rows)
+	ids := make([]fp.RequestID, len(list))
+	for i, h := range list {
+		ids[i] = h.id
 	}
-	rows = rows[f.Offset:]
-	if f.Limit > 0 && len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-	}
-	return rows, total, nil
+	rows, err := summaries(tx, ids)
+	return rows, total, err
 }
 
 func isUpper(s string) bool {

@@ -14,9 +14,12 @@
 //	    received/              date id -> status 0x00 category   (queue order, no decoding)
 //	    status/                status 0x00 date id -> category
 //	    category/              category 0x00 date id -> status
-//	    receipt/               receipt-number id -> ∅   (13 bytes + id)
-//	    anumber/               a-number id -> ∅         (10 bytes + id)
-//	    name/                  folded-name-token 0x00 id -> ∅
+//	    receipt/               receipt-number id -> date status 0x00 category   (13 bytes + id)
+//	    anumber/               a-number id -> date status 0x00 category         (10 bytes + id)
+//	    name/                  folded-name-token 0x00 id -> date status 0x00 category
+//
+// The search indexes' values repeat the row's date, status and category so a
+// search filters, sorts and counts from the index and decodes only its page.
 //
 // Every index entry is written in the transaction that writes its record, from
 // the one function indexEntries, and the old entries are removed first.

@@ -1,6 +1,9 @@
 package store
 
 import (
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -332,5 +335,26 @@ func TestSecondOpenFailsFast(t *testing.T) {
 	}
 	if d := time.Since(start); d > 3*time.Second {
 		t.Fatalf("second open took %v", d)
+	}
+}
+
+func TestCheckFindsMissingAndStaleIndexEntries(t *testing.T) {
+	db, _ := openTemp(t)
+	r, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.bolt.Update(func(tx *bolt.Tx) error {
+		b := idx(tx, iName)
+		b.Delete(cat([]byte("nguyen"), sep, idKey(r.ID)))
+		return b.Put(cat([]byte("ghost"), sep, idKey(r.ID)), []byte{})
+	})
+	var stale, missing bool
+	for _, err := range db.Check() {
+		stale = stale || strings.Contains(err.Error(), "stale entry")
+		missing = missing || strings.Contains(err.Error(), "1 entries missing")
+	}
+	if !stale || !missing {
+		t.Fatalf("Check missed the tampering: %v", db.Check())
 	}
 }
