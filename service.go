@@ -40,26 +40,93 @@ type TransitionRule struct {
 	From, To    Status
 	Roles       []Role
 	NeedsReason bool
-	Action      string // the verb staff see, e.g. "Withdraw"
+	Action      string // the button staff see, e.g. "Withdraw"
+	Verb        string // the CLI's word: fieldprint decide NUMBER VERB
+	// Guard refuses the change for reasons beyond role and status.
+	Guard func(a Actor, r *Request) error
+}
+
+var (
+	caseRoles    = []Role{RoleClerk, RoleDirector}
+	directorOnly = []Role{RoleDirector}
+)
+
+// othersNeedDirector: "All others" are served only at the director's discretion.
+func othersNeedDirector(a Actor, r *Request) error {
+	if r.Category == CategoryOther && a.Role != RoleDirector {
+		return Errorf(EFORBIDDEN, "%s is an All others request: only the director decides it; refer it to the director", r.Number)
+	}
+	return nil
+}
+
+// notOwnReferral: the person who referred a request cannot approve it.
+func notOwnReferral(a Actor, r *Request) error {
+	if by := r.Referrer(); by == a.Name {
+		return Errorf(EFORBIDDEN, "%s was referred by %s: the person who referred a request cannot approve it (separation of duties); another director must decide", r.Number, by)
+	}
+	return nil
 }
 
 // Transitions is the status machine. Later features add their rows here.
 var Transitions = []TransitionRule{
-	{From: StatusNew, To: StatusAwaitingDocuments, Roles: []Role{RoleClerk, RoleDirector}, Action: "Wait for documents"},
-	{From: StatusAwaitingDocuments, To: StatusNew, Roles: []Role{RoleClerk, RoleDirector}, Action: "Back to triage"},
-	{From: StatusNew, To: StatusWithdrawn, Roles: []Role{RoleClerk, RoleDirector}, NeedsReason: true, Action: "Withdraw"},
-	{From: StatusAwaitingDocuments, To: StatusWithdrawn, Roles: []Role{RoleClerk, RoleDirector}, NeedsReason: true, Action: "Withdraw"},
+	{From: StatusNew, To: StatusAwaitingDocuments, Roles: caseRoles, Action: "Wait for documents", Verb: "await"},
+	{From: StatusAwaitingDocuments, To: StatusNew, Roles: caseRoles, Action: "Back to triage", Verb: "triage"},
+
+	{From: StatusNew, To: StatusReadyToSchedule, Roles: caseRoles, Action: "Mark eligible", Verb: "eligible", Guard: othersNeedDirector},
+	{From: StatusAwaitingDocuments, To: StatusReadyToSchedule, Roles: caseRoles, Action: "Mark eligible", Verb: "eligible", Guard: othersNeedDirector},
+	{From: StatusNew, To: StatusDirectorReview, Roles: caseRoles, NeedsReason: true, Action: "Refer to director", Verb: "refer"},
+	{From: StatusAwaitingDocuments, To: StatusDirectorReview, Roles: caseRoles, NeedsReason: true, Action: "Refer to director", Verb: "refer"},
+
+	{From: StatusDirectorReview, To: StatusReadyToSchedule, Roles: directorOnly, NeedsReason: true, Action: "Approve", Verb: "approve", Guard: notOwnReferral},
+	{From: StatusDirectorReview, To: StatusDenied, Roles: directorOnly, NeedsReason: true, Action: "Deny", Verb: "deny"},
+	{From: StatusNew, To: StatusDenied, Roles: directorOnly, NeedsReason: true, Action: "Deny", Verb: "deny"},
+	{From: StatusAwaitingDocuments, To: StatusDenied, Roles: directorOnly, NeedsReason: true, Action: "Deny", Verb: "deny"},
+
+	{From: StatusNew, To: StatusWithdrawn, Roles: caseRoles, NeedsReason: true, Action: "Withdraw", Verb: "withdraw"},
+	{From: StatusAwaitingDocuments, To: StatusWithdrawn, Roles: caseRoles, NeedsReason: true, Action: "Withdraw", Verb: "withdraw"},
+	{From: StatusDirectorReview, To: StatusWithdrawn, Roles: caseRoles, NeedsReason: true, Action: "Withdraw", Verb: "withdraw"},
+	{From: StatusReadyToSchedule, To: StatusWithdrawn, Roles: caseRoles, NeedsReason: true, Action: "Withdraw", Verb: "withdraw"},
 }
 
-// NextStatuses returns the transitions the actor may make from s.
-func NextStatuses(a Actor, s Status) []TransitionRule {
+// Verbs are the words "fieldprint decide" accepts.
+var Verbs = []string{"await", "triage", "eligible", "refer", "approve", "deny", "withdraw"}
+
+// Referrer is who last referred r to the director ("" if nobody did).
+func (r *Request) Referrer() string {
+	for i := len(r.History) - 1; i >= 0; i-- {
+		if r.History[i].To == StatusDirectorReview {
+			return r.History[i].By
+		}
+	}
+	return ""
+}
+
+// NextStatuses returns the transitions the actor may make on r now.
+func NextStatuses(a Actor, r *Request) []TransitionRule {
 	var out []TransitionRule
 	for _, t := range Transitions {
-		if t.From == s && roleIn(a.Role, t.Roles) {
+		if t.From == r.Status && roleIn(a.Role, t.Roles) && (t.Guard == nil || t.Guard(a, r) == nil) {
 			out = append(out, t)
 		}
 	}
 	return out
+}
+
+// StatusForVerb returns where verb takes r, or explains why it cannot apply.
+func StatusForVerb(r *Request, verb string) (Status, error) {
+	known := false
+	for _, t := range Transitions {
+		if t.Verb == verb {
+			known = true
+			if t.From == r.Status {
+				return t.To, nil
+			}
+		}
+	}
+	if !known {
+		return "", Errorf(EINVALID, "%q is not a decision: use one of %s", verb, strings.Join(Verbs, ", "))
+	}
+	return "", Errorf(EFORBIDDEN, "%s is %s: \"%s\" does not apply to it", r.Number, r.Status.Label(), verb)
 }
 
 func roleIn(r Role, rs []Role) bool {
@@ -88,6 +155,11 @@ func CheckTransition(a Actor, r *Request, to Status, reason string) (TransitionR
 		}
 		if !roleIn(a.Role, t.Roles) {
 			return t, Errorf(EFORBIDDEN, "a %s may not move a request from %s to %s", a.Role, r.Status.Label(), to.Label())
+		}
+		if t.Guard != nil {
+			if err := t.Guard(a, r); err != nil {
+				return t, err
+			}
 		}
 		if t.NeedsReason && strings.TrimSpace(reason) == "" {
 			return t, Errorf(EINVALID, "%s needs a reason: say why, it goes into the request's history", t.Action)

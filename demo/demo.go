@@ -180,43 +180,86 @@ func pickCategory(rng *rand.Rand) fp.Category {
 // Store is what Load needs of a store.
 type Store interface {
 	CountRequests() (int, error)
+	CountUsers() (int, error)
+	CreateUser(a *fp.Actor, name string, role fp.Role, password string) (*fp.User, error)
 	ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) ([]*fp.Request, error)
 	TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reason string) (*fp.Request, error)
 }
 
-// Load fills an empty database with n demo requests and moves some of them
-// through the statuses the status machine allows today. It refuses a
-// database that already has requests.
+// Password is the demo accounts' password: printed by "fieldprint demo" and
+// shown on the welcome screen, so it protects nothing.
+const Password = "demo-only-not-secret"
+
+// The demo accounts, one per role.
+var (
+	Admin    = fp.Actor{Name: "admin", Role: fp.RoleAdmin}
+	Clerk    = fp.Actor{Name: "clerk", Role: fp.RoleClerk}
+	Director = fp.Actor{Name: "director", Role: fp.RoleDirector}
+	Accounts = []fp.Actor{Clerk, Director, Admin}
+)
+
+// Load fills a new database with the demo accounts and n demo requests, and
+// moves the requests through every status the status machine allows, as a
+// clerk and a director would. It refuses a database that has requests or accounts.
 func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 	if have, err := s.CountRequests(); err != nil {
 		return nil, err
 	} else if have > 0 {
 		return nil, fp.Errorf(fp.ECONFLICT, "the database already holds %d requests: demo data goes only into a new, empty database (use --db to choose another file)", have)
 	}
+	if have, err := s.CountUsers(); err != nil {
+		return nil, err
+	} else if have > 0 {
+		return nil, fp.Errorf(fp.ECONFLICT, "the database already has staff accounts: demo data goes only into a new, empty database (use --db to choose another file)")
+	}
 	if n < 1 || n > 200000 {
 		return nil, fp.Errorf(fp.EINVALID, "--requests must be between 1 and 200000")
+	}
+	if _, err := s.CreateUser(nil, Admin.Name, Admin.Role, Password); err != nil {
+		return nil, err
+	}
+	for _, a := range []fp.Actor{Clerk, Director} {
+		if _, err := s.CreateUser(&Admin, a.Name, a.Role, Password); err != nil {
+			return nil, err
+		}
 	}
 	rs, err := Requests(n, today, 2026)
 	if err != nil {
 		return nil, err
 	}
-	saved, err := s.ImportRequests(Actor, rs, fp.SaveOptions{})
+	saved, err := s.ImportRequests(Clerk, rs, fp.SaveOptions{})
 	if err != nil {
 		return nil, err
 	}
+	type step struct {
+		by     fp.Actor
+		to     fp.Status
+		reason string
+	}
+	refer := step{Clerk, fp.StatusDirectorReview, "Documents complete; the basis needs the director's decision."}
 	for i, r := range saved {
-		var to fp.Status
-		reason := ""
+		var steps []step
 		switch i % 10 {
-		case 1, 4, 7:
-			to = fp.StatusAwaitingDocuments
+		case 1, 4:
+			steps = []step{{Clerk, fp.StatusAwaitingDocuments, ""}}
+		case 2, 7:
+			steps = []step{{Clerk, fp.StatusReadyToSchedule, ""}}
+			if r.Category == fp.CategoryOther {
+				steps = []step{refer}
+			}
+		case 3:
+			steps = []step{refer}
+		case 5:
+			steps = []step{refer, {Director, fp.StatusReadyToSchedule, "Urgent departure documented; capacity allows it this month."}}
+		case 6:
+			steps = []step{refer, {Director, fp.StatusDenied, "Avoiding travel cost is not a ground for collection abroad; attend the ASC appointment in the United States."}}
 		case 9:
-			to, reason = fp.StatusWithdrawn, "Applicant will return to the U.S. and attend the ASC appointment."
-		default:
-			continue
+			steps = []step{{Clerk, fp.StatusWithdrawn, "Applicant will return to the U.S. and attend the ASC appointment."}}
 		}
-		if saved[i], err = s.TransitionRequest(Actor, r.ID, to, reason); err != nil {
-			return nil, err
+		for _, st := range steps {
+			if saved[i], err = s.TransitionRequest(st.by, r.ID, st.to, st.reason); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return saved, nil

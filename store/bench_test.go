@@ -61,6 +61,9 @@ func buildBig() error {
 		return err
 	}
 	db.Now = fixedNow
+	if err := ensureStaff(db); err != nil {
+		return err
+	}
 	rs, err := demo.Requests(benchRequests, fp.DateOf(fixedNow()), 2026)
 	if err != nil {
 		return err
@@ -68,7 +71,7 @@ func buildBig() error {
 	const batch = 10_000
 	var saved []*fp.Request
 	for i := 0; i < len(rs); i += batch {
-		out, err := db.ImportRequests(demo.Actor, rs[i:min(i+batch, len(rs))], fp.SaveOptions{})
+		out, err := db.ImportRequests(clerk, rs[i:min(i+batch, len(rs))], fp.SaveOptions{})
 		if err != nil {
 			return err
 		}
@@ -92,13 +95,13 @@ func buildBig() error {
 				if err != nil {
 					return err
 				}
-				if _, err := fp.CheckTransition(demo.Actor, old, to, reason); err != nil {
+				if _, err := fp.CheckTransition(clerk, old, to, reason); err != nil {
 					return err
 				}
 				r := *old
 				now := db.Now().UTC()
-				r.History = append(append([]fp.Transition(nil), old.History...), fp.Transition{At: now, By: demo.Actor.Name, From: old.Status, To: to, Reason: reason})
-				r.Status, r.Version, r.UpdatedAt, r.UpdatedBy = to, r.Version+1, now, demo.Actor.Name
+				r.History = append(append([]fp.Transition(nil), old.History...), fp.Transition{At: now, By: clerk.Name, From: old.Status, To: to, Reason: reason})
+				r.Status, r.Version, r.UpdatedAt, r.UpdatedBy = to, r.Version+1, now, clerk.Name
 				if err := putRequest(tx, old, &r); err != nil {
 					return err
 				}

@@ -85,6 +85,10 @@ func TestCrashChild(t *testing.T) {
 		os.Exit(2)
 	}
 	db.Now = fixedNow
+	if err := ensureStaff(db); err != nil {
+		fmt.Fprintln(os.Stderr, "staff:", err)
+		os.Exit(2)
+	}
 	os.Stdout.WriteString("ready\n")
 	fail := func(what string, err error) {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", what, err)

@@ -34,6 +34,14 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{2, "add accounts, the audit chain and print counters", func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bUsers, bAudit, bPrints} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
 
 // SchemaVersion is the version this build writes.

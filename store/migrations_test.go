@@ -113,6 +113,9 @@ func TestVersionZeroFileIsMigrated(t *testing.T) {
 		t.Fatalf("after Open: missing buckets %v", m)
 	}
 	// The migrated file works.
+	if err := ensureStaff(db); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{}); err != nil {
 		t.Fatal(err)
 	}

@@ -195,6 +195,10 @@ func duplicateError(ds []fp.Duplicate) error {
 
 // createTx assigns id and number to r and writes it.
 func (db *DB) createTx(tx *bolt.Tx, a fp.Actor, r *fp.Request, opt fp.SaveOptions) error {
+	a, err := authorize(tx, a)
+	if err != nil {
+		return err
+	}
 	if err := fp.CheckEdit(a, nil); err != nil {
 		return err
 	}
@@ -227,7 +231,15 @@ func (db *DB) createTx(tx *bolt.Tx, a fp.Actor, r *fp.Request, opt fp.SaveOption
 	r.ID, r.Number, r.Status, r.Version = fp.RequestID(seq), fp.FormatNumber(r.Received.Y, n), fp.StatusNew, 1
 	r.CreatedAt, r.CreatedBy, r.UpdatedAt, r.UpdatedBy = now, a.Name, now, a.Name
 	r.History = []fp.Transition{{At: now, By: a.Name, To: fp.StatusNew, Reason: "request recorded"}}
-	return putRequest(tx, nil, r)
+	if err := putRequest(tx, nil, r); err != nil {
+		return err
+	}
+	note := ""
+	if opt.AllowDuplicates {
+		note = "saved although a receipt number or A-number is on another open request (confirmed)"
+	}
+	return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionRequestCreate, Request: r.Number,
+		Changes: fp.Diff(nil, r), Note: note})
 }
 
 // normalize runs r's fields through the same Parse as the form and the import,
@@ -282,6 +294,10 @@ func importRowError(i int, err error) error {
 
 func (db *DB) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, fields *fp.Request, opt fp.SaveOptions) (out *fp.Request, err error) {
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		a, err := authorize(tx, a)
+		if err != nil {
+			return err
+		}
 		old, err := getRequest(tx, id)
 		if err != nil {
 			return err
@@ -309,10 +325,18 @@ func (db *DB) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, fields 
 				return duplicateError(ds)
 			}
 		}
+		changes := fp.Diff(old, &r)
+		if len(changes) == 0 {
+			out = old // nothing changed: no new version, no audit entry
+			return nil
+		}
 		r.Version++
 		r.UpdatedAt, r.UpdatedBy = db.Now().UTC(), a.Name
 		out = &r
-		return putRequest(tx, old, &r)
+		if err := putRequest(tx, old, &r); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionRequestEdit, Request: r.Number, Changes: changes})
 	})
 	if err != nil {
 		return nil, wrap(err, "the changes were not saved")
@@ -322,6 +346,10 @@ func (db *DB) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, fields 
 
 func (db *DB) TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reason string) (out *fp.Request, err error) {
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		a, err := authorize(tx, a)
+		if err != nil {
+			return err
+		}
 		old, err := getRequest(tx, id)
 		if err != nil {
 			return err
@@ -337,7 +365,11 @@ func (db *DB) TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reaso
 		r.Version++
 		r.UpdatedAt, r.UpdatedBy = now, a.Name
 		out = &r
-		return putRequest(tx, old, &r)
+		if err := putRequest(tx, old, &r); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionRequestTransition, Request: r.Number,
+			Changes: []fp.Change{{Field: "status", Old: string(old.Status), New: string(to)}}, Note: strings.TrimSpace(reason)})
 	})
 	if err != nil {
 		return nil, wrap(err, "the status was not changed")

@@ -9,6 +9,9 @@
 //	requests/                  id -> JSON fieldprint.Request (the record)
 //	summaries/                 id -> JSON fieldprint.RequestSummary (queue rows)
 //	numbers/                   "FP-2026-00042" -> id
+//	users/                     user name -> JSON fieldprint.User (argon2id hash, lockout counters)
+//	audit/                     seq (uint64) -> JSON fieldprint.AuditEntry, a SHA-256 hash chain
+//	prints/                    "FP-2026-00042" 0x00 document -> uint64: copies printed
 //	counters/                  "2026" -> uint64: last sequence used for that year's numbers
 //	idx/
 //	    received/              date id -> status 0x00 category   (queue order, no decoding)
@@ -44,6 +47,9 @@ var (
 	bNumbers   = []byte("numbers")
 	bCounters  = []byte("counters")
 	bIdx       = []byte("idx")
+	bUsers     = []byte("users")
+	bAudit     = []byte("audit")
+	bPrints    = []byte("prints")
 
 	iReceived = []byte("received")
 	iStatus   = []byte("status")

@@ -12,11 +12,42 @@ import (
 	"github.com/fieldprint/fieldprint/demo"
 )
 
-var clerk = fp.Actor{Name: "mlopez", Role: fp.RoleClerk}
+var (
+	clerk    = fp.Actor{Name: "mlopez", Role: fp.RoleClerk}
+	director = fp.Actor{Name: "jchen", Role: fp.RoleDirector}
+	admin    = fp.Actor{Name: "root", Role: fp.RoleAdmin}
+)
+
+const testPassword = "correct horse battery"
+
+// ensureStaff creates the test accounts that do not exist yet.
+func ensureStaff(db *DB) error {
+	if n, _ := db.CountUsers(); n == 0 {
+		if _, err := db.CreateUser(nil, admin.Name, admin.Role, testPassword); err != nil {
+			return err
+		}
+	}
+	for _, a := range []fp.Actor{clerk, director} {
+		if _, err := db.CreateUser(&admin, a.Name, a.Role, testPassword); err != nil && fp.ErrorCode(err) != fp.ECONFLICT {
+			return err
+		}
+	}
+	return nil
+}
 
 func fixedNow() time.Time { return time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC) }
 
 func openTemp(t testing.TB) (*DB, string) {
+	t.Helper()
+	db, path := openEmpty(t)
+	if err := ensureStaff(db); err != nil {
+		t.Fatal(err)
+	}
+	return db, path
+}
+
+// openEmpty opens a new database with no accounts.
+func openEmpty(t testing.TB) (*DB, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "fieldprint.db")
 	db, err := Open(path)
@@ -202,7 +233,7 @@ func TestTransitions(t *testing.T) {
 		reason string
 		code   string
 	}{
-		{fp.StatusReadyToSchedule, "", fp.EFORBIDDEN},
+		{fp.StatusDenied, "not a director's decision", fp.EFORBIDDEN},
 		{fp.StatusAwaitingDocuments, "", ""},
 		{fp.StatusAwaitingDocuments, "", fp.ECONFLICT},
 		{fp.StatusNew, "", ""},
@@ -243,7 +274,7 @@ func TestImportAllOrNothing(t *testing.T) {
 }
 
 func TestQueueFilterAndOrder(t *testing.T) {
-	db, _ := openTemp(t)
+	db, _ := openEmpty(t)
 	if _, err := demo.Load(db, 300, fp.DateOf(fixedNow())); err != nil {
 		t.Fatal(err)
 	}

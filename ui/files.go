@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
-	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/ui/letter"
@@ -23,10 +25,19 @@ func outputDir() (string, error) {
 	return dir, nil
 }
 
-// writeRecord renders r's record sheet to a file, written whole or not at all.
-func writeRecord(r *fp.Request, now time.Time, by string) (string, error) {
+// writeRecord renders r's record sheet to a file, written whole or not at
+// all, and audits the printing with the file's SHA-256.
+func (u *UI) writeRecord(r *fp.Request) (string, error) {
 	dir, err := outputDir()
 	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := letter.Record(&buf, r, letter.Options{Now: u.Now(), PrintedBy: u.actor.Name}); err != nil {
+		return "", fp.Internal("cannot render the record", err)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	if _, err := u.db.RecordPrint(u.actor, r.ID, "record", hex.EncodeToString(sum[:])); err != nil {
 		return "", err
 	}
 	tmp, err := os.CreateTemp(dir, ".record-*")
@@ -34,9 +45,9 @@ func writeRecord(r *fp.Request, now time.Time, by string) (string, error) {
 		return "", fp.Internal("cannot write the record", err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := letter.Record(tmp, r, letter.Options{Now: now, PrintedBy: by}); err != nil {
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
 		tmp.Close()
-		return "", fp.Internal("cannot render the record", err)
+		return "", fp.Internal("cannot write the record", err)
 	}
 	if err := tmp.Close(); err != nil {
 		return "", fp.Internal("cannot write the record", err)

@@ -490,7 +490,7 @@ func (f *requestScreen) actions() fyne.CanvasObject {
 	if f.req == nil {
 		return box
 	}
-	for _, t := range fp.NextStatuses(f.ui.actor, f.req.Status) {
+	for _, t := range fp.NextStatuses(f.ui.actor, f.req) {
 		t := t
 		icon := theme.MediaPlayIcon()
 		if t.To == fp.StatusWithdrawn {
@@ -584,7 +584,7 @@ func (f *requestScreen) focusFirst() {
 // printRecord writes the request's record sheet and opens it in the system
 // PDF viewer (Fyne has no print dialog; the viewer prints).
 func (f *requestScreen) printRecord() {
-	path, err := writeRecord(f.req, f.ui.Now(), f.ui.actor.Name)
+	path, err := f.ui.writeRecord(f.req)
 	if err != nil {
 		f.ui.showError(err)
 		return

@@ -21,6 +21,8 @@ import (
 // Store is what the screens need of the database.
 type Store interface {
 	fp.RequestService
+	fp.UserService
+	fp.AuditService
 	CountByStatus() (map[fp.Status]int, error)
 }
 
@@ -37,6 +39,8 @@ type UI struct {
 
 	nav     map[string]*widget.Button
 	body    *fyne.Container
+	main    fyne.CanvasObject // navigation and body, shown once signed in
+	place   string
 	current string
 
 	queue   *queueScreen
@@ -49,14 +53,14 @@ const (
 	navNew   = "New request"
 )
 
-// New builds the main window on db, acting as actor. title names the place
-// (office or database) shown in the window title.
-func New(a fyne.App, db Store, actor fp.Actor, place string) *UI {
-	u := &UI{app: a, db: db, actor: actor, Now: time.Now, DemoCount: 60, nav: map[string]*widget.Button{}}
+// New builds the main window on db. place names the office or database in
+// the window title. The window opens on the sign-in form.
+func New(a fyne.App, db Store, place string) *UI {
+	u := &UI{app: a, db: db, place: place, Now: time.Now, DemoCount: 60, nav: map[string]*widget.Button{}}
 	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
 	a.SetIcon(icon)
 	a.Settings().SetTheme(newOfficeTheme(a.Preferences()))
-	u.win = a.NewWindow(fmt.Sprintf("Fieldprint — %s — %s (%s)", place, actor.Name, actor.Role))
+	u.win = a.NewWindow("Fieldprint")
 	u.win.SetIcon(icon)
 
 	navBox := container.NewVBox()
@@ -71,15 +75,45 @@ func New(a fyne.App, db Store, actor fp.Actor, place string) *UI {
 	u.nav[navNew].SetIcon(theme.ContentAddIcon())
 	u.body = container.NewStack()
 	u.queue = newQueueScreen(u)
-	side := container.NewBorder(nil, widget.NewLabelWithStyle("Ctrl+N new · Ctrl+F find\nCtrl+S save", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}), nil, nil, navBox)
-	u.win.SetContent(container.NewBorder(nil, nil, container.NewHBox(side, widget.NewSeparator()), nil, u.body))
+	switchUser := widget.NewButtonWithIcon("Switch user", theme.LogoutIcon(), func() { u.SwitchUser() })
+	side := container.NewBorder(nil, container.NewVBox(
+		widget.NewLabelWithStyle("Ctrl+N new · Ctrl+F find\nCtrl+S save", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
+		switchUser), nil, nil, navBox)
+	u.main = container.NewBorder(nil, nil, container.NewHBox(side, widget.NewSeparator()), nil, u.body)
 	u.win.SetMainMenu(u.menu())
 	u.win.SetCloseIntercept(func() { u.leave(func() { u.win.Close() }) })
 	u.win.Resize(fyne.NewSize(
 		float32(a.Preferences().FloatWithFallback("window.width", 1180)),
 		float32(a.Preferences().FloatWithFallback("window.height", 760))))
-	u.Navigate(navQueue)
+	u.showSignIn("")
 	return u
+}
+
+// signedIn shows the main window for a, who has just given their password.
+func (u *UI) signedIn(a fp.Actor) {
+	u.actor = a
+	u.setTitle()
+	u.win.SetContent(u.main)
+	if a.CanHandleCases() {
+		u.nav[navNew].Enable()
+	} else {
+		u.nav[navNew].Disable() // the store refuses it anyway: this only says so early
+	}
+	u.showQueue()
+}
+
+// SwitchUser hides everything and asks for a sign-in: a director signing in
+// at a clerk's desk, or the end of a shift.
+func (u *UI) SwitchUser() {
+	u.leave(func() { u.showSignIn("Signed out. Sign in to continue.") })
+}
+
+func (u *UI) setTitle() {
+	t := "Fieldprint — " + u.place
+	if u.actor.Name != "" {
+		t += fmt.Sprintf(" — %s (%s)", u.actor.Name, u.actor.Role)
+	}
+	u.win.SetTitle(t)
 }
 
 // Window returns the main window.
@@ -101,10 +135,17 @@ func (u *UI) menu() *fyne.MainMenu {
 		m.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}
 		return m
 	}
+	signed := func(fn func()) func() {
+		return func() {
+			if u.actor.Name != "" {
+				fn()
+			}
+		}
+	}
 	return fyne.NewMainMenu(fyne.NewMenu("Request",
-		item("New request", fyne.KeyN, func() { u.Navigate(navNew) }),
-		item("Find", fyne.KeyF, u.FocusSearch),
-		item("Save", fyne.KeyS, u.Save),
+		item("New request", fyne.KeyN, signed(func() { u.Navigate(navNew) })),
+		item("Find", fyne.KeyF, signed(u.FocusSearch)),
+		item("Save", fyne.KeyS, signed(u.Save)),
 	))
 }
 

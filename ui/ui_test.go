@@ -13,15 +13,19 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/demo"
 	"github.com/fieldprint/fieldprint/store"
 )
 
 var clerk = fp.Actor{Name: "mlopez", Role: fp.RoleClerk}
 
+const testPassword = "correct horse battery"
+
 func fixedNow() time.Time { return time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC) }
 
-// newTestUI builds the real main window on a temp bbolt file.
-func newTestUI(t *testing.T) (*UI, *store.DB) {
+// openUI builds the real main window on a temp bbolt file, on the sign-in
+// (or first-run) screen.
+func openUI(t *testing.T) (*UI, *store.DB) {
 	t.Helper()
 	a := test.NewTempApp(t)
 	db, err := store.Open(filepath.Join(t.TempDir(), "ui.db"))
@@ -30,12 +34,56 @@ func newTestUI(t *testing.T) (*UI, *store.DB) {
 	}
 	db.Now = fixedNow
 	t.Cleanup(func() { db.Close() })
-	u := New(a, db, clerk, "test.db")
+	u := New(a, db, "test.db")
 	u.Now = fixedNow
 	u.DemoCount = 40
 	u.win.Resize(fyne.NewSize(1180, 760))
-	u.showQueue()
 	return u, db
+}
+
+// newTestUI is openUI with a clerk's account, signed in.
+func newTestUI(t *testing.T) (*UI, *store.DB) {
+	t.Helper()
+	u, db := openUI(t)
+	if _, err := db.CreateUser(nil, "root", fp.RoleAdmin, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	root := fp.Actor{Name: "root", Role: fp.RoleAdmin}
+	if _, err := db.CreateUser(&root, clerk.Name, clerk.Role, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, u, clerk.Name, testPassword)
+	if u.actor != clerk {
+		t.Fatalf("not signed in: %+v", u.actor)
+	}
+	return u, db
+}
+
+// demoUI is openUI with the demo office loaded, signed in as its clerk.
+func demoUI(t *testing.T) (*UI, *store.DB) {
+	t.Helper()
+	u, db := openUI(t)
+	if _, err := demo.Load(db, u.DemoCount, u.today()); err != nil {
+		t.Fatal(err)
+	}
+	u.showSignIn("")
+	signIn(t, u, demo.Clerk.Name, demo.Password)
+	return u, db
+}
+
+// signIn types into the sign-in form shown in the window.
+func signIn(t *testing.T, u *UI, name, password string) {
+	t.Helper()
+	u.showSignIn("")
+	content := u.win.Content()
+	entries := []*widget.Entry{}
+	find(t, content, func(e *widget.Entry) bool { entries = append(entries, e); return false })
+	if len(entries) < 2 {
+		t.Fatal("no sign-in form")
+	}
+	test.Type(entries[0], name)
+	test.Type(entries[1], password)
+	test.Tap(button(t, content, "Sign in"))
 }
 
 // find walks the tree below o for the first object that ok accepts.
@@ -82,20 +130,73 @@ func fillValid(u *UI, name, anumber string) {
 	test.Type(f.email, "applicant@example.com")
 }
 
-func TestWelcomeAndDemo(t *testing.T) {
-	u, db := newTestUI(t)
-	if u.body.Objects[0] != u.welcome {
-		t.Fatal("an empty database does not open on the welcome screen")
+func TestFirstRunDemoThenSignIn(t *testing.T) {
+	u, db := openUI(t)
+	// A new database shows no queue, only the first-run choices.
+	if _, ok := find(t, u.win.Content(), func(b *widget.Button) bool { return b.Text == "Create administrator" }); !ok {
+		t.Fatal("a new database does not open on the first-run screen")
 	}
-	test.Tap(button(t, u.welcome, "Load demo data"))
+	test.Tap(button(t, u.win.Content(), "Load demo data instead"))
 	if n, _ := db.CountRequests(); n != 40 {
 		t.Fatalf("%d requests after loading demo data", n)
 	}
-	if u.body.Objects[0] != u.queue.content || len(u.queue.rows) == 0 {
-		t.Fatal("queue not shown after demo")
+	note, ok := find(t, u.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, demo.Password) })
+	if !ok || !strings.Contains(note.Text, "director") {
+		t.Fatal("the sign-in screen does not give the demo accounts")
 	}
-	if !strings.HasSuffix(u.queue.count.Text, "requests") {
-		t.Errorf("count label %q", u.queue.count.Text)
+	signIn(t, u, "director", "wrong password!")
+	if u.actor.Name != "" {
+		t.Fatal("signed in with a wrong password")
+	}
+	if _, ok := find(t, u.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, "wrong") }); !ok {
+		t.Error("no message for a wrong password")
+	}
+	signIn(t, u, "director", demo.Password)
+	if u.actor != demo.Director || u.body.Objects[0] != u.queue.content || len(u.queue.rows) == 0 {
+		t.Fatalf("after sign-in: actor %+v", u.actor)
+	}
+	if !strings.Contains(u.win.Title(), "director (director)") {
+		t.Errorf("title %q does not name the user", u.win.Title())
+	}
+}
+
+func TestFirstRunCreatesAdministrator(t *testing.T) {
+	u, db := openUI(t)
+	entries := []*widget.Entry{}
+	find(t, u.win.Content(), func(e *widget.Entry) bool { entries = append(entries, e); return false })
+	test.Type(entries[0], "admin.gz")
+	test.Type(entries[1], "short")
+	test.Type(entries[2], "short")
+	test.Tap(button(t, u.win.Content(), "Create administrator"))
+	if n, _ := db.CountUsers(); n != 0 {
+		t.Fatal("a short password was accepted")
+	}
+	entries[1].SetText(testPassword)
+	entries[2].SetText(testPassword)
+	test.Tap(button(t, u.win.Content(), "Create administrator"))
+	if n, _ := db.CountUsers(); n != 1 {
+		t.Fatal("administrator not created")
+	}
+	signIn(t, u, "admin.gz", testPassword)
+	if u.actor.Role != fp.RoleAdmin || !u.nav[navNew].Disabled() {
+		t.Fatalf("admin: %+v, new request enabled %v", u.actor, !u.nav[navNew].Disabled())
+	}
+}
+
+func TestSwitchUserHidesPersonalData(t *testing.T) {
+	u, _ := demoUI(t)
+	r := u.queue.rows[0]
+	u.SwitchUser()
+	if u.actor.Name != "" {
+		t.Fatal("still signed in")
+	}
+	if _, ok := find(t, u.win.Content(), func(l *widget.Label) bool { return strings.Contains(l.Text, r.FullName) }); ok {
+		t.Fatal("an applicant's name is on screen after signing out")
+	}
+	u.Navigate(navQueue) // the menu shortcuts do nothing without a sign-in
+	u.FocusSearch()
+	if u.win.Content() == u.main {
+		t.Fatal("the queue came back without a sign-in")
 	}
 }
 
@@ -237,8 +338,7 @@ func TestUnsavedChangesAreNotLostSilently(t *testing.T) {
 }
 
 func TestQueueSearchAndFilters(t *testing.T) {
-	u, db := newTestUI(t)
-	test.Tap(button(t, u.welcome, "Load demo data"))
+	u, db := demoUI(t)
 	all := u.queue.total
 	r, _ := db.FindRequestByNumber("FP-2026-00003")
 	word := fp.SearchTokens(r.Applicant.FullName)[0]
@@ -301,8 +401,7 @@ func TestWithdrawNeedsReason(t *testing.T) {
 }
 
 func TestWindowCapture(t *testing.T) {
-	u, _ := newTestUI(t)
-	test.Tap(button(t, u.welcome, "Load demo data"))
+	u, _ := demoUI(t)
 	img := u.win.Canvas().Capture()
 	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 700 {
 		t.Fatalf("capture %v", b)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -36,11 +37,16 @@ func cmdDemo(e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Created %d demo requests (%s to %s) in %s\n", len(rs), rs[0].Number, rs[len(rs)-1].Number, db.Path())
+	fmt.Fprintf(e.stdout, "Demo accounts (password %q):\n", demo.Password)
+	for _, a := range demo.Accounts {
+		fmt.Fprintf(e.stdout, "  %-9s %s\n", a.Name, a.Role)
+	}
 	return nil
 }
 
 func cmdImport(e env, args []string) error {
-	fs, dbFlag := newFlags(e, "import", "FILE.csv [--db PATH]")
+	fs, dbFlag := newFlags(e, "import", "FILE.csv --user NAME [--db PATH]")
+	user := userFlag(fs)
 	pos, err := positional(fs, args, 1)
 	if err != nil {
 		return err
@@ -56,6 +62,10 @@ func cmdImport(e env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	actor, err := signIn(e, db, *user)
+	if err != nil {
+		return err
+	}
 	// Duplicates against what the database already holds, reported by line too.
 	for _, row := range rows {
 		ds, err := db.FindDuplicates(row.Request)
@@ -86,7 +96,7 @@ func cmdImport(e env, args []string) error {
 	for i, row := range rows {
 		rs[i] = row.Request
 	}
-	saved, err := db.ImportRequests(localActor(), rs, fp.SaveOptions{})
+	saved, err := db.ImportRequests(actor, rs, fp.SaveOptions{})
 	if err != nil {
 		return err
 	}
@@ -251,8 +261,9 @@ func writeOut(path string, stdout io.Writer, write func(io.Writer) error) error 
 }
 
 func cmdRecord(e env, args []string) error {
-	fs, dbFlag := newFlags(e, "record", "NUMBER -o FILE.pdf [--db PATH]")
+	fs, dbFlag := newFlags(e, "record", "NUMBER -o FILE.pdf --user NAME [--db PATH]")
 	outPath := fs.String("o", "", "the PDF file to write")
+	user := userFlag(fs)
 	pos, err := positional(fs, args, 1)
 	if err != nil {
 		return err
@@ -266,15 +277,25 @@ func cmdRecord(e env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	a, err := signIn(e, db, *user)
+	if err != nil {
+		return err
+	}
 	r, err := db.FindRequestByNumber(pos[0])
 	if err != nil {
 		return err
 	}
-	err = writeOut(*outPath, e.stdout, func(w io.Writer) error {
-		return letter.Record(w, r, letter.Options{Now: time.Now(), PrintedBy: localActor().Name})
-	})
-	if err == nil {
-		fmt.Fprintf(e.stdout, "Wrote %s for %s\n", *outPath, r.Number)
+	var buf bytes.Buffer
+	if err := letter.Record(&buf, r, letter.Options{Now: time.Now(), PrintedBy: a.Name}); err != nil {
+		return fp.Internal("cannot render the record", err)
 	}
-	return err
+	if err := writeOut(*outPath, e.stdout, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+		return err
+	}
+	n, err := db.RecordPrint(a, r.ID, "record", store.SHA256(buf.Bytes()))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Wrote %s for %s (copy %d)\n", *outPath, r.Number, n)
+	return nil
 }

@@ -19,10 +19,29 @@ func fieldprint(t *testing.T, stdin string, args ...string) (code int, stdout, s
 	return code, o.String(), e.String()
 }
 
+const pw = "correct horse battery"
+
+// withClerk gives the database at path an administrator "boss" and a clerk
+// "ana", created through the CLI, and signs the CLI in as ana.
+func withClerk(t *testing.T, path string) {
+	t.Helper()
+	t.Setenv("FIELDPRINT_PASSWORD", "")
+	os.Unsetenv("FIELDPRINT_PASSWORD")
+	if code, _, errs := fieldprint(t, pw+"\n", "user", "add", "boss", "--role", "admin", "--password-stdin", "--db", path); code != 0 {
+		t.Fatalf("first admin: %s", errs)
+	}
+	// The new password, then the administrator's own.
+	if code, _, errs := fieldprint(t, pw+"\n"+pw+"\n", "user", "add", "ana", "--role", "clerk", "--password-stdin", "--user", "boss", "--db", path); code != 0 {
+		t.Fatalf("clerk: %s", errs)
+	}
+	t.Setenv("FIELDPRINT_PASSWORD", pw)
+}
+
 func TestDemoListExportImportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
-	if code, out, errs := fieldprint(t, "", "demo", "--requests", "50", "--db", a); code != 0 || !strings.Contains(out, "Created 50") {
+	t.Setenv("FIELDPRINT_PASSWORD", "demo-only-not-secret")
+	if code, out, errs := fieldprint(t, "", "demo", "--requests", "50", "--db", a); code != 0 || !strings.Contains(out, "Created 50") || !strings.Contains(out, "director") {
 		t.Fatalf("demo: %d %q %q", code, out, errs)
 	}
 	if code, _, errs := fieldprint(t, "", "demo", "--db", a); code != 1 || !strings.Contains(errs, "already holds 50") {
@@ -44,12 +63,13 @@ func TestDemoListExportImportRoundTrip(t *testing.T) {
 	}
 	// Re-importing into the same database: every row is a duplicate of an
 	// open request (withdrawn ones are not open), and nothing is written.
-	code, _, errs := fieldprint(t, "", "import", csvPath, "--db", a)
+	code, _, errs := fieldprint(t, "", "import", csvPath, "--db", a, "--user", "clerk")
 	if code != 1 || !strings.Contains(errs, "is already on FP-") || !strings.Contains(errs, "nothing was imported") {
 		t.Fatalf("re-import: %d %q", code, errs)
 	}
 	// Into a new database the export imports as is.
-	if code, out, errs := fieldprint(t, "", "import", "--db", b, csvPath); code != 0 || !strings.Contains(out, "Imported 50") {
+	withClerk(t, b)
+	if code, out, errs := fieldprint(t, "", "import", "--db", b, csvPath, "--user", "ana"); code != 0 || !strings.Contains(out, "Imported 50") {
 		t.Fatalf("import: %d %q %q", code, out, errs)
 	}
 	// And exports to the same JSON, but for numbers, statuses and history.
@@ -86,7 +106,8 @@ func TestImportIsAllOrNothing(t *testing.T) {
 		"Ana García,2026-10-03,1985-02-02,Adoptive parents,I-600A,Biometric appointment notice,GUZ2018123456,,a@example.com,,Juan García|1983-03-03\r\n"
 	path := filepath.Join(dir, "tracker.csv")
 	os.WriteFile(path, []byte(csv), 0o600)
-	code, _, errs := fieldprint(t, "", "import", path, "--db", db)
+	withClerk(t, db)
+	code, _, errs := fieldprint(t, "", "import", path, "--db", db, "--user", "ana")
 	if code != 1 {
 		t.Fatalf("exit %d", code)
 	}
@@ -160,6 +181,7 @@ func TestRecordCommand(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "r.db")
 	fieldprint(t, "", "demo", "--requests", "3", "--db", db)
+	t.Setenv("FIELDPRINT_PASSWORD", "demo-only-not-secret")
 	_, list, _ := fieldprint(t, "", "list", "--format", "json", "--db", db)
 	var rows []fp.RequestSummary
 	if err := json.Unmarshal([]byte(list), &rows); err != nil || len(rows) != 3 {
@@ -167,16 +189,72 @@ func TestRecordCommand(t *testing.T) {
 	}
 	out := filepath.Join(dir, "rec.pdf")
 	typed := strings.ToLower(strings.ReplaceAll(rows[1].Number, "-", " ")) // as people type it
-	if code, _, errs := fieldprint(t, "", "record", typed, "-o", out, "--db", db); code != 0 {
+	if code, _, errs := fieldprint(t, "", "record", typed, "-o", out, "--db", db); code != 1 || !strings.Contains(errs, "--user") {
+		t.Fatalf("record without --user: %d %s", code, errs)
+	}
+	if code, _, errs := fieldprint(t, "", "record", typed, "-o", out, "--db", db, "--user", "clerk"); code != 0 {
 		t.Fatalf("record: %d %s", code, errs)
 	}
 	if b, _ := os.ReadFile(out); !bytes.HasPrefix(b, []byte("%PDF-")) {
 		t.Fatal("not a PDF")
 	}
-	if code, _, errs := fieldprint(t, "", "record", "FP-2020-00099", "-o", out, "--db", db); code != 1 || !strings.Contains(errs, "no request FP-2020-00099") {
+	if code, _, errs := fieldprint(t, "", "record", "FP-2020-00099", "-o", out, "--db", db, "--user", "clerk"); code != 1 || !strings.Contains(errs, "no request FP-2020-00099") {
 		t.Fatalf("missing request: %d %q", code, errs)
 	}
 	if code, _, _ := fieldprint(t, "", "record", "FP-2026-00001", "--db", db); code != 2 {
 		t.Fatal("record without -o is not a usage error")
+	}
+}
+
+func TestDecideAndAudit(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "d.db")
+	fieldprint(t, "", "demo", "--requests", "20", "--db", db)
+	t.Setenv("FIELDPRINT_PASSWORD", "demo-only-not-secret")
+	_, list, _ := fieldprint(t, "", "list", "--status", "new", "--format", "json", "--db", db)
+	var rows []fp.RequestSummary
+	json.Unmarshal([]byte(list), &rows)
+	if len(rows) == 0 {
+		t.Fatal("no new requests in the demo")
+	}
+	n := rows[0].Number
+	for _, tc := range []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{[]string{"decide", n, "approve", "--reason", "ok", "--user", "director"}, 1, "does not apply"},
+		{[]string{"decide", n, "refer", "--user", "clerk"}, 1, "needs a reason"},
+		{[]string{"decide", n, "refer", "--reason", "needs the director", "--user", "clerk"}, 0, n + " director-review"},
+		{[]string{"decide", n, "approve", "--reason", "fine", "--user", "clerk"}, 1, "may not"},
+		{[]string{"decide", n, "approve", "--reason", "capacity allows it", "--user", "director"}, 0, n + " ready-to-schedule"},
+		{[]string{"decide", n, "frobnicate", "--user", "director"}, 1, "not a decision"},
+		{[]string{"decide", n, "withdraw", "--reason", "x", "--user", "admin"}, 1, "may not"},
+	} {
+		code, out, errs := fieldprint(t, "", append(tc.args, "--db", db)...)
+		if code != tc.code || !strings.Contains(out+errs, tc.out) {
+			t.Errorf("%v: exit %d %q %q, want %d %q", tc.args, code, out, errs, tc.code, tc.out)
+		}
+	}
+	t.Setenv("FIELDPRINT_PASSWORD", "not the password")
+	if code, _, errs := fieldprint(t, "", "decide", n, "withdraw", "--reason", "x", "--user", "clerk", "--db", db); code != 1 || !strings.Contains(errs, "wrong") {
+		t.Errorf("wrong password: %d %q", code, errs)
+	}
+	code, out, _ := fieldprint(t, "", "audit", "verify", "--db", db)
+	if code != 0 || !strings.Contains(out, "audit trail verified") {
+		t.Fatalf("verify: %d %q", code, out)
+	}
+	_, cp, _ := fieldprint(t, "", "audit", "checkpoint", "--db", db)
+	if code, out, errs := fieldprint(t, "", "audit", "verify", "--checkpoint", strings.TrimSpace(cp), "--db", db); code != 0 || !strings.Contains(out, "consistent") {
+		t.Fatalf("verify against checkpoint: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := fieldprint(t, "", "audit", "verify", "--checkpoint", "99999:"+strings.Repeat("a", 64), "--db", db); code != 1 || !strings.Contains(errs, "removed from the end") {
+		t.Fatalf("a longer checkpoint: %d %q", code, errs)
+	}
+	t.Setenv("FIELDPRINT_PASSWORD", "demo-only-not-secret")
+	if code, out, _ := fieldprint(t, "", "audit", "list", "--request", n, "--user", "director", "--db", db); code != 0 || !strings.Contains(out, "request.transition") {
+		t.Fatalf("audit list: %d %q", code, out)
+	}
+	if code, _, errs := fieldprint(t, "", "audit", "list", "--user", "clerk", "--db", db); code != 1 || !strings.Contains(errs, "directors and administrators") {
+		t.Fatalf("clerk reads audit: %d %q", code, errs)
 	}
 }

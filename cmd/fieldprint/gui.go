@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
@@ -33,7 +32,7 @@ func runGUI(e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	u := ui.New(a, db, localActor(), fmt.Sprintf("%s", filepath.Base(path)))
+	u := ui.New(a, db, filepath.Base(path))
 	u.ShowAndRun()
 	return nil
 }

@@ -10,12 +10,12 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strings"
 
@@ -32,6 +32,7 @@ var errUsage = errors.New("usage")
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	lines          *bufio.Reader // stdin read line by line, shared by every prompt
 }
 
 type command struct {
@@ -44,10 +45,13 @@ var commands []command
 func init() {
 	commands = []command{
 		{"demo", "[--requests N]", "fill a new, empty database with realistic demo requests", cmdDemo},
-		{"import", "FILE.csv", "import an office's spreadsheet tracker: all rows or none", cmdImport},
+		{"import", "FILE.csv --user NAME", "import an office's spreadsheet tracker: all rows or none", cmdImport},
 		{"list", "[--status S] [--category C] [--search Q] [--format table|csv|json]", "list requests, oldest first", cmdList},
 		{"export", "[--format csv|json] [-o FILE]", "export every request (the CSV imports again as is)", cmdExport},
-		{"record", "NUMBER -o FILE.pdf", "print a request's record for the paper file as PDF", cmdRecord},
+		{"record", "NUMBER -o FILE.pdf --user NAME", "print a request's record for the paper file as PDF", cmdRecord},
+		{"decide", "NUMBER await|triage|eligible|refer|approve|deny|withdraw [--reason TEXT] --user NAME", "change a request's status through the same checks as the window", cmdDecide},
+		{"user", "add NAME --role R --password-stdin | list | disable NAME | unlock NAME | passwd NAME --password-stdin", "manage staff accounts", cmdUser},
+		{"audit", "verify [--checkpoint COUNT:HASH] | checkpoint | list [--user U] [--action A] [--request FP] [--from D] [--to D]", "check and read the audit trail", cmdAudit},
 	}
 }
 
@@ -60,7 +64,7 @@ func usage(w io.Writer) {
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := env{stdin, stdout, stderr}
+	e := env{stdin, stdout, stderr, bufio.NewReader(stdin)}
 	name := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
@@ -164,17 +168,4 @@ func defaultDBPath() string {
 		}
 	}
 	return filepath.Join(dir, "fieldprint", "fieldprint.db")
-}
-
-// localActor is who changes are recorded as until staff accounts exist:
-// the operating-system user at the desk, as a clerk.
-func localActor() fp.Actor {
-	name := os.Getenv("USER")
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		name = u.Username
-	}
-	if name == "" {
-		name = "clerk"
-	}
-	return fp.Actor{Name: name, Role: fp.RoleClerk}
 }

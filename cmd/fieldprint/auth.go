@@ -1,0 +1,54 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/store"
+)
+
+// readPassword takes the password from FIELDPRINT_PASSWORD, or asks on the
+// terminal without echo, or reads one line of standard input.
+func readPassword(e env, prompt string) (string, error) {
+	if p, ok := os.LookupEnv("FIELDPRINT_PASSWORD"); ok {
+		return p, nil
+	}
+	return readSecret(e, prompt)
+}
+
+func readSecret(e env, prompt string) (string, error) {
+	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(e.stderr, prompt)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.stderr)
+		return string(b), err
+	}
+	line, err := e.lines.ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// userFlag adds --user to a command that changes data.
+func userFlag(fs *flag.FlagSet) *string {
+	return fs.String("user", os.Getenv("FIELDPRINT_USER"), "your Fieldprint account (default $FIELDPRINT_USER); the password comes from $FIELDPRINT_PASSWORD or a prompt")
+}
+
+// signIn authenticates the --user account against db.
+func signIn(e env, db *store.DB, name string) (fp.Actor, error) {
+	if name == "" {
+		return fp.Actor{}, fp.Errorf(fp.EINVALID, "this command changes data: say who you are with --user NAME")
+	}
+	pw, err := readPassword(e, "Password for "+name+": ")
+	if err != nil {
+		return fp.Actor{}, fp.Errorf(fp.EINVALID, "cannot read the password: %v", err)
+	}
+	return db.Authenticate(name, pw)
+}

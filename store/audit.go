@@ -1,0 +1,140 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	fp "github.com/fieldprint/fieldprint"
+	bolt "go.etcd.io/bbolt"
+)
+
+// appendAudit adds e to the chain inside tx, so the entry commits or rolls
+// back with the change it records.
+func (db *DB) appendAudit(tx *bolt.Tx, e fp.AuditEntry) error {
+	b := tx.Bucket(bAudit)
+	b.FillPercent = 1 // append-only
+	e.Seq, e.PrevHash = 1, fp.GenesisHash
+	if k, v := b.Cursor().Last(); k != nil {
+		var last fp.AuditEntry
+		if err := json.Unmarshal(v, &last); err != nil {
+			return fmt.Errorf("audit head unreadable: %w", err)
+		}
+		e.Seq, e.PrevHash = binary.BigEndian.Uint64(k)+1, last.Hash
+	}
+	e.At = db.Now().UTC()
+	e.Hash = e.ComputeHash()
+	v, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return b.Put(u64(e.Seq), v)
+}
+
+// FindAudit returns matching entries, newest first. Directors and admins only.
+func (db *DB) FindAudit(a fp.Actor, f fp.AuditFilter) (out []fp.AuditEntry, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		a, err := authorize(tx, a)
+		if err != nil {
+			return err
+		}
+		if a.Role != fp.RoleDirector && a.Role != fp.RoleAdmin {
+			return fp.Errorf(fp.EFORBIDDEN, "the audit trail is for directors and administrators")
+		}
+		c := tx.Bucket(bAudit).Cursor()
+		for k, v := c.Last(); k != nil && (f.Limit == 0 || len(out) < f.Limit); k, v = c.Prev() {
+			var e fp.AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fp.Internal("an audit entry cannot be read: run fieldprint audit verify", err)
+			}
+			if f.Match(e) {
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// requestAudit returns the entries about one request, oldest first: its history tab.
+func (db *DB) RequestAudit(number string) (out []fp.AuditEntry, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bAudit).ForEach(func(k, v []byte) error {
+			var e fp.AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fp.Internal("an audit entry cannot be read: run fieldprint audit verify", err)
+			}
+			if e.Request == number {
+				out = append(out, e)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// VerifyAudit walks the whole chain. A broken chain is reported as a problem,
+// not an error: the error is for a database that cannot be read at all.
+func (db *DB) VerifyAudit(cp *fp.Checkpoint) (head fp.Checkpoint, problem *fp.AuditProblem, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		v := fp.NewChainVerifier(cp)
+		err := tx.Bucket(bAudit).ForEach(func(k, val []byte) error {
+			var e fp.AuditEntry
+			key := uint64(0)
+			if len(k) == 8 {
+				key = binary.BigEndian.Uint64(k)
+			}
+			if err := json.Unmarshal(val, &e); err != nil {
+				e = fp.AuditEntry{Seq: key, Hash: "unreadable"}
+			}
+			if problem = v.Next(key, e); problem != nil {
+				return errStop
+			}
+			return nil
+		})
+		if err != nil && err != errStop {
+			return err
+		}
+		if problem == nil {
+			head, problem = v.Done()
+		}
+		return nil
+	})
+	return head, problem, err
+}
+
+var errStop = fmt.Errorf("stop")
+
+// RecordPrint audits a printed document and returns its copy number.
+func (db *DB) RecordPrint(a fp.Actor, id fp.RequestID, document, sum string) (copies int, err error) {
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		a, err := authorize(tx, a)
+		if err != nil {
+			return err
+		}
+		r, err := getRequest(tx, id)
+		if err != nil {
+			return err
+		}
+		pb := tx.Bucket(bPrints)
+		key := []byte(r.Number + "\x00" + document)
+		if v := pb.Get(key); len(v) == 8 {
+			copies = int(binary.BigEndian.Uint64(v))
+		}
+		copies++
+		if err := pb.Put(key, u64(uint64(copies))); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionRecordPrint, Request: r.Number,
+			Note: fmt.Sprintf("%s, copy %d, sha256 %s", document, copies, sum)})
+	})
+	return copies, wrap(err, "the printing was not recorded")
+}
+
+// SHA256 is the hex digest letters are audited with.
+func SHA256(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}

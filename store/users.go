@@ -1,0 +1,323 @@
+package store
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+
+	fp "github.com/fieldprint/fieldprint"
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/crypto/argon2"
+)
+
+var _ fp.UserService = (*DB)(nil)
+var _ fp.AuditService = (*DB)(nil)
+
+// argon2id parameters: OWASP's minimum (19 MiB, 2 passes, 1 lane).
+const (
+	argonMemory  = 19 * 1024
+	argonTime    = 2
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// hashPassword returns a PHC-style string that records its parameters, so
+// they can be raised later without invalidating stored hashes.
+func hashPassword(pw string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
+		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+}
+
+func checkPasswordHash(phc, pw string) bool {
+	parts := strings.Split(phc, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	enc := base64.RawStdEncoding
+	salt, err1 := enc.DecodeString(parts[4])
+	want, err2 := enc.DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+func getUser(tx *bolt.Tx, name string) (*fp.User, error) {
+	v := tx.Bucket(bUsers).Get([]byte(name))
+	if v == nil {
+		return nil, fp.Errorf(fp.ENOTFOUND, "there is no user %q", name)
+	}
+	u := &fp.User{}
+	if err := json.Unmarshal(v, u); err != nil {
+		return nil, fp.Internal("an account cannot be read", err)
+	}
+	return u, nil
+}
+
+func putUser(tx *bolt.Tx, u *fp.User) error {
+	v, err := json.Marshal(u)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bUsers).Put([]byte(u.Name), v)
+}
+
+// authorize checks, inside the transaction that will act, that a is a real,
+// enabled account, and returns it with its current role: a caller cannot act
+// as someone who does not exist or has been disabled since signing in.
+func authorize(tx *bolt.Tx, a fp.Actor) (fp.Actor, error) {
+	if err := a.Validate(); err != nil {
+		return a, err
+	}
+	u, err := getUser(tx, a.Name)
+	if fp.ErrorCode(err) == fp.ENOTFOUND {
+		return a, fp.Errorf(fp.EFORBIDDEN, "%q is not a Fieldprint account: sign in as a member of staff", a.Name)
+	} else if err != nil {
+		return a, err
+	}
+	if u.Disabled {
+		return a, fp.Errorf(fp.EFORBIDDEN, "the account %s is disabled", a.Name)
+	}
+	return u.Actor(), nil
+}
+
+func (db *DB) CountUsers() (n int, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error { n = tx.Bucket(bUsers).Stats().KeyN; return nil })
+	return n, err
+}
+
+// CreateUser creates an account. With a nil actor it is the first run: allowed
+// only while there are no accounts, and only for an admin.
+func (db *DB) CreateUser(a *fp.Actor, name string, role fp.Role, password string) (*fp.User, error) {
+	name, err := fp.NormalizeUserName(name)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := fp.ParseRole(string(role)); err != nil {
+		return nil, err
+	}
+	if err := fp.CheckPassword(name, password); err != nil {
+		return nil, err
+	}
+	hash, err := hashPassword(password) // slow on purpose: outside the write lock
+	if err != nil {
+		return nil, fp.Internal("cannot hash the password", err)
+	}
+	u := &fp.User{Name: name, Role: role, PasswordHash: hash, CreatedAt: db.Now().UTC()}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		if a == nil {
+			if tx.Bucket(bUsers).Stats().KeyN > 0 {
+				return fp.Errorf(fp.EFORBIDDEN, "accounts already exist: sign in as an administrator to add one")
+			}
+			if role != fp.RoleAdmin {
+				return fp.Errorf(fp.EINVALID, "the first account must be an administrator (--role admin)")
+			}
+			u.CreatedBy = name
+		} else {
+			actor, err := authorize(tx, *a)
+			if err != nil {
+				return err
+			}
+			if err := fp.CheckManageUsers(actor); err != nil {
+				return err
+			}
+			u.CreatedBy = actor.Name
+		}
+		if tx.Bucket(bUsers).Get([]byte(name)) != nil {
+			return fp.Errorf(fp.ECONFLICT, "the user %s already exists", name)
+		}
+		if err := putUser(tx, u); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, fp.AuditEntry{User: u.CreatedBy, Action: fp.ActionUserCreate, Subject: name,
+			Changes: []fp.Change{{Field: "role", New: string(role)}}})
+	})
+	if err != nil {
+		return nil, wrap(err, "the account was not created")
+	}
+	return u, nil
+}
+
+func (db *DB) ListUsers() (out []fp.User, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bUsers).ForEach(func(k, v []byte) error {
+			var u fp.User
+			if err := json.Unmarshal(v, &u); err != nil {
+				return fp.Internal("an account cannot be read", err)
+			}
+			u.PasswordHash = ""
+			out = append(out, u)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// changeUser applies fn to an account as an admin (or, with self, the user
+// themself), with its audit entry, in one transaction.
+func (db *DB) changeUser(a fp.Actor, name string, self bool, action string, fn func(u *fp.User) ([]fp.Change, error)) error {
+	name, err := fp.NormalizeUserName(name)
+	if err != nil {
+		return err
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		actor, err := authorize(tx, a)
+		if err != nil {
+			return err
+		}
+		if !(self && actor.Name == name) {
+			if err := fp.CheckManageUsers(actor); err != nil {
+				return err
+			}
+		}
+		u, err := getUser(tx, name)
+		if err != nil {
+			return err
+		}
+		changes, err := fn(u)
+		if err != nil {
+			return err
+		}
+		if err := putUser(tx, u); err != nil {
+			return err
+		}
+		return db.appendAudit(tx, fp.AuditEntry{User: actor.Name, Action: action, Subject: name, Changes: changes})
+	})
+	return wrap(err, "the account was not changed")
+}
+
+func (db *DB) DisableUser(a fp.Actor, name string) error {
+	return db.changeUser(a, name, false, fp.ActionUserDisable, func(u *fp.User) ([]fp.Change, error) {
+		if u.Name == a.Name {
+			return nil, fp.Errorf(fp.EINVALID, "you cannot disable your own account")
+		}
+		if u.Disabled {
+			return nil, fp.Errorf(fp.ECONFLICT, "the account %s is already disabled", u.Name)
+		}
+		u.Disabled = true
+		return []fp.Change{{Field: "disabled", Old: "false", New: "true"}}, nil
+	})
+}
+
+func (db *DB) UnlockUser(a fp.Actor, name string) error {
+	return db.changeUser(a, name, false, fp.ActionUserUnlock, func(u *fp.User) ([]fp.Change, error) {
+		u.RegisterSuccess()
+		return nil, nil
+	})
+}
+
+func (db *DB) SetPassword(a fp.Actor, name, password string) error {
+	n, err := fp.NormalizeUserName(name)
+	if err != nil {
+		return err
+	}
+	if err := fp.CheckPassword(n, password); err != nil {
+		return err
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return fp.Internal("cannot hash the password", err)
+	}
+	return db.changeUser(a, n, true, fp.ActionUserPassword, func(u *fp.User) ([]fp.Change, error) {
+		u.PasswordHash = hash
+		return []fp.Change{{Field: "password", New: "changed"}}, nil
+	})
+}
+
+var (
+	dummyOnce sync.Once
+	dummy     string
+)
+
+func dummyHash() string {
+	dummyOnce.Do(func() { dummy, _ = hashPassword("not a password of anyone's") })
+	return dummy
+}
+
+// errSignIn is the one answer to a wrong name or password: which of the two
+// was wrong is not said.
+var errSignIn = fp.Errorf(fp.EFORBIDDEN, "the user name or password is wrong")
+
+// Authenticate checks a password. Failures are counted and audited in the
+// database, so a restart does not reset them; the fifth within 15 minutes
+// locks the account for 15 minutes.
+func (db *DB) Authenticate(name, password string) (fp.Actor, error) {
+	name, err := fp.NormalizeUserName(name)
+	if err != nil {
+		return fp.Actor{}, errSignIn
+	}
+	var hash string
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		u, err := getUser(tx, name)
+		if err == nil {
+			hash = u.PasswordHash
+		}
+		return nil
+	})
+	if err != nil {
+		return fp.Actor{}, err
+	}
+	if hash == "" {
+		hash = dummyHash() // the same work for an unknown name: timing does not tell names apart
+	}
+	ok := checkPasswordHash(hash, password) // outside the write lock
+	var actor fp.Actor
+	var result error
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		u, err := getUser(tx, name)
+		if err != nil {
+			result = errSignIn // no such account: nothing to count
+			return nil
+		}
+		now := db.Now()
+		switch {
+		case u.Disabled:
+			result = fp.Errorf(fp.EFORBIDDEN, "the account %s is disabled: ask an administrator", name)
+			return db.appendAudit(tx, fp.AuditEntry{User: name, Action: fp.ActionSignInFailed, Subject: name, Note: "account disabled"})
+		case u.Locked(now):
+			result = fp.Errorf(fp.EFORBIDDEN, "the account %s is locked after %d failed sign-ins until %s: wait, or ask an administrator to unlock it", name, fp.LockFailures, u.LockedUntil.Local().Format("15:04"))
+			return db.appendAudit(tx, fp.AuditEntry{User: name, Action: fp.ActionSignInFailed, Subject: name, Note: "account locked"})
+		case !ok || u.PasswordHash != hash:
+			locked := u.RegisterFailure(now)
+			if err := putUser(tx, u); err != nil {
+				return err
+			}
+			result = errSignIn
+			if err := db.appendAudit(tx, fp.AuditEntry{User: name, Action: fp.ActionSignInFailed, Subject: name, Note: "wrong password"}); err != nil {
+				return err
+			}
+			if locked {
+				result = fp.Errorf(fp.EFORBIDDEN, "the user name or password is wrong; after %d failed sign-ins the account %s is locked for %d minutes", fp.LockFailures, name, int(fp.LockFor.Minutes()))
+				return db.appendAudit(tx, fp.AuditEntry{User: name, Action: fp.ActionLockout, Subject: name,
+					Note: fmt.Sprintf("locked until %s", u.LockedUntil.UTC().Format("2006-01-02 15:04 UTC"))})
+			}
+			return nil
+		}
+		u.RegisterSuccess()
+		if err := putUser(tx, u); err != nil {
+			return err
+		}
+		actor = u.Actor()
+		return db.appendAudit(tx, fp.AuditEntry{User: name, Action: fp.ActionSignIn, Subject: name})
+	})
+	if err != nil {
+		return fp.Actor{}, wrap(err, "the sign-in could not be recorded")
+	}
+	return actor, result
+}

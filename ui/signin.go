@@ -1,0 +1,110 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/demo"
+)
+
+// signInScreen asks who is at the desk. Nothing with personal data is on
+// screen until a password has been checked.
+type signInScreen struct {
+	name, password *widget.Entry
+	message        *widget.Label
+	button         *widget.Button
+	content        fyne.CanvasObject
+}
+
+func newSignInScreen(u *UI, note string) *signInScreen {
+	s := &signInScreen{name: widget.NewEntry(), password: widget.NewPasswordEntry(), message: widget.NewLabel(note)}
+	s.name.SetPlaceHolder("user name")
+	s.password.SetPlaceHolder("password")
+	s.message.Wrapping = fyne.TextWrapWord
+	s.button = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), func() { u.trySignIn(s) })
+	s.button.Importance = widget.HighImportance
+	s.name.OnSubmitted = func(string) { u.win.Canvas().Focus(s.password) }
+	s.password.OnSubmitted = func(string) { u.trySignIn(s) }
+	form := widget.NewForm(widget.NewFormItem("User", s.name), widget.NewFormItem("Password", s.password))
+	box := container.NewVBox(
+		widget.NewLabelWithStyle("Fieldprint", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabel("Sign in to work on requests."),
+		form, container.NewHBox(layout.NewSpacer(), s.button), s.message)
+	s.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(440, box.MinSize().Height+60), box))
+	return s
+}
+
+func (u *UI) trySignIn(s *signInScreen) {
+	a, err := u.db.Authenticate(s.name.Text, s.password.Text)
+	s.password.SetText("")
+	if err != nil {
+		s.message.SetText(fp.ErrorMessage(err))
+		s.message.Importance = widget.DangerImportance
+		s.message.Refresh()
+		u.win.Canvas().Focus(s.password)
+		return
+	}
+	u.signedIn(a)
+}
+
+// showSignIn replaces everything on screen with the sign-in form (or, on a
+// database without accounts, the first-run form).
+func (u *UI) showSignIn(note string) {
+	u.form, u.actor = nil, fp.Actor{}
+	u.setTitle()
+	if n, err := u.db.CountUsers(); err == nil && n == 0 {
+		u.win.SetContent(newFirstRun(u))
+		return
+	}
+	s := newSignInScreen(u, note)
+	u.win.SetContent(s.content)
+	u.win.Canvas().Focus(s.name)
+}
+
+// newFirstRun is what a brand-new database opens on: create the first
+// administrator, or load the demo office to look around.
+func newFirstRun(u *UI) fyne.CanvasObject {
+	name, pw, again := widget.NewEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	name.SetPlaceHolder("e.g. admin.guangzhou")
+	pw.SetPlaceHolder(fmt.Sprintf("at least %d characters", fp.MinPasswordLength))
+	msg := widget.NewLabel("")
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Importance = widget.DangerImportance
+	create := widget.NewButtonWithIcon("Create administrator", theme.AccountIcon(), func() {
+		if pw.Text != again.Text {
+			msg.SetText("The two passwords differ: type the same password twice.")
+			return
+		}
+		if _, err := u.db.CreateUser(nil, name.Text, fp.RoleAdmin, pw.Text); err != nil {
+			msg.SetText(fp.ErrorMessage(err))
+			return
+		}
+		u.showSignIn("Administrator created. Sign in, then add the clerks' and directors' accounts (fieldprint user add).")
+	})
+	create.Importance = widget.HighImportance
+	demoBtn := widget.NewButtonWithIcon("Load demo data instead", theme.DownloadIcon(), func() {
+		rs, err := demo.Load(u.db, u.DemoCount, u.today())
+		if err != nil {
+			msg.SetText(fp.ErrorMessage(err))
+			return
+		}
+		u.showSignIn(fmt.Sprintf("Loaded %d demo requests. Demo accounts: clerk, director and admin, all with the password %q.", len(rs), demo.Password))
+	})
+	intro := widget.NewLabel("This database is new. Fieldprint keeps the office's requests to have biometrics " +
+		"(fingerprints, photo, signature) collected here: intake, document checks, decisions and the triage queue.\n\n" +
+		"Create the first administrator account, who then adds the clerks and directors. " +
+		"Or load a realistic demo office, with one account per role, to look around first.")
+	intro.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(
+		widget.NewLabelWithStyle("Welcome to Fieldprint", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		intro,
+		widget.NewForm(widget.NewFormItem("Administrator", name), widget.NewFormItem("Password", pw), widget.NewFormItem("Again", again)),
+		container.NewHBox(demoBtn, layout.NewSpacer(), create), msg)
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(600, box.MinSize().Height+80), box))
+}
