@@ -266,3 +266,43 @@ func TestReopenUpToDateChangesNothing(t *testing.T) {
 		t.Errorf("reopening an up-to-date file changed it (%d -> %d bytes)", len(before), len(after))
 	}
 }
+
+// Migration 2 adds accounts, the audit chain and print counters to a file
+// that already holds requests, leaving them as they were.
+func TestMigration2(t *testing.T) {
+	db := unmigrated(t)
+	if err := db.migrateTo(1); err != nil {
+		t.Fatal(err)
+	}
+	// A request written the schema-1 way: record, summary and indexes, no audit.
+	r := mustParse(t, sample())
+	r.ID, r.Number, r.Status, r.Version = 1, "FP-2026-00001", fp.StatusNew, 1
+	if err := db.bolt.Update(func(tx *bolt.Tx) error { return putRequest(tx, nil, r) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.migrateTo(2); err != nil {
+		t.Fatal(err)
+	}
+	if v := db.Version(); v != 2 {
+		t.Fatalf("schema %d", v)
+	}
+	db.bolt.View(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bUsers, bAudit, bPrints} {
+			if tx.Bucket(b) == nil {
+				t.Errorf("bucket %s missing", b)
+			}
+		}
+		return nil
+	})
+	got, err := db.FindRequestByNumber("FP-2026-00001")
+	if err != nil || got.Applicant.FullName != r.Applicant.FullName {
+		t.Fatalf("request after migration: %v", err)
+	}
+	checkClean(t, db)
+	if err := ensureStaff(db); err != nil {
+		t.Fatal(err)
+	}
+	if _, problem, err := db.VerifyAudit(nil); err != nil || problem != nil {
+		t.Fatalf("audit after migration: %v %v", err, problem)
+	}
+}
