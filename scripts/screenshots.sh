@@ -17,6 +17,9 @@ wid=$(xdotool search --sync --name '^Fieldprint' | head -1)
 xdotool windowsize "$wid" 1280 800 windowmove "$wid" 0 0
 sleep 1
 shot() { sleep 1; import -window root "$out/$1.png"; echo "wrote $out/$1.png"; }
+shot signin
+xdotool type --delay 20 'clerk'; xdotool key Return
+xdotool type --delay 20 'demo-only-not-secret'; xdotool key Return
 shot queue
 # Search as you type: accents and case ignored.
 xdotool key ctrl+f; xdotool type --delay 40 'dang'
@@ -34,3 +37,10 @@ shot form
 # Leaving a form with unsaved changes asks first.
 xdotool key ctrl+f
 shot form-unsaved
+# A brand-new database opens on the first-run screen.
+kill $app; sleep 0.5
+FIELDPRINT_DB=$tmp/new.db ./bin/fieldprint >/dev/null 2>&1 & app=$!
+sleep 3
+wid=$(xdotool search --sync --name '^Fieldprint' | head -1)
+xdotool windowsize "$wid" 1280 800 windowmove "$wid" 0 0
+shot first-run

@@ -159,11 +159,13 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 		head.Add(b.box)
 		head.Add(widget.NewLabel(fmt.Sprintf("received %s, %d days ago · %d %s", r.Received, r.Age(u.today()), r.People(), plural(r.People(), "person", "people"))))
 	}
-	head.Add(layout.NewSpacer())
+	// Decisions get a row of their own: up to five buttons must never push
+	// the form wider than the window.
+	header := container.NewVBox(head)
 	if r != nil {
-		head.Add(widget.NewButtonWithIcon("Record (PDF)", theme.DocumentPrintIcon(), f.printRecord))
+		header.Add(container.NewHBox(f.actions(), layout.NewSpacer(),
+			widget.NewButtonWithIcon("Record (PDF)", theme.DocumentPrintIcon(), f.printRecord)))
 	}
-	head.Add(f.actions())
 	back := widget.NewButtonWithIcon("Queue", theme.NavigateBackIcon(), func() { u.Navigate(navQueue) })
 	buttons := container.NewHBox(f.saveBtn, back, layout.NewSpacer())
 
@@ -171,7 +173,7 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 	if r != nil {
 		body.Add(f.history())
 	}
-	f.content = container.NewBorder(container.NewVBox(head, widget.NewSeparator()),
+	f.content = container.NewBorder(container.NewVBox(header, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, buttons, nil, f.message)),
 		nil, nil, container.NewVScroll(body))
 
