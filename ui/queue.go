@@ -51,7 +51,7 @@ func newQueueScreen(u *UI) *queueScreen {
 	q := &queueScreen{ui: u, badges: map[*fyne.Container]*badge{}}
 	q.search = widget.NewEntry()
 	q.search.SetPlaceHolder("Search: name, receipt number, A-number or FP number")
-	q.search.OnChanged = func(string) { q.refresh() }
+	q.search.OnChanged = func(string) { u.touch(); q.refresh() }
 
 	statuses := []string{filterOpen, filterAll}
 	for _, s := range fp.Statuses {

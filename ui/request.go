@@ -364,6 +364,7 @@ func (f *requestScreen) changed(key string) {
 		return
 	}
 	f.touched[key] = true
+	f.ui.touch()
 	f.message.SetText("")
 	f.validate()
 }
@@ -522,44 +523,54 @@ func (f *requestScreen) transition(t fp.TransitionRule) {
 		apply("")
 		return
 	}
-	area := newTextArea()
-	reason := &area.Entry
-	reason.SetPlaceHolder("Why? This goes into the request's history.")
-	reason.Validator = func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return errors.New("a reason is required")
-		}
-		return nil
-	}
-	d := dialog.NewForm(t.Action+" "+f.req.Number, t.Action, "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Reason", area)},
-		func(ok bool) {
-			if ok {
-				apply(reason.Text)
-			}
-		}, f.ui.win)
-	d.Resize(fyne.NewSize(520, 240))
-	d.Show()
-	f.ui.win.Canvas().Focus(area)
+	f.ui.askReason(t.Action+" "+f.req.Number, t.Action, apply)
 }
 
+// history is the request's audit trail: every change with who and when.
 func (f *requestScreen) history() fyne.CanvasObject {
 	box := container.NewVBox(heading("History"))
-	for _, h := range f.req.History {
-		line := fmt.Sprintf("%s  %s: ", h.At.Local().Format("2006-01-02 15:04"), h.By)
-		if h.From == "" {
-			line += "recorded as " + h.To.Label()
-		} else {
-			line += h.From.Label() + " → " + h.To.Label()
-		}
-		if h.Reason != "" && h.From != "" {
-			line += " — " + h.Reason
-		}
-		l := widget.NewLabel(line)
+	entries, err := f.ui.db.RequestAudit(f.req.Number)
+	if err != nil {
+		box.Add(widget.NewLabel(fp.ErrorMessage(err)))
+		return box
+	}
+	for _, e := range entries {
+		l := widget.NewLabel(e.At.Local().Format("2006-01-02 15:04") + "  " + e.User + ": " + describe(e))
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 	}
 	return box
+}
+
+// describe says in words what an audit entry records.
+func describe(e fp.AuditEntry) string {
+	var s string
+	switch e.Action {
+	case fp.ActionRequestCreate:
+		s = "recorded the request"
+	case fp.ActionRequestEdit:
+		parts := make([]string, len(e.Changes))
+		for i, c := range e.Changes {
+			parts[i] = fmt.Sprintf("%s %q → %q", strings.ReplaceAll(c.Field, "_", " "), c.Old, c.New)
+		}
+		s = "changed " + strings.Join(parts, ", ")
+	case fp.ActionRequestTransition:
+		if len(e.Changes) == 1 {
+			s = fp.Status(e.Changes[0].Old).Label() + " → " + fp.Status(e.Changes[0].New).Label()
+		}
+	case fp.ActionRecordPrint:
+		s = "printed " + e.Note
+		return s
+	default:
+		s = e.Action
+		if e.Subject != "" {
+			s += " " + e.Subject
+		}
+	}
+	if e.Note != "" {
+		s += " — " + e.Note
+	}
+	return s
 }
 
 func (f *requestScreen) setReadOnly(why string) {

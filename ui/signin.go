@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -16,6 +17,7 @@ import (
 // signInScreen asks who is at the desk. Nothing with personal data is on
 // screen until a password has been checked.
 type signInScreen struct {
+	lockedFor      string // the user whose session an idle lock is keeping, if any
 	name, password *widget.Entry
 	message        *widget.Label
 	button         *widget.Button
@@ -41,6 +43,11 @@ func newSignInScreen(u *UI, note string) *signInScreen {
 }
 
 func (u *UI) trySignIn(s *signInScreen) {
+	if s.lockedFor != "" && strings.ToLower(strings.TrimSpace(s.name.Text)) != s.lockedFor {
+		s.password.SetText("")
+		s.message.SetText(fmt.Sprintf("This desk is locked for %s. Another person uses \"Switch user\".", s.lockedFor))
+		return
+	}
 	a, err := u.db.Authenticate(s.name.Text, s.password.Text)
 	s.password.SetText("")
 	if err != nil {
@@ -50,7 +57,46 @@ func (u *UI) trySignIn(s *signInScreen) {
 		u.win.Canvas().Focus(s.password)
 		return
 	}
+	if s.lockedFor != "" {
+		u.unlock() // the same person: everything as they left it, unsaved edits included
+		return
+	}
 	u.signedIn(a)
+}
+
+// lock hides everything after IdleAfter without activity. The session (and
+// any unsaved form) is kept for the same user; anyone else switches user.
+func (u *UI) lock() {
+	if u.actor.Name == "" || u.locked {
+		return
+	}
+	u.locked = true
+	s := newSignInScreen(u, fmt.Sprintf("Locked after %s without activity. %s, sign in to continue where you left off.", u.IdleAfter, u.actor.Name))
+	s.lockedFor = u.actor.Name
+	s.name.SetText(u.actor.Name)
+	switchBtn := widget.NewButtonWithIcon("Switch user", theme.LogoutIcon(), func() {
+		u.win.SetContent(u.main) // leave() shows its question over the form
+		u.locked = false
+		u.SwitchUser()
+	})
+	s.content = container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), switchBtn), nil, nil, s.content)
+	u.win.SetContent(s.content)
+	u.win.Canvas().Focus(s.password)
+}
+
+func (u *UI) unlock() {
+	u.locked = false
+	u.touch()
+	u.win.SetContent(u.main)
+}
+
+// touch records activity; checkIdle locks when there has been none for IdleAfter.
+func (u *UI) touch() { u.lastActive = u.Now() }
+
+func (u *UI) checkIdle() {
+	if u.IdleAfter > 0 && u.actor.Name != "" && !u.locked && u.Now().Sub(u.lastActive) >= u.IdleAfter {
+		u.lock()
+	}
 }
 
 // showSignIn replaces everything on screen with the sign-in form (or, on a

@@ -3,7 +3,9 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"log"
 	"time"
 
@@ -24,6 +26,7 @@ type Store interface {
 	fp.UserService
 	fp.AuditService
 	CountByStatus() (map[fp.Status]int, error)
+	RequestAudit(number string) ([]fp.AuditEntry, error)
 }
 
 // UI is the main window and the screens in it.
@@ -36,6 +39,10 @@ type UI struct {
 	Now func() time.Time
 	// DemoCount is how many requests "Load demo data" creates.
 	DemoCount int
+	// IdleAfter locks the window after this long without activity (0: never).
+	IdleAfter  time.Duration
+	lastActive time.Time
+	locked     bool
 
 	nav     map[string]*widget.Button
 	body    *fyne.Container
@@ -49,14 +56,16 @@ type UI struct {
 }
 
 const (
-	navQueue = "Queue"
-	navNew   = "New request"
+	navQueue  = "Queue"
+	navNew    = "New request"
+	navReview = "Director review"
+	navAudit  = "Audit trail"
 )
 
 // New builds the main window on db. place names the office or database in
 // the window title. The window opens on the sign-in form.
 func New(a fyne.App, db Store, place string) *UI {
-	u := &UI{app: a, db: db, place: place, Now: time.Now, DemoCount: 60, nav: map[string]*widget.Button{}}
+	u := &UI{app: a, db: db, place: place, Now: time.Now, DemoCount: 60, IdleAfter: 10 * time.Minute, nav: map[string]*widget.Button{}}
 	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
 	a.SetIcon(icon)
 	a.Settings().SetTheme(newOfficeTheme(a.Preferences()))
@@ -64,7 +73,7 @@ func New(a fyne.App, db Store, place string) *UI {
 	u.win.SetIcon(icon)
 
 	navBox := container.NewVBox()
-	for _, name := range []string{navQueue, navNew} {
+	for _, name := range []string{navQueue, navNew, navReview, navAudit} {
 		name := name
 		b := widget.NewButton(name, func() { u.Navigate(name) })
 		b.Alignment = widget.ButtonAlignLeading
@@ -73,6 +82,8 @@ func New(a fyne.App, db Store, place string) *UI {
 	}
 	u.nav[navQueue].SetIcon(theme.ListIcon())
 	u.nav[navNew].SetIcon(theme.ContentAddIcon())
+	u.nav[navReview].SetIcon(theme.ConfirmIcon())
+	u.nav[navAudit].SetIcon(theme.HistoryIcon())
 	u.body = container.NewStack()
 	u.queue = newQueueScreen(u)
 	switchUser := widget.NewButtonWithIcon("Switch user", theme.LogoutIcon(), func() { u.SwitchUser() })
@@ -91,14 +102,21 @@ func New(a fyne.App, db Store, place string) *UI {
 
 // signedIn shows the main window for a, who has just given their password.
 func (u *UI) signedIn(a fp.Actor) {
-	u.actor = a
+	u.actor, u.locked = a, false
+	u.touch()
 	u.setTitle()
 	u.win.SetContent(u.main)
-	if a.CanHandleCases() {
-		u.nav[navNew].Enable()
-	} else {
-		u.nav[navNew].Disable() // the store refuses it anyway: this only says so early
+	// What each role sees; the store refuses the rest anyway, this only says so early.
+	show := func(name string, on bool) {
+		if on {
+			u.nav[name].Show()
+		} else {
+			u.nav[name].Hide()
+		}
 	}
+	show(navNew, a.CanHandleCases())
+	show(navReview, a.Role == fp.RoleDirector)
+	show(navAudit, a.Role == fp.RoleDirector || a.Role == fp.RoleAdmin)
 	u.showQueue()
 }
 
@@ -121,6 +139,11 @@ func (u *UI) Window() fyne.Window { return u.win }
 
 // ShowAndRun shows the window and runs the app until it closes.
 func (u *UI) ShowAndRun() {
+	go func() {
+		for range time.Tick(15 * time.Second) {
+			fyne.Do(u.checkIdle)
+		}
+	}()
 	u.win.ShowAndRun()
 	s := u.win.Canvas().Size()
 	u.app.Preferences().SetFloat("window.width", float64(s.Width))
@@ -137,7 +160,7 @@ func (u *UI) menu() *fyne.MainMenu {
 	}
 	signed := func(fn func()) func() {
 		return func() {
-			if u.actor.Name != "" {
+			if u.actor.Name != "" && !u.locked {
 				fn()
 			}
 		}
@@ -153,15 +176,30 @@ func (u *UI) today() fp.Date { return fp.DateOf(u.Now()) }
 
 // Navigate shows a screen, asking first when the open form has unsaved changes.
 func (u *UI) Navigate(name string) {
-	if name == navNew {
-		u.leave(func() { u.showForm(newRequestScreen(u, nil)) })
-		return
-	}
-	u.leave(func() { u.showQueue() })
+	u.touch()
+	u.leave(func() {
+		switch name {
+		case navNew:
+			u.showForm(newRequestScreen(u, nil))
+		case navReview:
+			u.form = nil
+			s := newReviewScreen(u)
+			s.refresh()
+			u.setBody(navReview, s.content)
+		case navAudit:
+			u.form = nil
+			s := newAuditScreen(u)
+			s.refresh()
+			u.setBody(navAudit, s.content)
+		default:
+			u.showQueue()
+		}
+	})
 }
 
 // OpenRequest shows the form of an existing request.
 func (u *UI) OpenRequest(id fp.RequestID) {
+	u.touch()
 	u.leave(func() {
 		r, err := u.db.FindRequestByID(id)
 		if err != nil {
@@ -238,6 +276,7 @@ func (u *UI) leave(next func()) {
 
 // Save saves the open form (Ctrl+S).
 func (u *UI) Save() {
+	u.touch()
 	if u.form != nil {
 		u.form.save(nil)
 	}
@@ -261,4 +300,26 @@ func (u *UI) showError(err error) {
 		log.Printf("fieldprint: internal: %v", err)
 	}
 	dialog.ShowError(fmt.Errorf("%s", fp.ErrorMessage(err)), u.win)
+}
+
+// askReason asks for the written reason a decision needs, then runs fn with it.
+func (u *UI) askReason(title, action string, fn func(reason string)) {
+	area := newTextArea()
+	area.SetPlaceHolder("Why? This goes into the request's history.")
+	area.SetMinRowsVisible(4)
+	area.Validator = func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New("a reason is required")
+		}
+		return nil
+	}
+	d := dialog.NewForm(title, action, "Cancel", []*widget.FormItem{widget.NewFormItem("Reason", area)},
+		func(ok bool) {
+			if ok {
+				fn(area.Text)
+			}
+		}, u.win)
+	d.Resize(fyne.NewSize(560, 260))
+	d.Show()
+	u.win.Canvas().Focus(area)
 }

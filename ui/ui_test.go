@@ -178,8 +178,8 @@ func TestFirstRunCreatesAdministrator(t *testing.T) {
 		t.Fatal("administrator not created")
 	}
 	signIn(t, u, "admin.gz", testPassword)
-	if u.actor.Role != fp.RoleAdmin || !u.nav[navNew].Disabled() {
-		t.Fatalf("admin: %+v, new request enabled %v", u.actor, !u.nav[navNew].Disabled())
+	if u.actor.Role != fp.RoleAdmin || u.nav[navNew].Visible() || u.nav[navReview].Visible() || !u.nav[navAudit].Visible() {
+		t.Fatalf("admin: %+v, navigation new %v review %v audit %v", u.actor, u.nav[navNew].Visible(), u.nav[navReview].Visible(), u.nav[navAudit].Visible())
 	}
 }
 
@@ -422,5 +422,87 @@ func TestRecordPDF(t *testing.T) {
 	}
 	if !strings.Contains(u.form.message.Text, path) {
 		t.Errorf("message %q", u.form.message.Text)
+	}
+}
+
+func TestIdleLockKeepsWorkForTheSameUser(t *testing.T) {
+	u, db := demoUI(t)
+	now := fixedNow()
+	u.Now = func() time.Time { return now }
+	u.IdleAfter = 10 * time.Minute
+	u.touch()
+	u.Navigate(navNew)
+	test.Type(u.form.name, "Wanjiru Mwangi") // unsaved
+	now = now.Add(9 * time.Minute)
+	u.checkIdle()
+	if u.locked {
+		t.Fatal("locked before the idle time")
+	}
+	now = now.Add(10 * time.Minute)
+	u.checkIdle()
+	if !u.locked || u.win.Content() == u.main {
+		t.Fatal("not locked after the idle time")
+	}
+	if _, ok := find(t, u.win.Content(), func(e *widget.Entry) bool { return e.Text == "Wanjiru Mwangi" }); ok {
+		t.Fatal("personal data visible while locked")
+	}
+	// Someone else cannot take over the locked session.
+	entries := []*widget.Entry{}
+	find(t, u.win.Content(), func(e *widget.Entry) bool { entries = append(entries, e); return false })
+	entries[0].SetText("director")
+	test.Type(entries[1], demo.Password)
+	test.Tap(button(t, u.win.Content(), "Sign in"))
+	if !u.locked || u.actor != demo.Clerk {
+		t.Fatal("another user unlocked the clerk's session")
+	}
+	entries[0].SetText("clerk")
+	test.Type(entries[1], demo.Password)
+	test.Tap(button(t, u.win.Content(), "Sign in"))
+	if u.locked || u.win.Content() != u.main || u.form == nil || u.form.name.Text != "Wanjiru Mwangi" {
+		t.Fatalf("unlocking lost the unsaved form: locked %v main %v form %v", u.locked, u.win.Content() == u.main, u.form != nil)
+	}
+	_ = db
+}
+
+func TestDirectorReviewApproves(t *testing.T) {
+	u, db := demoUI(t)
+	signIn(t, u, demo.Director.Name, demo.Password)
+	u.Navigate(navReview)
+	rows, n, _ := db.FindRequests(fp.RequestFilter{Statuses: []fp.Status{fp.StatusDirectorReview}})
+	if n == 0 {
+		t.Fatal("the demo has no referred requests")
+	}
+	first := rows[0] // oldest first, as the screen lists them
+	test.Tap(button(t, u.body, "Approve"))
+	d := topOverlay(u)
+	area, _ := find(t, d, func(*textArea) bool { return true })
+	test.Type(area, "Capacity allows it this month.")
+	test.Tap(button(t, d, "Approve"))
+	r, _ := db.FindRequestByID(first.ID)
+	if r.Status != fp.StatusReadyToSchedule || r.History[len(r.History)-1].By != "director" {
+		t.Fatalf("after approval: %s %+v", r.Status, r.History[len(r.History)-1])
+	}
+	if _, ok := find(t, u.body, func(l *widget.Label) bool { return strings.Contains(l.Text, "Office workload") }); !ok {
+		t.Error("no workload line")
+	}
+}
+
+func TestAuditScreenAndHistory(t *testing.T) {
+	u, db := demoUI(t)
+	signIn(t, u, demo.Admin.Name, demo.Password)
+	u.Navigate(navAudit)
+	test.Tap(button(t, u.body, "Verify the chain"))
+	if _, ok := find(t, u.body, func(l *widget.Label) bool { return strings.HasPrefix(l.Text, "Verified:") }); !ok {
+		t.Fatal("no verification result")
+	}
+	signIn(t, u, demo.Clerk.Name, demo.Password)
+	rows, _, _ := db.FindRequests(fp.RequestFilter{Statuses: []fp.Status{fp.StatusNew}})
+	u.OpenRequest(rows[0].ID)
+	test.Type(u.form.basis, " Updated by phone.")
+	u.Save()
+	if _, ok := find(t, u.form.content, func(l *widget.Label) bool {
+		return strings.Contains(l.Text, "clerk: changed basis")
+	}); !ok {
+		t.Fatal("the history does not show the edit")
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -14,7 +15,8 @@ import (
 
 // runGUI opens the main window on the chosen database.
 func runGUI(e env, args []string) error {
-	fs, dbFlag := newFlags(e, "fieldprint", "[--db PATH]")
+	fs, dbFlag := newFlags(e, "fieldprint", "[--db PATH] [--lock-after DURATION]")
+	lockAfter := fs.Duration("lock-after", 10*time.Minute, "lock the window after this long without activity (0 never)")
 	if _, err := positional(fs, args, 0); err != nil {
 		return err
 	}
@@ -33,6 +35,7 @@ func runGUI(e env, args []string) error {
 	}
 	defer db.Close()
 	u := ui.New(a, db, filepath.Base(path))
+	u.IdleAfter = *lockAfter
 	u.ShowAndRun()
 	return nil
 }

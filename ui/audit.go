@@ -1,0 +1,136 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	fp "github.com/fieldprint/fieldprint"
+)
+
+const auditLimit = 500
+
+var auditActions = []string{"All actions", fp.ActionRequestCreate, fp.ActionRequestEdit, fp.ActionRequestTransition,
+	fp.ActionRecordPrint, fp.ActionSignIn, fp.ActionSignInFailed, fp.ActionLockout, fp.ActionUserCreate,
+	fp.ActionUserDisable, fp.ActionUserUnlock, fp.ActionUserPassword}
+
+// auditScreen lets directors and administrators read and verify the audit trail.
+type auditScreen struct {
+	ui               *UI
+	user, from, to   *widget.Entry
+	action           *widget.Select
+	status, verified *widget.Label
+	entries          []fp.AuditEntry
+	list             *widget.List
+	content          fyne.CanvasObject
+}
+
+func newAuditScreen(u *UI) *auditScreen {
+	s := &auditScreen{ui: u, user: widget.NewEntry(), from: widget.NewEntry(), to: widget.NewEntry(),
+		status: widget.NewLabel(""), verified: widget.NewLabel("")}
+	s.user.SetPlaceHolder("user")
+	s.from.SetPlaceHolder("from YYYY-MM-DD")
+	s.to.SetPlaceHolder("to YYYY-MM-DD")
+	for _, e := range []*widget.Entry{s.user, s.from, s.to} {
+		e.OnChanged = func(string) { s.refresh() }
+	}
+	s.action = widget.NewSelect(auditActions, func(string) { s.refresh() })
+	s.action.SetSelectedIndex(0)
+	s.verified.Wrapping = fyne.TextWrapWord
+	s.list = widget.NewList(func() int { return len(s.entries) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			e := s.entries[i]
+			o.(*widget.Label).SetText(fmt.Sprintf("#%d  %s  %-9s  %-20s %s  %s", e.Seq, e.At.Local().Format("2006-01-02 15:04"), e.User, e.Action, e.Request, details(e)))
+		})
+	verify := widget.NewButtonWithIcon("Verify the chain", theme.ConfirmIcon(), s.verify)
+	fixed := func(w float32, o fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
+	}
+	filters := container.NewHBox(fixed(140, s.user), fixed(210, s.action), fixed(160, s.from), fixed(160, s.to))
+	s.content = container.NewBorder(
+		container.NewVBox(heading("Audit trail"), container.NewBorder(nil, nil, filters, verify, s.status), s.verified),
+		nil, nil, nil, s.list)
+	return s
+}
+
+func (s *auditScreen) refresh() {
+	if s.content == nil {
+		return
+	}
+	f := fp.AuditFilter{User: strings.ToLower(strings.TrimSpace(s.user.Text)), Limit: auditLimit}
+	if s.action.SelectedIndex() > 0 {
+		f.Action = s.action.Selected
+	}
+	for _, d := range []struct {
+		e   *widget.Entry
+		dst *fp.Date
+	}{{s.from, &f.From}, {s.to, &f.To}} {
+		if strings.TrimSpace(d.e.Text) == "" {
+			continue
+		}
+		v, err := fp.ParseDate(d.e.Text)
+		if err != nil {
+			s.status.SetText(fp.ErrorMessage(err))
+			return
+		}
+		*d.dst = v
+	}
+	es, err := s.ui.db.FindAudit(s.ui.actor, f)
+	if err != nil {
+		s.status.SetText(fp.ErrorMessage(err))
+		s.entries = nil
+		s.list.Refresh()
+		return
+	}
+	s.entries = es
+	switch {
+	case len(es) == 0:
+		s.status.SetText("No entries match these filters.")
+	case len(es) == auditLimit:
+		s.status.SetText(fmt.Sprintf("The newest %d matching entries: narrow the dates to see older ones", auditLimit))
+	default:
+		s.status.SetText(fmt.Sprintf("%d entries, newest first", len(es)))
+	}
+	s.list.Refresh()
+}
+
+func (s *auditScreen) verify() {
+	head, problem, err := s.ui.db.VerifyAudit(nil)
+	switch {
+	case err != nil:
+		s.ui.showError(err)
+	case problem != nil:
+		s.verified.Importance = widget.DangerImportance
+		s.verified.SetText("The audit trail does not verify: " + problem.Error())
+	default:
+		s.verified.Importance = widget.SuccessImportance
+		s.verified.SetText(fmt.Sprintf("Verified: %d entries, each linked to the one before. Checkpoint to keep elsewhere: %s", head.Count, head))
+	}
+}
+
+// details is one line about what an entry changed.
+func details(e fp.AuditEntry) string {
+	if e.Request != "" {
+		return describe(e)
+	}
+	var parts []string
+	if e.Subject != "" && e.Subject != e.User {
+		parts = append(parts, "account "+e.Subject)
+	}
+	for _, c := range e.Changes {
+		parts = append(parts, fmt.Sprintf("%s: %s", c.Field, c.New))
+	}
+	if e.Note != "" {
+		parts = append(parts, e.Note)
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,118 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	fp "github.com/fieldprint/fieldprint"
+)
+
+// reviewScreen lists the requests referred to the director, oldest first,
+// with everything a decision weighs and the office's current workload.
+type reviewScreen struct {
+	ui       *UI
+	workload *widget.Label
+	list     *fyne.Container
+	content  fyne.CanvasObject
+}
+
+func newReviewScreen(u *UI) *reviewScreen {
+	s := &reviewScreen{ui: u, workload: widget.NewLabel(""), list: container.NewVBox()}
+	s.workload.Wrapping = fyne.TextWrapWord
+	s.content = container.NewBorder(
+		container.NewVBox(heading("Director review"), s.workload, widget.NewSeparator()), nil, nil, nil,
+		container.NewVScroll(s.list))
+	return s
+}
+
+func (s *reviewScreen) refresh() {
+	u := s.ui
+	counts, err := u.db.CountByStatus()
+	if err != nil {
+		u.showError(err)
+		return
+	}
+	s.workload.SetText(fmt.Sprintf("Office workload: %d ready to schedule, %d scheduled, %d waiting for documents, %d new. "+
+		"\"All others\" are served only in rare circumstances, within this capacity.",
+		counts[fp.StatusReadyToSchedule], counts[fp.StatusScheduled], counts[fp.StatusAwaitingDocuments], counts[fp.StatusNew]))
+	rows, _, err := u.db.FindRequests(fp.RequestFilter{Statuses: []fp.Status{fp.StatusDirectorReview}})
+	if err != nil {
+		u.showError(err)
+		return
+	}
+	s.list.RemoveAll()
+	if len(rows) == 0 {
+		s.list.Add(widget.NewLabel("Nothing is waiting for a decision. Requests appear here when a clerk refers them."))
+	}
+	for _, row := range rows {
+		r, err := u.db.FindRequestByID(row.ID)
+		if err != nil {
+			u.showError(err)
+			return
+		}
+		s.list.Add(s.card(r))
+	}
+	s.list.Refresh()
+}
+
+// card shows one referred request and the decisions the director may take.
+func (s *reviewScreen) card(r *fp.Request) fyne.CanvasObject {
+	u := s.ui
+	today := u.today()
+	title := widget.NewLabelWithStyle(fmt.Sprintf("%s  %s", r.Number, r.Applicant.FullName), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	facts := []string{
+		fmt.Sprintf("%s · received %s · waiting %d days · %d %s", r.Category.Label(), r.Received, r.Age(today), r.People(), plural(r.People(), "person", "people")),
+		"Basis: " + r.Basis,
+	}
+	for i := len(r.History) - 1; i >= 0; i-- {
+		if h := r.History[i]; h.To == fp.StatusDirectorReview {
+			facts = append(facts, fmt.Sprintf("Referred by %s on %s: %s", h.By, h.At.Local().Format("2006-01-02"), h.Reason))
+			break
+		}
+	}
+	if o := r.Other; o != nil {
+		asked := map[fp.YesNo]string{fp.Yes: "yes", fp.No: "no"}[o.RescheduleAsked]
+		facts = append(facts,
+			fmt.Sprintf("U.S. ASC appointment: %s, %s", o.ASCDate, o.ASCPlace),
+			"Why they left the U.S.: "+o.DepartureReason,
+			fmt.Sprintf("Expedite or reschedule asked before leaving: %s. %s", asked, o.RescheduleNote))
+	}
+	body := widget.NewLabel(strings.Join(facts, "\n"))
+	body.Wrapping = fyne.TextWrapWord
+
+	buttons := container.NewHBox()
+	for _, t := range fp.NextStatuses(u.actor, r) {
+		t := t
+		if t.To == fp.StatusWithdrawn {
+			continue // withdrawal is on the request itself; here the director decides
+		}
+		b := widget.NewButton(t.Action, func() {
+			u.askReason(t.Action+" "+r.Number, t.Action, func(reason string) {
+				if _, err := u.db.TransitionRequest(u.actor, r.ID, t.To, reason); err != nil {
+					u.showError(err)
+				}
+				s.refresh()
+			})
+		})
+		if t.To == fp.StatusReadyToSchedule {
+			b.Importance = widget.HighImportance
+			b.SetIcon(theme.ConfirmIcon())
+		} else {
+			b.Importance = widget.DangerImportance
+			b.SetIcon(theme.CancelIcon())
+		}
+		buttons.Add(b)
+	}
+	if by := r.Referrer(); by == u.actor.Name {
+		buttons.Add(widget.NewLabel("You referred this request: another director approves it."))
+	}
+	buttons.Add(layout.NewSpacer())
+	buttons.Add(widget.NewButtonWithIcon("Open", theme.DocumentIcon(), func() { u.OpenRequest(r.ID) }))
+	return container.NewVBox(title, body, buttons, widget.NewSeparator())
+}

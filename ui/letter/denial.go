@@ -1,0 +1,235 @@
+package letter
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	fp "github.com/fieldprint/fieldprint"
+)
+
+// Denial renders the letter telling the applicant that the office will not
+// collect biometrics for the request: why (reason, as the director gave it),
+// that the biometrics appointment USCIS scheduled in the United States stands
+// and how to reschedule it, and that this is not a decision on the benefit.
+//
+// decidedBy and decidedAt name the decision (from the request's history);
+// decidedBy goes in the footer for the office's copy, decidedAt in the text.
+// It refuses, with an EINVALID error and without writing anything, a blank
+// reason, a request that is not denied, or an incomplete office profile.
+func Denial(w io.Writer, r *fp.Request, o Office, reason string, decidedBy string, decidedAt time.Time, opt Options) error {
+	if r == nil {
+		return fp.Errorf(fp.EINVALID, "no request given for the denial letter")
+	}
+	if r.Status != fp.StatusDenied {
+		return fp.Errorf(fp.EINVALID, "request %s is %s, not denied: a denial letter can only be printed once the request has been denied", r.Number, r.Status.Label())
+	}
+	reason = strings.TrimSpace(strings.ReplaceAll(reason, "\r\n", "\n"))
+	if reason == "" {
+		return fp.Errorf(fp.EINVALID, "the denial of request %s has no reason: the letter must tell the applicant why; record the director's reason first", r.Number)
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+
+	footer := r.Number + " · denial letter"
+	if by := strings.TrimSpace(decidedBy); by != "" {
+		footer += " · decided by " + by
+	}
+	footer += fmt.Sprintf(" · printed %s by %s", opt.Now.Format("2006-01-02 15:04"), opt.PrintedBy)
+	d := newDoc(opt, footer)
+	d.SetTitle(r.Number+" denial letter", true)
+	d.SetSubject("Biometrics collection at the field office: request denied", true)
+	d.SetAuthor(strings.TrimSpace(o.Name), true)
+	d.AddPage()
+
+	d.letterhead(o)
+	d.Ln(16)
+
+	name := strings.TrimSpace(r.Applicant.FullName)
+	d.font("", 10)
+	d.CellFormat(d.width/2, 13, d.t(longDate(opt.Now)), "", 0, "L", false, 0, "")
+	d.CellFormat(d.width/2, 13, d.t("Our reference: "+r.Number), "", 1, "R", false, 0, "")
+	d.Ln(10)
+
+	// Addressee.
+	d.font("B", 10)
+	d.CellFormat(d.width, 13, d.t(name), "", 1, "L", false, 0, "")
+	if e := strings.TrimSpace(r.Email); e != "" {
+		d.font("", 10)
+		d.CellFormat(d.width, 13, d.t("By e-mail: "+e), "", 1, "L", false, 0, "")
+	}
+	d.Ln(10)
+
+	// Re: block.
+	re := [][2]string{
+		{"", "Your request to have biometrics collected at the " + strings.TrimSpace(o.Name)},
+		{"Applicant:", name},
+	}
+	if a := r.ANumber.Display(); a != "" {
+		re = append(re, [2]string{"A-number:", a})
+	}
+	rns := make([]string, len(r.ReceiptNumbers))
+	for i, rn := range r.ReceiptNumbers {
+		rns[i] = string(rn)
+	}
+	if len(rns) == 1 {
+		re = append(re, [2]string{"Receipt number:", rns[0]})
+	} else if len(rns) > 1 {
+		re = append(re, [2]string{"Receipt numbers:", strings.Join(rns, ", ")})
+	}
+	d.reBlock(re)
+	d.Ln(10)
+
+	d.font("", 10)
+	if name == "" {
+		d.para("Dear Applicant:")
+	} else {
+		d.para("Dear " + name + ":")
+	}
+
+	decided := "The"
+	if !decidedAt.IsZero() {
+		decided = "On " + longDate(decidedAt) + ", the"
+	}
+	d.para(fmt.Sprintf("You asked the %s to collect your biometrics (fingerprints, photo and signature) at the field office "+
+		"instead of at a USCIS Application Support Center in the United States. %s field office decided that it "+
+		"cannot collect your biometrics for this request.", strings.TrimSpace(o.Name), decided))
+
+	d.para("The reason for this decision is:")
+	d.quote(reason)
+
+	d.subheading("What this means for you")
+	d.para("Your biometrics appointment scheduled by USCIS in the United States still stands. Go to it as shown on your " +
+		"biometrics appointment notice: bring the notice and a photo ID, such as your passport, and arrive 15 minutes early.")
+	d.para("If you cannot go, ask USCIS to reschedule the appointment before its date:")
+	d.bullet("By phone: call the USCIS Contact Center at 1-800-375-5283 and say “Reschedule biometrics appointment.”")
+	d.bullet("Online: sign in to your myUSCIS account, open “My Account” (on a phone: “Menu”, then “Account actions”) " +
+		"and choose “Reschedule Biometrics.” This is not possible less than 12 hours before the appointment " +
+		"or after two reschedules; call instead.")
+	d.Ln(3)
+	d.para("If you miss your biometrics appointment, your case can be delayed or denied.")
+
+	d.para("This decision concerns only where your biometrics are collected. It is not a decision on the immigration " +
+		"benefit you applied for, which USCIS decides separately.")
+	if c := contactPhrase(o); c != "" {
+		d.para("If you have questions about this letter, contact us " + c + " and quote our reference " + r.Number + ".")
+	}
+
+	d.Ln(4)
+	d.para("Sincerely,")
+	d.Ln(26) // room for the signature
+	d.font("B", 10)
+	d.CellFormat(d.width, 13, d.t(strings.TrimSpace(o.Signatory)), "", 1, "L", false, 0, "")
+	d.font("", 10)
+	if t := strings.TrimSpace(o.SignatoryTitle); t != "" {
+		d.CellFormat(d.width, 13, d.t(t), "", 1, "L", false, 0, "")
+	}
+	d.CellFormat(d.width, 13, d.t(strings.TrimSpace(o.Name)), "", 1, "L", false, 0, "")
+	return d.finish(w)
+}
+
+// longDate writes a date as US letters do: "November 20, 2026".
+func longDate(t time.Time) string { return t.Format("January 2, 2006") }
+
+// contactPhrase is "at +86 … or guangzhou…@…", "" when the office has neither.
+func contactPhrase(o Office) string {
+	var parts []string
+	if p := strings.TrimSpace(o.Phone); p != "" {
+		parts = append(parts, p)
+	}
+	if e := strings.TrimSpace(o.Email); e != "" {
+		parts = append(parts, e)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "at " + strings.Join(parts, " or ")
+}
+
+// Letter body helpers: 10 pt text, 13.5 pt lines.
+const bodyLH = 13.5
+
+// para is a paragraph of body text followed by a small gap.
+func (d *doc) para(s string) {
+	d.font("", 10)
+	d.MultiCell(d.width, bodyLH, d.t(s), "", "L", false)
+	d.Ln(5)
+}
+
+// subheading is a bold line introducing a part of a letter.
+func (d *doc) subheading(s string) {
+	d.Ln(2)
+	d.font("B", 10)
+	d.CellFormat(d.width, bodyLH, d.t(s), "", 1, "L", false, 0, "")
+	d.Ln(2)
+}
+
+// bullet is an indented item with a bullet that wraps under its own text.
+func (d *doc) bullet(s string) {
+	const indent, gap = 14.0, 12.0
+	d.font("", 10)
+	y := d.GetY()
+	d.SetXY(margin+indent, y)
+	d.CellFormat(gap, bodyLH, "•", "", 0, "L", false, 0, "")
+	d.SetXY(margin+indent+gap, y)
+	d.MultiCell(d.width-indent-gap, bodyLH, d.t(s), "", "L", false)
+	d.Ln(2)
+}
+
+// quote sets text given by someone else as its own indented paragraph with
+// a rule on its left, so it reads as quoted. Line breaks in s are kept; a
+// quote too long for the page goes on, with its rule, on the next.
+func (d *doc) quote(s string) {
+	const indent, pad = 16.0, 8.0
+	x, w := margin+indent+pad, d.width-2*indent-pad
+	d.font("", 10)
+	var lines []string
+	for _, p := range strings.Split(d.t(s), "\n") {
+		if p = strings.TrimSpace(p); p == "" {
+			lines = append(lines, "")
+			continue
+		}
+		lines = append(lines, d.SplitText(p, w)...)
+	}
+	d.SetFillColor(0, 45, 98)
+	_, pageH := d.GetPageSize()
+	top := d.GetY()
+	for _, l := range lines {
+		if d.GetY()+bodyLH > pageH-margin {
+			d.Rect(margin+indent, top, 2, d.GetY()-top, "F")
+			d.AddPage()
+			d.font("", 10)
+			top = d.GetY()
+		}
+		d.SetX(x)
+		d.CellFormat(w, bodyLH, l, "", 2, "L", false, 0, "")
+	}
+	d.Rect(margin+indent, top, 2, d.GetY()-top, "F")
+	d.SetX(margin)
+	d.Ln(8)
+}
+
+// reBlock is the "Re:" block: "Re:" beside the first line, the labelled
+// lines under it aligned with its text.
+func (d *doc) reBlock(lines [][2]string) {
+	const reW, labelW = 30.0, 92.0
+	for i, l := range lines {
+		y := d.GetY()
+		if i == 0 {
+			d.font("B", 10)
+			d.CellFormat(reW, bodyLH, "Re:", "", 0, "L", false, 0, "")
+		}
+		x := margin + reW
+		if l[0] != "" {
+			d.font("", 10)
+			d.SetXY(x, y)
+			d.CellFormat(labelW, bodyLH, d.t(l[0]), "", 0, "L", false, 0, "")
+			x += labelW
+		}
+		d.font("B", 10)
+		d.SetXY(x, y)
+		d.MultiCell(margin+d.width-x, bodyLH, d.t(l[1]), "", "L", false)
+	}
+}
