@@ -5,8 +5,8 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"log"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
