@@ -37,6 +37,18 @@ shot form
 # Leaving a form with unsaved changes asks first.
 xdotool key ctrl+f
 shot form-unsaved
+# The director's review screen.
+xdotool key Escape; sleep 0.5
+xdotool mousemove 700 437 click 1; sleep 1   # "Discard changes" in the unsaved-changes dialog
+xdotool mousemove 80 777 click 1; sleep 1     # Switch user
+xdotool type --delay 20 'director'; xdotool key Return
+xdotool type --delay 20 'demo-only-not-secret'; xdotool key Return
+sleep 1
+xdotool mousemove 90 129 click 1              # Director review
+shot review
+xdotool mousemove 90 169 click 1              # Audit trail
+sleep 1
+shot audit
 # A brand-new database opens on the first-run screen.
 kill $app; sleep 0.5
 FIELDPRINT_DB=$tmp/new.db ./bin/fieldprint >/dev/null 2>&1 & app=$!

@@ -41,6 +41,7 @@ func newAuditScreen(u *UI) *auditScreen {
 	s.action = widget.NewSelect(auditActions, func(string) { s.refresh() })
 	s.action.SetSelectedIndex(0)
 	s.verified.Wrapping = fyne.TextWrapWord
+	s.verified.Hide() // until a verification has been run
 	s.list = widget.NewList(func() int { return len(s.entries) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
@@ -104,6 +105,7 @@ func (s *auditScreen) refresh() {
 }
 
 func (s *auditScreen) verify() {
+	s.verified.Show()
 	head, problem, err := s.ui.db.VerifyAudit(nil)
 	switch {
 	case err != nil:

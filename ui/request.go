@@ -551,12 +551,12 @@ func describe(e fp.AuditEntry) string {
 	case fp.ActionRequestEdit:
 		parts := make([]string, len(e.Changes))
 		for i, c := range e.Changes {
-			parts[i] = fmt.Sprintf("%s %q → %q", strings.ReplaceAll(c.Field, "_", " "), c.Old, c.New)
+			parts[i] = fmt.Sprintf("%s from %q to %q", strings.ReplaceAll(c.Field, "_", " "), c.Old, c.New)
 		}
 		s = "changed " + strings.Join(parts, ", ")
 	case fp.ActionRequestTransition:
 		if len(e.Changes) == 1 {
-			s = fp.Status(e.Changes[0].Old).Label() + " → " + fp.Status(e.Changes[0].New).Label()
+			s = "from " + fp.Status(e.Changes[0].Old).Label() + " to " + fp.Status(e.Changes[0].New).Label() // no arrow: the UI font has none
 		}
 	case fp.ActionRecordPrint:
 		s = "printed " + e.Note

@@ -43,15 +43,16 @@ func Denial(w io.Writer, r *fp.Request, o Office, reason string, decidedBy strin
 	d.SetSubject("Biometrics collection at the field office: request denied", true)
 	d.SetAuthor(strings.TrimSpace(o.Name), true)
 	d.AddPage()
+	d.SetY(40) // the letterhead sits a little higher than the text margin
 
 	d.letterhead(o)
-	d.Ln(16)
+	d.Ln(12)
 
 	name := strings.TrimSpace(r.Applicant.FullName)
 	d.font("", 10)
 	d.CellFormat(d.width/2, 13, d.t(longDate(opt.Now)), "", 0, "L", false, 0, "")
 	d.CellFormat(d.width/2, 13, d.t("Our reference: "+r.Number), "", 1, "R", false, 0, "")
-	d.Ln(10)
+	d.Ln(8)
 
 	// Addressee.
 	d.font("B", 10)
@@ -60,7 +61,7 @@ func Denial(w io.Writer, r *fp.Request, o Office, reason string, decidedBy strin
 		d.font("", 10)
 		d.CellFormat(d.width, 13, d.t("By e-mail: "+e), "", 1, "L", false, 0, "")
 	}
-	d.Ln(10)
+	d.Ln(8)
 
 	// Re: block.
 	re := [][2]string{
@@ -102,14 +103,14 @@ func Denial(w io.Writer, r *fp.Request, o Office, reason string, decidedBy strin
 
 	d.subheading("What this means for you")
 	d.para("Your biometrics appointment scheduled by USCIS in the United States still stands. Go to it as shown on your " +
-		"biometrics appointment notice: bring the notice and a photo ID, such as your passport, and arrive 15 minutes early.")
-	d.para("If you cannot go, ask USCIS to reschedule the appointment before its date:")
-	d.bullet("By phone: call the USCIS Contact Center at 1-800-375-5283 and say “Reschedule biometrics appointment.”")
+		"appointment notice, with the notice and a photo ID such as your passport, and arrive 15 minutes early. " +
+		"If you miss it, your case can be delayed or denied.")
+	d.para("If you cannot go, ask USCIS to reschedule it before the appointment date:")
+	d.bullet("By phone: USCIS Contact Center, 1-800-375-5283; say “Reschedule biometrics appointment.”")
 	d.bullet("Online: sign in to your myUSCIS account, open “My Account” (on a phone: “Menu”, then “Account actions”) " +
 		"and choose “Reschedule Biometrics.” This is not possible less than 12 hours before the appointment " +
 		"or after two reschedules; call instead.")
-	d.Ln(3)
-	d.para("If you miss your biometrics appointment, your case can be delayed or denied.")
+	d.Ln(4)
 
 	d.para("This decision concerns only where your biometrics are collected. It is not a decision on the immigration " +
 		"benefit you applied for, which USCIS decides separately.")
@@ -117,16 +118,20 @@ func Denial(w io.Writer, r *fp.Request, o Office, reason string, decidedBy strin
 		d.para("If you have questions about this letter, contact us " + c + " and quote our reference " + r.Number + ".")
 	}
 
+	// The closing and signature stay together, on the next page if need be.
+	const closing = 4 + bodyLH + 5 + 24 + 2*bodyLH
+	if _, pageH := d.GetPageSize(); d.GetY()+closing > pageH-margin {
+		d.AddPage()
+	}
 	d.Ln(4)
 	d.para("Sincerely,")
-	d.Ln(26) // room for the signature
+	d.Ln(24) // room for the signature
 	d.font("B", 10)
-	d.CellFormat(d.width, 13, d.t(strings.TrimSpace(o.Signatory)), "", 1, "L", false, 0, "")
-	d.font("", 10)
+	d.CellFormat(d.width, bodyLH, d.t(strings.TrimSpace(o.Signatory)), "", 1, "L", false, 0, "")
 	if t := strings.TrimSpace(o.SignatoryTitle); t != "" {
-		d.CellFormat(d.width, 13, d.t(t), "", 1, "L", false, 0, "")
+		d.font("", 10)
+		d.CellFormat(d.width, bodyLH, d.t(t), "", 1, "L", false, 0, "")
 	}
-	d.CellFormat(d.width, 13, d.t(strings.TrimSpace(o.Name)), "", 1, "L", false, 0, "")
 	return d.finish(w)
 }
 
@@ -148,8 +153,8 @@ func contactPhrase(o Office) string {
 	return "at " + strings.Join(parts, " or ")
 }
 
-// Letter body helpers: 10 pt text, 13.5 pt lines.
-const bodyLH = 13.5
+// Letter body helpers: 10 pt text, 13 pt lines.
+const bodyLH = 13.0
 
 // para is a paragraph of body text followed by a small gap.
 func (d *doc) para(s string) {
