@@ -425,3 +425,13 @@ func (r *Request) SetFields(src *Request) {
 	r.ReceiptNumbers, r.ANumber, r.Applicant = src.ReceiptNumbers, src.ANumber, src.Applicant
 	r.Email, r.Phone, r.Household, r.Other = src.Email, src.Phone, src.Household, src.Other
 }
+
+// LastTransition returns the latest change of r into status to.
+func (r *Request) LastTransition(to Status) (Transition, bool) {
+	for i := len(r.History) - 1; i >= 0; i-- {
+		if r.History[i].To == to {
+			return r.History[i], true
+		}
+	}
+	return Transition{}, false
+}

@@ -93,12 +93,8 @@ var Verbs = []string{"await", "triage", "eligible", "refer", "approve", "deny", 
 
 // Referrer is who last referred r to the director ("" if nobody did).
 func (r *Request) Referrer() string {
-	for i := len(r.History) - 1; i >= 0; i-- {
-		if r.History[i].To == StatusDirectorReview {
-			return r.History[i].By
-		}
-	}
-	return ""
+	t, _ := r.LastTransition(StatusDirectorReview)
+	return t.By
 }
 
 // NextStatuses returns the transitions the actor may make on r now.

@@ -184,6 +184,17 @@ type Store interface {
 	CreateUser(a *fp.Actor, name string, role fp.Role, password string) (*fp.User, error)
 	ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) ([]*fp.Request, error)
 	TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reason string) (*fp.Request, error)
+	SetOffice(a fp.Actor, o fp.Office) error
+}
+
+// Office is the demo office's profile.
+var Office = fp.Office{
+	Name:           "USCIS Guangzhou Field Office",
+	Address:        "43 Hua Jiu Road, Zhujiang New Town\nTianhe District, Guangzhou 510623\nChina",
+	Phone:          "+86 20 3814 5000",
+	Email:          "guangzhou.fieldoffice@example.org",
+	Signatory:      "Margaret Ellison",
+	SignatoryTitle: "Field Office Director",
 }
 
 // Password is the demo accounts' password: printed by "fieldprint demo" and
@@ -222,6 +233,9 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 		if _, err := s.CreateUser(&Admin, a.Name, a.Role, Password); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.SetOffice(Admin, Office); err != nil {
+		return nil, err
 	}
 	rs, err := Requests(n, today, 2026)
 	if err != nil {

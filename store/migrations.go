@@ -34,8 +34,8 @@ var migrations = []migration{
 		}
 		return nil
 	}},
-	{2, "add accounts, the audit chain and print counters", func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bUsers, bAudit, bPrints} {
+	{2, "add accounts, the audit chain, print counters and settings", func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bUsers, bAudit, bPrints, bSettings} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -287,7 +287,7 @@ func TestMigration2(t *testing.T) {
 		t.Fatalf("schema %d", v)
 	}
 	db.bolt.View(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bUsers, bAudit, bPrints} {
+		for _, b := range [][]byte{bUsers, bAudit, bPrints, bSettings} {
 			if tx.Bucket(b) == nil {
 				t.Errorf("bucket %s missing", b)
 			}

@@ -12,6 +12,8 @@
 //	users/                     user name -> JSON fieldprint.User (argon2id hash, lockout counters)
 //	audit/                     seq (uint64) -> JSON fieldprint.AuditEntry, a SHA-256 hash chain
 //	prints/                    "FP-2026-00042" 0x00 document -> uint64: copies printed
+//	settings/
+//	    office                 -> JSON fieldprint.Office (the letterhead)
 //	counters/                  "2026" -> uint64: last sequence used for that year's numbers
 //	idx/
 //	    received/              date id -> status 0x00 category   (queue order, no decoding)
@@ -50,6 +52,8 @@ var (
 	bUsers     = []byte("users")
 	bAudit     = []byte("audit")
 	bPrints    = []byte("prints")
+	bSettings  = []byte("settings")
+	kOffice    = []byte("office")
 
 	iReceived = []byte("received")
 	iStatus   = []byte("status")

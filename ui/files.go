@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"io"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
@@ -25,36 +26,61 @@ func outputDir() (string, error) {
 	return dir, nil
 }
 
-// writeRecord renders r's record sheet to a file, written whole or not at
-// all, and audits the printing with the file's SHA-256.
-func (u *UI) writeRecord(r *fp.Request) (string, error) {
+// writeDocument renders one of r's documents to a file, written whole or not
+// at all, and audits the printing with the file's SHA-256 and copy number.
+func (u *UI) writeDocument(r *fp.Request, render func(w io.Writer) (string, error)) (string, error) {
 	dir, err := outputDir()
 	if err != nil {
 		return "", err
 	}
 	var buf bytes.Buffer
-	if err := letter.Record(&buf, r, letter.Options{Now: u.Now(), PrintedBy: u.actor.Name}); err != nil {
-		return "", fp.Internal("cannot render the record", err)
-	}
-	sum := sha256.Sum256(buf.Bytes())
-	if _, err := u.db.RecordPrint(u.actor, r.ID, "record", hex.EncodeToString(sum[:])); err != nil {
+	name, err := render(&buf)
+	if err != nil {
+		if fp.ErrorCode(err) == fp.EINTERNAL {
+			return "", fp.Internal("cannot render the "+name, err)
+		}
 		return "", err
 	}
-	tmp, err := os.CreateTemp(dir, ".record-*")
-	if err != nil {
-		return "", fp.Internal("cannot write the record", err)
+	sum := sha256.Sum256(buf.Bytes())
+	if _, err := u.db.RecordPrint(u.actor, r.ID, name, hex.EncodeToString(sum[:])); err != nil {
+		return "", err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return "", fp.Internal("cannot write the record", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fp.Internal("cannot write the record", err)
-	}
-	path := filepath.Join(dir, r.Number+".pdf")
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return "", fp.Internal("cannot write the record", err)
+	path := filepath.Join(dir, r.Number+" "+name+".pdf")
+	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+		return "", fp.Internal("cannot write the "+name, err)
 	}
 	return path, nil
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".print-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// printRecord and printLetter are the two documents a request form offers.
+func (u *UI) printRecord(r *fp.Request) (string, error) {
+	return u.writeDocument(r, func(w io.Writer) (string, error) {
+		return "record", letter.Record(w, r, letter.Options{Now: u.Now(), PrintedBy: u.actor.Name})
+	})
+}
+
+func (u *UI) printLetter(r *fp.Request) (string, error) {
+	o, err := u.db.Office()
+	if err != nil {
+		return "", err
+	}
+	return u.writeDocument(r, func(w io.Writer) (string, error) {
+		return letter.ForRequest(w, r, o, letter.Options{Now: u.Now(), PrintedBy: u.actor.Name})
+	})
 }

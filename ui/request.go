@@ -163,8 +163,11 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 	// the form wider than the window.
 	header := container.NewVBox(head)
 	if r != nil {
-		header.Add(container.NewHBox(f.actions(), layout.NewSpacer(),
-			widget.NewButtonWithIcon("Record (PDF)", theme.DocumentPrintIcon(), f.printRecord)))
+		docs := container.NewHBox(widget.NewButtonWithIcon("Record (PDF)", theme.DocumentPrintIcon(), func() { f.print(f.ui.printRecord) }))
+		if r.Status == fp.StatusDenied {
+			docs.Add(widget.NewButtonWithIcon("Denial letter (PDF)", theme.MailSendIcon(), func() { f.print(f.ui.printLetter) }))
+		}
+		header.Add(container.NewHBox(f.actions(), layout.NewSpacer(), docs))
 	}
 	back := widget.NewButtonWithIcon("Queue", theme.NavigateBackIcon(), func() { u.Navigate(navQueue) })
 	buttons := container.NewHBox(f.saveBtn, back, layout.NewSpacer())
@@ -594,15 +597,15 @@ func (f *requestScreen) focusFirst() {
 	}
 }
 
-// printRecord writes the request's record sheet and opens it in the system
-// PDF viewer (Fyne has no print dialog; the viewer prints).
-func (f *requestScreen) printRecord() {
-	path, err := f.ui.writeRecord(f.req)
+// print writes one of the request's documents and opens it in the system PDF
+// viewer (Fyne has no print dialog; the viewer prints).
+func (f *requestScreen) print(write func(*fp.Request) (string, error)) {
+	path, err := write(f.req)
 	if err != nil {
 		f.ui.showError(err)
 		return
 	}
-	f.message.SetText("Record written to " + path)
+	f.message.SetText("Written to " + path)
 	if u, err := url.Parse("file://" + path); err == nil {
 		f.ui.app.OpenURL(u)
 	}

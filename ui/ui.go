@@ -25,6 +25,7 @@ type Store interface {
 	fp.RequestService
 	fp.UserService
 	fp.AuditService
+	fp.OfficeService
 	CountByStatus() (map[fp.Status]int, error)
 	RequestAudit(number string) ([]fp.AuditEntry, error)
 }

@@ -415,7 +415,7 @@ func TestRecordPDF(t *testing.T) {
 	fillValid(u, "Łukasz Żółć", "A78901234")
 	u.Save()
 	test.Tap(button(t, u.form.content, "Record (PDF)"))
-	path := filepath.Join(os.Getenv("XDG_CACHE_HOME"), "fieldprint", "print", "FP-2026-00001.pdf")
+	path := filepath.Join(os.Getenv("XDG_CACHE_HOME"), "fieldprint", "print", "FP-2026-00001 record.pdf")
 	b, err := os.ReadFile(path)
 	if err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
 		t.Fatalf("no PDF at %s: %v", path, err)
@@ -504,5 +504,24 @@ func TestAuditScreenAndHistory(t *testing.T) {
 		return strings.Contains(l.Text, "clerk: changed basis")
 	}); !ok {
 		t.Fatal("the history does not show the edit")
+	}
+}
+
+func TestDenialLetterFromTheForm(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	u, db := demoUI(t)
+	rows, n, _ := db.FindRequests(fp.RequestFilter{Statuses: []fp.Status{fp.StatusDenied}})
+	if n == 0 {
+		t.Fatal("no denied request in the demo")
+	}
+	u.OpenRequest(rows[0].ID)
+	test.Tap(button(t, u.form.content, "Denial letter (PDF)"))
+	path := filepath.Join(os.Getenv("XDG_CACHE_HOME"), "fieldprint", "print", rows[0].Number+" denial letter.pdf")
+	if b, err := os.ReadFile(path); err != nil || !bytes.HasPrefix(b, []byte("%PDF-")) {
+		t.Fatalf("no letter at %s: %v", path, err)
+	}
+	es, _ := db.RequestAudit(rows[0].Number)
+	if last := es[len(es)-1]; last.Action != fp.ActionRecordPrint || !strings.Contains(last.Note, "denial letter, copy 1") {
+		t.Fatalf("printing not audited: %+v", last)
 	}
 }

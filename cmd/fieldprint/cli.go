@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -285,17 +284,7 @@ func cmdRecord(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := letter.Record(&buf, r, letter.Options{Now: time.Now(), PrintedBy: a.Name}); err != nil {
-		return fp.Internal("cannot render the record", err)
-	}
-	if err := writeOut(*outPath, e.stdout, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
-		return err
-	}
-	n, err := db.RecordPrint(a, r.ID, "record", store.SHA256(buf.Bytes()))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "Wrote %s for %s (copy %d)\n", *outPath, r.Number, n)
-	return nil
+	return printDocument(e, db, a, r, *outPath, func(w io.Writer) (string, error) {
+		return "record", letter.Record(w, r, letter.Options{Now: time.Now(), PrintedBy: a.Name})
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -256,5 +257,45 @@ func TestDecideAndAudit(t *testing.T) {
 	}
 	if code, _, errs := fieldprint(t, "", "audit", "list", "--user", "clerk", "--db", db); code != 1 || !strings.Contains(errs, "directors and administrators") {
 		t.Fatalf("clerk reads audit: %d %q", code, errs)
+	}
+}
+
+func TestOfficeAndDenialLetter(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "o.db")
+	fieldprint(t, "", "demo", "--requests", "20", "--db", db)
+	t.Setenv("FIELDPRINT_PASSWORD", "demo-only-not-secret")
+	if code, out, _ := fieldprint(t, "", "office", "show", "--db", db); code != 0 || !strings.Contains(out, "Guangzhou") {
+		t.Fatalf("office show: %d %q", code, out)
+	}
+	if code, _, errs := fieldprint(t, "", "office", "set", "--name", "USCIS Nairobi Field Office", "--user", "clerk", "--db", db); code != 1 || !strings.Contains(errs, "administrator") {
+		t.Fatalf("clerk set office: %d %q", code, errs)
+	}
+	if code, _, errs := fieldprint(t, "", "office", "set", "--name", "USCIS Nairobi Field Office", "--address", "United Nations Avenue, Gigiri|Nairobi, Kenya", "--user", "admin", "--db", db); code != 0 {
+		t.Fatalf("office set: %s", errs)
+	}
+	if code, _, errs := fieldprint(t, "", "office", "set", "--signatory", " ", "--user", "admin", "--db", db); code != 1 || !strings.Contains(errs, "signatory") {
+		t.Fatalf("blank signatory: %d %q", code, errs)
+	}
+	_, list, _ := fieldprint(t, "", "list", "--status", "denied", "--format", "json", "--db", db)
+	var rows []fp.RequestSummary
+	json.Unmarshal([]byte(list), &rows)
+	if len(rows) == 0 {
+		t.Fatal("no denied request")
+	}
+	out := filepath.Join(dir, "denial.pdf")
+	if code, stdout, errs := fieldprint(t, "", "letter", rows[0].Number, "-o", out, "--user", "director", "--db", db); code != 0 || !strings.Contains(stdout, "denial letter") {
+		t.Fatalf("letter: %d %q %q", code, stdout, errs)
+	}
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		text, _ := exec.Command("pdftotext", out, "-").Output()
+		if !strings.Contains(string(text), "USCIS Nairobi Field Office") || !strings.Contains(string(text), rows[0].Number) {
+			t.Errorf("letter text: %s", text)
+		}
+	}
+	_, list, _ = fieldprint(t, "", "list", "--status", "new", "--format", "json", "--db", db)
+	json.Unmarshal([]byte(list), &rows)
+	if code, _, errs := fieldprint(t, "", "letter", rows[0].Number, "-o", out, "--user", "director", "--db", db); code != 1 || !strings.Contains(errs, "no letter") {
+		t.Fatalf("letter for a new request: %d %q", code, errs)
 	}
 }

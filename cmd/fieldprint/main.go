@@ -49,6 +49,8 @@ func init() {
 		{"list", "[--status S] [--category C] [--search Q] [--format table|csv|json]", "list requests, oldest first", cmdList},
 		{"export", "[--format csv|json] [-o FILE]", "export every request (the CSV imports again as is)", cmdExport},
 		{"record", "NUMBER -o FILE.pdf --user NAME", "print a request's record for the paper file as PDF", cmdRecord},
+		{"letter", "NUMBER -o FILE.pdf --user NAME", "the letter to the applicant the request's status calls for (denial letter)", cmdLetter},
+		{"office", "show | set [--name N] [--address A] [--phone P] [--email E] [--signatory S] [--title T] --user ADMIN", "the office profile printed on letters", cmdOffice},
 		{"decide", "NUMBER await|triage|eligible|refer|approve|deny|withdraw [--reason TEXT] --user NAME", "change a request's status through the same checks as the window", cmdDecide},
 		{"user", "add NAME --role R --password-stdin | list | disable NAME | unlock NAME | passwd NAME --password-stdin", "manage staff accounts", cmdUser},
 		{"audit", "verify [--checkpoint COUNT:HASH] | checkpoint | list [--user U] [--action A] [--request FP] [--from D] [--to D]", "check and read the audit trail", cmdAudit},

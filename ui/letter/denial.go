@@ -14,11 +14,11 @@ import (
 // that the biometrics appointment USCIS scheduled in the United States stands
 // and how to reschedule it, and that this is not a decision on the benefit.
 //
-// decidedBy and decidedAt name the decision (from the request's history);
-// decidedBy goes in the footer for the office's copy, decidedAt in the text.
+// decidedAt dates the decision (from the request's history). Staff user
+// names stay off the letter: it goes to the applicant.
 // It refuses, with an EINVALID error and without writing anything, a blank
 // reason, a request that is not denied, or an incomplete office profile.
-func Denial(w io.Writer, r *fp.Request, o Office, reason string, decidedBy string, decidedAt time.Time, opt Options) error {
+func Denial(w io.Writer, r *fp.Request, o Office, reason string, decidedAt time.Time, opt Options) error {
 	if r == nil {
 		return fp.Errorf(fp.EINVALID, "no request given for the denial letter")
 	}
@@ -33,12 +33,7 @@ func Denial(w io.Writer, r *fp.Request, o Office, reason string, decidedBy strin
 		return err
 	}
 
-	footer := r.Number + " · denial letter"
-	if by := strings.TrimSpace(decidedBy); by != "" {
-		footer += " · decided by " + by
-	}
-	footer += fmt.Sprintf(" · printed %s by %s", opt.Now.Format("2006-01-02 15:04"), opt.PrintedBy)
-	d := newDoc(opt, footer)
+	d := newDoc(opt, r.Number+" · denial letter")
 	d.SetTitle(r.Number+" denial letter", true)
 	d.SetSubject("Biometrics collection at the field office: request denied", true)
 	d.SetAuthor(strings.TrimSpace(o.Name), true)

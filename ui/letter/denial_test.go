@@ -77,7 +77,7 @@ func deniedRequest(t *testing.T, c denialCase) *fp.Request {
 func renderDenial(t *testing.T, c denialCase) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := Denial(&b, deniedRequest(t, c), guangzhou, c.reason, "jdoe", decided,
+	if err := Denial(&b, deniedRequest(t, c), guangzhou, c.reason, decided,
 		Options{Now: printed, PrintedBy: "mlopez", Deterministic: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestDenialText(t *testing.T) {
 		"If you miss it, your case can be delayed or denied.",
 		"concerns only where your biometrics are collected. It is not a decision on the immigration benefit",
 		"Sincerely, Jane Doe Field Office Director",
-		"FP-2026-00042 · denial letter · decided by jdoe · printed 2026-11-20 10:04 by mlopez · page 1 of 1",
+		"FP-2026-00042 · denial letter · page 1 of 1",
 	}
 	for name, want := range map[string][]string{
 		"denial-other": {"Nguyễn Thị Minh Khai", "By e-mail: khai@example.com", "Dear Nguyễn Thị Minh Khai:",
@@ -218,7 +218,7 @@ func TestDenialRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
-			err := Denial(&b, tc.r, tc.o, tc.reason, "jdoe", decided, Options{Now: printed, PrintedBy: "mlopez", Deterministic: true})
+			err := Denial(&b, tc.r, tc.o, tc.reason, decided, Options{Now: printed, PrintedBy: "mlopez", Deterministic: true})
 			if fp.ErrorCode(err) != fp.EINVALID {
 				t.Fatalf("got %v (code %q), want an %s error", err, fp.ErrorCode(err), fp.EINVALID)
 			}

@@ -1,0 +1,18 @@
+package letter
+
+import (
+	"io"
+
+	fp "github.com/fieldprint/fieldprint"
+)
+
+// ForRequest writes the letter r's status calls for and returns its name, so
+// the window and the CLI print the same letter by the same rule.
+func ForRequest(w io.Writer, r *fp.Request, o fp.Office, opt Options) (string, error) {
+	switch r.Status {
+	case fp.StatusDenied:
+		t, _ := r.LastTransition(fp.StatusDenied)
+		return "denial letter", Denial(w, r, Office(o), t.Reason, t.At, opt)
+	}
+	return "", fp.Errorf(fp.EINVALID, "%s is %s: there is no letter to the applicant for that status yet (the record sheet is always available)", r.Number, r.Status.Label())
+}
