@@ -2,9 +2,9 @@ package ui
 
 import (
 	"bytes"
-	"io"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"os"
 	"path/filepath"
 
