@@ -1,0 +1,135 @@
+package store
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	fp "github.com/fieldprint/fieldprint"
+)
+
+// mutators lists every exported *DB method that changes data, with how to
+// call it as an actor. TestPermissionMatrix fails when a method that looks
+// mutating is missing here, so a new operation cannot skip the matrix.
+var mutators = map[string]func(t *testing.T, db *DB, a fp.Actor) error{
+	"CreateRequest": func(t *testing.T, db *DB, a fp.Actor) error {
+		in := sample()
+		in.ReceiptNumbers, in.ANumber = "YSC2612340001", "A222333444"
+		_, err := db.CreateRequest(a, mustParse(t, in), fp.SaveOptions{})
+		return err
+	},
+	"ImportRequests": func(t *testing.T, db *DB, a fp.Actor) error {
+		in := sample()
+		in.ReceiptNumbers, in.ANumber = "YSC2612340002", "A222333445"
+		_, err := db.ImportRequests(a, []*fp.Request{mustParse(t, in)}, fp.SaveOptions{})
+		return err
+	},
+	"UpdateRequest": func(t *testing.T, db *DB, a fp.Actor) error {
+		r, _ := db.FindRequestByNumber("FP-2026-00001")
+		in := r.Input()
+		in.Phone = "+86 20 1234 5678"
+		_, err := db.UpdateRequest(a, r.ID, r.Version, mustParse(t, in), fp.SaveOptions{})
+		return err
+	},
+	"TransitionRequest": func(t *testing.T, db *DB, a fp.Actor) error {
+		_, err := db.TransitionRequest(a, 1, fp.StatusAwaitingDocuments, "")
+		return err
+	},
+	"RecordPrint": func(t *testing.T, db *DB, a fp.Actor) error {
+		_, err := db.RecordPrint(a, 1, "record", "00")
+		return err
+	},
+	"CreateUser": func(t *testing.T, db *DB, a fp.Actor) error {
+		_, err := db.CreateUser(&a, "newcomer", fp.RoleClerk, testPassword)
+		return err
+	},
+	"DisableUser": func(t *testing.T, db *DB, a fp.Actor) error { return db.DisableUser(a, "akumar") },
+	"UnlockUser":  func(t *testing.T, db *DB, a fp.Actor) error { return db.UnlockUser(a, "akumar") },
+	"SetPassword": func(t *testing.T, db *DB, a fp.Actor) error {
+		return db.SetPassword(a, "akumar", "a brand new passphrase")
+	},
+	"SetOffice": func(t *testing.T, db *DB, a fp.Actor) error {
+		return db.SetOffice(a, fp.Office{Name: "USCIS Nairobi Field Office", Address: "Gigiri, Nairobi", Signatory: "A. Director"})
+	},
+}
+
+// allowed is the rule for each operation, by role (a fresh request in "new").
+var allowed = map[string][]fp.Role{
+	"CreateRequest":     {fp.RoleClerk, fp.RoleDirector},
+	"ImportRequests":    {fp.RoleClerk, fp.RoleDirector},
+	"UpdateRequest":     {fp.RoleClerk, fp.RoleDirector},
+	"TransitionRequest": {fp.RoleClerk, fp.RoleDirector},
+	"RecordPrint":       {fp.RoleClerk, fp.RoleDirector, fp.RoleAdmin},
+	"CreateUser":        {fp.RoleAdmin},
+	"DisableUser":       {fp.RoleAdmin},
+	"UnlockUser":        {fp.RoleAdmin},
+	"SetPassword":       {fp.RoleAdmin},
+	"SetOffice":         {fp.RoleAdmin},
+}
+
+func TestPermissionMatrix(t *testing.T) {
+	// Every exported method whose name says it writes must be in the matrix.
+	writes := []string{"Create", "Update", "Transition", "Import", "Disable", "Unlock", "Set", "Record", "Delete", "Purge", "Book", "Cancel", "Reschedule", "Verify"}
+	typ := reflect.TypeOf(&DB{})
+	for i := 0; i < typ.NumMethod(); i++ {
+		name := typ.Method(i).Name
+		for _, w := range writes {
+			if strings.HasPrefix(name, w) && name != "VerifyAudit" {
+				if _, ok := mutators[name]; !ok {
+					t.Errorf("%s changes data but is not in the permission matrix: add it to mutators and allowed", name)
+				}
+			}
+		}
+	}
+	actors := []fp.Actor{clerk, director, admin,
+		{Name: "ghost", Role: fp.RoleDirector},   // no such account
+		{Name: "retired", Role: fp.RoleDirector}, // disabled account
+		{Name: "mlopez", Role: fp.RoleAdmin},     // a clerk claiming to be an admin
+	}
+	for op, call := range mutators {
+		for _, a := range actors {
+			t.Run(op+"/"+a.Name+"-"+string(a.Role), func(t *testing.T) {
+				db, _ := openTemp(t)
+				if _, err := db.CreateUser(&admin, "akumar", fp.RoleDirector, testPassword); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.CreateUser(&admin, "retired", fp.RoleDirector, testPassword); err != nil {
+					t.Fatal(err)
+				}
+				if err := db.DisableUser(admin, "retired"); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				before, _, _ := db.VerifyAudit(nil)
+				err := call(t, db, a)
+				stored := map[string]fp.Role{"mlopez": fp.RoleClerk, "jchen": fp.RoleDirector, "root": fp.RoleAdmin}
+				role, real := stored[a.Name]
+				want := real && roleIn(role, allowed[op])
+				if (err == nil) != want {
+					t.Fatalf("allowed %v, got %v", want, err)
+				}
+				after, problem, _ := db.VerifyAudit(nil)
+				if problem != nil {
+					t.Fatal(problem)
+				}
+				if want && after.Count <= before.Count {
+					t.Error("allowed change wrote no audit entry")
+				}
+				if !want && after.Count != before.Count {
+					t.Error("refused change wrote to the audit trail")
+				}
+			})
+		}
+	}
+}
+
+func roleIn(r fp.Role, rs []fp.Role) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
