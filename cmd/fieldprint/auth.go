@@ -52,3 +52,32 @@ func signIn(e env, db *store.DB, name string) (fp.Actor, error) {
 	}
 	return db.Authenticate(name, pw)
 }
+
+// session opens the database and signs the --user account in; the caller
+// closes the database.
+func session(e env, dbFlag, user string) (*store.DB, fp.Actor, error) {
+	db, err := open(dbFlag)
+	if err != nil {
+		return nil, fp.Actor{}, err
+	}
+	a, err := signIn(e, db, user)
+	if err != nil {
+		db.Close()
+		return nil, fp.Actor{}, err
+	}
+	return db, a, nil
+}
+
+// requestSession is session plus the request named by number.
+func requestSession(e env, dbFlag, user, number string) (*store.DB, fp.Actor, *fp.Request, error) {
+	db, a, err := session(e, dbFlag, user)
+	if err != nil {
+		return nil, a, nil, err
+	}
+	r, err := db.FindRequestByNumber(number)
+	if err != nil {
+		db.Close()
+		return nil, a, nil, err
+	}
+	return db, a, r, nil
+}

@@ -271,19 +271,11 @@ func cmdRecord(e env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	db, err := open(*dbFlag)
+	db, a, r, err := requestSession(e, *dbFlag, *user, pos[0])
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	a, err := signIn(e, db, *user)
-	if err != nil {
-		return err
-	}
-	r, err := db.FindRequestByNumber(pos[0])
-	if err != nil {
-		return err
-	}
 	return printDocument(e, db, a, r, *outPath, func(w io.Writer) (string, error) {
 		return "record", letter.Record(w, r, letter.Options{Now: time.Now(), PrintedBy: a.Name})
 	})

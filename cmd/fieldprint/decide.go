@@ -16,19 +16,11 @@ func cmdDecide(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := open(*dbFlag)
+	db, a, r, err := requestSession(e, *dbFlag, *user, pos[0])
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	a, err := signIn(e, db, *user)
-	if err != nil {
-		return err
-	}
-	r, err := db.FindRequestByNumber(pos[0])
-	if err != nil {
-		return err
-	}
 	to, err := fp.StatusForVerb(r, strings.ToLower(pos[1]))
 	if err != nil {
 		return err

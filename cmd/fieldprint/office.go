@@ -89,19 +89,11 @@ func cmdLetter(e env, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	db, err := open(*dbFlag)
+	db, a, r, err := requestSession(e, *dbFlag, *user, pos[0])
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	a, err := signIn(e, db, *user)
-	if err != nil {
-		return err
-	}
-	r, err := db.FindRequestByNumber(pos[0])
-	if err != nil {
-		return err
-	}
 	o, err := db.Office()
 	if err != nil {
 		return err
