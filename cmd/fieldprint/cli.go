@@ -260,7 +260,15 @@ func writeOut(path string, stdout io.Writer, write func(io.Writer) error) error 
 }
 
 func cmdRecord(e env, args []string) error {
-	fs, dbFlag := newFlags(e, "record", "NUMBER -o FILE.pdf --user NAME [--db PATH]")
+	return documentCommand(e, "record", args, func(db *store.DB, r *fp.Request, w io.Writer, opt letter.Options) (string, error) {
+		return "record", letter.Record(w, r, opt)
+	})
+}
+
+// documentCommand is "fieldprint NAME NUMBER -o FILE.pdf --user NAME": sign
+// in, find the request, render, write whole, audit.
+func documentCommand(e env, name string, args []string, render func(*store.DB, *fp.Request, io.Writer, letter.Options) (string, error)) error {
+	fs, dbFlag := newFlags(e, name, "NUMBER -o FILE.pdf --user NAME [--db PATH]")
 	outPath := fs.String("o", "", "the PDF file to write")
 	user := userFlag(fs)
 	pos, err := positional(fs, args, 1)
@@ -277,6 +285,6 @@ func cmdRecord(e env, args []string) error {
 	}
 	defer db.Close()
 	return printDocument(e, db, a, r, *outPath, func(w io.Writer) (string, error) {
-		return "record", letter.Record(w, r, letter.Options{Now: time.Now(), PrintedBy: a.Name})
+		return render(db, r, w, letter.Options{Now: time.Now(), PrintedBy: a.Name})
 	})
 }

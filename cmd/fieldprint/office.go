@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/store"
@@ -78,28 +77,12 @@ func cmdOffice(e env, args []string) error {
 
 // cmdLetter: the letter to the applicant that the request's status calls for.
 func cmdLetter(e env, args []string) error {
-	fs, dbFlag := newFlags(e, "letter", "NUMBER -o FILE.pdf --user NAME")
-	outPath := fs.String("o", "", "the PDF file to write")
-	user := userFlag(fs)
-	pos, err := positional(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	if *outPath == "" {
-		fs.Usage()
-		return errUsage
-	}
-	db, a, r, err := requestSession(e, *dbFlag, *user, pos[0])
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	o, err := db.Office()
-	if err != nil {
-		return err
-	}
-	return printDocument(e, db, a, r, *outPath, func(w io.Writer) (string, error) {
-		return letter.ForRequest(w, r, o, letter.Options{Now: time.Now(), PrintedBy: a.Name})
+	return documentCommand(e, "letter", args, func(db *store.DB, r *fp.Request, w io.Writer, opt letter.Options) (string, error) {
+		o, err := db.Office()
+		if err != nil {
+			return "", err
+		}
+		return letter.ForRequest(w, r, o, opt)
 	})
 }
 
