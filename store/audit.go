@@ -30,6 +30,11 @@ func (db *DB) appendAudit(tx *bolt.Tx, e fp.AuditEntry) error {
 	if err != nil {
 		return err
 	}
+	if e.Request != "" {
+		if err := idx(tx, iAudit).Put(cat([]byte(e.Request), sep, u64(e.Seq)), []byte{}); err != nil {
+			return err
+		}
+	}
 	return b.Put(u64(e.Seq), v)
 }
 
@@ -58,19 +63,20 @@ func (db *DB) FindAudit(a fp.Actor, f fp.AuditFilter) (out []fp.AuditEntry, err 
 	return out, err
 }
 
-// requestAudit returns the entries about one request, oldest first: its history tab.
+// RequestAudit returns the entries about one request, oldest first: its
+// history. It reads them through idx/audit, not by scanning the chain.
 func (db *DB) RequestAudit(number string) (out []fp.AuditEntry, err error) {
 	err = db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bAudit).ForEach(func(k, v []byte) error {
+		ab := tx.Bucket(bAudit)
+		var ferr error
+		each(idx(tx, iAudit), cat([]byte(number), sep), func(k, _ []byte) {
 			var e fp.AuditEntry
-			if err := json.Unmarshal(v, &e); err != nil {
-				return fp.Internal("an audit entry cannot be read: run fieldprint audit verify", err)
+			if err := json.Unmarshal(ab.Get(k[len(k)-8:]), &e); err != nil && ferr == nil {
+				ferr = fp.Internal("an audit entry cannot be read: run fieldprint audit verify", err)
 			}
-			if e.Request == number {
-				out = append(out, e)
-			}
-			return nil
+			out = append(out, e)
 		})
+		return ferr
 	})
 	return out, err
 }

@@ -233,3 +233,16 @@ func BenchmarkCreateRequest(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRequestHistory is what opening a request's form reads: its audit
+// entries, through idx/audit, among the 100,000 requests' entries.
+func BenchmarkRequestHistory(b *testing.B) {
+	db := bigDB(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		es, err := db.RequestAudit("FP-2026-05000")
+		if err != nil || len(es) == 0 {
+			b.Fatalf("%d entries, %v", len(es), err)
+		}
+	}
+}

@@ -35,6 +35,16 @@ func checkIndexes(tx *bolt.Tx) []error {
 		}
 		return nil
 	})
+	if ab := tx.Bucket(bAudit); ab != nil { // schema 2 on
+		want[string(iAudit)] = map[string]string{}
+		ab.ForEach(func(k, v []byte) error {
+			var e fp.AuditEntry
+			if json.Unmarshal(v, &e) == nil && e.Request != "" {
+				want[string(iAudit)][string(cat([]byte(e.Request), sep, k))] = ""
+			}
+			return nil
+		})
+	}
 	for name, entries := range want {
 		b := idx(tx, []byte(name))
 		n := 0 // entries found that the records imply

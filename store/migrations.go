@@ -40,7 +40,8 @@ var migrations = []migration{
 				return err
 			}
 		}
-		return nil
+		_, err := tx.Bucket(bIdx).CreateBucketIfNotExists(iAudit)
+		return err
 	}},
 }
 

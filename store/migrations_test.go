@@ -292,6 +292,9 @@ func TestMigration2(t *testing.T) {
 				t.Errorf("bucket %s missing", b)
 			}
 		}
+		if idx(tx, iAudit) == nil {
+			t.Error("idx/audit missing")
+		}
 		return nil
 	})
 	got, err := db.FindRequestByNumber("FP-2026-00001")

@@ -22,6 +22,7 @@
 //	    receipt/               receipt-number id -> date status 0x00 category   (13 bytes + id)
 //	    anumber/               a-number id -> date status 0x00 category         (10 bytes + id)
 //	    name/                  folded-name-token 0x00 id -> date status 0x00 category
+//	    audit/                 "FP-2026-00042" 0x00 seq -> ∅   (a request's history without a chain scan)
 //
 // The search indexes' values repeat the row's date, status and category so a
 // search filters, sorts and counts from the index and decodes only its page.
@@ -61,6 +62,7 @@ var (
 	iReceipt  = []byte("receipt")
 	iANumber  = []byte("anumber")
 	iName     = []byte("name")
+	iAudit    = []byte("audit")
 
 	kSchema = []byte("schema")
 )
