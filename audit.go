@@ -181,3 +181,38 @@ func Diff(old, new *Request) []Change {
 	}
 	return out
 }
+
+// Describe says in words what the entry records: the one wording the
+// request history, the audit screen and "fieldprint audit list" share.
+func (e AuditEntry) Describe() string {
+	var parts []string
+	switch e.Action {
+	case ActionRequestCreate:
+		parts = append(parts, "recorded the request")
+	case ActionRequestEdit:
+		for _, c := range e.Changes {
+			parts = append(parts, fmt.Sprintf("changed %s from %q to %q", strings.ReplaceAll(c.Field, "_", " "), c.Old, c.New))
+		}
+	case ActionRequestTransition:
+		for _, c := range e.Changes {
+			parts = append(parts, "from "+Status(c.Old).Label()+" to "+Status(c.New).Label())
+		}
+	case ActionRecordPrint:
+		parts = append(parts, "printed")
+	default:
+		if e.Subject != "" && e.Subject != e.User {
+			parts = append(parts, "account "+e.Subject)
+		}
+		for _, c := range e.Changes {
+			parts = append(parts, fmt.Sprintf("%s: %s", strings.ReplaceAll(c.Field, "_", " "), c.New))
+		}
+	}
+	s := strings.Join(parts, "; ")
+	if e.Note != "" {
+		if s != "" {
+			s += " — "
+		}
+		s += e.Note
+	}
+	return s
+}

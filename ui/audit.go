@@ -50,7 +50,7 @@ func newAuditScreen(u *UI) *auditScreen {
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			e := s.entries[i]
-			o.(*widget.Label).SetText(fmt.Sprintf("#%d  %s  %-9s  %-20s %s  %s", e.Seq, e.At.Local().Format("2006-01-02 15:04"), e.User, e.Action, e.Request, details(e)))
+			o.(*widget.Label).SetText(fmt.Sprintf("#%d  %s  %-9s  %-20s %s  %s", e.Seq, e.At.Local().Format("2006-01-02 15:04"), e.User, e.Action, e.Request, e.Describe()))
 		})
 	verify := widget.NewButtonWithIcon("Verify the chain", theme.ConfirmIcon(), s.verify)
 	fixed := func(w float32, o fyne.CanvasObject) fyne.CanvasObject {
@@ -117,22 +117,4 @@ func (s *auditScreen) verify() {
 		s.verified.Importance = widget.SuccessImportance
 		s.verified.SetText(fmt.Sprintf("Verified: %d entries, each linked to the one before. Checkpoint to keep elsewhere: %s", head.Count, head))
 	}
-}
-
-// details is one line about what an entry changed.
-func details(e fp.AuditEntry) string {
-	if e.Request != "" {
-		return describe(e)
-	}
-	var parts []string
-	if e.Subject != "" && e.Subject != e.User {
-		parts = append(parts, "account "+e.Subject)
-	}
-	for _, c := range e.Changes {
-		parts = append(parts, fmt.Sprintf("%s: %s", c.Field, c.New))
-	}
-	if e.Note != "" {
-		parts = append(parts, e.Note)
-	}
-	return strings.Join(parts, "; ")
 }

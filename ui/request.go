@@ -538,42 +538,11 @@ func (f *requestScreen) history() fyne.CanvasObject {
 		return box
 	}
 	for _, e := range entries {
-		l := widget.NewLabel(e.At.Local().Format("2006-01-02 15:04") + "  " + e.User + ": " + describe(e))
+		l := widget.NewLabel(e.At.Local().Format("2006-01-02 15:04") + "  " + e.User + ": " + e.Describe())
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 	}
 	return box
-}
-
-// describe says in words what an audit entry records.
-func describe(e fp.AuditEntry) string {
-	var s string
-	switch e.Action {
-	case fp.ActionRequestCreate:
-		s = "recorded the request"
-	case fp.ActionRequestEdit:
-		parts := make([]string, len(e.Changes))
-		for i, c := range e.Changes {
-			parts[i] = fmt.Sprintf("%s from %q to %q", strings.ReplaceAll(c.Field, "_", " "), c.Old, c.New)
-		}
-		s = "changed " + strings.Join(parts, ", ")
-	case fp.ActionRequestTransition:
-		if len(e.Changes) == 1 {
-			s = "from " + fp.Status(e.Changes[0].Old).Label() + " to " + fp.Status(e.Changes[0].New).Label() // no arrow: the UI font has none
-		}
-	case fp.ActionRecordPrint:
-		s = "printed " + e.Note
-		return s
-	default:
-		s = e.Action
-		if e.Subject != "" {
-			s += " " + e.Subject
-		}
-	}
-	if e.Note != "" {
-		s += " — " + e.Note
-	}
-	return s
 }
 
 func (f *requestScreen) setReadOnly(why string) {

@@ -108,7 +108,7 @@ func cmdAudit(e env, args []string) error {
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "SEQ\tWHEN\tUSER\tACTION\tREQUEST\tDETAILS")
 		for _, x := range es {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", x.Seq, x.At.Local().Format("2006-01-02 15:04"), x.User, x.Action, x.Request, auditDetails(x))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", x.Seq, x.At.Local().Format("2006-01-02 15:04"), x.User, x.Action, x.Request, x.Describe())
 		}
 		tw.Flush()
 	default:
@@ -116,23 +116,4 @@ func cmdAudit(e env, args []string) error {
 		return errUsage
 	}
 	return nil
-}
-
-// auditDetails is one line about what an entry changed.
-func auditDetails(x fp.AuditEntry) string {
-	var parts []string
-	if x.Subject != "" && x.Subject != x.User {
-		parts = append(parts, "account "+x.Subject)
-	}
-	for _, c := range x.Changes {
-		if x.Action == fp.ActionRequestCreate {
-			parts = append(parts, c.Field)
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("%s: %q → %q", c.Field, c.Old, c.New))
-	}
-	if x.Note != "" {
-		parts = append(parts, x.Note)
-	}
-	return strings.Join(parts, "; ")
 }
