@@ -16,6 +16,10 @@ const (
 	ActionRequestEdit       = "request.edit"
 	ActionRequestTransition = "request.transition"
 	ActionRecordPrint       = "record.print"
+	ActionDocumentAttach    = "document.attach"
+	ActionDocumentDetach    = "document.detach"
+	ActionDocumentVerify    = "document.verify"
+	ActionDocumentReject    = "document.reject"
 	ActionSignIn            = "user.sign-in"
 	ActionSignInFailed      = "user.sign-in-failed"
 	ActionLockout           = "user.lockout"
@@ -157,11 +161,15 @@ func RequestFields(r *Request) map[string]string {
 		return map[string]string{}
 	}
 	in := r.Input()
-	hh := make([]string, len(in.Household))
-	for i, h := range in.Household {
-		hh[i] = h.FullName + "|" + h.DateOfBirth
+	hh := make([]string, len(r.Household))
+	for i, h := range r.Household {
+		hh[i] = h.FullName + "|" + h.DateOfBirth.String()
+		if h.Passport != nil {
+			hh[i] += "|passport " + h.Passport.String()
+		}
 	}
 	return map[string]string{
+		"passport": r.Applicant.Passport.String(),
 		"received": in.Received, "full_name": in.FullName, "date_of_birth": in.DateOfBirth, "category": in.Category,
 		"basis": in.Basis, "notice_type": in.NoticeType, "receipt_number": in.ReceiptNumbers, "a_number": in.ANumber,
 		"email": in.Email, "phone": in.Phone, "household_adults": strings.Join(hh, "; "),
@@ -174,7 +182,7 @@ func RequestFields(r *Request) map[string]string {
 func Diff(old, new *Request) []Change {
 	a, b := RequestFields(old), RequestFields(new)
 	var out []Change
-	for _, f := range CSVColumns {
+	for _, f := range append(CSVColumns[:len(CSVColumns):len(CSVColumns)], "passport") {
 		if a[f] != b[f] {
 			out = append(out, Change{Field: f, Old: a[f], New: b[f]})
 		}
@@ -199,6 +207,23 @@ func (e AuditEntry) Describe() string {
 		}
 	case ActionRecordPrint:
 		parts = append(parts, "printed")
+	case ActionDocumentAttach, ActionDocumentDetach, ActionDocumentVerify, ActionDocumentReject:
+		verb := map[string]string{ActionDocumentAttach: "attached", ActionDocumentDetach: "removed the file of",
+			ActionDocumentVerify: "verified", ActionDocumentReject: "rejected"}[e.Action]
+		for _, c := range e.Changes {
+			switch c.Field {
+			case "file":
+				if e.Action == ActionDocumentAttach {
+					parts = append(parts, "file "+c.New)
+				}
+			case "reason":
+				parts = append(parts, "because "+RejectReason(c.New).Label())
+			case "shows":
+				parts = append(parts, "shows "+c.New)
+			default:
+				parts = append(parts, verb+" "+c.New)
+			}
+		}
 	default:
 		if e.Subject != "" && e.Subject != e.User {
 			parts = append(parts, "account "+e.Subject)

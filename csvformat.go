@@ -143,7 +143,7 @@ func ParseImportCSV(r io.Reader, today Date) ([]ImportRow, []LineError) {
 				rowErrs = append(rowErrs, LineError{line, "household_adults", fmt.Sprintf("adult %d %q must be written Full Name|YYYY-MM-DD", len(in.Household)+1, strings.TrimSpace(item))})
 				noDate[HouseholdField(len(in.Household), FieldDateOfBirth)] = true
 			}
-			in.Household = append(in.Household, PersonInput{name, dob})
+			in.Household = append(in.Household, PersonInput{FullName: name, DateOfBirth: dob})
 		}
 		req, warns, err := in.Parse(today)
 		var e *Error

@@ -81,12 +81,12 @@ func TestParseImportCSVLabelsBOMAndCRLF(t *testing.T) {
 		r := rows[i]
 		if r.Line != w.line || r.Request.Category != w.cat || r.Request.NoticeType != w.notice ||
 			!reflect.DeepEqual(r.Request.ReceiptNumbers, w.receipts) || r.Request.ANumber != w.a ||
-			r.Request.Applicant.FullName != w.name || r.Request.People() != w.people {
+			r.Request.Applicant.FullName != w.name || r.Request.People(testToday) != w.people {
 			t.Errorf("row %d = line %d %+v, want %+v", i, r.Line, *r.Request, w)
 		}
 	}
 	hh := rows[1].Request.Household
-	if want := []Person{{"Anna Żółć", Date{1988, 7, 14}}, {"Maria Kowalska", Date{1955, 1, 30}}}; !reflect.DeepEqual(hh, want) {
+	if want := []Person{{ID: 1, FullName: "Anna Żółć", DateOfBirth: Date{1988, 7, 14}}, {ID: 2, FullName: "Maria Kowalska", DateOfBirth: Date{1955, 1, 30}}}; !reflect.DeepEqual(hh, want) {
 		t.Errorf("household = %+v, want %+v", hh, want)
 	}
 	if got := rows[1].Request.Received; got != (Date{2026, 11, 2}) {
@@ -225,7 +225,7 @@ func TestParseImportCSVErrors(t *testing.T) {
 func TestParseImportCSVRowErrors(t *testing.T) {
 	header := "full_name,category,date_of_birth,basis,notice_type,receipt_number,email,household_adults\n"
 	text := header +
-		"Ann Lee,adoption,1980-01-01,basis,receipt,IOE0912345678,ann@example.com,Bo Lee|1981-02-02;Kid Lee|2015-05-05\n" +
+		"Ann Lee,adoption,1980-01-01,basis,receipt,IOE0912345678,ann@example.com,Bo Lee|1981-02-02;Kid Lee|2035-05-05\n" +
 		"Cy Lee,adoption,1980-01-01,basis,receipt,IOE0912345679,cy@example.com,Dee Lee 1981-02-02\n" +
 		"Eve Lee,military,1980-01-01,basis,receipt,IOE0912345670,eve@example.com,Fay Lee|1981-02-02\n" +
 		"Gus Lee,tourist,1980-01-01,,passport,GUZ2018123456,gus@,\n"
@@ -237,8 +237,8 @@ func TestParseImportCSVRowErrors(t *testing.T) {
 	for _, e := range errs {
 		byLine[e.Line] = append(byLine[e.Line], e)
 	}
-	// Line 2: the second adult is a minor, reported on the household column.
-	if es := byLine[2]; len(es) != 1 || es[0].Column != FieldHousehold || !strings.HasPrefix(es[0].Message, "adult 2: ") || !strings.Contains(es[0].Message, "Kid Lee is 11") {
+	// Line 2: the second member's birth date is in the future, reported on the household column.
+	if es := byLine[2]; len(es) != 1 || es[0].Column != FieldHousehold || !strings.HasPrefix(es[0].Message, "adult 2: ") || !strings.Contains(es[0].Message, "future") {
 		t.Errorf("line 2 errors = %q", lineErrStrings(es))
 	}
 	// Line 3: an adult without the | separator.

@@ -14,8 +14,28 @@ type RequestID uint64
 
 // Person is someone to be fingerprinted.
 type Person struct {
-	FullName    string `json:"full_name"`
-	DateOfBirth Date   `json:"date_of_birth"`
+	// ID keys a household member's checklist row (and later appointment) so
+	// that editing or removing another member never moves their documents.
+	// The applicant is 0; household members get 1, 2, ... on first save.
+	ID          int       `json:"id,omitempty"`
+	FullName    string    `json:"full_name"`
+	DateOfBirth Date      `json:"date_of_birth"`
+	Passport    *Passport `json:"passport,omitempty"`
+}
+
+// Passport is what the office recorded from a person's passport (typed, or
+// read from its machine-readable zone).
+type Passport struct {
+	Number      string `json:"number"`
+	Expiry      Date   `json:"expiry"`
+	Nationality string `json:"nationality,omitempty"` // ICAO code, e.g. CHN, D
+	Sex         string `json:"sex,omitempty"`         // F, M or X
+}
+
+// Adult reports whether p is 18 or over on day on: only adults are fingerprinted.
+// A person with no date of birth counts as an adult (the safe side).
+func (p Person) Adult(on Date) bool {
+	return p.DateOfBirth.IsZero() || p.DateOfBirth.AgeOn(on) >= 18
 }
 
 // YesNo is an answer that may not have been given yet.
@@ -64,6 +84,7 @@ type Request struct {
 	Phone          string          `json:"phone,omitempty"`
 	Household      []Person        `json:"household,omitempty"` // adults besides the applicant (adoption)
 	Other          *OtherFacts     `json:"other,omitempty"`
+	Documents      []Document      `json:"documents,omitempty"` // the checklist's recorded state
 	History        []Transition    `json:"history,omitempty"`
 	CreatedAt      time.Time       `json:"created_at"`
 	CreatedBy      string          `json:"created_by"`
@@ -73,8 +94,30 @@ type Request struct {
 	Version uint64 `json:"version"`
 }
 
-// People returns how many people the request covers.
-func (r *Request) People() int { return 1 + len(r.Household) }
+// People returns how many people must be fingerprinted on day on: the
+// applicant and every adult of the household.
+func (r *Request) People(on Date) int {
+	n := 1
+	for _, p := range r.Household {
+		if p.Adult(on) {
+			n++
+		}
+	}
+	return n
+}
+
+// Person returns the applicant (id 0) or the household member with id.
+func (r *Request) Person(id int) (Person, bool) {
+	if id == 0 {
+		return r.Applicant, true
+	}
+	for _, p := range r.Household {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Person{}, false
+}
 
 // Age is how many days the request has waited since it was received.
 func (r *Request) Age(today Date) int { return r.Received.DaysUntil(today) }
@@ -112,8 +155,18 @@ func (r *Request) Identifiers() []string {
 // PersonInput and RequestInput are what a person typed (a form, a CSV row),
 // before parsing. Parse is the one place that turns them into a Request.
 type PersonInput struct {
+	ID          int // kept from the stored person; 0 for one added now
 	FullName    string
 	DateOfBirth string
+	Passport    PassportInput
+}
+
+type PassportInput struct {
+	Number, Expiry, Nationality, Sex string
+}
+
+func (p PassportInput) empty() bool {
+	return strings.TrimSpace(p.Number+p.Expiry+p.Nationality+p.Sex) == ""
 }
 
 type RequestInput struct {
@@ -125,6 +178,7 @@ type RequestInput struct {
 	ANumber         string
 	FullName        string
 	DateOfBirth     string
+	Passport        PassportInput // the applicant's
 	Email           string
 	Phone           string
 	Household       []PersonInput
@@ -153,6 +207,10 @@ const (
 	FieldDepartureReason = "departure_reason"
 	FieldRescheduleAsked = "reschedule_asked"
 	FieldRescheduleNote  = "reschedule_note"
+	FieldPassport        = "passport"
+	FieldPassportExpiry  = "passport_expiry"
+	FieldNationality     = "nationality"
+	FieldSex             = "sex"
 )
 
 // HouseholdField names the field of the i-th household adult (0-based).
@@ -257,6 +315,7 @@ func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err err
 	}
 
 	r.Applicant = parsePerson(in.FullName, in.DateOfBirth, today, FieldFullName, FieldDateOfBirth, &fe)
+	r.Applicant.Passport = parsePassport(in.Passport, today, r.Applicant.FullName, func(f string) string { return f }, &fe, &warnings)
 
 	if e := strings.TrimSpace(in.Email); e != "" {
 		if err := asciiOnly("e-mail", e); err != nil {
@@ -279,17 +338,19 @@ func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err err
 	}
 
 	if len(in.Household) > 0 && r.Category != "" && r.Category != CategoryAdoption {
-		fe.Add(FieldHousehold, "household adults are fingerprinted only for adoption requests: remove them or choose the adoption category")
+		fe.Add(FieldHousehold, "household members are fingerprinted only for adoption requests: remove them or choose the adoption category")
 	}
 	if len(in.Household) > maxHousehold {
-		fe.Add(FieldHousehold, "has %d adults; at most %d fit one request", len(in.Household), maxHousehold)
+		fe.Add(FieldHousehold, "has %d members; at most %d fit one request", len(in.Household), maxHousehold)
 	}
+	ids := map[int]bool{}
 	for i, p := range in.Household {
 		h := parsePerson(p.FullName, p.DateOfBirth, today, HouseholdField(i, FieldFullName), HouseholdField(i, FieldDateOfBirth), &fe)
-		if !h.DateOfBirth.IsZero() {
-			if age := h.DateOfBirth.AgeOn(today); age < 18 {
-				fe.Add(HouseholdField(i, FieldDateOfBirth), "%s is %d: only adults (18 and over) are fingerprinted, so leave minors off this list", h.FullName, age)
-			}
+		h.Passport = parsePassport(p.Passport, today, h.FullName, func(f string) string { return HouseholdField(i, f) }, &fe, &warnings)
+		// Minors are listed (the household is known) but not fingerprinted.
+		if p.ID > 0 && !ids[p.ID] {
+			h.ID = p.ID
+			ids[p.ID] = true
 		}
 		if h.FullName != "" && Fold(h.FullName) == Fold(r.Applicant.FullName) && h.DateOfBirth == r.Applicant.DateOfBirth {
 			fe.Add(HouseholdField(i, FieldFullName), "%s is the applicant: list only the other adults of the household", h.FullName)
@@ -300,6 +361,7 @@ func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err err
 	if r.Category == CategoryOther {
 		r.Other = parseOther(in, today, &fe)
 	}
+	r.numberHousehold()
 	if err := fe.Err(); err != nil {
 		return nil, warnings, err
 	}
@@ -325,6 +387,93 @@ func parsePerson(name, dob string, today Date, nameField, dobField string, fe *F
 		p.DateOfBirth = d
 	}
 	return p
+}
+
+// numberHousehold gives members added now the next free ids. Ids of removed
+// members may come back, which is safe: their documents go with them.
+func (r *Request) numberHousehold() {
+	next := 1
+	for _, h := range r.Household {
+		next = max(next, h.ID+1)
+	}
+	for i := range r.Household {
+		if r.Household[i].ID == 0 {
+			r.Household[i].ID = next
+			next++
+		}
+	}
+}
+
+// PassportWarningMonths: a passport expiring sooner may lapse before the
+// appointment or before USCIS acts on the case.
+const PassportWarningMonths = 6
+
+// PassportWarning says whether a passport has expired or expires within six
+// months of today ("" when neither).
+func PassportWarning(holder, number string, expiry, today Date) string {
+	switch {
+	case expiry.IsZero():
+		return ""
+	case expiry.Before(today):
+		return fmt.Sprintf("the passport %s of %s expired on %s: ask for a valid passport", number, holder, expiry)
+	case expiry.Before(DateOf(today.Time().AddDate(0, PassportWarningMonths, 0))):
+		return fmt.Sprintf("the passport %s of %s expires on %s, within %d months: ask whether it is being renewed", number, holder, expiry, PassportWarningMonths)
+	}
+	return ""
+}
+
+func parsePassport(in PassportInput, today Date, holder string, field func(string) string, fe *FieldErrors, warnings *[]string) *Passport {
+	if in.empty() {
+		return nil
+	}
+	p := &Passport{}
+	n := strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(in.Number)))
+	switch {
+	case n == "":
+		fe.Add(field(FieldPassport), "give the passport number too, or clear the other passport fields")
+	case len(n) > 9 || !isAlnumUpper(n):
+		fe.Add(field(FieldPassport), "%q is not a passport number: up to 9 letters and digits, as printed on the bio page", in.Number)
+	default:
+		p.Number = n
+	}
+	if strings.TrimSpace(in.Expiry) == "" {
+		fe.Add(field(FieldPassportExpiry), "give the passport's expiry date (YYYY-MM-DD)")
+	} else if d, err := ParseDate(in.Expiry); err != nil {
+		fe.Add(field(FieldPassportExpiry), "%s", ErrorMessage(err))
+	} else if d.Y < 1990 || d.After(today.AddDays(20*366)) {
+		fe.Add(field(FieldPassportExpiry), "%s is not a plausible expiry date: check the year", d)
+	} else {
+		p.Expiry = d
+	}
+	if c := strings.ToUpper(strings.TrimRight(strings.TrimSpace(in.Nationality), "<")); c != "" {
+		if len(c) > 3 || !isAlnumUpper(c) || strings.ContainsAny(c, "0123456789") {
+			fe.Add(field(FieldNationality), "%q is not a nationality code: use the three letters of the passport, e.g. CHN, MEX, IND", in.Nationality)
+		} else {
+			p.Nationality = c
+		}
+	}
+	switch sx := strings.ToUpper(strings.TrimSpace(in.Sex)); sx {
+	case "":
+	case "F", "M", "X":
+		p.Sex = sx
+	case "<":
+		p.Sex = "X"
+	default:
+		fe.Add(field(FieldSex), "%q is not a sex as passports write it: F, M or X", in.Sex)
+	}
+	if w := PassportWarning(holder, p.Number, p.Expiry, today); w != "" {
+		*warnings = append(*warnings, w)
+	}
+	return p
+}
+
+func isAlnumUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !(s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func parseOther(in RequestInput, today Date, fe *FieldErrors) *OtherFacts {
@@ -409,14 +558,38 @@ func (r *Request) Input() RequestInput {
 		rns[i] = string(rn)
 	}
 	in.ReceiptNumbers = strings.Join(rns, "; ")
+	in.Passport = r.Applicant.Passport.Input()
 	for _, h := range r.Household {
-		in.Household = append(in.Household, PersonInput{h.FullName, h.DateOfBirth.String()})
+		in.Household = append(in.Household, PersonInput{ID: h.ID, FullName: h.FullName, DateOfBirth: h.DateOfBirth.String(), Passport: h.Passport.Input()})
 	}
 	if o := r.Other; o != nil {
 		in.ASCDate, in.ASCPlace, in.DepartureReason = o.ASCDate.String(), o.ASCPlace, o.DepartureReason
 		in.RescheduleAsked, in.RescheduleNote = string(o.RescheduleAsked), o.RescheduleNote
 	}
 	return in
+}
+
+// Input returns the form values of p (all empty for nil).
+func (p *Passport) Input() PassportInput {
+	if p == nil {
+		return PassportInput{}
+	}
+	return PassportInput{Number: p.Number, Expiry: p.Expiry.String(), Nationality: p.Nationality, Sex: p.Sex}
+}
+
+// String is the passport as one audit value.
+func (p *Passport) String() string {
+	if p == nil {
+		return ""
+	}
+	s := p.Number + " expires " + p.Expiry.String()
+	if p.Nationality != "" {
+		s += " " + p.Nationality
+	}
+	if p.Sex != "" {
+		s += " " + p.Sex
+	}
+	return s
 }
 
 // SetFields copies the editable fields of src into r.

@@ -45,7 +45,7 @@ func validInput(c Category) RequestInput {
 		in.ANumber = ""
 		in.FullName = "Łukasz Żółć"
 		in.Email = ""
-		in.Household = []PersonInput{{"Anna Żółć", "1988-07-14"}, {"Maria Kowalska", "1955-01-30"}}
+		in.Household = []PersonInput{{FullName: "Anna Żółć", DateOfBirth: "1988-07-14"}, {FullName: "Maria Kowalska", DateOfBirth: "1955-01-30"}}
 	case CategoryOther:
 		in.Basis = "Left the U.S. for a family emergency before the ASC appointment."
 		in.Phone = ""
@@ -97,26 +97,26 @@ func TestParseValidRequests(t *testing.T) {
 			Received: Date{2026, 11, 2}, Category: CategoryMilitary,
 			Basis:      "Active-duty U.S. Army sergeant stationed in Guangzhou, applying for naturalization (INA 328).",
 			NoticeType: NoticeReceipt, ReceiptNumbers: []ReceiptNumber{"IOE0912345678"}, ANumber: "A012345678",
-			Applicant: Person{"José Müller", Date{1990, 3, 5}}, Email: "jose.muller@example.com", Phone: "+86 20 8518 7700",
+			Applicant: Person{FullName: "José Müller", DateOfBirth: Date{1990, 3, 5}}, Email: "jose.muller@example.com", Phone: "+86 20 8518 7700",
 		}},
 		{Category319b, Request{
 			Received: Date{2026, 11, 2}, Category: Category319b,
 			Basis:      "Spouse of a U.S. citizen employed by the U.S. government abroad, two years left on the assignment.",
 			NoticeType: NoticeRFE, ReceiptNumbers: []ReceiptNumber{"EAC2190312345"},
-			Applicant: Person{"Nguyễn Thị Minh Khai", Date{1990, 3, 5}}, Email: "jose.muller@example.com", Phone: "+86 20 8518 7700",
+			Applicant: Person{FullName: "Nguyễn Thị Minh Khai", DateOfBirth: Date{1990, 3, 5}}, Email: "jose.muller@example.com", Phone: "+86 20 8518 7700",
 		}},
 		{CategoryAdoption, Request{
 			Received: Date{2026, 11, 2}, Category: CategoryAdoption,
 			Basis:      "Prospective adoptive parents living in Nairobi, I-600A filed.",
 			NoticeType: NoticeAppointment, ReceiptNumbers: []ReceiptNumber{"NBC2190312345", "MSC2190312346"},
-			Applicant: Person{"Łukasz Żółć", Date{1990, 3, 5}}, Phone: "+86 20 8518 7700",
-			Household: []Person{{"Anna Żółć", Date{1988, 7, 14}}, {"Maria Kowalska", Date{1955, 1, 30}}},
+			Applicant: Person{FullName: "Łukasz Żółć", DateOfBirth: Date{1990, 3, 5}}, Phone: "+86 20 8518 7700",
+			Household: []Person{{ID: 1, FullName: "Anna Żółć", DateOfBirth: Date{1988, 7, 14}}, {ID: 2, FullName: "Maria Kowalska", DateOfBirth: Date{1955, 1, 30}}},
 		}},
 		{CategoryOther, Request{
 			Received: Date{2026, 11, 2}, Category: CategoryOther,
 			Basis:      "Left the U.S. for a family emergency before the ASC appointment.",
 			NoticeType: NoticeReceipt, ReceiptNumbers: []ReceiptNumber{"IOE0912345678"}, ANumber: "A012345678",
-			Applicant: Person{"José Müller", Date{1990, 3, 5}}, Email: "jose.muller@example.com",
+			Applicant: Person{FullName: "José Müller", DateOfBirth: Date{1990, 3, 5}}, Email: "jose.muller@example.com",
 			Other: &OtherFacts{ASCDate: Date{2026, 10, 15}, ASCPlace: "Los Angeles ASC",
 				DepartureReason: "Mother hospitalised in Mexico City.", RescheduleAsked: No,
 				RescheduleNote: "Had to leave the same day; no time to call."},
@@ -145,8 +145,8 @@ func TestParseValidRequests(t *testing.T) {
 			if ids := got.Identifiers(); !reflect.DeepEqual(ids, wantIDs) {
 				t.Errorf("Identifiers() = %q, want %q", ids, wantIDs)
 			}
-			if got.People() != 1+len(tt.want.Household) {
-				t.Errorf("People() = %d", got.People())
+			if got.People(testToday) != 1+len(tt.want.Household) {
+				t.Errorf("People() = %d", got.People(testToday))
 			}
 		})
 	}
@@ -273,27 +273,24 @@ func TestParseFieldErrors(t *testing.T) {
 			[]string{FieldDateOfBirth}, "future"},
 		{"date of birth too long ago", CategoryMilitary, func(in *RequestInput) { in.DateOfBirth = "1890-01-01" },
 			[]string{FieldDateOfBirth}, "check the year"},
-		{"household adult under 18", CategoryAdoption, func(in *RequestInput) {
-			in.Household[1].DateOfBirth = "2008-11-21" // 18 tomorrow
-		}, []string{HouseholdField(1, FieldDateOfBirth)}, "17"},
 		{"household adult without a date of birth", CategoryAdoption, func(in *RequestInput) { in.Household[0].DateOfBirth = "" },
 			[]string{HouseholdField(0, FieldDateOfBirth)}, "required"},
 		{"household adult without a name", CategoryAdoption, func(in *RequestInput) { in.Household[0].FullName = "" },
 			[]string{HouseholdField(0, FieldFullName)}, "required"},
 		{"household lists the applicant", CategoryAdoption, func(in *RequestInput) {
-			in.Household[0] = PersonInput{"LUKASZ ZOLC", in.DateOfBirth}
+			in.Household[0] = PersonInput{FullName: "LUKASZ ZOLC", DateOfBirth: in.DateOfBirth}
 		}, []string{HouseholdField(0, FieldFullName)}, "is the applicant"},
 		{"too many household adults", CategoryAdoption, func(in *RequestInput) {
 			in.Household = nil
 			for i := 0; i < 13; i++ {
-				in.Household = append(in.Household, PersonInput{"Adult " + strings.Repeat("a", i+1), "1980-01-01"})
+				in.Household = append(in.Household, PersonInput{FullName: "Adult " + strings.Repeat("a", i+1), DateOfBirth: "1980-01-01"})
 			}
 		}, []string{FieldHousehold}, "at most 12"},
 		{"household on a military request", CategoryMilitary, func(in *RequestInput) {
-			in.Household = []PersonInput{{"Anna Müller", "1991-01-01"}}
+			in.Household = []PersonInput{{FullName: "Anna Müller", DateOfBirth: "1991-01-01"}}
 		}, []string{FieldHousehold}, "adoption"},
 		{"household on an other request", CategoryOther, func(in *RequestInput) {
-			in.Household = []PersonInput{{"Anna Müller", "1991-01-01"}}
+			in.Household = []PersonInput{{FullName: "Anna Müller", DateOfBirth: "1991-01-01"}}
 		}, []string{FieldHousehold}, "adoption"},
 		{"other without facts", CategoryOther, func(in *RequestInput) {
 			in.ASCDate, in.ASCPlace, in.DepartureReason, in.RescheduleAsked, in.RescheduleNote = "", " ", "", "", ""
@@ -338,24 +335,26 @@ func TestParseFieldErrors(t *testing.T) {
 	}
 }
 
-// The 18th birthday is the boundary for household adults.
-func TestParseHouseholdAdultBoundary(t *testing.T) {
+// A minor is listed in the household but not fingerprinted; the 18th
+// birthday is the boundary.
+func TestParseHouseholdMinors(t *testing.T) {
 	in := validInput(CategoryAdoption)
-	in.Household[1].DateOfBirth = "2008-11-20" // 18 today
-	if _, _, err := in.Parse(testToday); err != nil {
-		t.Errorf("an adult turning 18 today is refused: %v", err)
-	}
 	in.Received = "2026-02-01"
-	in.Household = []PersonInput{{"Anna Żółć", "1988-07-14"}, {"Leap Child", "2008-02-29"}}
-	_, _, err := in.Parse(Date{2026, 2, 28})
-	if err == nil {
-		t.Fatal("born 2008-02-29 is 17 on 2026-02-28 and must be refused")
+	in.Household = []PersonInput{{FullName: "Anna Żółć", DateOfBirth: "1988-07-14"}, {FullName: "Leap Child", DateOfBirth: "2008-02-29"}}
+	r, _, err := in.Parse(Date{2026, 2, 28})
+	if err != nil {
+		t.Fatalf("a household with a minor is refused: %v", err)
 	}
-	if got := fieldKeys(fieldErrors(t, err)); !reflect.DeepEqual(got, []string{HouseholdField(1, FieldDateOfBirth)}) {
-		t.Errorf("fields with errors = %q", got)
+	for _, tt := range []struct {
+		on     Date
+		people int
+	}{{Date{2026, 2, 28}, 2}, {Date{2026, 3, 1}, 3}} {
+		if got := r.People(tt.on); got != tt.people {
+			t.Errorf("People(%s) = %d, want %d (born 2008-02-29 turns 18 on 2026-03-01)", tt.on, got, tt.people)
+		}
 	}
-	if _, _, err := in.Parse(Date{2026, 3, 1}); err != nil {
-		t.Errorf("born 2008-02-29 is 18 on 2026-03-01: %v", err)
+	if r.Household[1].Adult(Date{2026, 2, 28}) || !r.Household[1].Adult(Date{2026, 3, 1}) {
+		t.Error("Adult is wrong around the 18th birthday")
 	}
 }
 
@@ -554,8 +553,9 @@ func TestNormalizePhone(t *testing.T) {
 //   - a director approves or denies a referred request with a reason, never
 //     approving one they referred; a director may also deny from new or
 //     awaiting-documents; a referred or eligible request may be withdrawn;
-//   - administrators handle no requests.
-func expectedTransition(role Role, cat Category, referredBySelf bool, from, to Status, reason string) string {
+//   - administrators handle no requests;
+//   - (issue 4) nobody marks eligible or approves with required documents unverified.
+func expectedTransition(role Role, cat Category, referredBySelf, complete bool, from, to Status, reason string) string {
 	if from == to {
 		return ECONFLICT
 	}
@@ -575,7 +575,7 @@ func expectedTransition(role Role, cat Category, referredBySelf bool, from, to S
 	case from == StatusNew && to == StatusAwaitingDocuments, from == StatusAwaitingDocuments && to == StatusNew:
 		return ""
 	case intake && to == StatusReadyToSchedule:
-		if cat == CategoryOther && !director {
+		if cat == CategoryOther && !director || !complete {
 			return EFORBIDDEN
 		}
 		return ""
@@ -587,7 +587,7 @@ func expectedTransition(role Role, cat Category, referredBySelf bool, from, to S
 		}
 		return needReason()
 	case from == StatusDirectorReview && to == StatusReadyToSchedule:
-		if !director || referredBySelf {
+		if !director || referredBySelf || !complete {
 			return EFORBIDDEN
 		}
 		return needReason()
@@ -615,29 +615,34 @@ func TestCheckTransitionTable(t *testing.T) {
 				if self {
 					referrer = a.Name
 				}
-				for _, from := range Statuses {
-					for _, to := range Statuses {
-						for _, reason := range reasons {
-							r := &Request{Number: "FP-2026-00042", Status: from, Category: cat,
-								History: []Transition{{By: referrer, From: StatusNew, To: StatusDirectorReview}}}
-							rule, err := CheckTransition(a, r, to, reason)
-							want := expectedTransition(role, cat, self, from, to, reason)
-							if got := ErrorCode(err); got != want {
-								t.Errorf("%s %s self=%v %s -> %s reason %q: code %q (%v), want %q", role, cat, self, from, to, reason, got, err, want)
-								continue
-							}
-							if err != nil {
-								if ErrorMessage(err) == "" {
-									t.Errorf("%s %s -> %s: empty message", role, from, to)
+				for _, complete := range []bool{false, true} {
+					for _, from := range Statuses {
+						for _, to := range Statuses {
+							for _, reason := range reasons {
+								r := &Request{Number: "FP-2026-00042", Status: from, Category: cat,
+									History: []Transition{{By: referrer, From: StatusNew, To: StatusDirectorReview}}}
+								if complete {
+									verifyAll(r)
 								}
-								continue
-							}
-							allowed++
-							if rule.From != from || rule.To != to || rule.Action == "" || rule.Verb == "" {
-								t.Errorf("%s %s -> %s: rule %+v", role, from, to, rule)
-							}
-							if r.Status != from {
-								t.Errorf("CheckTransition changed the request's status")
+								rule, err := CheckTransition(a, r, to, reason, testToday)
+								want := expectedTransition(role, cat, self, complete, from, to, reason)
+								if got := ErrorCode(err); got != want {
+									t.Errorf("%s %s self=%v complete=%v %s -> %s reason %q: code %q (%v), want %q", role, cat, self, complete, from, to, reason, got, err, want)
+									continue
+								}
+								if err != nil {
+									if ErrorMessage(err) == "" {
+										t.Errorf("%s %s -> %s: empty message", role, from, to)
+									}
+									continue
+								}
+								allowed++
+								if rule.From != from || rule.To != to || rule.Action == "" || rule.Verb == "" {
+									t.Errorf("%s %s -> %s: rule %+v", role, from, to, rule)
+								}
+								if r.Status != from {
+									t.Errorf("CheckTransition changed the request's status")
+								}
 							}
 						}
 					}
@@ -653,24 +658,24 @@ func TestCheckTransitionTable(t *testing.T) {
 func TestCheckTransitionMessages(t *testing.T) {
 	clerk := Actor{Name: "Clerk", Role: RoleClerk}
 	r := &Request{Number: "FP-2026-00042", Status: StatusNew}
-	_, err := CheckTransition(clerk, r, StatusWithdrawn, "")
+	_, err := CheckTransition(clerk, r, StatusWithdrawn, "", testToday)
 	if !strings.Contains(ErrorMessage(err), "reason") {
 		t.Errorf("missing reason message %q does not ask for a reason", ErrorMessage(err))
 	}
-	_, err = CheckTransition(Actor{Name: "Admin", Role: RoleAdmin}, r, StatusAwaitingDocuments, "")
+	_, err = CheckTransition(Actor{Name: "Admin", Role: RoleAdmin}, r, StatusAwaitingDocuments, "", testToday)
 	if ErrorCode(err) != EFORBIDDEN || !strings.Contains(ErrorMessage(err), "admin") {
 		t.Errorf("admin: %v", err)
 	}
-	_, err = CheckTransition(clerk, r, StatusNew, "")
+	_, err = CheckTransition(clerk, r, StatusNew, "", testToday)
 	if ErrorCode(err) != ECONFLICT || !strings.Contains(ErrorMessage(err), "FP-2026-00042") {
 		t.Errorf("same status: %v", err)
 	}
-	_, err = CheckTransition(clerk, r, Status("closed"), "why not")
+	_, err = CheckTransition(clerk, r, Status("closed"), "why not", testToday)
 	if ErrorCode(err) != EINVALID {
 		t.Errorf("unknown status: code %q", ErrorCode(err))
 	}
 	for _, a := range []Actor{{Name: "", Role: RoleDirector}, {Name: "  ", Role: RoleClerk}, {Name: "Eve", Role: "superuser"}, {Name: "Eve"}} {
-		if _, err := CheckTransition(a, r, StatusAwaitingDocuments, "x"); ErrorCode(err) != EFORBIDDEN {
+		if _, err := CheckTransition(a, r, StatusAwaitingDocuments, "x", testToday); ErrorCode(err) != EFORBIDDEN {
 			t.Errorf("actor %+v: code %q, want %q", a, ErrorCode(err), EFORBIDDEN)
 		}
 	}
@@ -684,12 +689,15 @@ func TestNextStatusesAgreesWithCheckTransition(t *testing.T) {
 			for _, referrer := range []string{"x", "y"} {
 				for _, from := range Statuses {
 					r := &Request{Status: from, Category: cat, History: []Transition{{By: referrer, To: StatusDirectorReview}}}
+					if referrer == "y" {
+						verifyAll(r)
+					}
 					offered := map[Status]bool{}
-					for _, rule := range NextStatuses(a, r) {
+					for _, rule := range NextStatuses(a, r, testToday) {
 						offered[rule.To] = true
 					}
 					for _, to := range Statuses {
-						_, err := CheckTransition(a, r, to, "a reason")
+						_, err := CheckTransition(a, r, to, "a reason", testToday)
 						if (err == nil) != offered[to] {
 							t.Errorf("%s %s %s -> %s: offered %v, CheckTransition %v", role, cat, from, to, offered[to], err)
 						}
@@ -736,9 +744,9 @@ func TestRequestAgeAndSummary(t *testing.T) {
 		t.Errorf("Age = %d, want 18 days (2026-11-02 to 2026-11-20)", got)
 	}
 	r.ID, r.Number, r.Status = 7, "FP-2026-00007", StatusNew
-	s := r.Summary()
+	s := r.Summary(testToday)
 	want := RequestSummary{ID: 7, Number: "FP-2026-00007", Status: StatusNew, Category: CategoryAdoption,
-		FullName: "Łukasz Żółć", Received: Date{2026, 11, 2}, People: 3, Receipt: "NBC2190312345"}
+		FullName: "Łukasz Żółć", Received: Date{2026, 11, 2}, People: 3, Receipt: "NBC2190312345", Docs: Completeness{Required: 4, Missing: 4}}
 	if s != want {
 		t.Errorf("Summary = %+v, want %+v", s, want)
 	}

@@ -43,7 +43,7 @@ type TransitionRule struct {
 	Action      string // the button staff see, e.g. "Withdraw"
 	Verb        string // the CLI's word: fieldprint decide NUMBER VERB
 	// Guard refuses the change for reasons beyond role and status.
-	Guard func(a Actor, r *Request) error
+	Guard func(a Actor, r *Request, on Date) error
 }
 
 var (
@@ -52,7 +52,7 @@ var (
 )
 
 // othersNeedDirector: "All others" are served only at the director's discretion.
-func othersNeedDirector(a Actor, r *Request) error {
+func othersNeedDirector(a Actor, r *Request, _ Date) error {
 	if r.Category == CategoryOther && a.Role != RoleDirector {
 		return Errorf(EFORBIDDEN, "%s is an All others request: only the director decides it; refer it to the director", r.Number)
 	}
@@ -60,11 +60,23 @@ func othersNeedDirector(a Actor, r *Request) error {
 }
 
 // notOwnReferral: the person who referred a request cannot approve it.
-func notOwnReferral(a Actor, r *Request) error {
+func notOwnReferral(a Actor, r *Request, _ Date) error {
 	if by := r.Referrer(); by == a.Name {
 		return Errorf(EFORBIDDEN, "%s was referred by %s: the person who referred a request cannot approve it (separation of duties); another director must decide", r.Number, by)
 	}
 	return nil
+}
+
+// all applies every guard in turn.
+func all(gs ...func(Actor, *Request, Date) error) func(Actor, *Request, Date) error {
+	return func(a Actor, r *Request, on Date) error {
+		for _, g := range gs {
+			if err := g(a, r, on); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // Transitions is the status machine. Later features add their rows here.
@@ -72,12 +84,12 @@ var Transitions = []TransitionRule{
 	{From: StatusNew, To: StatusAwaitingDocuments, Roles: caseRoles, Action: "Wait for documents", Verb: "await"},
 	{From: StatusAwaitingDocuments, To: StatusNew, Roles: caseRoles, Action: "Back to triage", Verb: "triage"},
 
-	{From: StatusNew, To: StatusReadyToSchedule, Roles: caseRoles, Action: "Mark eligible", Verb: "eligible", Guard: othersNeedDirector},
-	{From: StatusAwaitingDocuments, To: StatusReadyToSchedule, Roles: caseRoles, Action: "Mark eligible", Verb: "eligible", Guard: othersNeedDirector},
+	{From: StatusNew, To: StatusReadyToSchedule, Roles: caseRoles, Action: "Mark eligible", Verb: "eligible", Guard: all(othersNeedDirector, checklistComplete)},
+	{From: StatusAwaitingDocuments, To: StatusReadyToSchedule, Roles: caseRoles, Action: "Mark eligible", Verb: "eligible", Guard: all(othersNeedDirector, checklistComplete)},
 	{From: StatusNew, To: StatusDirectorReview, Roles: caseRoles, NeedsReason: true, Action: "Refer to director", Verb: "refer"},
 	{From: StatusAwaitingDocuments, To: StatusDirectorReview, Roles: caseRoles, NeedsReason: true, Action: "Refer to director", Verb: "refer"},
 
-	{From: StatusDirectorReview, To: StatusReadyToSchedule, Roles: directorOnly, NeedsReason: true, Action: "Approve", Verb: "approve", Guard: notOwnReferral},
+	{From: StatusDirectorReview, To: StatusReadyToSchedule, Roles: directorOnly, NeedsReason: true, Action: "Approve", Verb: "approve", Guard: all(notOwnReferral, checklistComplete)},
 	{From: StatusDirectorReview, To: StatusDenied, Roles: directorOnly, NeedsReason: true, Action: "Deny", Verb: "deny"},
 	{From: StatusNew, To: StatusDenied, Roles: directorOnly, NeedsReason: true, Action: "Deny", Verb: "deny"},
 	{From: StatusAwaitingDocuments, To: StatusDenied, Roles: directorOnly, NeedsReason: true, Action: "Deny", Verb: "deny"},
@@ -97,11 +109,11 @@ func (r *Request) Referrer() string {
 	return t.By
 }
 
-// NextStatuses returns the transitions the actor may make on r now.
-func NextStatuses(a Actor, r *Request) []TransitionRule {
+// NextStatuses returns the transitions the actor may make on r on day on.
+func NextStatuses(a Actor, r *Request, on Date) []TransitionRule {
 	var out []TransitionRule
 	for _, t := range Transitions {
-		if t.From == r.Status && roleIn(a.Role, t.Roles) && (t.Guard == nil || t.Guard(a, r) == nil) {
+		if t.From == r.Status && roleIn(a.Role, t.Roles) && (t.Guard == nil || t.Guard(a, r, on) == nil) {
 			out = append(out, t)
 		}
 	}
@@ -134,8 +146,8 @@ func roleIn(r Role, rs []Role) bool {
 	return false
 }
 
-// CheckTransition says whether actor may move r to status to, and why not.
-func CheckTransition(a Actor, r *Request, to Status, reason string) (TransitionRule, error) {
+// CheckTransition says whether actor may move r to status to on day on, and why not.
+func CheckTransition(a Actor, r *Request, to Status, reason string, on Date) (TransitionRule, error) {
 	if err := a.Validate(); err != nil {
 		return TransitionRule{}, err
 	}
@@ -153,7 +165,7 @@ func CheckTransition(a Actor, r *Request, to Status, reason string) (TransitionR
 			return t, Errorf(EFORBIDDEN, "a %s may not move a request from %s to %s", a.Role, r.Status.Label(), to.Label())
 		}
 		if t.Guard != nil {
-			if err := t.Guard(a, r); err != nil {
+			if err := t.Guard(a, r, on); err != nil {
 				return t, err
 			}
 		}
@@ -186,9 +198,12 @@ type RequestFilter struct {
 	// Search matches name words by prefix (accent- and case-insensitive),
 	// receipt numbers and A-numbers by prefix, and request numbers exactly.
 	Search string
-	Newest bool // newest first; default oldest first
-	Offset int
-	Limit  int // 0 = no limit
+	// DocsComplete keeps requests waiting for a decision (new, awaiting
+	// documents, director review) whose required documents are all verified.
+	DocsComplete bool
+	Newest       bool // newest first; default oldest first
+	Offset       int
+	Limit        int // 0 = no limit
 }
 
 // RequestSummary is one queue row: what a list shows without loading the request.
@@ -202,12 +217,14 @@ type RequestSummary struct {
 	People   int       `json:"people"`
 	ANumber  ANumber   `json:"a_number,omitempty"`
 	Receipt  string    `json:"receipt,omitempty"` // the first receipt number
+	// Docs is the checklist's verified/required count when the row was written.
+	Docs Completeness `json:"docs"`
 }
 
-// Summary returns r's queue row.
-func (r *Request) Summary() RequestSummary {
+// Summary returns r's queue row as of day on.
+func (r *Request) Summary(on Date) RequestSummary {
 	s := RequestSummary{ID: r.ID, Number: r.Number, Status: r.Status, Category: r.Category,
-		FullName: r.Applicant.FullName, Received: r.Received, People: r.People(), ANumber: r.ANumber}
+		FullName: r.Applicant.FullName, Received: r.Received, People: r.People(on), ANumber: r.ANumber, Docs: r.Completeness(on)}
 	if len(r.ReceiptNumbers) > 0 {
 		s.Receipt = string(r.ReceiptNumbers[0])
 	}
