@@ -361,7 +361,7 @@ func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err err
 	if r.Category == CategoryOther {
 		r.Other = parseOther(in, today, &fe)
 	}
-	r.numberHousehold()
+	r.NumberHousehold()
 	if err := fe.Err(); err != nil {
 		return nil, warnings, err
 	}
@@ -389,9 +389,9 @@ func parsePerson(name, dob string, today Date, nameField, dobField string, fe *F
 	return p
 }
 
-// numberHousehold gives members added now the next free ids. Ids of removed
+// NumberHousehold gives members added now the next free ids. Ids of removed
 // members may come back, which is safe: their documents go with them.
-func (r *Request) numberHousehold() {
+func (r *Request) NumberHousehold() {
 	next := 1
 	for _, h := range r.Household {
 		next = max(next, h.ID+1)

@@ -68,6 +68,16 @@ var departure = []string{
 // Requests returns n realistic requests received over the 120 days before today.
 func Requests(n int, today fp.Date, seed uint64) ([]*fp.Request, error) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	// Passports and children come from their own generator, so adding them
+	// left every other demo value as it was.
+	prng := rand.New(rand.NewPCG(seed+1, seed))
+	passport := func() fp.PassportInput {
+		days := 200 + prng.IntN(3000)
+		if prng.IntN(12) == 0 {
+			days = 30 + prng.IntN(120) // expires soon: the form warns
+		}
+		return fp.PassportInput{Number: fmt.Sprintf("%c%08d", 'E'+prng.IntN(5), prng.IntN(100000000)), Expiry: today.AddDays(days).String()}
+	}
 	usedRN, usedA := map[string]bool{}, map[string]bool{}
 	var out []*fp.Request
 	for i := 0; i < n; i++ {
@@ -91,6 +101,7 @@ func Requests(n int, today fp.Date, seed uint64) ([]*fp.Request, error) {
 			NoticeType:  string(fp.NoticeTypes[rng.IntN(len(fp.NoticeTypes))]),
 			FullName:    full,
 			DateOfBirth: dob.String(),
+			Passport:    passport(),
 		}
 		nrn := 1
 		if rng.IntN(6) == 0 {
@@ -142,7 +153,15 @@ func Requests(n int, today fp.Date, seed uint64) ([]*fp.Request, error) {
 					name = fullName()
 				}
 				used[name] = true
-				in.Household = append(in.Household, fp.PersonInput{FullName: name, DateOfBirth: hdob.String()})
+				in.Household = append(in.Household, fp.PersonInput{FullName: name, DateOfBirth: hdob.String(), Passport: passport()})
+			}
+			if prng.IntN(3) == 0 { // a child: listed, not fingerprinted
+				g := com.given[prng.IntN(len(com.given))]
+				name := g + " " + family
+				if com.familyFirst {
+					name = family + " " + g
+				}
+				in.Household = append(in.Household, fp.PersonInput{FullName: name, DateOfBirth: today.AddDays(-(365*(3+prng.IntN(12)) + prng.IntN(365))).String()})
 			}
 		}
 		if c == fp.CategoryOther {
@@ -185,6 +204,8 @@ type Store interface {
 	ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) ([]*fp.Request, error)
 	TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reason string) (*fp.Request, error)
 	SetOffice(a fp.Actor, o fp.Office) error
+	AttachFile(a fp.Actor, id fp.RequestID, item, name string, data []byte) (*fp.Request, error)
+	JudgeDocument(a fp.Actor, id fp.RequestID, item string, v fp.Verdict) (*fp.Request, error)
 }
 
 // Office is the demo office's profile.
@@ -252,23 +273,39 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 	}
 	refer := step{Clerk, fp.StatusDirectorReview, "Documents complete; the basis needs the director's decision."}
 	for i, r := range saved {
+		// Documents first, as the e-mails arrive: the checklist decides what
+		// the request may become.
+		var docs docPlan
 		var steps []step
 		switch i % 10 {
-		case 1, 4:
-			steps = []step{{Clerk, fp.StatusAwaitingDocuments, ""}}
+		case 0:
+			docs = docPlan{attach: 1} // the notice came in; nobody has looked yet
+		case 1:
+			docs = docPlan{attach: 9, verify: 1, reject: fp.RejectIllegible} // a blurred passport: awaiting documents
+		case 4:
+			docs = docPlan{attach: 1, verify: 1} // notice checked, passport still missing: awaiting documents
+		case 8:
+			docs = docPlan{attach: 9} // everything received, to be checked
 		case 2, 7:
+			docs = docPlan{attach: 9, verify: 9}
 			steps = []step{{Clerk, fp.StatusReadyToSchedule, ""}}
 			if r.Category == fp.CategoryOther {
 				steps = []step{refer}
 			}
 		case 3:
+			docs = docPlan{attach: 9, verify: 9}
 			steps = []step{refer}
 		case 5:
+			docs = docPlan{attach: 9, verify: 9}
 			steps = []step{refer, {Director, fp.StatusReadyToSchedule, "Urgent departure documented; capacity allows it this month."}}
 		case 6:
+			docs = docPlan{attach: 9, verify: 9}
 			steps = []step{refer, {Director, fp.StatusDenied, "Avoiding travel cost is not a ground for collection abroad; attend the ASC appointment in the United States."}}
 		case 9:
 			steps = []step{{Clerk, fp.StatusWithdrawn, "Applicant will return to the U.S. and attend the ASC appointment."}}
+		}
+		if saved[i], err = documents(s, r, docs, today); err != nil {
+			return nil, err
 		}
 		for _, st := range steps {
 			if saved[i], err = s.TransitionRequest(st.by, r.ID, st.to, st.reason); err != nil {
@@ -277,4 +314,61 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 		}
 	}
 	return saved, nil
+}
+
+// docPlan: how many required items (in checklist order) arrive, how many
+// of them the clerk verifies, and the rejection of the next one, if any.
+type docPlan struct {
+	attach, verify int
+	reject         fp.RejectReason
+}
+
+func documents(s Store, r *fp.Request, plan docPlan, today fp.Date) (*fp.Request, error) {
+	var err error
+	var items []fp.ChecklistItem
+	for _, it := range r.Checklist(today) {
+		if it.Required {
+			items = append(items, it)
+		}
+	}
+	for n, it := range items {
+		if n >= plan.attach {
+			break
+		}
+		name, data := scanFor(r, it)
+		if r, err = s.AttachFile(Clerk, r.ID, it.Key, name, data); err != nil {
+			return nil, fmt.Errorf("demo %s %s: %w", r.Number, it.Key, err)
+		}
+	}
+	for n, it := range items {
+		v := fp.Verdict{Verified: true, Shows: r.Identifiers()[0]}
+		switch {
+		case n >= plan.attach:
+			return r, nil
+		case n == plan.verify && plan.reject != "":
+			v = fp.Verdict{Reason: plan.reject, Note: "The photo page is blurred; please scan it again in good light."}
+		case n >= plan.verify:
+			return r, nil
+		}
+		if r, err = s.JudgeDocument(Clerk, r.ID, it.Key, v); err != nil {
+			return nil, fmt.Errorf("demo %s %s: %w", r.Number, it.Key, err)
+		}
+	}
+	return r, nil
+}
+
+// scanFor makes the file a person would send for item.
+func scanFor(r *fp.Request, it fp.ChecklistItem) (string, []byte) {
+	switch it.Kind {
+	case fp.DocPassport:
+		p, _ := r.Person(it.PersonID)
+		number, expiry := "X0000000", r.Received.AddDays(3650)
+		if p.Passport != nil {
+			number, expiry = p.Passport.Number, p.Passport.Expiry
+		}
+		return "passport-" + strings.ReplaceAll(strings.ToLower(asciiUpper(p.FullName)), " ", "-") + ".png", PassportScan(p, number, expiry)
+	case fp.DocASCNotice:
+		return "asc-appointment-notice.pdf", NoticeScan(r, "Biometrics Appointment Notice (I-797C) - U.S. ASC")
+	}
+	return "uscis-notice.pdf", NoticeScan(r, "Notice of Action (I-797C) - Receipt")
 }

@@ -95,14 +95,14 @@ func buildBig() error {
 				if err != nil {
 					return err
 				}
-				if _, err := fp.CheckTransition(clerk, old, to, reason); err != nil {
+				if _, err := fp.CheckTransition(clerk, old, to, reason, db.today()); err != nil {
 					return err
 				}
 				r := *old
 				now := db.Now().UTC()
 				r.History = append(append([]fp.Transition(nil), old.History...), fp.Transition{At: now, By: clerk.Name, From: old.Status, To: to, Reason: reason})
 				r.Status, r.Version, r.UpdatedAt, r.UpdatedBy = to, r.Version+1, now, clerk.Name
-				if err := putRequest(tx, old, &r); err != nil {
+				if err := putRequest(tx, old, &r, db.today()); err != nil {
 					return err
 				}
 			}

@@ -2,7 +2,9 @@ package store
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
+	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	bolt "go.etcd.io/bbolt"
@@ -42,6 +44,37 @@ var migrations = []migration{
 		}
 		_, err := tx.Bucket(bIdx).CreateBucketIfNotExists(iAudit)
 		return err
+	}},
+	{3, "add document checklists: attached files, household ids, checklist counts in the queue", func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists(bFiles); err != nil {
+			return err
+		}
+		if _, err := tx.Bucket(bIdx).CreateBucketIfNotExists(iComplete); err != nil {
+			return err
+		}
+		// Household members get ids (their checklist rows' keys) and every
+		// queue row its checklist count, written back through putRequest.
+		var rs []*fp.Request
+		err := tx.Bucket(bRequests).ForEach(func(k, v []byte) error {
+			r := &fp.Request{}
+			if err := json.Unmarshal(v, r); err != nil {
+				return fmt.Errorf("record %x: %w", k, err)
+			}
+			rs = append(rs, r)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		on := fp.DateOf(time.Now())
+		for _, r := range rs {
+			old := *r
+			r.NumberHousehold()
+			if err := putRequest(tx, &old, r, on); err != nil {
+				return err
+			}
+		}
+		return nil
 	}},
 }
 

@@ -277,7 +277,7 @@ func TestMigration2(t *testing.T) {
 	// A request written the schema-1 way: record, summary and indexes, no audit.
 	r := mustParse(t, sample())
 	r.ID, r.Number, r.Status, r.Version = 1, "FP-2026-00001", fp.StatusNew, 1
-	if err := db.bolt.Update(func(tx *bolt.Tx) error { return putRequest(tx, nil, r) }); err != nil {
+	if err := db.bolt.Update(func(tx *bolt.Tx) error { return putRequest(tx, nil, r, db.today()) }); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.migrateTo(2); err != nil {
@@ -308,4 +308,50 @@ func TestMigration2(t *testing.T) {
 	if _, problem, err := db.VerifyAudit(nil); err != nil || problem != nil {
 		t.Fatalf("audit after migration: %v %v", err, problem)
 	}
+}
+
+// Migration 3 numbers household members (their checklist keys), adds the
+// files bucket and the complete index, and rewrites queue rows with their
+// checklist counts.
+func TestMigration3(t *testing.T) {
+	db := unmigrated(t)
+	if err := db.migrateTo(2); err != nil {
+		t.Fatal(err)
+	}
+	r := mustParse(t, sample())
+	r.ID, r.Number, r.Status, r.Version = 1, "FP-2026-00001", fp.StatusNew, 1
+	r.Household[0].ID = 0 // as schema 2 stored it
+	var before []byte
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := putRequest(tx, nil, r, db.today()); err != nil {
+			return err
+		}
+		// A schema-2 queue row had no checklist count.
+		before = []byte(`{"id":1,"number":"FP-2026-00001","status":"new","category":"adoption","full_name":"x","received":"2026-11-02","people":2}`)
+		return tx.Bucket(bSummaries).Put(idKey(1), before)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.migrateTo(3); err != nil {
+		t.Fatal(err)
+	}
+	if v := db.Version(); v != 3 {
+		t.Fatalf("schema %d", v)
+	}
+	db.bolt.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bFiles) == nil || idx(tx, iComplete) == nil {
+			t.Error("files bucket or idx/complete missing")
+		}
+		return nil
+	})
+	got, err := db.FindRequestByID(1)
+	if err != nil || got.Household[0].ID != 1 {
+		t.Fatalf("household ids after migration: %+v %v", got.Household, err)
+	}
+	rows, _, _ := db.FindRequests(fp.RequestFilter{})
+	if len(rows) != 1 || rows[0].Docs.Required != 3 || rows[0].FullName != r.Applicant.FullName {
+		t.Errorf("queue row after migration: %+v", rows)
+	}
+	checkClean(t, db)
 }

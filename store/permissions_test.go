@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/demo"
 )
 
 // mutators lists every exported *DB method that changes data, with how to
@@ -35,6 +36,19 @@ var mutators = map[string]func(t *testing.T, db *DB, a fp.Actor) error{
 		_, err := db.TransitionRequest(a, 1, fp.StatusAwaitingDocuments, "")
 		return err
 	},
+	"AttachFile": func(t *testing.T, db *DB, a fp.Actor) error {
+		r, _ := db.FindRequestByID(1)
+		_, err := db.AttachFile(a, 1, "passport/0", "passport.png", scan(r, fp.ChecklistItem{Kind: fp.DocPassport}))
+		return err
+	},
+	"DetachFile": func(t *testing.T, db *DB, a fp.Actor) error {
+		_, err := db.DetachFile(a, 1, "notice")
+		return err
+	},
+	"JudgeDocument": func(t *testing.T, db *DB, a fp.Actor) error {
+		_, err := db.JudgeDocument(a, 1, "notice", fp.Verdict{Verified: true, Shows: "A012345678"})
+		return err
+	},
 	"RecordPrint": func(t *testing.T, db *DB, a fp.Actor) error {
 		_, err := db.RecordPrint(a, 1, "record", "00")
 		return err
@@ -59,6 +73,9 @@ var allowed = map[string][]fp.Role{
 	"ImportRequests":    {fp.RoleClerk, fp.RoleDirector},
 	"UpdateRequest":     {fp.RoleClerk, fp.RoleDirector},
 	"TransitionRequest": {fp.RoleClerk, fp.RoleDirector},
+	"AttachFile":        {fp.RoleClerk, fp.RoleDirector},
+	"DetachFile":        {fp.RoleClerk, fp.RoleDirector},
+	"JudgeDocument":     {fp.RoleClerk, fp.RoleDirector},
 	"RecordPrint":       {fp.RoleClerk, fp.RoleDirector, fp.RoleAdmin},
 	"CreateUser":        {fp.RoleAdmin},
 	"DisableUser":       {fp.RoleAdmin},
@@ -69,7 +86,7 @@ var allowed = map[string][]fp.Role{
 
 func TestPermissionMatrix(t *testing.T) {
 	// Every exported method whose name says it writes must be in the matrix.
-	writes := []string{"Create", "Update", "Transition", "Import", "Disable", "Unlock", "Set", "Record", "Delete", "Purge", "Book", "Cancel", "Reschedule", "Verify"}
+	writes := []string{"Create", "Update", "Transition", "Import", "Disable", "Unlock", "Set", "Record", "Delete", "Purge", "Book", "Cancel", "Reschedule", "Verify", "Attach", "Detach", "Judge"}
 	typ := reflect.TypeOf(&DB{})
 	for i := 0; i < typ.NumMethod(); i++ {
 		name := typ.Method(i).Name
@@ -99,11 +116,15 @@ func TestPermissionMatrix(t *testing.T) {
 				if err := db.DisableUser(admin, "retired"); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{}); err != nil {
+				r, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.AttachFile(clerk, r.ID, "notice", "notice.pdf", demo.NoticeScan(r, "notice")); err != nil {
 					t.Fatal(err)
 				}
 				before, _, _ := db.VerifyAudit(nil)
-				err := call(t, db, a)
+				err = call(t, db, a)
 				stored := map[string]fp.Role{"mlopez": fp.RoleClerk, "jchen": fp.RoleDirector, "root": fp.RoleAdmin}
 				role, real := stored[a.Name]
 				want := real && roleIn(role, allowed[op])

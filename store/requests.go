@@ -24,7 +24,9 @@ type entry struct {
 // indexEntries is the single definition of what r contributes to the indexes.
 // Search-index values carry the row's order and filter keys (date, status,
 // category) so a search can filter, sort and count without decoding records.
-func indexEntries(r *fp.Request) []entry {
+// The checklist count comes from the row's summary (sum), so removing a
+// record's entries never depends on the day they are removed.
+func indexEntries(r *fp.Request, sum fp.RequestSummary) []entry {
 	id, day := idKey(r.ID), dateKey(r.Received)
 	st, ct := []byte(r.Status), []byte(r.Category)
 	row := cat(day, st, sep, ct)
@@ -32,6 +34,9 @@ func indexEntries(r *fp.Request) []entry {
 		{iReceived, cat(day, id), cat(st, sep, ct)},
 		{iStatus, cat(st, sep, day, id), ct},
 		{iCategory, cat(ct, sep, day, id), st},
+	}
+	if waitsForDecision(r.Status) && sum.Docs.Complete() {
+		es = append(es, entry{iComplete, cat(day, id), cat(st, sep, ct)})
 	}
 	for _, rn := range r.ReceiptNumbers {
 		es = append(es, entry{iReceipt, cat([]byte(rn), id), row})
@@ -57,16 +62,26 @@ func getRequest(tx *bolt.Tx, id fp.RequestID) (*fp.Request, error) {
 	return r, nil
 }
 
-// putRequest writes r and its indexes, replacing old's index entries.
-func putRequest(tx *bolt.Tx, old, r *fp.Request) error {
+// waitsForDecision: the statuses the "complete, waiting for decision" queue covers.
+func waitsForDecision(s fp.Status) bool {
+	return s == fp.StatusNew || s == fp.StatusAwaitingDocuments || s == fp.StatusDirectorReview
+}
+
+// putRequest writes r and its indexes as of day on, replacing old's index entries.
+func putRequest(tx *bolt.Tx, old, r *fp.Request, on fp.Date) error {
 	if old != nil {
-		for _, e := range indexEntries(old) {
+		oldSum, err := getSummary(tx, old.ID)
+		if err != nil {
+			return err
+		}
+		for _, e := range indexEntries(old, oldSum) {
 			if err := idx(tx, e.bucket).Delete(e.key); err != nil {
 				return err
 			}
 		}
 	}
-	for _, e := range indexEntries(r) {
+	summary := r.Summary(on)
+	for _, e := range indexEntries(r, summary) {
 		v := e.value
 		if v == nil {
 			v = []byte{}
@@ -79,7 +94,7 @@ func putRequest(tx *bolt.Tx, old, r *fp.Request) error {
 	if err != nil {
 		return err
 	}
-	sum, err := json.Marshal(r.Summary())
+	sum, err := json.Marshal(summary)
 	if err != nil {
 		return err
 	}
@@ -231,7 +246,7 @@ func (db *DB) createTx(tx *bolt.Tx, a fp.Actor, r *fp.Request, opt fp.SaveOption
 	r.ID, r.Number, r.Status, r.Version = fp.RequestID(seq), fp.FormatNumber(r.Received.Y, n), fp.StatusNew, 1
 	r.CreatedAt, r.CreatedBy, r.UpdatedAt, r.UpdatedBy = now, a.Name, now, a.Name
 	r.History = []fp.Transition{{At: now, By: a.Name, To: fp.StatusNew, Reason: "request recorded"}}
-	if err := putRequest(tx, nil, r); err != nil {
+	if err := putRequest(tx, nil, r, db.today()); err != nil {
 		return err
 	}
 	note := ""
@@ -293,6 +308,9 @@ func importRowError(i int, err error) error {
 }
 
 func (db *DB) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, fields *fp.Request, opt fp.SaveOptions) (out *fp.Request, err error) {
+	var release []string
+	db.filesMu.Lock() // an edit may let go of files
+	defer db.filesMu.Unlock()
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		a, err := authorize(tx, a)
 		if err != nil {
@@ -330,17 +348,31 @@ func (db *DB) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, fields 
 			out = old // nothing changed: no new version, no audit entry
 			return nil
 		}
+		on := db.today()
+		before := checkedItems(old)
+		dropped := r.Reconcile(old, on)
+		if release, err = releaseDropped(tx, dropped); err != nil {
+			return err
+		}
+		note := ""
+		if lost := before - checkedItems(&r); lost > 0 {
+			note = fmt.Sprintf("%d checked %s to check again or removed with the edit", lost, plural(lost, "document", "documents"))
+		}
 		r.Version++
 		r.UpdatedAt, r.UpdatedBy = db.Now().UTC(), a.Name
 		out = &r
-		if err := putRequest(tx, old, &r); err != nil {
+		if err := db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionRequestEdit, Request: r.Number, Changes: changes, Note: note}); err != nil {
 			return err
 		}
-		return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionRequestEdit, Request: r.Number, Changes: changes})
+		if err := db.followChecklist(tx, a, &r, on); err != nil {
+			return err
+		}
+		return putRequest(tx, old, &r, on)
 	})
 	if err != nil {
 		return nil, wrap(err, "the changes were not saved")
 	}
+	db.removeScans(release)
 	return out, nil
 }
 
@@ -354,7 +386,7 @@ func (db *DB) TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reaso
 		if err != nil {
 			return err
 		}
-		if _, err := fp.CheckTransition(a, old, to, reason); err != nil {
+		if _, err := fp.CheckTransition(a, old, to, reason, db.today()); err != nil {
 			return err
 		}
 		r := *old
@@ -365,7 +397,7 @@ func (db *DB) TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reaso
 		r.Version++
 		r.UpdatedAt, r.UpdatedBy = now, a.Name
 		out = &r
-		if err := putRequest(tx, old, &r); err != nil {
+		if err := putRequest(tx, old, &r, db.today()); err != nil {
 			return err
 		}
 		return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionRequestTransition, Request: r.Number,
@@ -375,6 +407,24 @@ func (db *DB) TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reaso
 		return nil, wrap(err, "the status was not changed")
 	}
 	return out, nil
+}
+
+// checkedItems counts r's verified and rejected documents.
+func checkedItems(r *fp.Request) int {
+	n := 0
+	for _, d := range r.Documents {
+		if d.State == fp.DocVerified || d.State == fp.DocRejected {
+			n++
+		}
+	}
+	return n
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // wrap keeps domain errors as they are and hides storage failures behind a

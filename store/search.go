@@ -54,6 +54,11 @@ func scanTx(tx *bolt.Tx, f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
 		streams = append(streams, &stream{c: idx(tx, bucket).Cursor(), prefix: prefix, match: match})
 	}
 	switch {
+	case f.DocsComplete: // a short list by nature: filter it by value
+		add(iComplete, nil, func(v []byte) bool {
+			st, ct, _ := bytes.Cut(v, sep)
+			return wanted(f.Statuses, st) && wanted(f.Categories, ct)
+		})
 	case len(f.Statuses) > 0 && (len(f.Categories) == 0 || len(f.Statuses) <= len(f.Categories)):
 		for _, s := range f.Statuses {
 			add(iStatus, cat([]byte(s), sep), func(v []byte) bool { return wanted(f.Categories, v) })
@@ -224,8 +229,12 @@ func searchTx(tx *bolt.Tx, f fp.RequestFilter) ([]fp.RequestSummary, int, error)
 		day []byte
 	}
 	var list []hit
+	complete := idx(tx, iComplete)
 	for id, v := range searchHits(tx, f.Search) {
 		st, ct, _ := bytes.Cut(v[8:], sep)
+		if f.DocsComplete && complete.Get(cat(v[:8], idKey(id))) == nil {
+			continue
+		}
 		if wanted(f.Statuses, st) && wanted(f.Categories, ct) {
 			list = append(list, hit{id, v[:8]})
 		}

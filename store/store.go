@@ -23,6 +23,20 @@
 //	    anumber/               a-number id -> date status 0x00 category         (10 bytes + id)
 //	    name/                  folded-name-token 0x00 id -> date status 0x00 category
 //	    audit/                 "FP-2026-00042" 0x00 seq -> ∅   (a request's history without a chain scan)
+//	    complete/              date id -> status 0x00 category   (checklist complete, waiting for a decision)
+//	files/                     sha256 (hex) -> JSON fileRecord: type, size, how many checklist items use it
+//
+// Attached scans are not in this file. Their bytes live beside it, one file
+// per distinct content, named by SHA-256:
+//
+//	fieldprint.db-scans/ab/ab12…ef
+//
+// so requests stay small and hot, identical files are stored once, and when
+// the last checklist item using a file lets go of it (replaced, removed, a
+// person taken off the household, and later a purge) the file is deleted
+// from disk, not left in bbolt's free pages. A file is written (temp file,
+// fsync, rename) before the transaction that references it; a crash between
+// the two leaves an unreferenced file, which Open removes.
 //
 // The search indexes' values repeat the row's date, status and category so a
 // search filters, sorts and counts from the index and decodes only its page.
@@ -37,6 +51,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
@@ -63,6 +78,8 @@ var (
 	iANumber  = []byte("anumber")
 	iName     = []byte("name")
 	iAudit    = []byte("audit")
+	iComplete = []byte("complete")
+	bFiles    = []byte("files")
 
 	kSchema = []byte("schema")
 )
@@ -73,6 +90,9 @@ type DB struct {
 	path string
 	// Now is the clock used for timestamps and "today"; tests replace it.
 	Now fp.Clock
+	// MaxFileBytes is the size limit of one attached file.
+	MaxFileBytes int64
+	filesMu      sync.Mutex // one attach or detach at a time: file writes and their references
 }
 
 // OpenTimeout is how long Open waits for another process to release the file.
@@ -90,11 +110,12 @@ func Open(path string) (*DB, error) {
 	} else if err != nil {
 		return nil, &fp.Error{Code: fp.EINVALID, Message: fmt.Sprintf("cannot open the database %s: %v", path, err), Err: err}
 	}
-	db := &DB{bolt: b, path: path, Now: time.Now}
+	db := &DB{bolt: b, path: path, Now: time.Now, MaxFileBytes: fp.MaxAttachmentBytes}
 	if err := db.migrate(); err != nil {
 		b.Close()
 		return nil, err
 	}
+	db.sweepScans()
 	return db, nil
 }
 
@@ -109,7 +130,8 @@ func (db *DB) Check() []error {
 		for err := range tx.Check() {
 			errs = append(errs, err)
 		}
-		errs = append(errs, checkIndexes(tx)...)
+		errs = append(errs, checkIndexes(tx, db.today())...)
+		errs = append(errs, db.checkFiles(tx)...)
 		return nil
 	})
 	return errs

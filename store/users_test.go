@@ -140,6 +140,7 @@ func TestSeparationOfDuties(t *testing.T) {
 	}
 	second := fp.Actor{Name: "akumar", Role: fp.RoleDirector}
 	r, _ := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
+	completeChecklist(t, db, clerk, r.ID)
 	if _, err := db.TransitionRequest(director, r.ID, fp.StatusDirectorReview, "needs a decision"); err != nil {
 		t.Fatal(err)
 	}

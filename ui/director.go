@@ -67,7 +67,7 @@ func (s *reviewScreen) card(r *fp.Request) fyne.CanvasObject {
 	today := u.today()
 	title := widget.NewLabelWithStyle(fmt.Sprintf("%s  %s", r.Number, r.Applicant.FullName), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	facts := []string{
-		fmt.Sprintf("%s · received %s · waiting %d days · %d %s", r.Category.Label(), r.Received, r.Age(today), r.People(), plural(r.People(), "person", "people")),
+		fmt.Sprintf("%s · received %s · waiting %d days · %d %s", r.Category.Label(), r.Received, r.Age(today), r.People(today), plural(r.People(today), "person", "people")),
 		"Basis: " + r.Basis,
 	}
 	for i := len(r.History) - 1; i >= 0; i-- {
@@ -87,7 +87,7 @@ func (s *reviewScreen) card(r *fp.Request) fyne.CanvasObject {
 	body.Wrapping = fyne.TextWrapWord
 
 	buttons := container.NewHBox()
-	for _, t := range fp.NextStatuses(u.actor, r) {
+	for _, t := range fp.NextStatuses(u.actor, r, u.today()) {
 		t := t
 		if t.To == fp.StatusWithdrawn {
 			continue // withdrawal is on the request itself; here the director decides

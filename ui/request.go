@@ -157,7 +157,7 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 		b := newBadge()
 		b.set(r.Status)
 		head.Add(b.box)
-		head.Add(widget.NewLabel(fmt.Sprintf("received %s, %d days ago · %d %s", r.Received, r.Age(u.today()), r.People(), plural(r.People(), "person", "people"))))
+		head.Add(widget.NewLabel(fmt.Sprintf("received %s, %d days ago · %d %s", r.Received, r.Age(u.today()), r.People(u.today()), plural(r.People(u.today()), "person", "people"))))
 	}
 	// Decisions get a row of their own: up to five buttons must never push
 	// the form wider than the window.
@@ -496,7 +496,7 @@ func (f *requestScreen) actions() fyne.CanvasObject {
 	if f.req == nil {
 		return box
 	}
-	for _, t := range fp.NextStatuses(f.ui.actor, f.req) {
+	for _, t := range fp.NextStatuses(f.ui.actor, f.req, f.ui.today()) {
 		t := t
 		icon := theme.MediaPlayIcon()
 		if t.To == fp.StatusWithdrawn {

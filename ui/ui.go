@@ -26,6 +26,7 @@ type Store interface {
 	fp.UserService
 	fp.AuditService
 	fp.OfficeService
+	fp.DocumentService
 	CountByStatus() (map[fp.Status]int, error)
 	RequestAudit(number string) ([]fp.AuditEntry, error)
 }

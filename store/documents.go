@@ -1,0 +1,371 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	fp "github.com/fieldprint/fieldprint"
+	bolt "go.etcd.io/bbolt"
+)
+
+var _ fp.DocumentService = (*DB)(nil)
+
+// fileRecord is what the database knows of one stored scan.
+type fileRecord struct {
+	Type string `json:"type"`
+	Size int64  `json:"size"`
+	Refs int    `json:"refs"` // checklist items (across requests) that hold it
+}
+
+// ScansDir is where the bytes of attached files live (see the bucket tree).
+func (db *DB) ScansDir() string { return db.path + "-scans" }
+
+func (db *DB) scanPath(sum string) string { return filepath.Join(db.ScansDir(), sum[:2], sum) }
+
+func validSum(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil && strings.ToLower(s) == s
+}
+
+// writeScan stores data under its hash unless an intact copy is there, and
+// reports whether it created the file.
+func (db *DB) writeScan(sum string, data []byte) (bool, error) {
+	path := db.scanPath(sum)
+	if st, err := os.Stat(path); err == nil && st.Size() == int64(len(data)) {
+		return false, nil
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return false, err
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return false, err
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return false, err
+	}
+	if d, err := os.Open(dir); err == nil { // make the rename itself durable
+		d.Sync()
+		d.Close()
+	}
+	return true, nil
+}
+
+// refFile counts one more (delta 1) or one fewer (-1) checklist item holding
+// sum, and reports whether nothing holds it any more.
+func refFile(tx *bolt.Tx, sum string, delta int, a *fp.Attachment) (unused bool, err error) {
+	b := tx.Bucket(bFiles)
+	var rec fileRecord
+	if v := b.Get([]byte(sum)); v != nil {
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return false, err
+		}
+	} else if a != nil {
+		rec = fileRecord{Type: a.Type, Size: a.Size}
+	}
+	rec.Refs += delta
+	if rec.Refs <= 0 {
+		return true, b.Delete([]byte(sum))
+	}
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return false, err
+	}
+	return false, b.Put([]byte(sum), v)
+}
+
+// removeScans deletes the bytes of files nothing refers to any more.
+func (db *DB) removeScans(sums []string) {
+	for _, s := range sums {
+		os.Remove(db.scanPath(s))
+	}
+}
+
+// docChange is one document action inside its transaction: it changes r (a
+// copy of the stored request) and returns the audit entry and the files it
+// let go of.
+type docChange func(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error)
+
+// changeDocuments runs fn in one transaction with the checks every document
+// action shares, moves the status when the checklist says so, and deletes
+// released files once the change is committed.
+func (db *DB) changeDocuments(a fp.Actor, id fp.RequestID, failed string, fn docChange) (*fp.Request, error) {
+	var out *fp.Request
+	var release []string
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		a, err := authorize(tx, a)
+		if err != nil {
+			return err
+		}
+		old, err := getRequest(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := fp.CheckDocuments(a, old); err != nil {
+			return err
+		}
+		r := *old
+		on, now := db.today(), db.Now().UTC()
+		entry, rel, err := fn(tx, a, &r, on)
+		if err != nil {
+			return err
+		}
+		entry.User, entry.Request = a.Name, r.Number
+		if err := db.appendAudit(tx, entry); err != nil {
+			return err
+		}
+		if err := db.followChecklist(tx, a, &r, on); err != nil {
+			return err
+		}
+		r.Version++
+		r.UpdatedAt, r.UpdatedBy = now, a.Name
+		if err := putRequest(tx, old, &r, on); err != nil {
+			return err
+		}
+		out, release = &r, rel
+		return nil
+	})
+	if err != nil {
+		return nil, wrap(err, failed)
+	}
+	db.removeScans(release)
+	return out, nil
+}
+
+// followChecklist moves r's status when its checklist calls for it, with a
+// history line and an audit entry like any other transition.
+func (db *DB) followChecklist(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) error {
+	to, why, ok := r.FollowChecklist(on)
+	if !ok {
+		return nil
+	}
+	from := r.Status
+	r.History = append(append([]fp.Transition(nil), r.History...),
+		fp.Transition{At: db.Now().UTC(), By: a.Name, From: from, To: to, Reason: why})
+	r.Status = to
+	return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionRequestTransition, Request: r.Number,
+		Changes: []fp.Change{{Field: "status", Old: string(from), New: string(to)}}, Note: why})
+}
+
+// AttachFile checks data and attaches it to the checklist item of request id.
+// A refused file stores nothing; identical content is stored once.
+func (db *DB) AttachFile(a fp.Actor, id fp.RequestID, item, name string, data []byte) (*fp.Request, error) {
+	name = filepath.Base(filepath.Clean(strings.ReplaceAll(name, `\`, "/")))
+	info, err := fp.SniffFile(name, data, db.MaxFileBytes)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.Sum256(data)
+	sum := hex.EncodeToString(h[:])
+
+	db.filesMu.Lock()
+	defer db.filesMu.Unlock()
+	created, err := db.writeScan(sum, data)
+	if err != nil {
+		return nil, fp.Internal("the file could not be stored: check the disk has space; nothing was attached", err)
+	}
+	out, err := db.changeDocuments(a, id, "the file was not attached", func(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error) {
+		att := fp.Attachment{SHA256: sum, Name: name, Type: info.Type, Size: info.Size, Width: info.Width, Height: info.Height,
+			AddedAt: db.Now().UTC(), AddedBy: a.Name}
+		replaced, err := r.Attach(item, att, on)
+		if err != nil {
+			return fp.AuditEntry{}, nil, err
+		}
+		if _, err := refFile(tx, sum, 1, &att); err != nil {
+			return fp.AuditEntry{}, nil, err
+		}
+		var release []string
+		if replaced != nil {
+			unused, err := refFile(tx, replaced.SHA256, -1, nil)
+			if err != nil {
+				return fp.AuditEntry{}, nil, err
+			}
+			if unused {
+				release = append(release, replaced.SHA256)
+			}
+		}
+		it, _ := r.FindItem(item, on)
+		ch := []fp.Change{{Field: "item", New: it.Label()}, {Field: "file", New: describeFile(att)}}
+		if replaced != nil {
+			ch[1].Old = describeFile(*replaced)
+		}
+		return fp.AuditEntry{Action: fp.ActionDocumentAttach, Changes: ch}, release, nil
+	})
+	if err != nil && created {
+		db.bolt.View(func(tx *bolt.Tx) error {
+			if tx.Bucket(bFiles).Get([]byte(sum)) == nil {
+				os.Remove(db.scanPath(sum))
+			}
+			return nil
+		})
+	}
+	return out, err
+}
+
+func describeFile(a fp.Attachment) string {
+	return fmt.Sprintf("%s (%s, %d bytes, sha256 %s)", a.Name, a.Type, a.Size, a.SHA256[:12])
+}
+
+// DetachFile removes the file of a checklist item attached by mistake.
+func (db *DB) DetachFile(a fp.Actor, id fp.RequestID, item string) (*fp.Request, error) {
+	db.filesMu.Lock()
+	defer db.filesMu.Unlock()
+	return db.changeDocuments(a, id, "the file was not removed", func(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error) {
+		it, _ := r.FindItem(item, on)
+		gone, err := r.Detach(item, on)
+		if err != nil {
+			return fp.AuditEntry{}, nil, err
+		}
+		unused, err := refFile(tx, gone.SHA256, -1, nil)
+		if err != nil {
+			return fp.AuditEntry{}, nil, err
+		}
+		var release []string
+		if unused {
+			release = []string{gone.SHA256}
+		}
+		return fp.AuditEntry{Action: fp.ActionDocumentDetach,
+			Changes: []fp.Change{{Field: "item", New: it.Label()}, {Field: "file", Old: describeFile(*gone)}}}, release, nil
+	})
+}
+
+// JudgeDocument records a clerk's verification or rejection of an item.
+func (db *DB) JudgeDocument(a fp.Actor, id fp.RequestID, item string, v fp.Verdict) (*fp.Request, error) {
+	return db.changeDocuments(a, id, "the check was not recorded", func(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error) {
+		if err := r.Judge(item, v, a.Name, db.Now(), on); err != nil {
+			return fp.AuditEntry{}, nil, err
+		}
+		it, _ := r.FindItem(item, on)
+		e := fp.AuditEntry{Action: fp.ActionDocumentVerify, Changes: []fp.Change{{Field: "item", New: it.Label()}}, Note: it.Doc.Note}
+		if it.Doc.Shows != "" {
+			e.Changes = append(e.Changes, fp.Change{Field: "shows", New: it.Doc.Shows})
+		}
+		if !v.Verified {
+			e.Action = fp.ActionDocumentReject
+			e.Changes = append(e.Changes, fp.Change{Field: "reason", New: string(it.Doc.Reason)})
+		}
+		return e, nil, nil
+	})
+}
+
+// ReadFile returns the bytes of a stored attachment after checking them
+// against their hash: a damaged or swapped file is reported, never shown.
+func (db *DB) ReadFile(sum string) ([]byte, error) {
+	if !validSum(sum) {
+		return nil, fp.Errorf(fp.EINVALID, "%q is not a file reference", sum)
+	}
+	known := false
+	db.bolt.View(func(tx *bolt.Tx) error { known = tx.Bucket(bFiles).Get([]byte(sum)) != nil; return nil })
+	if !known {
+		return nil, fp.Errorf(fp.ENOTFOUND, "the file %s… is no longer stored", sum[:12])
+	}
+	data, err := os.ReadFile(db.scanPath(sum))
+	if err != nil {
+		return nil, fp.Internal(fmt.Sprintf("the stored file %s… cannot be read from %s", sum[:12], db.ScansDir()), err)
+	}
+	if h := sha256.Sum256(data); hex.EncodeToString(h[:]) != sum {
+		return nil, fp.Errorf(fp.EINTERNAL, "the stored file %s… is damaged (its content no longer matches its SHA-256): attach the scan again", sum[:12])
+	}
+	return data, nil
+}
+
+// releaseDropped lets go of files an edit took off a request (a person
+// removed from the household) and returns those nothing holds any more.
+func releaseDropped(tx *bolt.Tx, dropped []fp.Attachment) ([]string, error) {
+	var release []string
+	for _, a := range dropped {
+		unused, err := refFile(tx, a.SHA256, -1, nil)
+		if err != nil {
+			return nil, err
+		}
+		if unused {
+			release = append(release, a.SHA256)
+		}
+	}
+	return release, nil
+}
+
+// sweepScans removes files no record refers to: left by a crash between
+// writing a file and committing its transaction, or by an interrupted write.
+func (db *DB) sweepScans() {
+	dirs, err := os.ReadDir(db.ScansDir())
+	if err != nil {
+		return
+	}
+	db.bolt.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bFiles)
+		for _, d := range dirs {
+			sub := filepath.Join(db.ScansDir(), d.Name())
+			files, _ := os.ReadDir(sub)
+			for _, f := range files {
+				if b == nil || b.Get([]byte(f.Name())) == nil {
+					os.Remove(filepath.Join(sub, f.Name()))
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// checkFiles verifies that every file reference is counted and present on
+// disk with the recorded size.
+func (db *DB) checkFiles(tx *bolt.Tx) []error {
+	fb := tx.Bucket(bFiles)
+	if fb == nil {
+		return nil
+	}
+	var errs []error
+	refs := map[string]int{}
+	tx.Bucket(bRequests).ForEach(func(k, v []byte) error {
+		r := &fp.Request{}
+		if json.Unmarshal(v, r) == nil {
+			for _, d := range r.Documents {
+				if d.File != nil {
+					refs[d.File.SHA256]++
+				}
+			}
+		}
+		return nil
+	})
+	fb.ForEach(func(k, v []byte) error {
+		var rec fileRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			errs = append(errs, fmt.Errorf("file %s: %v", k, err))
+			return nil
+		}
+		if rec.Refs != refs[string(k)] {
+			errs = append(errs, fmt.Errorf("file %.12s: counted %d uses, the requests hold %d", k, rec.Refs, refs[string(k)]))
+		}
+		delete(refs, string(k))
+		if st, err := os.Stat(db.scanPath(string(k))); err != nil {
+			errs = append(errs, fmt.Errorf("file %.12s: missing from %s", k, db.ScansDir()))
+		} else if st.Size() != rec.Size {
+			errs = append(errs, fmt.Errorf("file %.12s: %d bytes on disk, %d recorded", k, st.Size(), rec.Size))
+		}
+		return nil
+	})
+	for k := range refs {
+		errs = append(errs, fmt.Errorf("file %.12s: used by a request but not recorded", k))
+	}
+	return errs
+}
