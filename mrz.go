@@ -2,6 +2,8 @@ package fieldprint
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -282,4 +284,55 @@ func (m MRZ) ExpiryWarning(today Date) string {
 		return fmt.Sprintf("passport %s expires on %s, within six months: ask whether it is being renewed", m.PassportNumber, m.Expiry)
 	}
 	return ""
+}
+
+// MRZDifference is a field where the passport disagrees with what the
+// request recorded.
+type MRZDifference struct {
+	Field    string // the form's field key, e.g. FieldDateOfBirth
+	Label    string
+	Recorded string
+	Passport string
+}
+
+// Apply returns p filled from the passport, and the fields where a recorded
+// value differs from it: those are for a person to decide, never overwritten
+// silently. Names compare by their words, accents and order aside ("Nguyễn
+// Thị Minh Khai" is NGUYEN<<THI<MINH<KHAI).
+func (m MRZ) Apply(p PersonInput) (PersonInput, []MRZDifference) {
+	var diffs []MRZDifference
+	out := p
+	set := func(field, label string, recorded *string, passport string, same bool) {
+		switch {
+		case strings.TrimSpace(*recorded) == "":
+			*recorded = passport
+		case !same:
+			diffs = append(diffs, MRZDifference{field, label, *recorded, passport})
+		}
+	}
+	set(FieldFullName, "Full name", &out.FullName, m.FullName(), sameWords(p.FullName, m.FullName()))
+	set(FieldDateOfBirth, "Date of birth", &out.DateOfBirth, m.DateOfBirth.String(), strings.TrimSpace(p.DateOfBirth) == m.DateOfBirth.String())
+	norm := func(s string) string { return strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(s)) }
+	set(FieldPassport, "Passport number", &out.Passport.Number, m.PassportNumber, norm(p.Passport.Number) == m.PassportNumber)
+	set(FieldPassportExpiry, "Passport expiry", &out.Passport.Expiry, m.Expiry.String(), strings.TrimSpace(p.Passport.Expiry) == m.Expiry.String())
+	set(FieldNationality, "Nationality", &out.Passport.Nationality, m.Nationality, norm(p.Passport.Nationality) == m.Nationality)
+	set(FieldSex, "Sex", &out.Passport.Sex, m.Sex, norm(p.Passport.Sex) == m.Sex)
+	return out, diffs
+}
+
+// UsePassport returns p with every value the passport gives, differences included.
+func (m MRZ) UsePassport(p PersonInput) PersonInput {
+	p.FullName, p.DateOfBirth = m.FullName(), m.DateOfBirth.String()
+	p.Passport = PassportInput{Number: m.PassportNumber, Expiry: m.Expiry.String(), Nationality: m.Nationality, Sex: m.Sex}
+	return p
+}
+
+func sameWords(a, b string) bool {
+	x, y := SearchTokens(a), SearchTokens(b)
+	if len(x) != len(y) {
+		return false
+	}
+	sort.Strings(x)
+	sort.Strings(y)
+	return slices.Equal(x, y)
 }

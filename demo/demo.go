@@ -324,7 +324,6 @@ type docPlan struct {
 }
 
 func documents(s Store, r *fp.Request, plan docPlan, today fp.Date) (*fp.Request, error) {
-	var err error
 	var items []fp.ChecklistItem
 	for _, it := range r.Checklist(today) {
 		if it.Required {
@@ -336,9 +335,11 @@ func documents(s Store, r *fp.Request, plan docPlan, today fp.Date) (*fp.Request
 			break
 		}
 		name, data := scanFor(r, it)
-		if r, err = s.AttachFile(Clerk, r.ID, it.Key, name, data); err != nil {
+		got, err := s.AttachFile(Clerk, r.ID, it.Key, name, data)
+		if err != nil {
 			return nil, fmt.Errorf("demo %s %s: %w", r.Number, it.Key, err)
 		}
+		r = got
 	}
 	for n, it := range items {
 		v := fp.Verdict{Verified: true, Shows: r.Identifiers()[0]}
@@ -350,9 +351,11 @@ func documents(s Store, r *fp.Request, plan docPlan, today fp.Date) (*fp.Request
 		case n >= plan.verify:
 			return r, nil
 		}
-		if r, err = s.JudgeDocument(Clerk, r.ID, it.Key, v); err != nil {
+		got, err := s.JudgeDocument(Clerk, r.ID, it.Key, v)
+		if err != nil {
 			return nil, fmt.Errorf("demo %s %s: %w", r.Number, it.Key, err)
 		}
+		r = got
 	}
 	return r, nil
 }

@@ -22,6 +22,13 @@ func scan(r *fp.Request, it fp.ChecklistItem) []byte {
 	return demo.NoticeScan(r, it.Label())
 }
 
+func scanName(it fp.ChecklistItem) string {
+	if it.Kind == fp.DocPassport {
+		return "passport.png"
+	}
+	return "notice.pdf"
+}
+
 // completeChecklist attaches and verifies every required item of request id.
 func completeChecklist(t testing.TB, db *DB, a fp.Actor, id fp.RequestID) *fp.Request {
 	t.Helper()
@@ -35,11 +42,11 @@ func completeChecklist(t testing.TB, db *DB, a fp.Actor, id fp.RequestID) *fp.Re
 		}
 		switch it.Doc.State {
 		case fp.DocMissing:
-			if r, err = db.AttachFile(a, id, it.Key, it.Key+".png", scan(r, it)); err != nil {
+			if r, err = db.AttachFile(a, id, it.Key, scanName(it), scan(r, it)); err != nil {
 				t.Fatalf("attach %s: %v", it.Key, err)
 			}
 		case fp.DocRejected: // a better scan
-			if r, err = db.AttachFile(a, id, it.Key, "again.png", append(scan(r, it), scan(r, it)...)); err != nil {
+			if r, err = db.AttachFile(a, id, it.Key, "again-"+scanName(it), append(scan(r, it), scan(r, it)...)); err != nil {
 				t.Fatalf("attach %s again: %v", it.Key, err)
 			}
 		}

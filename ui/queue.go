@@ -18,6 +18,7 @@ const queueLimit = 1000
 const (
 	filterOpen = "Open requests"
 	filterAll  = "All statuses"
+	filterDone = "Complete, waiting for decision"
 	catAll     = "All categories"
 	orderOld   = "Oldest first"
 	orderNew   = "Newest first"
@@ -28,7 +29,7 @@ var queueColumns = []struct {
 	width float32
 }{
 	{"Number", 140}, {"Applicant", 250}, {"Category", 110}, {"Status", 170},
-	{"Received", 105}, {"Age", 70}, {"People", 70},
+	{"Received", 105}, {"Age", 70}, {"People", 70}, {"Documents", 100},
 }
 
 type queueScreen struct {
@@ -53,7 +54,7 @@ func newQueueScreen(u *UI) *queueScreen {
 	q.search.SetPlaceHolder("Search: name, receipt number, A-number or FP number")
 	q.search.OnChanged = func(string) { u.touch(); q.refresh() }
 
-	statuses := []string{filterOpen, filterAll}
+	statuses := []string{filterOpen, filterDone, filterAll}
 	for _, s := range fp.Statuses {
 		statuses = append(statuses, s.Label())
 	}
@@ -112,7 +113,7 @@ func newQueueScreen(u *UI) *queueScreen {
 	fixed := func(w float32, o fyne.CanvasObject) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
-	filters := container.NewHBox(fixed(200, q.status), fixed(160, q.category), fixed(150, q.order))
+	filters := container.NewHBox(fixed(250, q.status), fixed(160, q.category), fixed(150, q.order))
 	top := container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), newBtn, q.search),
 		container.NewBorder(nil, nil, filters, nil, q.count),
@@ -126,6 +127,8 @@ func (q *queueScreen) filter() fp.RequestFilter {
 	f := fp.RequestFilter{Search: q.search.Text, Newest: q.order.Selected == orderNew, Limit: queueLimit}
 	switch sel := q.status.Selected; sel {
 	case filterAll:
+	case filterDone:
+		f.DocsComplete = true
 	case filterOpen, "":
 		for _, s := range fp.Statuses {
 			if s.Open() {
@@ -209,5 +212,11 @@ func (q *queueScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		l.SetText(strconv.Itoa(r.Received.DaysUntil(q.ui.today())) + " d")
 	case 6:
 		l.SetText(strconv.Itoa(r.People))
+	case 7:
+		// Verified of required: what is left to check or chase.
+		l.SetText(r.Docs.String() + " verified")
+		if r.Docs.Required == 0 {
+			l.SetText("")
+		}
 	}
 }

@@ -28,6 +28,7 @@ type requestScreen struct {
 
 	received, basis, receipts, anumber  *widget.Entry
 	name, dob, email, phone             *widget.Entry
+	passport                            passportFields // the applicant's
 	ascDate, ascPlace, departure, rnote *widget.Entry
 	category, notice, rasked            *widget.RadioGroup
 
@@ -45,12 +46,66 @@ type requestScreen struct {
 	saveBtn  *widget.Button
 	content  fyne.CanvasObject
 	filling  bool // widgets are being set programmatically
+
+	tabs    *container.AppTabs // details and documents (saved requests only)
+	docsTab *container.TabItem
+	docs    *docsPanel
 }
 
 type householdRow struct {
+	id        int // the stored member's id: keeps their documents with them
 	name, dob *widget.Entry
+	passport  passportFields
+	age       *widget.Label
 	errs      *widget.Label
 	box       *fyne.Container
+}
+
+// passportFields are the four passport entries of one person.
+type passportFields struct {
+	number, expiry, nationality, sex *widget.Entry
+}
+
+func (p passportFields) entries() []*widget.Entry {
+	return []*widget.Entry{p.number, p.expiry, p.nationality, p.sex}
+}
+
+func (p passportFields) input() fp.PassportInput {
+	return fp.PassportInput{Number: p.number.Text, Expiry: p.expiry.Text, Nationality: p.nationality.Text, Sex: p.sex.Text}
+}
+
+func (p passportFields) set(in fp.PassportInput) {
+	p.number.SetText(in.Number)
+	p.expiry.SetText(in.Expiry)
+	p.nationality.SetText(in.Nationality)
+	p.sex.SetText(in.Sex)
+}
+
+// newPassportFields makes the entries; field maps a key to the person's field key.
+func (f *requestScreen) newPassportFields(field func(string) string) passportFields {
+	mk := func(key, hint string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetPlaceHolder(hint)
+		e.OnChanged = func(string) { f.changed(field(key)) }
+		return e
+	}
+	p := passportFields{mk(fp.FieldPassport, "Passport no."), mk(fp.FieldPassportExpiry, "Expires YYYY-MM-DD"),
+		mk(fp.FieldNationality, "Nat. (CHN)"), mk(fp.FieldSex, "F/M/X")}
+	p.number.TextStyle.Monospace = true
+	return p
+}
+
+// row lays the passport entries out in one line.
+func (p passportFields) row() fyne.CanvasObject {
+	w := func(width float32, e *widget.Entry) fyne.CanvasObject {
+		return container.NewGridWrap(fyne.NewSize(width, e.MinSize().Height), e)
+	}
+	return container.NewHBox(w(150, p.number), w(190, p.expiry), w(120, p.nationality), w(80, p.sex))
+}
+
+// passportKeys are the field keys of one person's passport entries.
+func passportKeys(field func(string) string) []string {
+	return []string{field(fp.FieldPassport), field(fp.FieldPassportExpiry), field(fp.FieldNationality), field(fp.FieldSex)}
 }
 
 var categoryOptions, noticeOptions []string
@@ -86,6 +141,7 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 	f.dob = entry(fp.FieldDateOfBirth, "YYYY-MM-DD", false)
 	f.email = entry(fp.FieldEmail, "name@example.com", false)
 	f.phone = entry(fp.FieldPhone, "+86 20 8518 7700", false)
+	f.passport = f.newPassportFields(func(k string) string { return k })
 	f.ascDate = entry(fp.FieldASCDate, "YYYY-MM-DD", false)
 	f.ascPlace = entry(fp.FieldASCPlace, "e.g. Los Angeles ASC", false)
 	f.departure = entry(fp.FieldDepartureReason, "The urgent circumstances that forced departure from the U.S.", true)
@@ -116,6 +172,8 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 	main := widget.NewForm(
 		row("Applicant's full name", fp.FieldFullName, f.name),
 		row("Date of birth", fp.FieldDateOfBirth, f.dob),
+		widget.NewFormItem("Passport", container.NewVBox(f.passport.row(), f.errLine(fp.FieldPassport),
+			f.errLine(fp.FieldPassportExpiry), f.errLine(fp.FieldNationality), f.errLine(fp.FieldSex))),
 		row("Category", fp.FieldCategory, f.category),
 		row("Basis", fp.FieldBasis, f.basis),
 		row("Notice supplied", fp.FieldNoticeType, f.notice),
@@ -127,14 +185,14 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 	)
 
 	f.householdBox = container.NewVBox()
-	addAdult := widget.NewButtonWithIcon("Add adult", theme.ContentAddIcon(), func() {
+	addAdult := widget.NewButtonWithIcon("Add member", theme.ContentAddIcon(), func() {
 		row := f.addHousehold(fp.PersonInput{})
 		f.changed(fp.FieldHousehold)
 		f.ui.win.Canvas().Focus(row.name)
 	})
 	f.hhSection = container.NewVBox(
-		heading("Household adults to fingerprint"),
-		widget.NewLabel("Every adult (18 or over) living in the household besides the applicant."),
+		heading("Household members"),
+		widget.NewLabel("Everyone living in the household besides the applicant. Adults (18 and over) are fingerprinted;\nchildren are listed only."),
 		f.householdBox, f.errLine(fp.FieldHousehold),
 		container.NewHBox(addAdult))
 
@@ -173,12 +231,18 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 	buttons := container.NewHBox(f.saveBtn, back, layout.NewSpacer())
 
 	body := container.NewVBox(main, f.hhSection, f.otherSection, f.warnings)
+	var center fyne.CanvasObject = container.NewVScroll(body)
 	if r != nil {
 		body.Add(f.history())
+		f.docs = newDocsPanel(f)
+		c := r.Completeness(u.today())
+		f.docsTab = container.NewTabItemWithIcon("Documents "+c.String(), theme.FileIcon(), f.docs.content)
+		f.tabs = container.NewAppTabs(container.NewTabItemWithIcon("Details", theme.DocumentIcon(), center), f.docsTab)
+		center = f.tabs
 	}
 	f.content = container.NewBorder(container.NewVBox(header, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, buttons, nil, f.message)),
-		nil, nil, container.NewVScroll(body))
+		nil, nil, center)
 
 	if r != nil {
 		f.fill(r.Input())
@@ -229,20 +293,39 @@ func newErrLabel() *widget.Label {
 
 func (f *requestScreen) addHousehold(p fp.PersonInput) *householdRow {
 	i := len(f.household)
-	hr := &householdRow{name: widget.NewEntry(), dob: widget.NewEntry()}
+	field := func(k string) string { return fp.HouseholdField(i, k) }
+	hr := &householdRow{id: p.ID, name: widget.NewEntry(), dob: widget.NewEntry(), passport: f.newPassportFields(field), age: widget.NewLabel("")}
 	hr.name.SetPlaceHolder("Full name as in the passport")
 	hr.dob.SetPlaceHolder("YYYY-MM-DD")
 	hr.name.SetText(p.FullName)
 	hr.dob.SetText(p.DateOfBirth)
-	hr.name.OnChanged = func(string) { f.changed(fp.HouseholdField(i, fp.FieldFullName)) }
-	hr.dob.OnChanged = func(string) { f.changed(fp.HouseholdField(i, fp.FieldDateOfBirth)) }
+	hr.passport.set(p.Passport)
+	hr.name.OnChanged = func(string) { f.changed(field(fp.FieldFullName)) }
+	hr.dob.OnChanged = func(string) { f.changed(field(fp.FieldDateOfBirth)); f.showAge(hr) }
 	hr.errs = newErrLabel()
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { f.removeHousehold(hr) })
 	dob := container.NewGridWrap(fyne.NewSize(140, hr.dob.MinSize().Height), hr.dob)
-	hr.box = container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel(fmt.Sprintf("Adult %d", i+1)), container.NewHBox(dob, remove), hr.name), hr.errs)
+	hr.box = container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel(fmt.Sprintf("Member %d", i+1)), container.NewHBox(dob, hr.age, remove), hr.name),
+		container.NewHBox(widget.NewLabel("Passport"), hr.passport.row()),
+		hr.errs)
+	f.showAge(hr)
 	f.household = append(f.household, hr)
 	f.householdBox.Add(hr.box)
 	return hr
+}
+
+// showAge says beside the birth date whether the member is fingerprinted.
+func (f *requestScreen) showAge(hr *householdRow) {
+	d, err := fp.ParseDate(hr.dob.Text)
+	switch {
+	case err != nil || d.After(f.ui.today()):
+		hr.age.SetText("")
+	case (fp.Person{DateOfBirth: d}).Adult(f.ui.today()):
+		hr.age.SetText(fmt.Sprintf("age %d", d.AgeOn(f.ui.today())))
+	default:
+		hr.age.SetText(fmt.Sprintf("age %d: under 18, not fingerprinted", d.AgeOn(f.ui.today())))
+	}
 }
 
 func (f *requestScreen) removeHousehold(hr *householdRow) {
@@ -277,6 +360,7 @@ func (f *requestScreen) fill(in fp.RequestInput) {
 	f.dob.SetText(in.DateOfBirth)
 	f.email.SetText(in.Email)
 	f.phone.SetText(in.Phone)
+	f.passport.set(in.Passport)
 	f.ascDate.SetText(in.ASCDate)
 	f.ascPlace.SetText(in.ASCPlace)
 	f.departure.SetText(in.DepartureReason)
@@ -315,6 +399,7 @@ func (f *requestScreen) input() fp.RequestInput {
 	in := fp.RequestInput{
 		Received: f.received.Text, Basis: f.basis.Text, ReceiptNumbers: f.receipts.Text, ANumber: f.anumber.Text,
 		FullName: f.name.Text, DateOfBirth: f.dob.Text, Email: f.email.Text, Phone: f.phone.Text,
+		Passport: f.passport.input(),
 	}
 	for _, c := range fp.Categories {
 		if c.Label() == f.category.Selected {
@@ -328,7 +413,7 @@ func (f *requestScreen) input() fp.RequestInput {
 	}
 	if in.Category == string(fp.CategoryAdoption) {
 		for _, h := range f.household {
-			in.Household = append(in.Household, fp.PersonInput{FullName: h.name.Text, DateOfBirth: h.dob.Text})
+			in.Household = append(in.Household, fp.PersonInput{ID: h.id, FullName: h.name.Text, DateOfBirth: h.dob.Text, Passport: h.passport.input()})
 		}
 	}
 	if in.Category == string(fp.CategoryOther) {
@@ -392,7 +477,8 @@ func (f *requestScreen) validate() (*fp.Request, []string, fp.FieldErrors) {
 	}
 	for i, h := range f.household {
 		var msgs []string
-		for _, k := range []string{fp.HouseholdField(i, fp.FieldFullName), fp.HouseholdField(i, fp.FieldDateOfBirth)} {
+		field := func(k string) string { return fp.HouseholdField(i, k) }
+		for _, k := range append([]string{field(fp.FieldFullName), field(fp.FieldDateOfBirth)}, passportKeys(field)...) {
 			if f.tried || f.touched[k] {
 				msgs = append(msgs, fe.For(k)...)
 			}
@@ -546,12 +632,13 @@ func (f *requestScreen) history() fyne.CanvasObject {
 }
 
 func (f *requestScreen) setReadOnly(why string) {
-	for _, e := range []*widget.Entry{f.received, f.basis, f.receipts, f.anumber, f.name, f.dob, f.email, f.phone, f.ascDate, f.ascPlace, f.departure, f.rnote} {
+	for _, e := range append([]*widget.Entry{f.received, f.basis, f.receipts, f.anumber, f.name, f.dob, f.email, f.phone, f.ascDate, f.ascPlace, f.departure, f.rnote}, f.passport.entries()...) {
 		e.Disable()
 	}
 	for _, h := range f.household {
-		h.name.Disable()
-		h.dob.Disable()
+		for _, e := range append([]*widget.Entry{h.name, h.dob}, h.passport.entries()...) {
+			e.Disable()
+		}
 	}
 	f.category.Disable()
 	f.notice.Disable()
@@ -578,4 +665,43 @@ func (f *requestScreen) print(write func(*fp.Request) (string, error)) {
 	if u, err := url.Parse("file://" + path); err == nil {
 		f.ui.app.OpenURL(u)
 	}
+}
+
+// reopen shows r (changed by a document action) with the Documents tab on
+// top and key selected, keeping any unsaved edits of the Details tab.
+func (f *requestScreen) reopen(r *fp.Request, key, msg string) {
+	edits, dirty := f.input(), f.dirty()
+	next := newRequestScreen(f.ui, r)
+	if dirty {
+		loaded := next.loaded
+		next.fill(edits)
+		next.loaded = loaded
+		next.validate()
+	}
+	if key != "" {
+		next.docs.selected = key
+		next.docs.zoom = f.docs.zoom
+		next.docs.refresh()
+	}
+	next.tabs.Select(next.docsTab)
+	f.ui.showForm(next)
+	next.message.SetText(msg)
+	next.message.Importance = widget.SuccessImportance
+	next.message.Refresh()
+}
+
+// setPerson puts p into the applicant's (i < 0) or the i-th household
+// member's fields, as if typed: the form shows them as unsaved changes.
+func (f *requestScreen) setPerson(i int, p fp.PersonInput) {
+	if i < 0 {
+		f.name.SetText(p.FullName)
+		f.dob.SetText(p.DateOfBirth)
+		f.passport.set(p.Passport)
+	} else if i < len(f.household) {
+		h := f.household[i]
+		h.name.SetText(p.FullName)
+		h.dob.SetText(p.DateOfBirth)
+		h.passport.set(p.Passport)
+	}
+	f.validate()
 }

@@ -95,6 +95,7 @@ func New(a fyne.App, db Store, place string) *UI {
 	u.main = container.NewBorder(nil, nil, container.NewHBox(side, widget.NewSeparator()), nil, u.body)
 	u.win.SetMainMenu(u.menu())
 	u.win.SetCloseIntercept(func() { u.leave(func() { u.win.Close() }) })
+	u.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { u.onDrop(uris) })
 	u.win.Resize(fyne.NewSize(
 		float32(a.Preferences().FloatWithFallback("window.width", 1180)),
 		float32(a.Preferences().FloatWithFallback("window.height", 760))))
@@ -274,6 +275,20 @@ func (u *UI) leave(next func()) {
 		widget.NewLabel(fmt.Sprintf("You have changed %s without saving.", what)), u.win)
 	d.SetButtons([]fyne.CanvasObject{keep, discard, save})
 	d.Show()
+}
+
+// onDrop takes files dropped onto the window to the open request's checklist.
+func (u *UI) onDrop(uris []fyne.URI) {
+	u.touch()
+	switch f := u.form; {
+	case f != nil && f.docs != nil:
+		f.tabs.Select(f.docsTab)
+		f.docs.dropped(uris)
+	case f != nil:
+		u.showError(fp.Errorf(fp.EINVALID, "save the new request first (Ctrl+S), then drop its documents onto it"))
+	default:
+		u.showError(fp.Errorf(fp.EINVALID, "open a request first, then drop its documents onto the window"))
+	}
 }
 
 // Save saves the open form (Ctrl+S).
