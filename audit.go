@@ -161,18 +161,11 @@ func RequestFields(r *Request) map[string]string {
 		return map[string]string{}
 	}
 	in := r.Input()
-	hh := make([]string, len(r.Household))
-	for i, h := range r.Household {
-		hh[i] = h.FullName + "|" + h.DateOfBirth.String()
-		if h.Passport != nil {
-			hh[i] += "|passport " + h.Passport.String()
-		}
-	}
 	return map[string]string{
-		"passport": r.Applicant.Passport.String(),
+		FieldPassport: in.Passport.Number, FieldPassportExpiry: in.Passport.Expiry, FieldNationality: in.Passport.Nationality, FieldSex: in.Passport.Sex,
 		"received": in.Received, "full_name": in.FullName, "date_of_birth": in.DateOfBirth, "category": in.Category,
 		"basis": in.Basis, "notice_type": in.NoticeType, "receipt_number": in.ReceiptNumbers, "a_number": in.ANumber,
-		"email": in.Email, "phone": in.Phone, "household_adults": strings.Join(hh, "; "),
+		"email": in.Email, "phone": in.Phone, "household_adults": householdCSV(in.Household),
 		"asc_date": in.ASCDate, "asc_place": in.ASCPlace, "departure_reason": in.DepartureReason,
 		"reschedule_asked": in.RescheduleAsked, "reschedule_note": in.RescheduleNote,
 	}
@@ -182,7 +175,7 @@ func RequestFields(r *Request) map[string]string {
 func Diff(old, new *Request) []Change {
 	a, b := RequestFields(old), RequestFields(new)
 	var out []Change
-	for _, f := range append(CSVColumns[:len(CSVColumns):len(CSVColumns)], "passport") {
+	for _, f := range CSVColumns {
 		if a[f] != b[f] {
 			out = append(out, Change{Field: f, Old: a[f], New: b[f]})
 		}

@@ -11,11 +11,14 @@ import (
 )
 
 // CSVColumns are the columns of the spreadsheet import and the CSV export,
-// in export order. The last five hold the "All others" facts.
+// in export order. Then come five "All others" facts and the applicant's
+// passport. A household member is written Name|YYYY-MM-DD, optionally
+// followed by |passport|expiry|nationality|sex.
 var CSVColumns = []string{
 	"received", "full_name", "date_of_birth", "category", "basis", "notice_type",
 	"receipt_number", "a_number", "email", "phone", "household_adults",
 	"asc_date", "asc_place", "departure_reason", "reschedule_asked", "reschedule_note",
+	FieldPassport, FieldPassportExpiry, FieldNationality, FieldSex,
 }
 
 // LineError is one problem in an imported file.
@@ -130,6 +133,7 @@ func ParseImportCSV(r io.Reader, today Date) ([]ImportRow, []LineError) {
 			ReceiptNumbers: get("receipt_number"), ANumber: get("a_number"), Email: get("email"), Phone: get("phone"),
 			ASCDate: get("asc_date"), ASCPlace: get("asc_place"), DepartureReason: get("departure_reason"),
 			RescheduleAsked: get("reschedule_asked"), RescheduleNote: get("reschedule_note"),
+			Passport: PassportInput{Number: get(FieldPassport), Expiry: get(FieldPassportExpiry), Nationality: get(FieldNationality), Sex: get(FieldSex)},
 		}
 		var rowErrs []LineError
 		noDate := map[string]bool{} // household fields already reported as malformed
@@ -143,7 +147,12 @@ func ParseImportCSV(r io.Reader, today Date) ([]ImportRow, []LineError) {
 				rowErrs = append(rowErrs, LineError{line, "household_adults", fmt.Sprintf("adult %d %q must be written Full Name|YYYY-MM-DD", len(in.Household)+1, strings.TrimSpace(item))})
 				noDate[HouseholdField(len(in.Household), FieldDateOfBirth)] = true
 			}
-			in.Household = append(in.Household, PersonInput{FullName: name, DateOfBirth: dob})
+			p := PersonInput{FullName: name, DateOfBirth: dob}
+			if parts := strings.Split(dob, "|"); len(parts) > 1 {
+				parts = append(parts, "", "", "", "")
+				p.DateOfBirth, p.Passport = parts[0], PassportInput{Number: parts[1], Expiry: parts[2], Nationality: parts[3], Sex: parts[4]}
+			}
+			in.Household = append(in.Household, p)
 		}
 		req, warns, err := in.Parse(today)
 		var e *Error
@@ -227,16 +236,25 @@ func WriteCSV(w io.Writer, rs []*Request) error {
 	cw.Write(CSVColumns)
 	for _, r := range rs {
 		in := r.Input()
-		hh := make([]string, len(in.Household))
-		for i, h := range in.Household {
-			hh[i] = h.FullName + "|" + h.DateOfBirth
-		}
 		cw.Write([]string{in.Received, in.FullName, in.DateOfBirth, in.Category, in.Basis, in.NoticeType,
-			strings.ReplaceAll(in.ReceiptNumbers, " ", ""), in.ANumber, in.Email, in.Phone, strings.Join(hh, ";"),
-			in.ASCDate, in.ASCPlace, in.DepartureReason, in.RescheduleAsked, in.RescheduleNote})
+			strings.ReplaceAll(in.ReceiptNumbers, " ", ""), in.ANumber, in.Email, in.Phone, householdCSV(in.Household),
+			in.ASCDate, in.ASCPlace, in.DepartureReason, in.RescheduleAsked, in.RescheduleNote,
+			in.Passport.Number, in.Passport.Expiry, in.Passport.Nationality, in.Passport.Sex})
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// householdCSV writes the household column: Name|YYYY-MM-DD[|passport|expiry|nationality|sex];...
+func householdCSV(hh []PersonInput) string {
+	out := make([]string, len(hh))
+	for i, h := range hh {
+		out[i] = h.FullName + "|" + h.DateOfBirth
+		if p := h.Passport; !p.empty() {
+			out[i] += "|" + p.Number + "|" + p.Expiry + "|" + p.Nationality + "|" + p.Sex
+		}
+	}
+	return strings.Join(out, ";")
 }
 
 // ExportRecord is the JSON export's shape of one request.
@@ -246,6 +264,7 @@ type ExportRecord struct {
 	Category       Category        `json:"category"`
 	FullName       string          `json:"full_name"`
 	DateOfBirth    Date            `json:"date_of_birth"`
+	Passport       *Passport       `json:"passport,omitempty"`
 	Received       Date            `json:"received"`
 	Basis          string          `json:"basis"`
 	NoticeType     NoticeType      `json:"notice_type"`
@@ -260,7 +279,7 @@ type ExportRecord struct {
 
 func (r *Request) Export() ExportRecord {
 	e := ExportRecord{Number: r.Number, Status: r.Status, Category: r.Category, FullName: r.Applicant.FullName,
-		DateOfBirth: r.Applicant.DateOfBirth, Received: r.Received, Basis: r.Basis, NoticeType: r.NoticeType,
+		DateOfBirth: r.Applicant.DateOfBirth, Passport: r.Applicant.Passport, Received: r.Received, Basis: r.Basis, NoticeType: r.NoticeType,
 		ReceiptNumbers: r.ReceiptNumbers, ANumber: r.ANumber, Email: r.Email, Phone: r.Phone,
 		Household: r.Household, Other: r.Other, History: r.History}
 	if e.ReceiptNumbers == nil {

@@ -38,13 +38,13 @@ func TestLineErrorFormat(t *testing.T) {
 func TestFieldKeysAreCSVColumns(t *testing.T) {
 	for _, f := range []string{FieldReceived, FieldCategory, FieldBasis, FieldNoticeType, FieldReceiptNumbers, FieldANumber,
 		FieldFullName, FieldDateOfBirth, FieldEmail, FieldPhone, FieldHousehold, FieldASCDate, FieldASCPlace,
-		FieldDepartureReason, FieldRescheduleAsked, FieldRescheduleNote} {
+		FieldDepartureReason, FieldRescheduleAsked, FieldRescheduleNote, FieldPassport, FieldPassportExpiry, FieldNationality, FieldSex} {
 		if indexOf(CSVColumns, f) < 0 {
 			t.Errorf("field key %q is not a CSV column", f)
 		}
 	}
-	if len(CSVColumns) != 16 {
-		t.Errorf("CSVColumns has %d columns, want 16", len(CSVColumns))
+	if len(CSVColumns) != 20 {
+		t.Errorf("CSVColumns has %d columns, want 20", len(CSVColumns))
 	}
 }
 

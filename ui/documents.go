@@ -517,7 +517,7 @@ func (d *docsPanel) askMissing() {
 		return
 	}
 	r := d.f.req
-	subject, body, err := letter.MissingText(r, o, d.ui.today())
+	subject, body, err := letter.MissingText(r, letter.Office(o), d.ui.today())
 	if err != nil {
 		d.ui.showError(err)
 		return
@@ -545,7 +545,7 @@ func (d *docsPanel) askMissing() {
 		dlg.Hide()
 		d.f.print(func(r *fp.Request) (string, error) {
 			return d.ui.writeDocument(r, func(w io.Writer) (string, error) {
-				return "missing-documents letter", letter.Missing(w, r, o, d.ui.today(), letter.Options{Now: d.ui.Now(), PrintedBy: d.ui.actor.Name})
+				return "missing-documents letter", letter.Missing(w, r, letter.Office(o), d.ui.today(), letter.Options{Now: d.ui.Now(), PrintedBy: d.ui.actor.Name})
 			})
 		})
 	})

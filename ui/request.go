@@ -222,8 +222,13 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 	header := container.NewVBox(head)
 	if r != nil {
 		docs := container.NewHBox(widget.NewButtonWithIcon("Record (PDF)", theme.DocumentPrintIcon(), func() { f.print(f.ui.printRecord) }))
-		if r.Status == fp.StatusDenied {
+		switch r.Status {
+		case fp.StatusDenied:
 			docs.Add(widget.NewButtonWithIcon("Denial letter (PDF)", theme.MailSendIcon(), func() { f.print(f.ui.printLetter) }))
+		case fp.StatusAwaitingDocuments:
+			if len(r.Outstanding(u.today())) > 0 {
+				docs.Add(widget.NewButtonWithIcon("Ask for documents", theme.MailComposeIcon(), func() { f.docs.askMissing() }))
+			}
 		}
 		header.Add(container.NewHBox(f.actions(), layout.NewSpacer(), docs))
 	}

@@ -267,18 +267,27 @@ func TestAdoptionHouseholdAndOtherSections(t *testing.T) {
 	if !f.hhSection.Visible() {
 		t.Fatal("household section hidden for adoption")
 	}
-	test.Tap(button(t, f.hhSection, "Add adult"))
+	test.Tap(button(t, f.hhSection, "Add member"))
 	test.Type(f.household[0].name, "Trần Văn Đức")
-	test.Type(f.household[0].dob, "2012-01-01") // a minor
-	u.Save()
-	if n, _ := db.CountRequests(); n != 0 || !strings.Contains(f.household[0].errs.Text, "only adults") {
-		t.Fatalf("minor accepted: count %d, message %q", n, f.household[0].errs.Text)
+	test.Type(f.household[0].dob, "2012-01-01") // a minor: listed, not fingerprinted
+	if !strings.Contains(f.household[0].age.Text, "age 14: under 18, not fingerprinted") {
+		t.Errorf("minor's age label %q", f.household[0].age.Text)
 	}
-	f.household[0].dob.SetText("1979-02-03")
+	test.Tap(button(t, f.hhSection, "Add member"))
+	test.Type(f.household[1].name, "Lê Thị Hoa")
+	test.Type(f.household[1].dob, "1979-02-03")
+	test.Type(f.household[1].passport.number, "c1234567")
+	test.Type(f.household[1].passport.expiry, "2030-01-01")
+	if f.household[1].age.Text != "age 47" {
+		t.Errorf("adult's age label %q", f.household[1].age.Text)
+	}
 	u.Save()
 	r, err := db.FindRequestByNumber("FP-2026-00001")
-	if err != nil || len(r.Household) != 1 || r.Household[0].FullName != "Trần Văn Đức" {
+	if err != nil || len(r.Household) != 2 || r.Household[0].FullName != "Trần Văn Đức" || r.Household[1].Passport.Number != "C1234567" {
 		t.Fatalf("household not stored: %v %+v", err, r)
+	}
+	if r.People(u.today()) != 2 || len(r.Checklist(u.today())) != 4 {
+		t.Errorf("people %d, checklist %d items (the child needs none)", r.People(u.today()), len(r.Checklist(u.today())))
 	}
 
 	u.Navigate(navNew)

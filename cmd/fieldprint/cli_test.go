@@ -218,6 +218,7 @@ func TestDecideAndAudit(t *testing.T) {
 		t.Fatal("no new requests in the demo")
 	}
 	n := rows[0].Number
+	completeViaCLI(t, db, n, "clerk")
 	for _, tc := range []struct {
 		args []string
 		code int

@@ -49,7 +49,7 @@ func init() {
 		{"list", "[--status S] [--category C] [--search Q] [--format table|csv|json]", "list requests, oldest first", cmdList},
 		{"export", "[--format csv|json] [-o FILE]", "export every request (the CSV imports again as is)", cmdExport},
 		{"record", "NUMBER -o FILE.pdf --user NAME", "print a request's record for the paper file as PDF", cmdRecord},
-		{"letter", "NUMBER -o FILE.pdf --user NAME", "the letter to the applicant the request's status calls for (denial letter)", cmdLetter},
+		{"letter", "NUMBER -o FILE.pdf --user NAME", "the letter to the applicant the request's status calls for (denial letter; missing-documents letter while awaiting documents)", cmdLetter},
 		{"office", "show | set [--name N] [--address A] [--phone P] [--email E] [--signatory S] [--title T] --user ADMIN", "the office profile printed on letters", cmdOffice},
 		{"attach", "NUMBER --kind notice|passport|asc-notice|supporting [--person NAME] FILE --user NAME", "attach a scan (PDF, JPEG or PNG) to a request's checklist", cmdAttach},
 		{"checklist", "NUMBER [--format table|json]", "show what a request must contain and where each document stands", cmdChecklist},

@@ -214,6 +214,9 @@ func TestMissingText(t *testing.T) {
 					t.Errorf("pdftotext output lacks the problem %q of %s", it.Problem(), it.Label())
 				}
 			}
+			if household := strings.Contains(text, "Every adult of your household"); household != (name == "missing-household") {
+				t.Errorf("the household sentence is printed: %v, want it only for the household", household)
+			}
 			if full := pdfText(t, pdf); !strings.Contains(full, "FP-2026-00042 · missing-documents letter · page 1 of") {
 				t.Errorf("footer missing:\n%s", full)
 			}
