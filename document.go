@@ -164,8 +164,8 @@ func (it ChecklistItem) Problem() string {
 		}
 	case DocRejected:
 		s := "received but not accepted: " + it.Doc.Reason.Label()
-		if it.Doc.Note != "" {
-			s += " (" + it.Doc.Note + ")"
+		if n := strings.TrimRight(it.Doc.Note, ". "); n != "" {
+			s += " (" + n + ")"
 		}
 		return s
 	}

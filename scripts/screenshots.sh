@@ -27,11 +27,20 @@ shot search
 # An existing request: click the first row.
 xdotool mousemove 420 162 click 1
 shot request
+# Documents: the checklist beside the scan being checked (demo request 2 has
+# a rejected passport and two to check), then the missing-documents request.
+xdotool key ctrl+f ctrl+a; xdotool type --delay 30 'FP-2026-00002'; sleep 1
+xdotool mousemove 420 162 click 1; sleep 1
+xdotool mousemove 340 133 click 1             # the Documents tab
+shot documents
+xdotool mousemove 585 236 click 1             # Ask for missing documents
+shot ask-documents
+xdotool mousemove 404 645 click 1; sleep 0.5  # Close
 # The intake form: Ctrl+N, a few fields and a save attempt show the field messages.
 xdotool key ctrl+n; sleep 1
 xdotool type --delay 20 'Jose Muller'
 xdotool key Tab; xdotool type --delay 20 '1985-04-12'
-xdotool key Tab Tab Tab Tab Tab Tab Tab Tab Tab; xdotool type --delay 20 'GUZ2018123456'
+xdotool key Tab Tab Tab Tab Tab Tab Tab Tab Tab Tab Tab Tab Tab; xdotool type --delay 20 'GUZ2018123456'
 xdotool key ctrl+s
 shot form
 # Leaving a form with unsaved changes asks first.

@@ -43,9 +43,12 @@ func newDocsPanel(f *requestScreen) *docsPanel {
 	d.items = f.req.Checklist(f.ui.today())
 	d.list = container.NewVBox()
 	d.preview = container.NewStack()
-	for _, it := range d.items {
-		if it.Doc.File != nil && d.selected == "" {
-			d.selected = it.Key
+	// Show first what needs the clerk: a file to check, then a rejected one.
+	for _, want := range []fp.DocState{fp.DocReceived, fp.DocRejected, fp.DocVerified} {
+		for _, it := range d.items {
+			if it.Doc.State == want && d.selected == "" {
+				d.selected = it.Key
+			}
 		}
 	}
 
@@ -53,12 +56,14 @@ func newDocsPanel(f *requestScreen) *docsPanel {
 	summary := widget.NewLabel(fmt.Sprintf("%s required documents verified · %d received to check · %d missing · %d rejected",
 		c, c.Received, c.Missing, c.Rejected))
 	summary.TextStyle.Bold = true
+	summary.Wrapping = fyne.TextWrapWord
 	ask := widget.NewButtonWithIcon("Ask for missing documents", theme.MailComposeIcon(), d.askMissing)
 	if len(f.req.Outstanding(f.ui.today())) == 0 {
 		ask.Disable()
 	}
 	hint := widget.NewLabel("Drop scans onto this window, or use Attach. PDF, JPEG or PNG, up to 20 MB.")
-	hint.Importance = widget.LowImportance
+	hint.SizeName = theme.SizeNameCaptionText
+	hint.Wrapping = fyne.TextWrapWord
 	if err := fp.CheckDocuments(f.ui.actor, f.req); err != nil {
 		hint.SetText(fp.ErrorMessage(err))
 	}
@@ -86,10 +91,10 @@ func newDocsPanel(f *requestScreen) *docsPanel {
 		readBtn.Disable()
 	}
 
-	left := container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, nil, ask, summary), hint, widget.NewSeparator()),
+	left := container.NewBorder(container.NewVBox(summary, container.NewBorder(nil, nil, nil, ask, hint), widget.NewSeparator()),
 		nil, nil, nil, container.NewVScroll(container.NewVBox(d.list, widget.NewSeparator(), mrzBox)))
 	split := container.NewHSplit(left, d.preview)
-	split.Offset = 0.5
+	split.Offset = 0.48
 	d.content = split
 	d.refresh()
 	return d
@@ -159,7 +164,7 @@ func (d *docsPanel) row(it fp.ChecklistItem, locked bool) fyne.CanvasObject {
 	attach := widget.NewButtonWithIcon("Attach", theme.ContentAddIcon(), func() { d.chooseFile(it.Key) })
 	buttons.Add(attach)
 	if it.Doc.File != nil {
-		view := widget.NewButtonWithIcon("View", theme.VisibilityIcon(), func() { d.selected = it.Key; d.showPreview() })
+		view := widget.NewButtonWithIcon("View", theme.VisibilityIcon(), func() { d.selected = it.Key; d.refresh() })
 		verify := widget.NewButtonWithIcon("Verify", theme.ConfirmIcon(), func() { d.verify(it) })
 		reject := widget.NewButtonWithIcon("Reject", theme.CancelIcon(), func() { d.reject(it) })
 		remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { d.detach(it) })
