@@ -34,6 +34,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseANumber -fuzztime 30s .
 	$(GO) test -run '^$$' -fuzz FuzzParseImportCSV -fuzztime 30s .
 	$(GO) test -run '^$$' -fuzz FuzzParseDate -fuzztime 30s .
+	$(GO) test -run '^$$' -fuzz FuzzParseMRZ -fuzztime 30s .
+	$(GO) test -run '^$$' -fuzz FuzzSniffFile -fuzztime 30s .
 
 # Installs only the Debian packages that are missing, and says which.
 define apt_install

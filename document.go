@@ -33,18 +33,19 @@ func (k DocKind) Label() string {
 	return string(k)
 }
 
-func ParseDocKind(s string) (DocKind, error) {
-	k := DocKind(strings.ToLower(strings.TrimSpace(s)))
-	for _, x := range DocKinds {
+func ParseDocKind(s string) (DocKind, error) { return parseKey(s, DocKinds, "a kind of document") }
+
+// parseKey accepts one of the persisted keys of an enum, in any case.
+func parseKey[T ~string](s string, all []T, what string) (T, error) {
+	k := T(strings.ToLower(strings.TrimSpace(s)))
+	names := make([]string, len(all))
+	for i, x := range all {
 		if k == x {
 			return k, nil
 		}
-	}
-	names := make([]string, len(DocKinds))
-	for i, x := range DocKinds {
 		names[i] = string(x)
 	}
-	return "", Errorf(EINVALID, "%q is not a kind of document: use %s", s, strings.Join(names, ", "))
+	return "", Errorf(EINVALID, "%q is not %s: use %s", s, what, strings.Join(names, ", "))
 }
 
 // DocState is where one checklist item stands. Persisted: never rename.
@@ -85,17 +86,7 @@ func (r RejectReason) Label() string {
 }
 
 func ParseRejectReason(s string) (RejectReason, error) {
-	k := RejectReason(strings.ToLower(strings.TrimSpace(s)))
-	for _, x := range RejectReasons {
-		if k == x {
-			return k, nil
-		}
-	}
-	names := make([]string, len(RejectReasons))
-	for i, x := range RejectReasons {
-		names[i] = string(x)
-	}
-	return "", Errorf(EINVALID, "%q is not a reason to reject a document: use %s", s, strings.Join(names, ", "))
+	return parseKey(s, RejectReasons, "a reason to reject a document")
 }
 
 // Attachment describes a stored file. Its bytes live outside the request

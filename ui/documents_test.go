@@ -155,7 +155,9 @@ func TestMRZReader(t *testing.T) {
 	// fillValid recorded 1985-04-12 as the date of birth: the passport says 1974-08-12.
 	test.Type(d.mrz, "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10")
 	dlg := topOverlay(u)
-	if _, ok := find(t, dlg, func(l *widget.Label) bool { return strings.Contains(l.Text, `Date of birth: recorded "1985-04-12", passport "1974-08-12"`) }); !ok {
+	if _, ok := find(t, dlg, func(l *widget.Label) bool {
+		return strings.Contains(l.Text, `Date of birth: recorded "1985-04-12", passport "1974-08-12"`)
+	}); !ok {
 		t.Fatal("the difference is not shown")
 	}
 	test.Tap(button(t, dlg, "Keep recorded"))

@@ -58,23 +58,7 @@ func Denial(w io.Writer, r *fp.Request, o Office, reason string, decidedAt time.
 	}
 	d.Ln(8)
 
-	// Re: block.
-	re := [][2]string{
-		{"", "Your request to have biometrics collected at the " + strings.TrimSpace(o.Name)},
-		{"Applicant:", name},
-	}
-	if a := r.ANumber.Display(); a != "" {
-		re = append(re, [2]string{"A-number:", a})
-	}
-	rns := make([]string, len(r.ReceiptNumbers))
-	for i, rn := range r.ReceiptNumbers {
-		rns[i] = string(rn)
-	}
-	if len(rns) == 1 {
-		re = append(re, [2]string{"Receipt number:", rns[0]})
-	} else if len(rns) > 1 {
-		re = append(re, [2]string{"Receipt numbers:", strings.Join(rns, ", ")})
-	}
+	re := requestRe(r, strings.TrimSpace(o.Name), name)
 	d.reBlock(re)
 	d.Ln(10)
 
