@@ -374,14 +374,21 @@ func (d *docsPanel) attachURI(key string, u fyne.URI) {
 	d.attach(key, u.Name(), data)
 }
 
+// attach checks and stores the file off the UI thread: decoding a large
+// photo to prove it is intact takes about half a second.
 func (d *docsPanel) attach(key, name string, data []byte) {
-	r, err := d.ui.db.AttachFile(d.ui.actor, d.f.req.ID, key, name, data)
-	if err != nil {
-		d.ui.showError(err)
-		return
-	}
-	it, _ := r.FindItem(key, d.ui.today())
-	d.f.reopen(r, key, fmt.Sprintf("Attached %s to %s: check it, then Verify or Reject.", name, it.Label()))
+	var r *fp.Request
+	var err error
+	d.ui.background("Checking "+name, func() {
+		r, err = d.ui.db.AttachFile(d.ui.actor, d.f.req.ID, key, name, data)
+	}, func() {
+		if err != nil {
+			d.ui.showError(err)
+			return
+		}
+		it, _ := r.FindItem(key, d.ui.today())
+		d.f.reopen(r, key, fmt.Sprintf("Attached %s to %s: check it, then Verify or Reject.", name, it.Label()))
+	})
 }
 
 func (d *docsPanel) verify(it fp.ChecklistItem) {

@@ -41,6 +41,8 @@ type UI struct {
 	Now func() time.Time
 	// DemoCount is how many requests "Load demo data" creates.
 	DemoCount int
+	// inline runs background work on the calling goroutine (tests).
+	inline bool
 	// IdleAfter locks the window after this long without activity (0: never).
 	IdleAfter  time.Duration
 	lastActive time.Time
@@ -275,6 +277,27 @@ func (u *UI) leave(next func()) {
 		widget.NewLabel(fmt.Sprintf("You have changed %s without saving.", what)), u.win)
 	d.SetButtons([]fyne.CanvasObject{keep, discard, save})
 	d.Show()
+}
+
+// background runs work off the UI thread behind a progress dialog, then
+// done on the UI thread. Tests set inline: the test driver has no UI thread.
+func (u *UI) background(title string, work, done func()) {
+	if u.inline {
+		work()
+		done()
+		return
+	}
+	bar := widget.NewProgressBarInfinite()
+	d := dialog.NewCustomWithoutButtons(title, container.NewPadded(bar), u.win)
+	d.Show()
+	go func() {
+		work()
+		fyne.Do(func() {
+			bar.Stop()
+			d.Hide()
+			done()
+		})
+	}()
 }
 
 // onDrop takes files dropped onto the window to the open request's checklist.

@@ -37,6 +37,7 @@ func openUI(t *testing.T) (*UI, *store.DB) {
 	u := New(a, db, "test.db")
 	u.Now = fixedNow
 	u.DemoCount = 40
+	u.inline = true
 	u.win.Resize(fyne.NewSize(1180, 760))
 	return u, db
 }
