@@ -101,10 +101,11 @@ func newDocsPanel(f *requestScreen) *docsPanel {
 }
 
 // people are the MRZ reader's choices: the applicant and each household member.
+// They come from the stored request: the panel is built before the form is filled.
 func (d *docsPanel) people() []string {
-	in := d.f.input()
-	out := []string{"Applicant: " + in.FullName}
-	for i, h := range in.Household {
+	r := d.f.req
+	out := []string{"Applicant: " + r.Applicant.FullName}
+	for i, h := range r.Household {
 		out = append(out, fmt.Sprintf("Member %d: %s", i+1, h.FullName))
 	}
 	return out

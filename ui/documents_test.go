@@ -147,6 +147,9 @@ func TestDropFiles(t *testing.T) {
 func TestMRZReader(t *testing.T) {
 	u, _ := openNew(t)
 	d := u.form.docs
+	if d.mrzFor.Selected != "Applicant: Anna Maria Eriksson" {
+		t.Errorf("MRZ reader offers %q", d.mrzFor.Options)
+	}
 	test.Type(d.mrz, "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<19")
 	if !strings.Contains(d.mrzMsg.Text, "final check digit") {
 		t.Fatalf("bad composite digit: %q", d.mrzMsg.Text)
