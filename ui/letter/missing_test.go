@@ -3,7 +3,6 @@ package letter
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -132,21 +131,7 @@ func TestMissingGolden(t *testing.T) {
 		if again := renderMissing(t, missingRequest(t, c)); !bytes.Equal(got, again) {
 			t.Fatalf("%s: two renderings differ: output is not deterministic", name)
 		}
-		path := filepath.Join("testdata", name+".pdf")
-		if *update {
-			os.MkdirAll("testdata", 0o755)
-			if err := os.WriteFile(path, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test ./ui/letter -update)", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s (run go test ./ui/letter -update and look at it)", name, path)
-		}
+		golden(t, name, got)
 	}
 }
 

@@ -61,6 +61,26 @@ func render(t *testing.T, r *fp.Request) []byte {
 	return b.Bytes()
 }
 
+// golden compares got with testdata/NAME.pdf, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".pdf")
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./ui/letter -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from %s (run go test ./ui/letter -update and look at it)", name, path)
+	}
+}
+
 // TestRecordGolden compares with testdata/*.pdf; go test ./ui/letter -update rewrites them.
 func TestRecordGolden(t *testing.T) {
 	for name, in := range map[string]fp.RequestInput{"record-household": household, "record-other": other} {
@@ -68,21 +88,7 @@ func TestRecordGolden(t *testing.T) {
 		if again := render(t, request(t, in)); !bytes.Equal(got, again) {
 			t.Fatalf("%s: two renderings differ: output is not deterministic", name)
 		}
-		path := filepath.Join("testdata", name+".pdf")
-		if *update {
-			os.MkdirAll("testdata", 0o755)
-			if err := os.WriteFile(path, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test ./ui/letter -update)", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s (run go test ./ui/letter -update and look at it)", name, path)
-		}
+		golden(t, name, got)
 	}
 }
 
