@@ -217,6 +217,17 @@ func (e AuditEntry) Describe() string {
 				parts = append(parts, verb+" "+c.New)
 			}
 		}
+	case ActionAppointmentBook, ActionAppointmentReschedule, ActionAppointmentCancel:
+		for _, c := range e.Changes {
+			switch {
+			case c.Old == "":
+				parts = append(parts, "booked "+c.Field+" for "+c.New)
+			case c.New == "":
+				parts = append(parts, "cancelled "+c.Field+"'s appointment of "+c.Old)
+			default:
+				parts = append(parts, "moved "+c.Field+" from "+c.Old+" to "+c.New)
+			}
+		}
 	default:
 		if e.Subject != "" && e.Subject != e.User {
 			parts = append(parts, "account "+e.Subject)

@@ -85,6 +85,7 @@ type Request struct {
 	Household      []Person        `json:"household,omitempty"` // adults besides the applicant (adoption)
 	Other          *OtherFacts     `json:"other,omitempty"`
 	Documents      []Document      `json:"documents,omitempty"` // the checklist's recorded state
+	Appointments   []Appointment   `json:"appointments,omitempty"`
 	History        []Transition    `json:"history,omitempty"`
 	CreatedAt      time.Time       `json:"created_at"`
 	CreatedBy      string          `json:"created_by"`

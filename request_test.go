@@ -591,7 +591,7 @@ func expectedTransition(role Role, cat Category, referredBySelf, complete bool, 
 			return EFORBIDDEN
 		}
 		return needReason()
-	case (intake || from == StatusDirectorReview || from == StatusReadyToSchedule) && to == StatusWithdrawn:
+	case (intake || from == StatusDirectorReview || from == StatusReadyToSchedule || from == StatusScheduled) && to == StatusWithdrawn:
 		return needReason()
 	}
 	return EFORBIDDEN

@@ -44,6 +44,10 @@ type TransitionRule struct {
 	Verb        string // the CLI's word: fieldprint decide NUMBER VERB
 	// Guard refuses the change for reasons beyond role and status.
 	Guard func(a Actor, r *Request, on Date) error
+	// System changes follow from something else (booking every person,
+	// cancelling an appointment): nobody makes them directly.
+	System bool
+	How    string // for a System change: what to do instead
 }
 
 var (
@@ -98,6 +102,10 @@ var Transitions = []TransitionRule{
 	{From: StatusAwaitingDocuments, To: StatusWithdrawn, Roles: caseRoles, NeedsReason: true, Action: "Withdraw", Verb: "withdraw"},
 	{From: StatusDirectorReview, To: StatusWithdrawn, Roles: caseRoles, NeedsReason: true, Action: "Withdraw", Verb: "withdraw"},
 	{From: StatusReadyToSchedule, To: StatusWithdrawn, Roles: caseRoles, NeedsReason: true, Action: "Withdraw", Verb: "withdraw"},
+	{From: StatusScheduled, To: StatusWithdrawn, Roles: caseRoles, NeedsReason: true, Action: "Withdraw", Verb: "withdraw"},
+
+	{From: StatusReadyToSchedule, To: StatusScheduled, Roles: caseRoles, System: true, How: "book an appointment for every person to fingerprint"},
+	{From: StatusScheduled, To: StatusReadyToSchedule, Roles: caseRoles, System: true, How: "cancel an appointment"},
 }
 
 // Verbs are the words "fieldprint decide" accepts.
@@ -113,7 +121,7 @@ func (r *Request) Referrer() string {
 func NextStatuses(a Actor, r *Request, on Date) []TransitionRule {
 	var out []TransitionRule
 	for _, t := range Transitions {
-		if t.From == r.Status && roleIn(a.Role, t.Roles) && (t.Guard == nil || t.Guard(a, r, on) == nil) {
+		if t.From == r.Status && !t.System && roleIn(a.Role, t.Roles) && (t.Guard == nil || t.Guard(a, r, on) == nil) {
 			out = append(out, t)
 		}
 	}
@@ -124,7 +132,7 @@ func NextStatuses(a Actor, r *Request, on Date) []TransitionRule {
 func StatusForVerb(r *Request, verb string) (Status, error) {
 	known := false
 	for _, t := range Transitions {
-		if t.Verb == verb {
+		if t.Verb == verb && verb != "" {
 			known = true
 			if t.From == r.Status {
 				return t.To, nil
@@ -160,6 +168,9 @@ func CheckTransition(a Actor, r *Request, to Status, reason string, on Date) (Tr
 	for _, t := range Transitions {
 		if t.From != r.Status || t.To != to {
 			continue
+		}
+		if t.System {
+			return t, Errorf(EFORBIDDEN, "%s becomes %s by itself: %s", r.Number, to.Label(), t.How)
 		}
 		if !roleIn(a.Role, t.Roles) {
 			return t, Errorf(EFORBIDDEN, "a %s may not move a request from %s to %s", a.Role, r.Status.Label(), to.Label())

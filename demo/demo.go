@@ -203,7 +203,9 @@ type Store interface {
 	CreateUser(a *fp.Actor, name string, role fp.Role, password string) (*fp.User, error)
 	ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) ([]*fp.Request, error)
 	TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reason string) (*fp.Request, error)
-	SetOffice(a fp.Actor, o fp.Office) error
+	SetProfile(a fp.Actor, p fp.Profile) error
+	ProposeSlots(id fp.RequestID, notBefore fp.Date) ([]fp.Booking, error)
+	Book(a fp.Actor, id fp.RequestID, bs []fp.Booking) (*fp.Request, error)
 	AttachFile(a fp.Actor, id fp.RequestID, item, name string, data []byte) (*fp.Request, error)
 	JudgeDocument(a fp.Actor, id fp.RequestID, item string, v fp.Verdict) (*fp.Request, error)
 }
@@ -216,6 +218,27 @@ var Office = fp.Office{
 	Email:          "guangzhou.fieldoffice@example.org",
 	Signatory:      "Margaret Ellison",
 	SignatoryTitle: "Field Office Director",
+}
+
+// Scheduling is the demo office's capacity: two stations, weekday mornings
+// (shorter on Fridays), a quarter kept for the priority categories, and the
+// holidays of both countries closed.
+func Scheduling() fp.Scheduling {
+	s := fp.DefaultScheduling()
+	s.TimeZone, s.Stations, s.SlotMinutes, s.PriorityReserve, s.Default = "Asia/Shanghai", 2, 15, 25, false
+	for _, d := range fp.WeekdayOrder[:4] {
+		s.Hours[d] = []fp.Window{{Open: 8*60 + 30, Close: 11*60 + 30}}
+	}
+	s.Hours[5] = []fp.Window{{Open: 8*60 + 30, Close: 10*60 + 30}}
+	for _, c := range []struct{ d, name string }{
+		{"2026-11-26", "Thanksgiving Day"}, {"2026-12-25", "Christmas Day"}, {"2027-01-01", "New Year's Day"},
+		{"2027-01-18", "Martin Luther King Jr. Day"}, {"2027-02-08", "Spring Festival"}, {"2027-02-09", "Spring Festival"},
+		{"2027-02-15", "Washington's Birthday"}, {"2027-04-05", "Qingming Festival"}, {"2027-05-31", "Memorial Day"},
+	} {
+		d, _ := fp.ParseDate(c.d)
+		s.Closed = append(s.Closed, fp.ClosedDay{Date: d, Name: c.name})
+	}
+	return s
 }
 
 // Password is the demo accounts' password: printed by "fieldprint demo" and
@@ -255,7 +278,7 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 			return nil, err
 		}
 	}
-	if err := s.SetOffice(Admin, Office); err != nil {
+	if err := s.SetProfile(Admin, fp.Profile{Office: Office, Scheduling: Scheduling()}); err != nil {
 		return nil, err
 	}
 	rs, err := Requests(n, today, 2026)
@@ -309,6 +332,17 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 		}
 		for _, st := range steps {
 			if saved[i], err = s.TransitionRequest(st.by, r.ID, st.to, st.reason); err != nil {
+				return nil, err
+			}
+		}
+		// Most eligible requests get their appointments at once; a few wait
+		// for the clerk, so the screen has something to book.
+		if saved[i].Status == fp.StatusReadyToSchedule && i%10 != 7 {
+			bs, err := s.ProposeSlots(r.ID, today.AddDays(1+i%19)) // as the applicants asked
+			if err != nil {
+				return nil, err
+			}
+			if saved[i], err = s.Book(Clerk, r.ID, bs); err != nil {
 				return nil, err
 			}
 		}

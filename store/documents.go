@@ -106,12 +106,29 @@ func (db *DB) removeScans(sums []string) {
 // let go of.
 type docChange func(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error)
 
-// changeDocuments runs fn in one transaction with the checks every document
-// action shares, moves the status when the checklist says so, and deletes
-// released files once the change is committed.
+// changeDocuments runs fn through changeRequest with the document checks, and
+// deletes the files fn let go of once the change is committed.
 func (db *DB) changeDocuments(a fp.Actor, id fp.RequestID, failed string, fn docChange) (*fp.Request, error) {
-	var out *fp.Request
 	var release []string
+	out, err := db.changeRequest(a, id, failed, fp.CheckDocuments, func(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, error) {
+		entry, rel, err := fn(tx, a, r, on)
+		release = rel
+		return entry, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	db.removeScans(release)
+	return out, nil
+}
+
+// changeRequest runs one action on request id in one transaction: it checks
+// the account and check(a, r), lets fn change a copy of the request and say
+// what to audit, moves the status where the checklist or the appointments
+// call for it, and writes the request with its indexes.
+func (db *DB) changeRequest(a fp.Actor, id fp.RequestID, failed string, check func(fp.Actor, *fp.Request) error,
+	fn func(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, error)) (*fp.Request, error) {
+	var out *fp.Request
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		a, err := authorize(tx, a)
 		if err != nil {
@@ -121,12 +138,12 @@ func (db *DB) changeDocuments(a fp.Actor, id fp.RequestID, failed string, fn doc
 		if err != nil {
 			return err
 		}
-		if err := fp.CheckDocuments(a, old); err != nil {
+		if err := check(a, old); err != nil {
 			return err
 		}
 		r := *old
-		on, now := db.today(), db.Now().UTC()
-		entry, rel, err := fn(tx, a, &r, on)
+		on := db.today()
+		entry, err := fn(tx, a, &r, on)
 		if err != nil {
 			return err
 		}
@@ -137,28 +154,31 @@ func (db *DB) changeDocuments(a fp.Actor, id fp.RequestID, failed string, fn doc
 		if err := db.followChecklist(tx, a, &r, on); err != nil {
 			return err
 		}
-		r.Version++
-		r.UpdatedAt, r.UpdatedBy = now, a.Name
-		if err := putRequest(tx, old, &r, on); err != nil {
+		if err := db.followSchedule(tx, a, &r, on); err != nil {
 			return err
 		}
-		out, release = &r, rel
-		return nil
+		r.Version++
+		r.UpdatedAt, r.UpdatedBy = db.Now().UTC(), a.Name
+		out = &r
+		return putRequest(tx, old, &r, on)
 	})
 	if err != nil {
 		return nil, wrap(err, failed)
 	}
-	db.removeScans(release)
 	return out, nil
 }
 
-// followChecklist moves r's status when its checklist calls for it, with a
-// history line and an audit entry like any other transition.
+// followChecklist moves r's status when its checklist calls for it.
 func (db *DB) followChecklist(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) error {
-	to, why, ok := r.FollowChecklist(on)
-	if !ok {
-		return nil
+	if to, why, ok := r.FollowChecklist(on); ok {
+		return db.moveStatus(tx, a, r, to, why)
 	}
+	return nil
+}
+
+// moveStatus is a status change that follows from another change, with a
+// history line and an audit entry like any other transition.
+func (db *DB) moveStatus(tx *bolt.Tx, a fp.Actor, r *fp.Request, to fp.Status, why string) error {
 	from := r.Status
 	r.History = append(append([]fp.Transition(nil), r.History...),
 		fp.Transition{At: db.Now().UTC(), By: a.Name, From: from, To: to, Reason: why})

@@ -76,6 +76,10 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{4, "add appointments: the slot index and the scheduling settings (defaults until saved)", func(tx *bolt.Tx) error {
+		_, err := tx.Bucket(bIdx).CreateBucketIfNotExists(iSlots)
+		return err
+	}},
 }
 
 // SchemaVersion is the version this build writes.

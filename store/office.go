@@ -12,11 +12,25 @@ func (db *DB) Office() (o fp.Office, err error) {
 	err = db.bolt.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bSettings).Get(kOffice)
 		if v == nil {
-			return fp.Errorf(fp.ENOTFOUND, "the office profile is not set: an administrator sets it with \"fieldprint office set\"")
+			return fp.Errorf(fp.ENOTFOUND, "the office profile is not set: an administrator sets it under Settings or with \"fieldprint office set\"")
 		}
 		return json.Unmarshal(v, &o)
 	})
 	return o, err
+}
+
+// Profile returns letterhead and scheduling together (an unset letterhead is empty).
+func (db *DB) Profile() (p fp.Profile, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bSettings).Get(kOffice); v != nil {
+			if err := json.Unmarshal(v, &p.Office); err != nil {
+				return fp.Internal("the office profile cannot be read", err)
+			}
+		}
+		p.Scheduling, err = schedulingTx(tx)
+		return err
+	})
+	return p, err
 }
 
 // SetOffice replaces the office profile (administrators only), audited field by field.
@@ -26,34 +40,30 @@ func (db *DB) SetOffice(a fp.Actor, o fp.Office) error {
 		return err
 	}
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
-		a, err := authorize(tx, a)
+		a, err := requireAdmin(tx, a, "the office profile")
 		if err != nil {
 			return err
 		}
-		if a.Role != fp.RoleAdmin {
-			return fp.Errorf(fp.EFORBIDDEN, "only an administrator changes the office profile")
-		}
-		var old fp.Office
-		if v := tx.Bucket(bSettings).Get(kOffice); v != nil {
-			json.Unmarshal(v, &old)
-		}
-		v, err := json.Marshal(o)
-		if err != nil {
-			return err
-		}
-		if err := tx.Bucket(bSettings).Put(kOffice, v); err != nil {
-			return err
-		}
-		var changes []fp.Change
-		for _, f := range []struct{ name, old, new string }{
-			{"name", old.Name, o.Name}, {"address", old.Address, o.Address}, {"phone", old.Phone, o.Phone},
-			{"email", old.Email, o.Email}, {"signatory", old.Signatory, o.Signatory}, {"signatory_title", old.SignatoryTitle, o.SignatoryTitle},
-		} {
-			if f.old != f.new {
-				changes = append(changes, fp.Change{Field: f.name, Old: f.old, New: f.new})
-			}
-		}
-		return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionOfficeUpdate, Changes: changes})
+		return db.putOffice(tx, a, o)
 	})
 	return wrap(err, "the office profile was not saved")
+}
+
+func (db *DB) putOffice(tx *bolt.Tx, a fp.Actor, o fp.Office) error {
+	var old fp.Office
+	if v := tx.Bucket(bSettings).Get(kOffice); v != nil {
+		json.Unmarshal(v, &old)
+	}
+	v, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bSettings).Put(kOffice, v); err != nil {
+		return err
+	}
+	changes := jsonDiff(old, o)
+	if len(changes) == 0 {
+		return nil
+	}
+	return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionOfficeUpdate, Changes: changes})
 }

@@ -65,6 +65,44 @@ var mutators = map[string]func(t *testing.T, db *DB, a fp.Actor) error{
 	"SetOffice": func(t *testing.T, db *DB, a fp.Actor) error {
 		return db.SetOffice(a, fp.Office{Name: "USCIS Nairobi Field Office", Address: "Gigiri, Nairobi", Signatory: "A. Director"})
 	},
+	"SetScheduling": func(t *testing.T, db *DB, a fp.Actor) error {
+		s := fp.DefaultScheduling()
+		s.Stations = 2
+		return db.SetScheduling(a, s)
+	},
+	"SetProfile": func(t *testing.T, db *DB, a fp.Actor) error {
+		return db.SetProfile(a, fp.Profile{Office: fp.Office{Name: "USCIS Nairobi Field Office", Address: "Gigiri, Nairobi", Signatory: "A. Director"},
+			Scheduling: fp.DefaultScheduling()})
+	},
+	"Book": func(t *testing.T, db *DB, a fp.Actor) error {
+		bs, err := db.ProposeSlots(1, fp.Date{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = db.Book(a, 1, bs)
+		return err
+	},
+	"Reschedule": func(t *testing.T, db *DB, a fp.Actor) error {
+		_, err := db.Reschedule(a, 1, 0, fp.Booking{Day: fp.Date{Y: 2026, M: 11, D: 24}, Start: 9 * 60, Station: 1}, "the applicant asked", false)
+		return err
+	},
+	"CancelAppointment": func(t *testing.T, db *DB, a fp.Actor) error {
+		_, err := db.CancelAppointment(a, 1, 0, "the applicant asked")
+		return err
+	},
+	"RecordLetters": func(t *testing.T, db *DB, a fp.Actor) error {
+		_, err := db.RecordLetters(a, []fp.RequestID{1}, "00", "", false)
+		return err
+	},
+}
+
+// setups bring request 1 to where an operation applies, as the real clerk,
+// before the audit trail is counted.
+var setups = map[string]func(t *testing.T, db *DB){
+	"Book":              func(t *testing.T, db *DB) { makeReady(t, db, 1) },
+	"Reschedule":        func(t *testing.T, db *DB) { makeBooked(t, db, 1) },
+	"CancelAppointment": func(t *testing.T, db *DB) { makeBooked(t, db, 1) },
+	"RecordLetters":     func(t *testing.T, db *DB) { makeBooked(t, db, 1) },
 }
 
 // allowed is the rule for each operation, by role (a fresh request in "new").
@@ -82,6 +120,12 @@ var allowed = map[string][]fp.Role{
 	"UnlockUser":        {fp.RoleAdmin},
 	"SetPassword":       {fp.RoleAdmin},
 	"SetOffice":         {fp.RoleAdmin},
+	"SetScheduling":     {fp.RoleAdmin},
+	"SetProfile":        {fp.RoleAdmin},
+	"Book":              {fp.RoleClerk, fp.RoleDirector},
+	"Reschedule":        {fp.RoleClerk, fp.RoleDirector},
+	"CancelAppointment": {fp.RoleClerk, fp.RoleDirector},
+	"RecordLetters":     {fp.RoleClerk, fp.RoleDirector},
 }
 
 func TestPermissionMatrix(t *testing.T) {
@@ -122,6 +166,9 @@ func TestPermissionMatrix(t *testing.T) {
 				}
 				if _, err := db.AttachFile(clerk, r.ID, "notice", "notice.pdf", demo.NoticeScan(r, "notice")); err != nil {
 					t.Fatal(err)
+				}
+				if setup := setups[op]; setup != nil {
+					setup(t, db)
 				}
 				before, _, _ := db.VerifyAudit(nil)
 				err = call(t, db, a)

@@ -47,7 +47,7 @@ func indexEntries(r *fp.Request, sum fp.RequestSummary) []entry {
 	for _, t := range fp.SearchTokens(r.Applicant.FullName) {
 		es = append(es, entry{iName, cat([]byte(t), sep, id), row})
 	}
-	return es
+	return append(es, slotEntries(r)...)
 }
 
 func getRequest(tx *bolt.Tx, id fp.RequestID) (*fp.Request, error) {
@@ -358,6 +358,9 @@ func (db *DB) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, fields 
 		if lost := before - checkedItems(&r); lost > 0 {
 			note = fmt.Sprintf("%d checked %s to check again or removed with the edit", lost, plural(lost, "document", "documents"))
 		}
+		if freed := r.DropAppointments(on, "no longer fingerprinted on this request"); len(freed) > 0 {
+			note = strings.TrimPrefix(note+fmt.Sprintf("; %d %s cancelled with the edit, the slots are free", len(freed), plural(len(freed), "appointment", "appointments")), "; ")
+		}
 		r.Version++
 		r.UpdatedAt, r.UpdatedBy = db.Now().UTC(), a.Name
 		out = &r
@@ -365,6 +368,9 @@ func (db *DB) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, fields 
 			return err
 		}
 		if err := db.followChecklist(tx, a, &r, on); err != nil {
+			return err
+		}
+		if err := db.followSchedule(tx, a, &r, on); err != nil {
 			return err
 		}
 		return putRequest(tx, old, &r, on)
@@ -397,11 +403,15 @@ func (db *DB) TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reaso
 		r.Version++
 		r.UpdatedAt, r.UpdatedBy = now, a.Name
 		out = &r
+		note := strings.TrimSpace(reason)
+		if freed := r.DropAppointments(db.today(), "request "+to.Label()); len(freed) > 0 {
+			note += fmt.Sprintf(" (%d %s cancelled, the slots are free)", len(freed), plural(len(freed), "appointment", "appointments"))
+		}
 		if err := putRequest(tx, old, &r, db.today()); err != nil {
 			return err
 		}
 		return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionRequestTransition, Request: r.Number,
-			Changes: []fp.Change{{Field: "status", Old: string(old.Status), New: string(to)}}, Note: strings.TrimSpace(reason)})
+			Changes: []fp.Change{{Field: "status", Old: string(old.Status), New: string(to)}}, Note: note})
 	})
 	if err != nil {
 		return nil, wrap(err, "the status was not changed")

@@ -6,7 +6,7 @@
 //
 //	meta/
 //	    schema                 -> uint64: schema version, see migrations.go
-//	requests/                  id -> JSON fieldprint.Request (the record)
+//	requests/                  id -> JSON fieldprint.Request (the record, its checklist and appointments)
 //	summaries/                 id -> JSON fieldprint.RequestSummary (queue rows)
 //	numbers/                   "FP-2026-00042" -> id
 //	users/                     user name -> JSON fieldprint.User (argon2id hash, lockout counters)
@@ -14,6 +14,7 @@
 //	prints/                    "FP-2026-00042" 0x00 document -> uint64: copies printed
 //	settings/
 //	    office                 -> JSON fieldprint.Office (the letterhead)
+//	    scheduling             -> JSON fieldprint.Scheduling (hours, stations, rules; absent: defaults)
 //	counters/                  "2026" -> uint64: last sequence used for that year's numbers
 //	idx/
 //	    received/              date id -> status 0x00 category   (queue order, no decoding)
@@ -24,6 +25,8 @@
 //	    name/                  folded-name-token 0x00 id -> date status 0x00 category
 //	    audit/                 "FP-2026-00042" 0x00 seq -> ∅   (a request's history without a chain scan)
 //	    complete/              date id -> status 0x00 category   (checklist complete, waiting for a decision)
+//	    slots/                 date start(uint16 minutes) station(1 byte) -> request id, person id(uint16),
+//	                           minutes(uint16), status 0x00 category 0x00 number   (the calendar; one holder per slot)
 //	files/                     sha256 (hex) -> JSON fileRecord: type, size, how many checklist items use it
 //
 // Attached scans are not in this file. Their bytes live beside it, one file

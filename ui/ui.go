@@ -27,6 +27,7 @@ type Store interface {
 	fp.AuditService
 	fp.OfficeService
 	fp.DocumentService
+	fp.ScheduleService
 	CountByStatus() (map[fp.Status]int, error)
 	RequestAudit(number string) ([]fp.AuditEntry, error)
 }

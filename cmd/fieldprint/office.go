@@ -14,8 +14,14 @@ import (
 
 // cmdOffice: fieldprint office show | set --name ... (administrators).
 func cmdOffice(e env, args []string) error {
+	if len(args) > 0 && args[0] == "export" {
+		return cmdOfficeExport(e, args[1:])
+	}
+	if len(args) > 0 && args[0] == "import" {
+		return cmdOfficeImport(e, args[1:])
+	}
 	if len(args) == 0 || (args[0] != "show" && args[0] != "set") {
-		fmt.Fprintln(e.stderr, "Usage: fieldprint office show | set [--name N] [--address A] [--phone P] [--email E] [--signatory S] [--title T] --user ADMIN")
+		fmt.Fprintln(e.stderr, "Usage: fieldprint office show | set [--name N] [--address A] [--phone P] [--email E] [--signatory S] [--title T] --user ADMIN | export [-o FILE] | import FILE --user ADMIN")
 		return errUsage
 	}
 	sub, args := args[0], args[1:]

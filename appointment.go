@@ -1,0 +1,614 @@
+package fieldprint
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Appointment audit actions. Persisted: never rename.
+const (
+	ActionAppointmentBook       = "appointment.book"
+	ActionAppointmentReschedule = "appointment.reschedule"
+	ActionAppointmentCancel     = "appointment.cancel"
+	ActionLetterPrint           = "letter.print"
+)
+
+// ApptStatus is where one person's appointment stands. Persisted: never rename.
+type ApptStatus string
+
+const (
+	ApptBooked    ApptStatus = "booked"
+	ApptCheckedIn ApptStatus = "checked-in"
+	ApptCollected ApptStatus = "collected"
+	ApptMissed    ApptStatus = "missed"
+	ApptCancelled ApptStatus = "cancelled"
+	ApptWalkIn    ApptStatus = "walk-in"
+)
+
+func (s ApptStatus) Label() string {
+	switch s {
+	case ApptBooked:
+		return "Booked"
+	case ApptCheckedIn:
+		return "Checked in"
+	case ApptCollected:
+		return "Collected"
+	case ApptMissed:
+		return "Missed"
+	case ApptCancelled:
+		return "Cancelled"
+	case ApptWalkIn:
+		return "Walk-in"
+	}
+	return string(s)
+}
+
+// Current reports whether the appointment is the person's live one: booked,
+// under way or done. Missed and cancelled ones are history.
+func (s ApptStatus) Current() bool {
+	return s == ApptBooked || s == ApptCheckedIn || s == ApptCollected || s == ApptWalkIn
+}
+
+// HoldsSlot reports whether the appointment occupies its station and time.
+// A walk-in is seen between appointments and holds none.
+func (s ApptStatus) HoldsSlot() bool {
+	return s == ApptBooked || s == ApptCheckedIn || s == ApptCollected || s == ApptMissed
+}
+
+// Appointment is one person's time at one station.
+type Appointment struct {
+	ID       int        `json:"id"` // 1, 2, ... within the request
+	PersonID int        `json:"person"`
+	Day      Date       `json:"day"`
+	Start    TimeOfDay  `json:"start"`
+	Minutes  int        `json:"minutes"` // the slot length when booked
+	Station  int        `json:"station"` // 1-based
+	Status   ApptStatus `json:"status"`
+	// Reschedules counts how often this appointment was moved.
+	Reschedules int `json:"reschedules,omitempty"`
+	// Printed counts appointment letters printed showing this time.
+	Printed  int       `json:"printed,omitempty"`
+	BookedAt time.Time `json:"booked_at"`
+	BookedBy string    `json:"booked_by"`
+	Reason   string    `json:"reason,omitempty"` // why it was last moved or cancelled
+}
+
+// End is when the slot ends.
+func (ap Appointment) End() TimeOfDay { return ap.Start + TimeOfDay(ap.Minutes) }
+
+// When is "2026-12-03 08:15" for lists and the audit trail.
+func (ap Appointment) When() string {
+	return fmt.Sprintf("%s %s", ap.Day, ap.Start)
+}
+
+// Describe is the appointment as an audit value.
+func (ap Appointment) Describe() string {
+	return fmt.Sprintf("%s %s-%s station %d", ap.Day, ap.Start, ap.End(), ap.Station)
+}
+
+// Booking is a slot chosen for a person.
+type Booking struct {
+	PersonID int       `json:"person"`
+	Day      Date      `json:"day"`
+	Start    TimeOfDay `json:"start"`
+	Station  int       `json:"station"`
+}
+
+func (b Booking) String() string { return fmt.Sprintf("%s %s station %d", b.Day, b.Start, b.Station) }
+
+// SlotUse is an appointment as the calendar sees it: who holds which slot.
+type SlotUse struct {
+	Day      Date       `json:"day"`
+	Start    TimeOfDay  `json:"start"`
+	Minutes  int        `json:"minutes"`
+	Station  int        `json:"station"`
+	Request  RequestID  `json:"request_id"`
+	Number   string     `json:"request"`
+	PersonID int        `json:"person"`
+	Category Category   `json:"category"`
+	Status   ApptStatus `json:"status"`
+}
+
+func (u SlotUse) overlaps(start TimeOfDay, minutes, station int) bool {
+	return u.Station == station && start < u.Start+TimeOfDay(u.Minutes) && u.Start < start+TimeOfDay(minutes)
+}
+
+// ToFingerprint lists the people of r who need a slot as of day on: the
+// applicant and every adult of the household.
+func (r *Request) ToFingerprint(on Date) []Person {
+	out := []Person{r.Applicant}
+	for _, h := range r.Household {
+		if h.Adult(on) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// CurrentAppointment returns the person's live appointment, if any.
+func (r *Request) CurrentAppointment(personID int) (Appointment, bool) {
+	for i := len(r.Appointments) - 1; i >= 0; i-- {
+		if ap := r.Appointments[i]; ap.PersonID == personID && ap.Status.Current() {
+			return ap, true
+		}
+	}
+	return Appointment{}, false
+}
+
+// Unbooked lists the people to fingerprint who have no live appointment.
+func (r *Request) Unbooked(on Date) []Person {
+	var out []Person
+	for _, p := range r.ToFingerprint(on) {
+		if _, ok := r.CurrentAppointment(p.ID); !ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Reschedules counts how often the person's appointments were moved.
+func (r *Request) Reschedules(personID int) int {
+	n := 0
+	for _, ap := range r.Appointments {
+		if ap.PersonID == personID {
+			n += ap.Reschedules
+		}
+	}
+	return n
+}
+
+// Schedule is each person to fingerprint with their live appointment, in
+// household order: the appointment letter's table.
+type ScheduledPerson struct {
+	Person      Person
+	Appointment Appointment
+	Booked      bool
+}
+
+func (r *Request) Schedule(on Date) []ScheduledPerson {
+	var out []ScheduledPerson
+	for _, p := range r.ToFingerprint(on) {
+		ap, ok := r.CurrentAppointment(p.ID)
+		out = append(out, ScheduledPerson{p, ap, ok})
+	}
+	return out
+}
+
+// LetterPrinted reports whether an appointment letter showing every live
+// appointment has been printed (a reschedule makes the letter due again).
+func (r *Request) LetterPrinted(on Date) bool {
+	for _, sp := range r.Schedule(on) {
+		if sp.Booked && sp.Appointment.Printed == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// FollowSchedule returns the status r moves to after its appointments
+// changed, if any: every person booked makes it scheduled; a person without a
+// live appointment (cancelled, or added to the household) sends it back.
+func (r *Request) FollowSchedule(on Date) (Status, string, bool) {
+	missing := len(r.Unbooked(on))
+	switch {
+	case r.Status == StatusReadyToSchedule && missing == 0:
+		n := len(r.ToFingerprint(on))
+		return StatusScheduled, fmt.Sprintf("every person to fingerprint has an appointment (%d %s)", n, plural(n, "person", "people")), true
+	case r.Status == StatusScheduled && missing > 0:
+		return StatusReadyToSchedule, fmt.Sprintf("%d %s without an appointment", missing, plural(missing, "person", "people")), true
+	}
+	return "", "", false
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// DropAppointments cancels the booked appointments of people r no longer
+// fingerprints (removed from the household) and returns what was freed.
+func (r *Request) DropAppointments(on Date, reason string) []Appointment {
+	keep := map[int]bool{}
+	for _, p := range r.ToFingerprint(on) {
+		keep[p.ID] = true
+	}
+	var freed []Appointment
+	r.Appointments = slices.Clone(r.Appointments)
+	for i, ap := range r.Appointments {
+		if ap.Status == ApptBooked && (!keep[ap.PersonID] || !r.Status.Open()) {
+			r.Appointments[i].Status, r.Appointments[i].Reason = ApptCancelled, reason
+			freed = append(freed, ap)
+		}
+	}
+	return freed
+}
+
+// CheckScheduling says whether a may book, move or cancel r's appointments.
+func CheckScheduling(a Actor, r *Request) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if !a.CanHandleCases() {
+		return Errorf(EFORBIDDEN, "an %s account does not book appointments: sign in as a clerk or director", a.Role)
+	}
+	if r.Status != StatusReadyToSchedule && r.Status != StatusScheduled {
+		return Errorf(EFORBIDDEN, "%s is %s: only a request marked eligible (ready to schedule) gets appointments", r.Number, r.Status.Label())
+	}
+	return nil
+}
+
+// MaxBookingDays is how far ahead appointments are given.
+const MaxBookingDays = 366
+
+// CheckBookings checks new slots for r against the office's hours, closed
+// days, stations, the priority reserve and the day's other appointments
+// (uses, by day). moving lists people whose current slots are being given
+// up in the same change (a reschedule), so their own slots do not clash.
+func CheckBookings(s Scheduling, r *Request, bs []Booking, uses map[Date][]SlotUse, moving []int, now time.Time) error {
+	if len(bs) == 0 {
+		return Errorf(EINVALID, "choose at least one slot")
+	}
+	today := s.Today(now)
+	people := map[int]Person{}
+	for _, p := range r.ToFingerprint(today) {
+		people[p.ID] = p
+	}
+	self := func(u SlotUse) bool { return u.Request == r.ID && slices.Contains(moving, u.PersonID) }
+	seen := map[int]bool{}
+	otherNew := map[Date]int{}
+	for i, b := range bs {
+		p, ok := people[b.PersonID]
+		switch {
+		case !ok:
+			return Errorf(EINVALID, "%s has no person %d to fingerprint: book the applicant and the household's adults", r.Number, b.PersonID)
+		case seen[b.PersonID]:
+			return Errorf(EINVALID, "%s is given two slots: one person needs one", p.FullName)
+		}
+		seen[b.PersonID] = true
+		if _, has := r.CurrentAppointment(b.PersonID); has && !slices.Contains(moving, b.PersonID) {
+			return Errorf(ECONFLICT, "%s already has an appointment: reschedule it instead", p.FullName)
+		}
+		if b.Station < 1 || b.Station > s.Stations {
+			return Errorf(EINVALID, "station %d does not exist: the office has %d", b.Station, s.Stations)
+		}
+		if ok, why := s.OpenOn(b.Day); !ok {
+			return Errorf(EINVALID, "%s %s: the office is %s; choose another day", b.Day, b.Day.Time().Weekday(), why)
+		}
+		if !slices.ContainsFunc(s.Sessions(b.Day), func(ss Session) bool { return slices.Contains(ss.Starts, b.Start) }) {
+			return Errorf(EINVALID, "%s is not a slot on %s: slots are every %d minutes within the public hours %s", b.Start, b.Day, s.SlotMinutes, FormatWindows(s.Hours[b.Day.Time().Weekday()]))
+		}
+		if !s.At(b.Day, b.Start).After(now) {
+			return Errorf(EINVALID, "%s %s has already begun: choose a later slot", b.Day, b.Start)
+		}
+		if today.DaysUntil(b.Day) > MaxBookingDays {
+			return Errorf(EINVALID, "%s is more than a year ahead: appointments are given within %d days", b.Day, MaxBookingDays)
+		}
+		for _, u := range uses[b.Day] {
+			if u.Status.HoldsSlot() && !self(u) && u.overlaps(b.Start, s.SlotMinutes, b.Station) {
+				return Errorf(ECONFLICT, "station %d at %s %s is taken (%s): choose another slot", b.Station, b.Day, b.Start, u.Number)
+			}
+		}
+		for _, o := range bs[:i] {
+			if o.Day == b.Day && o.Station == b.Station && o.Start == b.Start {
+				return Errorf(ECONFLICT, "two people are given station %d at %s %s", b.Station, b.Day, b.Start)
+			}
+		}
+		if r.Category == CategoryOther {
+			otherNew[b.Day]++
+		}
+	}
+	for day, n := range otherNew {
+		used := 0
+		for _, u := range uses[day] {
+			if u.Category == CategoryOther && u.Status.HoldsSlot() && !self(u) {
+				used++
+			}
+		}
+		if limit := s.OtherLimit(day); used+n > limit {
+			return Errorf(EFORBIDDEN, "%s: \"All others\" may take %d of the day's %d places (%d%% is kept for military, 319(b) and adoption) and %d are taken: choose another day",
+				day, limit, s.Capacity(day), s.PriorityReserve, used)
+		}
+	}
+	return nil
+}
+
+// CheckReschedule applies the reschedule rules to moving ap: a reason is
+// always needed; within the cut-off before the appointment, or once the
+// person has been rescheduled the limit's number of times, only a director
+// may move it, and only by overriding with that reason.
+func CheckReschedule(a Actor, s Scheduling, r *Request, ap Appointment, reason string, override bool, now time.Time) error {
+	if strings.TrimSpace(reason) == "" {
+		return Errorf(EINVALID, "say why the appointment moves: the reason goes into the request's history")
+	}
+	if ap.Status != ApptBooked {
+		return Errorf(EFORBIDDEN, "the appointment on %s is %s: only a booked appointment can be moved", ap.When(), ap.Status.Label())
+	}
+	var rule string
+	start := s.At(ap.Day, ap.Start)
+	if n := r.Reschedules(ap.PersonID); n >= s.RescheduleLimit {
+		rule = fmt.Sprintf("it has been rescheduled %d %s already (the limit is %d)", n, plural(n, "time", "times"), s.RescheduleLimit)
+	} else if cut := start.Add(-time.Duration(s.RescheduleCutoffHours) * time.Hour); !now.Before(cut) {
+		rule = fmt.Sprintf("it is less than %d hours away (%s)", s.RescheduleCutoffHours, ap.When())
+	}
+	switch {
+	case rule == "":
+		return nil
+	case a.Role != RoleDirector:
+		return Errorf(EFORBIDDEN, "this appointment cannot be rescheduled by a clerk: %s. Only the director can override", rule)
+	case !override:
+		return Errorf(EFORBIDDEN, "%s: rescheduling it is an override, recorded with your reason; confirm the override", rule)
+	}
+	return nil
+}
+
+// CheckCancel says whether ap may be cancelled.
+func CheckCancel(ap Appointment, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return Errorf(EINVALID, "say why the appointment is cancelled: the reason goes into the request's history")
+	}
+	if ap.Status != ApptBooked {
+		return Errorf(EFORBIDDEN, "the appointment on %s is %s: only a booked appointment can be cancelled", ap.When(), ap.Status.Label())
+	}
+	return nil
+}
+
+// Book adds appointments for bs to r (already checked with CheckBookings).
+func (r *Request) Book(s Scheduling, bs []Booking, by string, at time.Time) []Appointment {
+	r.Appointments = slices.Clone(r.Appointments)
+	next := 1
+	for _, ap := range r.Appointments {
+		next = max(next, ap.ID+1)
+	}
+	var out []Appointment
+	for _, b := range bs {
+		ap := Appointment{ID: next, PersonID: b.PersonID, Day: b.Day, Start: b.Start, Minutes: s.SlotMinutes, Station: b.Station,
+			Status: ApptBooked, BookedAt: at.UTC(), BookedBy: by}
+		next++
+		r.Appointments = append(r.Appointments, ap)
+		out = append(out, ap)
+	}
+	return out
+}
+
+// Move gives the person's booked appointment a new slot and counts the move.
+func (r *Request) Move(s Scheduling, personID int, b Booking, reason, by string, at time.Time) (old, moved Appointment, err error) {
+	r.Appointments = slices.Clone(r.Appointments)
+	for i := len(r.Appointments) - 1; i >= 0; i-- {
+		ap := &r.Appointments[i]
+		if ap.PersonID == personID && ap.Status == ApptBooked {
+			old = *ap
+			ap.Day, ap.Start, ap.Station, ap.Minutes = b.Day, b.Start, b.Station, s.SlotMinutes
+			ap.Reschedules++
+			ap.Printed = 0
+			ap.Reason, ap.BookedAt, ap.BookedBy = strings.TrimSpace(reason), at.UTC(), by
+			return old, *ap, nil
+		}
+	}
+	return old, moved, Errorf(ENOTFOUND, "%s has no booked appointment for that person", r.Number)
+}
+
+// Cancel cancels the person's booked appointment.
+func (r *Request) Cancel(personID int, reason string) (Appointment, error) {
+	r.Appointments = slices.Clone(r.Appointments)
+	for i := len(r.Appointments) - 1; i >= 0; i-- {
+		ap := &r.Appointments[i]
+		if ap.PersonID == personID && ap.Status.Current() {
+			if err := CheckCancel(*ap, reason); err != nil {
+				return *ap, err
+			}
+			ap.Status, ap.Reason = ApptCancelled, strings.TrimSpace(reason)
+			return *ap, nil
+		}
+	}
+	return Appointment{}, Errorf(ENOTFOUND, "%s has no appointment for that person to cancel", r.Number)
+}
+
+// FindPerson finds a person to fingerprint by id or by name (accents and case
+// ignored, a unique part is enough).
+func (r *Request) FindPerson(s string, on Date) (Person, error) {
+	people := r.ToFingerprint(on)
+	s = strings.TrimSpace(s)
+	if s == "" {
+		if len(people) == 1 {
+			return people[0], nil
+		}
+		return Person{}, Errorf(EINVALID, "%s has %d people to fingerprint: name one (%s)", r.Number, len(people), personNames(people))
+	}
+	var hits []Person
+	for _, p := range people {
+		if Fold(p.FullName) == Fold(s) {
+			return p, nil
+		}
+		if strings.Contains(Fold(p.FullName), Fold(s)) {
+			hits = append(hits, p)
+		}
+	}
+	switch len(hits) {
+	case 1:
+		return hits[0], nil
+	case 0:
+		return Person{}, Errorf(ENOTFOUND, "nobody called %q is fingerprinted on %s: %s", s, r.Number, personNames(people))
+	}
+	return Person{}, Errorf(EINVALID, "%q matches %s: give more of the name", s, personNames(hits))
+}
+
+func personNames(ps []Person) string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.FullName
+	}
+	return strings.Join(names, "; ")
+}
+
+// NextAvailable proposes slots for people: the earliest day where they fit
+// back to back within one stretch of public hours (a household comes
+// together), at the same time on several stations where the office has
+// them. If the only earlier room is scattered over a day, that day is taken
+// unless a back-to-back run exists within a week of it. uses returns a day's
+// booked slots. Proposals start tomorrow, or on notBefore if later: the
+// applicant needs the letter first (a clerk may still pick a slot today by hand).
+func NextAvailable(s Scheduling, r *Request, people []int, now time.Time, notBefore Date, uses func(Date) ([]SlotUse, error)) ([]Booking, error) {
+	k := len(people)
+	if k == 0 {
+		return nil, Errorf(EINVALID, "%s has nobody left to book", r.Number)
+	}
+	today := s.Today(now)
+	var fallback []Booking
+	var fallbackDay Date
+	first := 1
+	if !notBefore.IsZero() && today.DaysUntil(notBefore) > first {
+		first = today.DaysUntil(notBefore)
+	}
+	for i := first; i <= MaxBookingDays; i++ {
+		day := today.AddDays(i)
+		if !fallbackDay.IsZero() && fallbackDay.DaysUntil(day) > 7 {
+			break
+		}
+		sessions := s.Sessions(day)
+		if len(sessions) == 0 {
+			continue
+		}
+		us, err := uses(day)
+		if err != nil {
+			return nil, err
+		}
+		if r.Category == CategoryOther {
+			used := 0
+			for _, u := range us {
+				if u.Category == CategoryOther && u.Status.HoldsSlot() {
+					used++
+				}
+			}
+			if used+k > s.OtherLimit(day) {
+				continue
+			}
+		}
+		// free[t] is the free stations at each start time, per session.
+		var all []Booking
+		for _, ss := range sessions {
+			free := make([][]int, len(ss.Starts))
+			for ti, t := range ss.Starts {
+				if !s.At(day, t).After(now) {
+					continue
+				}
+				free[ti] = s.FreeStations(us, t)
+				for _, st := range free[ti] {
+					all = append(all, Booking{Day: day, Start: t, Station: st})
+				}
+			}
+			for ti := range ss.Starts {
+				var run []Booking
+				for tj := ti; tj < len(ss.Starts) && len(free[tj]) > 0 && len(run) < k; tj++ {
+					for _, st := range free[tj] {
+						if len(run) < k {
+							run = append(run, Booking{Day: day, Start: ss.Starts[tj], Station: st})
+						}
+					}
+				}
+				if len(run) == k {
+					return assign(run, people), nil
+				}
+			}
+		}
+		if fallback == nil && len(all) >= k {
+			fallback, fallbackDay = assign(all[:k], people), day
+		}
+	}
+	if fallback != nil {
+		return fallback, nil
+	}
+	return nil, Errorf(ECONFLICT, "no day in the next %d days has room for %d %s: pick slots by hand, or add public hours or stations in the settings", MaxBookingDays, k, plural(k, "person", "people"))
+}
+
+func assign(slots []Booking, people []int) []Booking {
+	for i := range slots {
+		slots[i].PersonID = people[i]
+	}
+	return slots
+}
+
+// DayLoad is how full one day is.
+type DayLoad struct {
+	Day      Date   `json:"day"`
+	Open     bool   `json:"open"`
+	Note     string `json:"note,omitempty"` // why it is closed
+	Capacity int    `json:"capacity"`
+	Booked   int    `json:"booked"`
+	Other    int    `json:"other"`       // of Booked, "All others"
+	OtherMax int    `json:"other_limit"` // what "All others" may take
+}
+
+// Free is how many more people the day can take.
+func (l DayLoad) Free() int { return max(0, l.Capacity-l.Booked) }
+
+// FreeForOther is how many more "All others" people the day can take.
+func (l DayLoad) FreeForOther() int { return max(0, min(l.Free(), l.OtherMax-l.Other)) }
+
+// Load is day's load given its booked slots.
+func (s Scheduling) Load(day Date, us []SlotUse) DayLoad {
+	open, why := s.OpenOn(day)
+	l := DayLoad{Day: day, Open: open, Note: why, Capacity: s.Capacity(day), OtherMax: s.OtherLimit(day)}
+	for _, u := range us {
+		if u.Status.HoldsSlot() {
+			l.Booked++
+			if u.Category == CategoryOther {
+				l.Other++
+			}
+		}
+	}
+	return l
+}
+
+// ScheduleService books and moves appointments; the store implements it.
+// Every call checks the actor, the request's status and the rules above in
+// the transaction that writes.
+type ScheduleService interface {
+	Scheduling() (Scheduling, error)
+	SetScheduling(a Actor, s Scheduling) error
+	// SetProfile saves letterhead and scheduling together (Settings, import).
+	SetProfile(a Actor, p Profile) error
+	DayUses(day Date) ([]SlotUse, error)
+	Loads(from, to Date) ([]DayLoad, error)
+	// ProposeSlots is NextAvailable for the people without an appointment,
+	// from tomorrow or notBefore (zero: tomorrow).
+	ProposeSlots(id RequestID, notBefore Date) ([]Booking, error)
+	Book(a Actor, id RequestID, bs []Booking) (*Request, error)
+	Reschedule(a Actor, id RequestID, personID int, b Booking, reason string, override bool) (*Request, error)
+	CancelAppointment(a Actor, id RequestID, personID int, reason string) (*Request, error)
+	// RecordLetters audits appointment letters printed for the requests
+	// (one file, its SHA-256). Printing one request's letter again needs a
+	// reason; a batch (a day's letters) notes the reprints.
+	RecordLetters(a Actor, ids []RequestID, sha256, reason string, batch bool) (copies map[RequestID]int, err error)
+}
+
+// FreeStations lists the stations free at start on a day with uses.
+func (s Scheduling) FreeStations(uses []SlotUse, start TimeOfDay) []int {
+	var out []int
+	for st := 1; st <= s.Stations; st++ {
+		if !slices.ContainsFunc(uses, func(u SlotUse) bool { return u.Status.HoldsSlot() && u.overlaps(start, s.SlotMinutes, st) }) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// ParseSlotTime reads "2026-12-03 08:15" (a "T" between works too).
+func ParseSlotTime(s string) (Date, TimeOfDay, error) {
+	ds, ts, ok := strings.Cut(strings.TrimSpace(strings.Replace(s, "T", " ", 1)), " ")
+	if !ok {
+		return Date{}, 0, Errorf(EINVALID, "%q is not a slot: write the day and time, e.g. \"2026-12-03 08:15\"", s)
+	}
+	d, err := ParseDate(ds)
+	if err != nil {
+		return Date{}, 0, err
+	}
+	t, err := ParseTimeOfDay(ts)
+	if err != nil {
+		return Date{}, 0, err
+	}
+	return d, t, nil
+}

@@ -1,0 +1,445 @@
+package store
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	fp "github.com/fieldprint/fieldprint"
+	bolt "go.etcd.io/bbolt"
+)
+
+// testScheduling is a small office on UTC: 2 stations, 15-minute slots,
+// weekday mornings 08:00-10:00 (16 places a day), 25% kept for priority cases.
+func testScheduling() fp.Scheduling {
+	s := fp.DefaultScheduling()
+	s.TimeZone, s.Stations, s.Default = "UTC", 2, false
+	for _, d := range fp.WeekdayOrder[:5] {
+		s.Hours[d] = []fp.Window{{Open: 8 * 60, Close: 10 * 60}}
+	}
+	s.Closed = []fp.ClosedDay{{Date: fp.Date{Y: 2026, M: 11, D: 26}, Name: "Thanksgiving Day"}}
+	return s
+}
+
+func setScheduling(t testing.TB, db *DB, s fp.Scheduling) {
+	t.Helper()
+	if err := db.SetScheduling(admin, s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// makeReady verifies request id's checklist and marks it eligible.
+func makeReady(t testing.TB, db *DB, id fp.RequestID) *fp.Request {
+	t.Helper()
+	completeChecklist(t, db, clerk, id)
+	r, err := db.TransitionRequest(clerk, id, fp.StatusReadyToSchedule, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// makeBooked makes request id ready and books its people at the next slots.
+func makeBooked(t testing.TB, db *DB, id fp.RequestID) *fp.Request {
+	t.Helper()
+	makeReady(t, db, id)
+	bs, err := db.ProposeSlots(id, fp.Date{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := db.Book(clerk, id, bs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// newRequest creates a request from in with unique identifiers.
+func newRequest(t testing.TB, db *DB, in fp.RequestInput, n int) *fp.Request {
+	t.Helper()
+	in.ReceiptNumbers = strings.Replace("IOE09000000NN", "NN", string(rune('0'+n/10))+string(rune('0'+n%10)), 1)
+	in.ANumber = ""
+	r, err := db.CreateRequest(clerk, mustParse(t, in), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func day(s string) fp.Date { d, _ := fp.ParseDate(s); return d }
+
+func TestBookNextAvailableAndReadBack(t *testing.T) {
+	db, path := openTemp(t)
+	setScheduling(t, db, testScheduling())
+	r := newRequest(t, db, sample(), 1) // applicant and one adult
+	makeReady(t, db, r.ID)
+	bs, err := db.ProposeSlots(r.ID, fp.Date{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Friday now: the next open day is Monday, both stations at 08:00.
+	want := []fp.Booking{{PersonID: 0, Day: day("2026-11-23"), Start: 8 * 60, Station: 1}, {PersonID: 1, Day: day("2026-11-23"), Start: 8 * 60, Station: 2}}
+	if len(bs) != 2 || bs[0] != want[0] || bs[1] != want[1] {
+		t.Fatalf("proposed %v, want %v", bs, want)
+	}
+	got, err := db.Book(clerk, r.ID, bs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != fp.StatusScheduled || len(got.Appointments) != 2 {
+		t.Fatalf("after booking: %s, %+v", got.Status, got.Appointments)
+	}
+	db = reopen(t, db, path)
+	back, _ := db.FindRequestByID(r.ID)
+	ap, ok := back.CurrentAppointment(1)
+	if !ok || ap.Day != day("2026-11-23") || ap.Start != 8*60 || ap.Station != 2 || ap.Minutes != 15 || ap.BookedBy != "mlopez" {
+		t.Fatalf("read back %+v", back.Appointments)
+	}
+	us, _ := db.DayUses(day("2026-11-23"))
+	if len(us) != 2 || us[0].Number != r.Number || us[1].PersonID != 1 || us[0].Category != fp.CategoryAdoption {
+		t.Fatalf("day uses %+v", us)
+	}
+	hist, _ := db.RequestAudit(r.Number)
+	last := hist[len(hist)-1]
+	if last.Action != fp.ActionRequestTransition || hist[len(hist)-2].Action != fp.ActionAppointmentBook ||
+		!strings.Contains(hist[len(hist)-2].Describe(), "booked Łukasz Żółć for 2026-11-23 08:00-08:15 station 2") {
+		t.Errorf("history: %s / %s", hist[len(hist)-2].Describe(), last.Describe())
+	}
+	checkClean(t, db)
+}
+
+func TestDoubleBookingImpossible(t *testing.T) {
+	db, _ := openTemp(t)
+	setScheduling(t, db, testScheduling())
+	a := newRequest(t, db, sample(), 1)
+	b := newRequest(t, db, sample(), 2)
+	makeReady(t, db, a.ID)
+	makeReady(t, db, b.ID)
+	slot := fp.Booking{PersonID: 0, Day: day("2026-11-23"), Start: 8 * 60, Station: 1}
+	if _, err := db.Book(clerk, a.ID, []fp.Booking{slot}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Book(clerk, b.ID, []fp.Booking{slot}); fp.ErrorCode(err) != fp.ECONFLICT {
+		t.Fatalf("double booking: %v", err)
+	}
+	// Two people of one request in one slot, a second slot for a booked person.
+	two := []fp.Booking{{PersonID: 0, Day: day("2026-11-23"), Start: 9 * 60, Station: 1}, {PersonID: 1, Day: day("2026-11-23"), Start: 9 * 60, Station: 1}}
+	if _, err := db.Book(clerk, b.ID, two); fp.ErrorCode(err) != fp.ECONFLICT {
+		t.Errorf("two people in one slot: %v", err)
+	}
+	if _, err := db.Book(clerk, a.ID, []fp.Booking{{PersonID: 0, Day: day("2026-11-24"), Start: 8 * 60, Station: 1}}); fp.ErrorCode(err) != fp.ECONFLICT {
+		t.Errorf("second slot for a booked person: %v", err)
+	}
+	// Proposals skip the taken slot.
+	bs, _ := db.ProposeSlots(b.ID, fp.Date{})
+	for _, x := range bs {
+		if x.Day == slot.Day && x.Start == slot.Start && x.Station == slot.Station {
+			t.Errorf("proposed the taken slot: %v", bs)
+		}
+	}
+	checkClean(t, db)
+}
+
+func TestBookingRefusals(t *testing.T) {
+	db, _ := openTemp(t)
+	setScheduling(t, db, testScheduling())
+	r := newRequest(t, db, sample(), 1)
+	one := func(d string, start fp.TimeOfDay, station int) []fp.Booking {
+		return []fp.Booking{{PersonID: 0, Day: day(d), Start: start, Station: station}}
+	}
+	if _, err := db.Book(clerk, r.ID, one("2026-11-23", 8*60, 1)); fp.ErrorCode(err) != fp.EFORBIDDEN || !strings.Contains(fp.ErrorMessage(err), "eligible") {
+		t.Errorf("booking a new request: %v", err)
+	}
+	makeReady(t, db, r.ID)
+	for _, c := range []struct {
+		name string
+		bs   []fp.Booking
+		code string
+		msg  string
+	}{
+		{"closed day", one("2026-11-26", 8*60, 1), fp.EINVALID, "Thanksgiving Day"},
+		{"weekend", one("2026-11-21", 8*60, 1), fp.EINVALID, "no public hours on Saturdays"},
+		{"off grid", one("2026-11-23", 8*60+5, 1), fp.EINVALID, "every 15 minutes"},
+		{"after hours", one("2026-11-23", 10*60, 1), fp.EINVALID, "not a slot"},
+		{"no station 3", one("2026-11-23", 8*60, 3), fp.EINVALID, "has 2"},
+		{"past", one("2026-11-20", 8*60, 1), fp.EINVALID, "already begun"},
+		{"unknown person", []fp.Booking{{PersonID: 7, Day: day("2026-11-23"), Start: 8 * 60, Station: 1}}, fp.EINVALID, "no person 7"},
+		{"nothing", nil, fp.EINVALID, "at least one"},
+		{"too far", one("2027-12-01", 8*60, 1), fp.EINVALID, "more than a year"},
+	} {
+		if _, err := db.Book(clerk, r.ID, c.bs); fp.ErrorCode(err) != c.code || !strings.Contains(fp.ErrorMessage(err), c.msg) {
+			t.Errorf("%s: %v, want %s with %q", c.name, err, c.code, c.msg)
+		}
+	}
+	if _, err := db.Book(admin, r.ID, one("2026-11-23", 8*60, 1)); fp.ErrorCode(err) != fp.EFORBIDDEN {
+		t.Errorf("an admin booked: %v", err)
+	}
+	if got, _ := db.FindRequestByID(r.ID); len(got.Appointments) != 0 || got.Status != fp.StatusReadyToSchedule {
+		t.Errorf("refused bookings changed the request: %+v", got.Appointments)
+	}
+	checkClean(t, db)
+}
+
+func TestPriorityReserveKeepsOthersOut(t *testing.T) {
+	db, _ := openTemp(t)
+	s := testScheduling()
+	s.Stations = 1
+	for _, d := range fp.WeekdayOrder[:5] {
+		s.Hours[d] = []fp.Window{{Open: 8 * 60, Close: 9 * 60}} // 4 places a day
+	}
+	s.PriorityReserve = 50 // "All others" take at most 2
+	setScheduling(t, db, s)
+	other := func(n int) *fp.Request {
+		in := sample()
+		in.Category, in.Household = "other", nil
+		in.ASCDate, in.ASCPlace, in.DepartureReason, in.RescheduleAsked, in.RescheduleNote = "2026-12-01", "Los Angeles ASC", "Family emergency", "no", "Left at once"
+		r := newRequest(t, db, in, n)
+		completeChecklist(t, db, clerk, r.ID)
+		if _, err := db.TransitionRequest(clerk, r.ID, fp.StatusDirectorReview, "exception"); err != nil {
+			t.Fatal(err)
+		}
+		r, err := db.TransitionRequest(director, r.ID, fp.StatusReadyToSchedule, "urgent")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	monday := day("2026-11-23")
+	for i, start := range []fp.TimeOfDay{8 * 60, 8*60 + 15} {
+		r := other(i + 1)
+		if _, err := db.Book(clerk, r.ID, []fp.Booking{{Day: monday, Start: start, Station: 1}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	third := other(3)
+	_, err := db.Book(clerk, third.ID, []fp.Booking{{Day: monday, Start: 8*60 + 30, Station: 1}})
+	if fp.ErrorCode(err) != fp.EFORBIDDEN || !strings.Contains(fp.ErrorMessage(err), "may take 2 of the day's 4 places") {
+		t.Fatalf("third All others on a day with a 50%% reserve: %v", err)
+	}
+	// Next available skips to Tuesday for the exception, but a priority
+	// request still gets Monday's kept places.
+	bs, err := db.ProposeSlots(third.ID, fp.Date{})
+	if err != nil || bs[0].Day != day("2026-11-24") {
+		t.Errorf("next available for All others: %v %v", bs, err)
+	}
+	prio := newRequest(t, db, sample(), 9)
+	makeReady(t, db, prio.ID)
+	bs, err = db.ProposeSlots(prio.ID, fp.Date{})
+	if err != nil || bs[0].Day != monday || bs[0].Start != 8*60+30 || bs[1].Start != 8*60+45 {
+		t.Errorf("next available for adoption: %v %v", bs, err)
+	}
+	loads, _ := db.Loads(monday, monday)
+	if l := loads[0]; l.Capacity != 4 || l.Booked != 2 || l.Other != 2 || l.FreeForOther() != 0 || l.Free() != 2 {
+		t.Errorf("load %+v", l)
+	}
+}
+
+func TestRescheduleRules(t *testing.T) {
+	db, _ := openTemp(t)
+	s := testScheduling()
+	s.RescheduleLimit = 1
+	setScheduling(t, db, s)
+	r := newRequest(t, db, sample(), 1)
+	makeReady(t, db, r.ID)
+	if _, err := db.Book(clerk, r.ID, []fp.Booking{
+		{PersonID: 0, Day: day("2026-11-23"), Start: 8 * 60, Station: 1}, {PersonID: 1, Day: day("2026-11-23"), Start: 8 * 60, Station: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	to := fp.Booking{Day: day("2026-11-24"), Start: 8 * 60, Station: 1}
+	if _, err := db.Reschedule(clerk, r.ID, 0, to, "", false); fp.ErrorCode(err) != fp.EINVALID {
+		t.Errorf("reschedule without a reason: %v", err)
+	}
+	// Moving within one's own slot's time on another station is allowed.
+	got, err := db.Reschedule(clerk, r.ID, 0, to, "the applicant asked", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ap, _ := got.CurrentAppointment(0); ap.Day != to.Day || ap.Reschedules != 1 {
+		t.Errorf("moved %+v", ap)
+	}
+	us, _ := db.DayUses(day("2026-11-23"))
+	if len(us) != 1 || us[0].PersonID != 1 {
+		t.Errorf("the old slot was not freed: %+v", us)
+	}
+	// Limit 1 reached: a clerk is refused, a director must override.
+	again := fp.Booking{Day: day("2026-11-25"), Start: 8 * 60, Station: 1}
+	if _, err := db.Reschedule(clerk, r.ID, 0, again, "asked again", false); fp.ErrorCode(err) != fp.EFORBIDDEN || !strings.Contains(fp.ErrorMessage(err), "Only the director can override") {
+		t.Errorf("clerk beyond the limit: %v", err)
+	}
+	if _, err := db.Reschedule(director, r.ID, 0, again, "asked again", false); fp.ErrorCode(err) != fp.EFORBIDDEN || !strings.Contains(fp.ErrorMessage(err), "override") {
+		t.Errorf("director without override: %v", err)
+	}
+	if _, err := db.Reschedule(director, r.ID, 0, again, "hospital stay, letter seen", true); err != nil {
+		t.Errorf("director override: %v", err)
+	}
+	db.Now = func() time.Time { return time.Date(2026, 11, 22, 21, 0, 0, 0, time.UTC) } // Sunday 21:00, 11 h before Monday 08:00
+	if _, err := db.Reschedule(clerk, r.ID, 1, fp.Booking{Day: day("2026-11-27"), Start: 8 * 60, Station: 1}, "asked", false); fp.ErrorCode(err) != fp.EFORBIDDEN ||
+		!strings.Contains(fp.ErrorMessage(err), "less than 12 hours") {
+		t.Errorf("clerk within the cut-off: %v", err)
+	}
+	hist, _ := db.RequestAudit(r.Number)
+	e := hist[len(hist)-1]
+	if e.Action != fp.ActionAppointmentReschedule || !strings.HasPrefix(e.Note, "director's override: hospital stay") ||
+		!strings.Contains(e.Describe(), "moved Nguyễn Thị Minh Khai from 2026-11-24 08:00-08:15 station 1 to 2026-11-25 08:00-08:15 station 1") {
+		t.Errorf("override audit: %s", e.Describe())
+	}
+	checkClean(t, db)
+}
+
+func TestCancelFreesSlotAndStatusFollows(t *testing.T) {
+	db, _ := openTemp(t)
+	setScheduling(t, db, testScheduling())
+	r := newRequest(t, db, sample(), 1)
+	r = makeBooked(t, db, r.ID)
+	ap, _ := r.CurrentAppointment(1)
+	if _, err := db.CancelAppointment(clerk, r.ID, 1, " "); fp.ErrorCode(err) != fp.EINVALID {
+		t.Errorf("cancel without a reason: %v", err)
+	}
+	got, err := db.CancelAppointment(clerk, r.ID, 1, "travelling that week")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != fp.StatusReadyToSchedule {
+		t.Errorf("status after a cancellation: %s", got.Status)
+	}
+	us, _ := db.DayUses(ap.Day)
+	for _, u := range us {
+		if u.PersonID == 1 {
+			t.Errorf("cancelled slot still held: %+v", us)
+		}
+	}
+	// Another request takes the freed slot at once.
+	other := newRequest(t, db, sample(), 2)
+	makeReady(t, db, other.ID)
+	if _, err := db.Book(clerk, other.ID, []fp.Booking{{PersonID: 0, Day: ap.Day, Start: ap.Start, Station: ap.Station}}); err != nil {
+		t.Errorf("the freed slot: %v", err)
+	}
+	// Withdrawing a scheduled request frees every slot.
+	bs, _ := db.ProposeSlots(r.ID, fp.Date{})
+	if got, err = db.Book(clerk, r.ID, bs); err != nil || got.Status != fp.StatusScheduled {
+		t.Fatal(err)
+	}
+	got, err = db.TransitionRequest(clerk, r.ID, fp.StatusWithdrawn, "the family returned to the U.S.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ap := range got.Appointments {
+		if ap.Status != fp.ApptCancelled {
+			t.Errorf("appointment left after withdrawal: %+v", ap)
+		}
+	}
+	checkClean(t, db)
+}
+
+func TestEditHouseholdFollowsAppointments(t *testing.T) {
+	db, _ := openTemp(t)
+	setScheduling(t, db, testScheduling())
+	r := newRequest(t, db, sample(), 1)
+	r = makeBooked(t, db, r.ID)
+	// Take the adult off the household: their appointment is cancelled.
+	in := r.Input()
+	in.Household = nil
+	got, err := db.UpdateRequest(clerk, r.ID, r.Version, mustParse(t, in), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != fp.StatusScheduled || len(got.Unbooked(db.today())) != 0 {
+		t.Errorf("after removing a member: %s", got.Status)
+	}
+	if _, ok := got.CurrentAppointment(1); ok {
+		t.Error("the removed member kept an appointment")
+	}
+	// Add another adult: the request needs a slot for them.
+	in = got.Input()
+	in.Household = []fp.PersonInput{{FullName: "José Müller", DateOfBirth: "1955-07-04"}}
+	got, err = db.UpdateRequest(clerk, r.ID, got.Version, mustParse(t, in), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != fp.StatusReadyToSchedule || len(got.Unbooked(db.today())) != 1 {
+		t.Errorf("after adding a member: %s, unbooked %v", got.Status, got.Unbooked(db.today()))
+	}
+	checkClean(t, db)
+}
+
+func TestLetterPrintsAndReprints(t *testing.T) {
+	db, _ := openTemp(t)
+	setScheduling(t, db, testScheduling())
+	r := newRequest(t, db, sample(), 1)
+	r = makeBooked(t, db, r.ID)
+	due, _ := db.LetterRequests(fp.Date{}, true)
+	if len(due) != 1 || due[0].ID != r.ID {
+		t.Fatalf("letters due: %v", due)
+	}
+	c, err := db.RecordLetters(clerk, []fp.RequestID{r.ID}, "aa", "", false)
+	if err != nil || c[r.ID] != 1 {
+		t.Fatalf("first print: %v %v", c, err)
+	}
+	if due, _ := db.LetterRequests(fp.Date{}, true); len(due) != 0 {
+		t.Errorf("a printed letter is still due: %v", due)
+	}
+	if _, err := db.RecordLetters(clerk, []fp.RequestID{r.ID}, "bb", "", false); fp.ErrorCode(err) != fp.EINVALID || !strings.Contains(fp.ErrorMessage(err), "printed already") {
+		t.Errorf("reprint without a reason: %v", err)
+	}
+	if c, err := db.RecordLetters(clerk, []fp.RequestID{r.ID}, "bb", "applicant lost it", false); err != nil || c[r.ID] != 2 {
+		t.Errorf("reprint: %v %v", c, err)
+	}
+	hist, _ := db.RequestAudit(r.Number)
+	if e := hist[len(hist)-1]; e.Action != fp.ActionLetterPrint || e.Note != "appointment letter, copy 2, sha256 bb; reprint: applicant lost it" {
+		t.Errorf("audit note %q", e.Note)
+	}
+	// A reschedule makes the letter due again.
+	ap, _ := r.CurrentAppointment(0)
+	if _, err := db.Reschedule(clerk, r.ID, 0, fp.Booking{Day: ap.Day.AddDays(4), Start: 8 * 60, Station: 1}, "asked", false); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := db.LetterRequests(fp.Date{}, true); len(due) != 1 {
+		t.Errorf("letter not due after a reschedule: %v", due)
+	}
+	if byDay, _ := db.LetterRequests(ap.Day.AddDays(4), false); len(byDay) != 1 {
+		t.Errorf("letters for the day: %v", byDay)
+	}
+}
+
+func TestSchedulingDefaultsUntilSaved(t *testing.T) {
+	db, path := openTemp(t)
+	s, err := db.Scheduling()
+	if err != nil || !s.Default || s.SlotMinutes != 15 || s.Stations != 1 {
+		t.Fatalf("new database: %+v %v", s, err)
+	}
+	bad := testScheduling()
+	bad.Stations, bad.TimeZone = 0, "Mars/Olympus"
+	err = db.SetScheduling(admin, bad)
+	if fp.ErrorCode(err) != fp.EINVALID || len(err.(*fp.Error).Fields) != 2 {
+		t.Errorf("bad settings: %v", err)
+	}
+	setScheduling(t, db, testScheduling())
+	db = reopen(t, db, path)
+	s, _ = db.Scheduling()
+	if s.Default || s.Stations != 2 || s.TimeZone != "UTC" || len(s.Closed) != 1 || s.Closed[0].Name != "Thanksgiving Day" {
+		t.Errorf("read back %+v", s)
+	}
+	es, _ := db.FindAudit(admin, fp.AuditFilter{Action: fp.ActionSchedulingUpdate})
+	if len(es) != 1 || !strings.Contains(es[0].Note, "first saved") {
+		t.Errorf("audit %+v", es)
+	}
+}
+
+func TestMigration4(t *testing.T) {
+	db := unmigrated(t)
+	if err := db.migrateTo(3); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.migrateTo(4); err != nil {
+		t.Fatal(err)
+	}
+	db.bolt.View(func(tx *bolt.Tx) error {
+		if idx(tx, iSlots) == nil {
+			t.Error("idx/slots missing after migration 4")
+		}
+		return nil
+	})
+	if s, err := db.Scheduling(); err != nil || !s.Default {
+		t.Errorf("scheduling after migration: %+v %v", s, err)
+	}
+}
