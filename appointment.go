@@ -476,6 +476,18 @@ func NextAvailable(s Scheduling, r *Request, people []int, now time.Time, notBef
 		if err != nil {
 			return nil, err
 		}
+		holding := 0
+		for _, u := range us {
+			if u.Status.HoldsSlot() {
+				holding++
+			}
+		}
+		if holding+k > s.Capacity(day) {
+			// A full day costs one count, not a grid. (After the slot length
+			// shrinks, two old appointments may share a new slot: such a day is
+			// skipped though it has room; the clerk can still pick it by hand.)
+			continue
+		}
 		if r.Category == CategoryOther {
 			used := 0
 			for _, u := range us {
@@ -611,4 +623,18 @@ func ParseSlotTime(s string) (Date, TimeOfDay, error) {
 		return Date{}, 0, err
 	}
 	return d, t, nil
+}
+
+// CheckLetter says whether r's appointment letter may be printed now: r must
+// be scheduled, and printing one request's letter again for the same
+// appointments needs a reason (a batch notes reprints instead).
+func CheckLetter(r *Request, on Date, reason string, batch bool) (reprint bool, err error) {
+	if r.Status != StatusScheduled {
+		return false, Errorf(EFORBIDDEN, "%s is %s: appointment letters are printed for scheduled requests", r.Number, r.Status.Label())
+	}
+	reprint = r.LetterPrinted(on)
+	if reprint && strings.TrimSpace(reason) == "" && !batch {
+		return true, Errorf(EINVALID, "the appointment letter of %s was printed already: say why it is printed again (lost, damaged, applicant asked)", r.Number)
+	}
+	return reprint, nil
 }

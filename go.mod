@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	fyne.io/fyne/v2 v2.8.1
+	github.com/boombuler/barcode v1.1.0
 	go.etcd.io/bbolt v1.5.0
 	golang.org/x/text v0.43.0
 )

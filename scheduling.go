@@ -443,3 +443,81 @@ func jsonProblem(err error) string {
 	}
 	return err.Error()
 }
+
+// SchedulingInput is the settings as typed in the Settings screen.
+type SchedulingInput struct {
+	TimeZone, Stations, SlotMinutes string
+	Hours                           [7]string // by time.Weekday: "08:00-12:00, 13:00-15:00"
+	Closed                          string    // one per line: "2026-12-25 Christmas Day"
+	PriorityReserve, WalkInDays     string
+	RescheduleLimit, CutoffHours    string
+	MissedMode                      string
+}
+
+// Input is the inverse of SchedulingInput.Parse.
+func (s Scheduling) Input() SchedulingInput {
+	in := SchedulingInput{TimeZone: s.TimeZone, Stations: fmt.Sprint(s.Stations), SlotMinutes: fmt.Sprint(s.SlotMinutes),
+		PriorityReserve: fmt.Sprint(s.PriorityReserve), WalkInDays: fmt.Sprint(s.WalkInDays),
+		RescheduleLimit: fmt.Sprint(s.RescheduleLimit), CutoffHours: fmt.Sprint(s.RescheduleCutoffHours), MissedMode: s.MissedMode}
+	for d := range s.Hours {
+		in.Hours[d] = FormatWindows(s.Hours[d])
+	}
+	lines := make([]string, len(s.Closed))
+	for i, c := range s.Closed {
+		lines[i] = strings.TrimSpace(c.Date.String() + " " + c.Name)
+	}
+	in.Closed = strings.Join(lines, "\n")
+	return in
+}
+
+// Parse reads the typed settings; problems are keyed by the Field* names.
+func (in SchedulingInput) Parse() (Scheduling, error) {
+	var fe FieldErrors
+	s := Scheduling{TimeZone: strings.TrimSpace(in.TimeZone), MissedMode: strings.TrimSpace(in.MissedMode)}
+	num := func(field, v string, into *int) {
+		v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "%"))
+		if !allDigits(v) || v == "" || len(v) > 4 {
+			fe.Add(field, "%q is not a whole number", v)
+			return
+		}
+		fmt.Sscan(v, into)
+	}
+	num(FieldStations, in.Stations, &s.Stations)
+	num(FieldSlotMinutes, in.SlotMinutes, &s.SlotMinutes)
+	num(FieldReserve, in.PriorityReserve, &s.PriorityReserve)
+	num(FieldWalkInDays, in.WalkInDays, &s.WalkInDays)
+	num(FieldRescheduleLimit, in.RescheduleLimit, &s.RescheduleLimit)
+	num(FieldCutoffHours, in.CutoffHours, &s.RescheduleCutoffHours)
+	for d := range in.Hours {
+		ws, err := ParseWindows(in.Hours[d])
+		if err != nil {
+			fe.Add(HoursField(time.Weekday(d)), "%s", ErrorMessage(err))
+		}
+		s.Hours[d] = ws
+	}
+	for i, line := range strings.Split(strings.ReplaceAll(in.Closed, "\r\n", "\n"), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		ds, name, _ := strings.Cut(line, " ")
+		d, err := ParseDate(ds)
+		if err != nil {
+			fe.Add(FieldClosed, "line %d: %s (write a closed day as 2026-12-25 Christmas Day)", i+1, ErrorMessage(err))
+			continue
+		}
+		s.Closed = append(s.Closed, ClosedDay{Date: d, Name: name})
+	}
+	if len(fe) > 0 {
+		// Report the typing problems with whatever else is wrong.
+		if _, err := s.Normalize(); err != nil {
+			for _, f := range err.(*Error).Fields {
+				if len(fe.For(f.Field)) == 0 {
+					fe = append(fe, f)
+				}
+			}
+		}
+		return s, fe.Err()
+	}
+	return s.Normalize()
+}

@@ -359,3 +359,29 @@ func FuzzParseWindows(f *testing.F) {
 		}
 	})
 }
+
+func TestSchedulingInput(t *testing.T) {
+	s := office(func(s *Scheduling) {
+		s.Hours[time.Monday] = []Window{{480, 720}, {780, 900}}
+		s.Closed = []ClosedDay{{Date{2026, 12, 25}, "Christmas Day"}, {Date{2027, 1, 1}, ""}}
+	})
+	back, err := s.Input().Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if FormatWindows(back.Hours[time.Monday]) != "08:00-12:00, 13:00-15:00" || len(back.Closed) != 2 || back.Closed[0].Name != "Christmas Day" || back.Stations != 1 {
+		t.Errorf("round trip %+v", back)
+	}
+	in := s.Input()
+	in.Stations, in.PriorityReserve, in.Hours[time.Tuesday], in.Closed = "two", "30%", "9-12", "2026-12-25 Christmas\n25/12/2026 Christmas"
+	_, err = in.Parse()
+	fe := err.(*Error).Fields
+	for _, f := range []string{FieldStations, HoursField(time.Tuesday), FieldClosed} {
+		if len(fe.For(f)) == 0 {
+			t.Errorf("no problem reported for %s: %v", f, fe)
+		}
+	}
+	if len(fe.For(FieldReserve)) != 0 {
+		t.Errorf("30%% refused: %v", fe)
+	}
+}

@@ -338,7 +338,7 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 		// Most eligible requests get their appointments at once; a few wait
 		// for the clerk, so the screen has something to book.
 		if saved[i].Status == fp.StatusReadyToSchedule && i%10 != 7 {
-			bs, err := s.ProposeSlots(r.ID, today.AddDays(1+i%19)) // as the applicants asked
+			bs, err := s.ProposeSlots(r.ID, today.AddDays(1+i%9)) // as the applicants asked
 			if err != nil {
 				return nil, err
 			}

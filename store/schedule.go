@@ -36,12 +36,20 @@ func slotValue(r *fp.Request, ap fp.Appointment) []byte {
 }
 
 func decodeSlot(k, v []byte) (fp.SlotUse, error) {
-	if len(k) != 11 || len(v) < 14 {
+	if len(k) != 11 {
 		return fp.SlotUse{}, fmt.Errorf("slot entry %x has a bad shape", k)
 	}
 	d, err := fp.ParseDate(fmt.Sprintf("%s-%s-%s", k[:4], k[4:6], k[6:8]))
 	if err != nil {
 		return fp.SlotUse{}, err
+	}
+	return decodeSlotOn(d, k, v)
+}
+
+// decodeSlotOn decodes an entry of day d (known from the prefix scanned).
+func decodeSlotOn(d fp.Date, k, v []byte) (fp.SlotUse, error) {
+	if len(k) != 11 || len(v) < 14 {
+		return fp.SlotUse{}, fmt.Errorf("slot entry %x has a bad shape", k)
 	}
 	parts := bytes.SplitN(v[12:], sep, 3)
 	if len(parts) != 3 {
@@ -67,7 +75,7 @@ func dayUsesTx(tx *bolt.Tx, d fp.Date) ([]fp.SlotUse, error) {
 	var out []fp.SlotUse
 	var ferr error
 	each(idx(tx, iSlots), dateKey(d), func(k, v []byte) {
-		u, err := decodeSlot(k, v)
+		u, err := decodeSlotOn(d, k, v)
 		if err != nil && ferr == nil {
 			ferr = fp.Internal("the calendar cannot be read: run a database check", err)
 		}
@@ -364,12 +372,9 @@ func (db *DB) RecordLetters(a fp.Actor, ids []fp.RequestID, sum, reason string, 
 			if err != nil {
 				return err
 			}
-			if old.Status != fp.StatusScheduled {
-				return fp.Errorf(fp.EFORBIDDEN, "%s is %s: appointment letters are printed for scheduled requests", old.Number, old.Status.Label())
-			}
-			reprint := old.LetterPrinted(on)
-			if reprint && strings.TrimSpace(reason) == "" && !batch {
-				return fp.Errorf(fp.EINVALID, "the appointment letter of %s was printed already: say why it is printed again (lost, damaged, applicant asked)", old.Number)
+			reprint, err := fp.CheckLetter(old, on, reason, batch)
+			if err != nil {
+				return err
 			}
 			r := *old
 			r.Appointments = slices.Clone(old.Appointments)

@@ -18,15 +18,17 @@ import (
 type reviewScreen struct {
 	ui       *UI
 	workload *widget.Label
+	capacity *widget.Label
 	list     *fyne.Container
 	content  fyne.CanvasObject
 }
 
 func newReviewScreen(u *UI) *reviewScreen {
-	s := &reviewScreen{ui: u, workload: widget.NewLabel(""), list: container.NewVBox()}
+	s := &reviewScreen{ui: u, workload: widget.NewLabel(""), capacity: widget.NewLabel(""), list: container.NewVBox()}
 	s.workload.Wrapping = fyne.TextWrapWord
+	s.capacity.TextStyle.Monospace = true
 	s.content = container.NewBorder(
-		container.NewVBox(heading("Director review"), s.workload, widget.NewSeparator()), nil, nil, nil,
+		container.NewVBox(heading("Director review"), s.workload, s.capacity, widget.NewSeparator()), nil, nil, nil,
 		container.NewVScroll(s.list))
 	return s
 }
@@ -41,6 +43,7 @@ func (s *reviewScreen) refresh() {
 	s.workload.SetText(fmt.Sprintf("Office workload: %d ready to schedule, %d scheduled, %d waiting for documents, %d new. "+
 		"\"All others\" are served only in rare circumstances, within this capacity.",
 		counts[fp.StatusReadyToSchedule], counts[fp.StatusScheduled], counts[fp.StatusAwaitingDocuments], counts[fp.StatusNew]))
+	s.capacity.SetText(s.freeWeeks())
 	rows, _, err := u.db.FindRequests(fp.RequestFilter{Statuses: []fp.Status{fp.StatusDirectorReview}})
 	if err != nil {
 		u.showError(err)
@@ -83,6 +86,7 @@ func (s *reviewScreen) card(r *fp.Request) fyne.CanvasObject {
 			"Why they left the U.S.: "+o.DepartureReason,
 			fmt.Sprintf("Expedite or reschedule asked before leaving: %s. %s", asked, o.RescheduleNote))
 	}
+	facts = append(facts, s.earliest(r))
 	body := widget.NewLabel(strings.Join(facts, "\n"))
 	body.Wrapping = fyne.TextWrapWord
 
@@ -115,4 +119,40 @@ func (s *reviewScreen) card(r *fp.Request) fyne.CanvasObject {
 	buttons.Add(layout.NewSpacer())
 	buttons.Add(widget.NewButtonWithIcon("Open", theme.DocumentIcon(), func() { u.OpenRequest(r.ID) }))
 	return container.NewVBox(title, body, buttons, widget.NewSeparator())
+}
+
+// freeWeeks is the free capacity of the next four weeks, week by week: what
+// an "All others" approval would compete for.
+func (s *reviewScreen) freeWeeks() string {
+	u := s.ui
+	from := u.today().AddDays(1)
+	from = from.AddDays(-((int(from.Time().Weekday()) + 6) % 7)) // Monday
+	loads, err := u.db.Loads(from, from.AddDays(27))
+	if err != nil {
+		return fp.ErrorMessage(err)
+	}
+	lines := []string{"Free places, next four weeks (all / for All others):"}
+	for w := 0; w < 4; w++ {
+		var free, other, capacity int
+		for _, l := range loads[w*7 : w*7+7] {
+			if l.Day.After(u.today()) {
+				free, other, capacity = free+l.Free(), other+l.FreeForOther(), capacity+l.Capacity
+			}
+		}
+		lines = append(lines, fmt.Sprintf("  week of %s: %3d / %3d of %d", loads[w*7].Day.Time().Format("Mon 2 Jan"), free, other, capacity))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// earliest says when r's people could come if it were approved now.
+func (s *reviewScreen) earliest(r *fp.Request) string {
+	bs, err := s.ui.db.ProposeSlots(r.ID, fp.Date{})
+	if err != nil || len(bs) == 0 {
+		return "If approved: " + fp.ErrorMessage(err)
+	}
+	line := fmt.Sprintf("If approved, the earliest free %s: %s %s", plural(len(bs), "slot", "slots for everyone"), bs[0].Day.Time().Format("Mon 2 Jan 2006"), bs[0].Start)
+	if r.Category == fp.CategoryOther {
+		line += " (within the share All others may take)"
+	}
+	return line
 }

@@ -80,7 +80,11 @@ func (u *UI) printLetter(r *fp.Request) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	s, err := u.db.Scheduling()
+	if err != nil {
+		return "", err
+	}
 	return u.writeDocument(r, func(w io.Writer) (string, error) {
-		return letter.ForRequest(w, r, o, letter.Options{Now: u.Now(), PrintedBy: u.actor.Name})
+		return letter.ForRequest(w, r, o, s, letter.Options{Now: u.Now(), PrintedBy: u.actor.Name})
 	})
 }

@@ -50,6 +50,9 @@ type requestScreen struct {
 	tabs    *container.AppTabs // details and documents (saved requests only)
 	docsTab *container.TabItem
 	docs    *docsPanel
+	// The Appointments tab, for requests marked eligible and later.
+	schedTab *container.TabItem
+	sched    *schedulePanel
 }
 
 type householdRow struct {
@@ -225,6 +228,8 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 		switch r.Status {
 		case fp.StatusDenied:
 			docs.Add(widget.NewButtonWithIcon("Denial letter (PDF)", theme.MailSendIcon(), func() { f.print(f.ui.printLetter) }))
+		case fp.StatusScheduled:
+			docs.Add(widget.NewButtonWithIcon("Appointment letter (PDF)", theme.MailSendIcon(), func() { f.ui.printRequestLetter(f.req) }))
 		case fp.StatusAwaitingDocuments:
 			if len(r.Outstanding(u.today())) > 0 {
 				docs.Add(widget.NewButtonWithIcon("Ask for documents", theme.MailComposeIcon(), func() { f.docs.askMissing() }))
@@ -243,6 +248,16 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 		c := r.Completeness(u.today())
 		f.docsTab = container.NewTabItemWithIcon("Documents "+c.String(), theme.FileIcon(), f.docs.content)
 		f.tabs = container.NewAppTabs(container.NewTabItemWithIcon("Details", theme.DocumentIcon(), center), f.docsTab)
+		if showsSchedule(r) {
+			f.sched = newSchedulePanel(f)
+			sp := r.Schedule(u.today())
+			booked := len(sp) - len(r.Unbooked(u.today()))
+			f.schedTab = container.NewTabItemWithIcon(fmt.Sprintf("Appointments %d/%d", booked, len(sp)), theme.GridIcon(), f.sched.content)
+			f.tabs.Append(f.schedTab)
+			if r.Status == fp.StatusReadyToSchedule || r.Status == fp.StatusScheduled {
+				f.tabs.Select(f.schedTab) // what there is to do with it now
+			}
+		}
 		center = f.tabs
 	}
 	f.content = container.NewBorder(container.NewVBox(header, widget.NewSeparator()),
@@ -689,6 +704,19 @@ func (f *requestScreen) reopen(r *fp.Request, key, msg string) {
 		next.docs.refresh()
 	}
 	next.tabs.Select(next.docsTab)
+	f.ui.showForm(next)
+	next.message.SetText(msg)
+	next.message.Importance = widget.SuccessImportance
+	next.message.Refresh()
+}
+
+// reopenOn shows r after a change made from one of its tabs ("schedule"),
+// with that tab on top and msg in the message line.
+func (f *requestScreen) reopenOn(r *fp.Request, tab, msg string) {
+	next := newRequestScreen(f.ui, r)
+	if tab == "schedule" && next.schedTab != nil {
+		next.tabs.Select(next.schedTab)
+	}
 	f.ui.showForm(next)
 	next.message.SetText(msg)
 	next.message.Importance = widget.SuccessImportance

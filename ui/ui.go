@@ -28,6 +28,8 @@ type Store interface {
 	fp.OfficeService
 	fp.DocumentService
 	fp.ScheduleService
+	Profile() (fp.Profile, error)
+	LetterRequests(day fp.Date, unprinted bool) ([]*fp.Request, error)
 	CountByStatus() (map[fp.Status]int, error)
 	RequestAudit(number string) ([]fp.AuditEntry, error)
 }
@@ -61,10 +63,12 @@ type UI struct {
 }
 
 const (
-	navQueue  = "Queue"
-	navNew    = "New request"
-	navReview = "Director review"
-	navAudit  = "Audit trail"
+	navQueue    = "Queue"
+	navNew      = "New request"
+	navReview   = "Director review"
+	navAudit    = "Audit trail"
+	navCalendar = "Calendar"
+	navSettings = "Settings"
 )
 
 // New builds the main window on db. place names the office or database in
@@ -78,7 +82,7 @@ func New(a fyne.App, db Store, place string) *UI {
 	u.win.SetIcon(icon)
 
 	navBox := container.NewVBox()
-	for _, name := range []string{navQueue, navNew, navReview, navAudit} {
+	for _, name := range []string{navQueue, navNew, navCalendar, navReview, navAudit, navSettings} {
 		name := name
 		b := widget.NewButton(name, func() { u.Navigate(name) })
 		b.Alignment = widget.ButtonAlignLeading
@@ -89,6 +93,8 @@ func New(a fyne.App, db Store, place string) *UI {
 	u.nav[navNew].SetIcon(theme.ContentAddIcon())
 	u.nav[navReview].SetIcon(theme.ConfirmIcon())
 	u.nav[navAudit].SetIcon(theme.HistoryIcon())
+	u.nav[navCalendar].SetIcon(theme.GridIcon())
+	u.nav[navSettings].SetIcon(theme.SettingsIcon())
 	u.body = container.NewStack()
 	u.queue = newQueueScreen(u)
 	switchUser := widget.NewButtonWithIcon("Switch user", theme.LogoutIcon(), func() { u.SwitchUser() })
@@ -123,6 +129,8 @@ func (u *UI) signedIn(a fp.Actor) {
 	show(navNew, a.CanHandleCases())
 	show(navReview, a.Role == fp.RoleDirector)
 	show(navAudit, a.Role == fp.RoleDirector || a.Role == fp.RoleAdmin)
+	show(navCalendar, a.CanHandleCases())
+	show(navSettings, a.Role == fp.RoleAdmin)
 	u.showQueue()
 }
 
@@ -197,6 +205,16 @@ func (u *UI) Navigate(name string) {
 			s := newAuditScreen(u)
 			s.refresh()
 			u.setBody(navAudit, s.content)
+		case navCalendar:
+			u.form = nil
+			s := newCalendarScreen(u)
+			s.refresh()
+			u.setBody(navCalendar, s.content)
+		case navSettings:
+			u.form = nil
+			s := newSettingsScreen(u)
+			s.refresh()
+			u.setBody(navSettings, s.content)
 		default:
 			u.showQueue()
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/store"
@@ -81,15 +82,118 @@ func cmdOffice(e env, args []string) error {
 	return nil
 }
 
-// cmdLetter: the letter to the applicant that the request's status calls for.
+// cmdLetter: the letter to the applicant that the request's status calls
+// for. A scheduled request's appointment letter counts its copies per
+// appointment, so printing it again needs --reason.
 func cmdLetter(e env, args []string) error {
-	return documentCommand(e, "letter", args, func(db *store.DB, r *fp.Request, w io.Writer, opt letter.Options) (string, error) {
+	fs, dbFlag := newFlags(e, "letter", "NUMBER -o FILE.pdf [--reason TEXT] --user NAME [--db PATH]")
+	outPath := fs.String("o", "", "the PDF file to write")
+	reason := fs.String("reason", "", "why an appointment letter is printed again")
+	user := userFlag(fs)
+	pos, err := positional(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if *outPath == "" {
+		fs.Usage()
+		return errUsage
+	}
+	db, a, r, err := requestSession(e, *dbFlag, *user, pos[0])
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if r.Status == fp.StatusScheduled {
+		return printAppointmentLetters(e, db, a, []*fp.Request{r}, *outPath, *reason, false)
+	}
+	return printDocument(e, db, a, r, *outPath, func(w io.Writer) (string, error) {
 		o, err := db.Office()
 		if err != nil {
 			return "", err
 		}
-		return letter.ForRequest(w, r, o, opt)
+		s, err := db.Scheduling()
+		if err != nil {
+			return "", err
+		}
+		return letter.ForRequest(w, r, o, s, letter.Options{Now: time.Now(), PrintedBy: a.Name})
 	})
+}
+
+// cmdLetters: a day's appointment letters, or every one not printed yet, as one PDF.
+func cmdLetters(e env, args []string) error {
+	fs, dbFlag := newFlags(e, "letters", "--date YYYY-MM-DD | --unprinted -o FILE.pdf --user NAME [--db PATH]")
+	outPath := fs.String("o", "", "the PDF file to write")
+	date := fs.String("date", "", "every letter for appointments on this day")
+	unprinted := fs.Bool("unprinted", false, "every scheduled request whose letter is not printed yet")
+	user := userFlag(fs)
+	if _, err := positional(fs, args, 0); err != nil {
+		return err
+	}
+	if *outPath == "" || (*date == "") == !*unprinted {
+		fs.Usage()
+		return errUsage
+	}
+	var day fp.Date
+	if *date != "" {
+		d, err := fp.ParseDate(*date)
+		if err != nil {
+			return err
+		}
+		day = d
+	}
+	db, a, err := session(e, *dbFlag, *user)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rs, err := db.LetterRequests(day, *unprinted)
+	if err != nil {
+		return err
+	}
+	if len(rs) == 0 {
+		return fp.Errorf(fp.ENOTFOUND, "there are no appointment letters to print: nobody is booked that day, or every letter is printed")
+	}
+	return printAppointmentLetters(e, db, a, rs, *outPath, "", true)
+}
+
+// printAppointmentLetters renders rs as one PDF, writes it whole, and audits
+// one printing per request.
+func printAppointmentLetters(e env, db *store.DB, a fp.Actor, rs []*fp.Request, path, reason string, batch bool) error {
+	today := fp.DateOf(db.Now())
+	for _, r := range rs {
+		if _, err := fp.CheckLetter(r, today, reason, batch); err != nil {
+			return err
+		}
+	}
+	o, err := db.Office()
+	if err != nil {
+		return err
+	}
+	s, err := db.Scheduling()
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := letter.Appointments(&buf, rs, letter.Office(o), s, letter.Options{Now: time.Now(), PrintedBy: a.Name}, nil); err != nil {
+		return err
+	}
+	if err := writeOut(path, e.stdout, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+		return err
+	}
+	ids := make([]fp.RequestID, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	copies, err := db.RecordLetters(a, ids, store.SHA256(buf.Bytes()), reason, batch)
+	if err != nil {
+		return err
+	}
+	if len(rs) == 1 {
+		fmt.Fprintf(e.stdout, "Wrote %s: appointment letter for %s (copy %d)\n", path, rs[0].Number, copies[rs[0].ID])
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "Wrote %s: %d appointment letters (%s to %s)\n", path, len(rs), rs[0].Number, rs[len(rs)-1].Number)
+	return nil
 }
 
 // printDocument renders, writes whole, and audits one document of r.

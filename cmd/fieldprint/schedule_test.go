@@ -135,3 +135,51 @@ func TestOfficeExportImport(t *testing.T) {
 		t.Errorf("a refused import changed the profile")
 	}
 }
+
+func TestAppointmentLetters(t *testing.T) {
+	path := demoDB(t)
+	dir := t.TempDir()
+	row := readyRequest(t, path)
+	if code, _, errs := fieldprint(t, "", "book", row.Number, "--next-available", "--user", "clerk", "--db", path); code != 0 {
+		t.Fatalf("book: %s", errs)
+	}
+	one := filepath.Join(dir, "one.pdf")
+	code, out, errs := fieldprint(t, "", "letter", row.Number, "-o", one, "--user", "clerk", "--db", path)
+	if code != 0 || !strings.Contains(out, "appointment letter for "+row.Number+" (copy 1)") {
+		t.Fatalf("letter: %d %q %q", code, out, errs)
+	}
+	if b, err := os.ReadFile(one); err != nil || !strings.HasPrefix(string(b), "%PDF-") {
+		t.Fatalf("no PDF: %v", err)
+	}
+	os.Remove(one)
+	code, _, errs = fieldprint(t, "", "letter", row.Number, "-o", one, "--user", "clerk", "--db", path)
+	if code != 1 || !strings.Contains(errs, "printed already") {
+		t.Errorf("reprint without a reason: %d %q", code, errs)
+	}
+	if _, err := os.Stat(one); err == nil {
+		t.Error("a refused reprint wrote the file")
+	}
+	if code, out, _ := fieldprint(t, "", "letter", row.Number, "-o", one, "--reason", "lost in the post", "--user", "clerk", "--db", path); code != 0 || !strings.Contains(out, "(copy 2)") {
+		t.Errorf("reprint: %d %q", code, out)
+	}
+	// Every other letter of the demo is due: one PDF with all of them.
+	all := filepath.Join(dir, "all.pdf")
+	code, out, errs = fieldprint(t, "", "letters", "--unprinted", "-o", all, "--user", "clerk", "--db", path)
+	if code != 0 || !strings.Contains(out, "appointment letters") {
+		t.Fatalf("letters --unprinted: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := fieldprint(t, "", "letters", "--unprinted", "-o", all, "--user", "clerk", "--db", path); code != 1 || !strings.Contains(errs, "no appointment letters") {
+		t.Errorf("nothing left to print: %d %q", code, errs)
+	}
+	db, _ := store.Open(path)
+	r, _ := db.FindRequestByNumber(row.Number)
+	db.Close()
+	ap, _ := r.CurrentAppointment(0)
+	day := filepath.Join(dir, "day.pdf")
+	if code, out, errs := fieldprint(t, "", "letters", "--date", ap.Day.String(), "-o", day, "--user", "clerk", "--db", path); code != 0 || !strings.Contains(out, "Wrote") {
+		t.Errorf("letters --date: %d %q %q", code, out, errs)
+	}
+	if code, _, _ := fieldprint(t, "", "letters", "-o", day, "--user", "clerk", "--db", path); code != 2 {
+		t.Errorf("letters without --date or --unprinted: exit %d", code)
+	}
+}

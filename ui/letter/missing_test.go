@@ -348,7 +348,7 @@ func TestForRequestMissing(t *testing.T) {
 	r := missingRequest(t, missingCases["missing-single"])
 	opt := Options{Now: printed, PrintedBy: "mlopez", Deterministic: true}
 	var b bytes.Buffer
-	name, err := ForRequest(&b, r, fp.Office(guangzhou), opt)
+	name, err := ForRequest(&b, r, fp.Office(guangzhou), officeHours, opt)
 	if err != nil || name != "missing-documents letter" {
 		t.Fatalf("got %q, %v", name, err)
 	}
@@ -357,7 +357,7 @@ func TestForRequestMissing(t *testing.T) {
 	}
 	r.Status = fp.StatusNew
 	b.Reset()
-	if _, err := ForRequest(&b, r, fp.Office(guangzhou), opt); fp.ErrorCode(err) != fp.EINVALID || !strings.Contains(fp.ErrorMessage(err), "no letter") {
+	if _, err := ForRequest(&b, r, fp.Office(guangzhou), officeHours, opt); fp.ErrorCode(err) != fp.EINVALID || !strings.Contains(fp.ErrorMessage(err), "no letter") {
 		t.Errorf("new request: got %v", err)
 	}
 }
