@@ -36,6 +36,17 @@ shot documents
 xdotool mousemove 585 236 click 1             # Ask for missing documents
 shot ask-documents
 xdotool mousemove 404 645 click 1; sleep 0.5  # Close
+# Appointments: a request marked eligible opens on its Appointments tab;
+# "Next available" proposes slots for everyone (demo request 38 waits for them).
+xdotool key ctrl+f ctrl+a; xdotool type --delay 30 'FP-2026-00038'; sleep 1
+xdotool mousemove 420 162 click 1; sleep 1
+xdotool mousemove 548 296 click 1             # Next available
+shot appointments
+# The calendar: next month, a day in its second week.
+xdotool mousemove 80 129 click 1; sleep 1     # Calendar
+xdotool mousemove 291 88 click 1; sleep 1     # next month
+xdotool mousemove 320 300 click 1
+shot calendar
 # The intake form: Ctrl+N, a few fields and a save attempt show the field messages.
 xdotool key ctrl+n; sleep 1
 xdotool type --delay 20 'Jose Muller'
@@ -53,13 +64,25 @@ xdotool mousemove 80 777 click 1; sleep 1     # Switch user
 xdotool type --delay 20 'director'; xdotool key Return
 xdotool type --delay 20 'demo-only-not-secret'; xdotool key Return
 sleep 1
-xdotool mousemove 90 129 click 1              # Director review
+xdotool mousemove 90 169 click 1              # Director review
 shot review
-xdotool mousemove 90 169 click 1              # Audit trail
+xdotool mousemove 90 209 click 1              # Audit trail
 sleep 1
 shot audit
+# The administrator's office settings.
+xdotool mousemove 80 777 click 1; sleep 1     # Switch user
+xdotool type --delay 20 'admin'; xdotool key Return
+xdotool type --delay 20 'demo-only-not-secret'; xdotool key Return
+sleep 1
+xdotool mousemove 64 129 click 1              # Settings
+shot settings
 # A brand-new database opens on the first-run screen.
 kill $app; sleep 0.5
+# An appointment letter, first page, as the applicant gets it.
+number=$(./bin/fieldprint list --status scheduled --format json | grep -o 'FP-[0-9]*-[0-9]*' | head -1)
+FIELDPRINT_PASSWORD=demo-only-not-secret ./bin/fieldprint letter "$number" -o "$tmp/letter.pdf" --user clerk >/dev/null
+pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$tmp/letter.pdf" "$out/appointment-letter"
+echo "wrote $out/appointment-letter.png"
 FIELDPRINT_DB=$tmp/new.db ./bin/fieldprint >/dev/null 2>&1 & app=$!
 sleep 3
 wid=$(xdotool search --sync --name '^Fieldprint' | head -1)

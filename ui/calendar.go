@@ -290,11 +290,9 @@ func (s *calendarScreen) refreshDay() {
 // showDay opens the calendar on day.
 func (u *UI) showDay(d fp.Date) {
 	u.leave(func() {
-		u.form = nil
 		s := newCalendarScreen(u)
 		s.month, s.day = fp.Date{Y: d.Y, M: d.M, D: 1}, d
-		s.refresh()
-		u.setBody(navCalendar, s.content)
+		u.showScreen(navCalendar, s.refresh, s.content)
 	})
 }
 

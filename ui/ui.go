@@ -196,29 +196,28 @@ func (u *UI) Navigate(name string) {
 		case navNew:
 			u.showForm(newRequestScreen(u, nil))
 		case navReview:
-			u.form = nil
 			s := newReviewScreen(u)
-			s.refresh()
-			u.setBody(navReview, s.content)
+			u.showScreen(navReview, s.refresh, s.content)
 		case navAudit:
-			u.form = nil
 			s := newAuditScreen(u)
-			s.refresh()
-			u.setBody(navAudit, s.content)
+			u.showScreen(navAudit, s.refresh, s.content)
 		case navCalendar:
-			u.form = nil
 			s := newCalendarScreen(u)
-			s.refresh()
-			u.setBody(navCalendar, s.content)
+			u.showScreen(navCalendar, s.refresh, s.content)
 		case navSettings:
-			u.form = nil
 			s := newSettingsScreen(u)
-			s.refresh()
-			u.setBody(navSettings, s.content)
+			u.showScreen(navSettings, s.refresh, s.content)
 		default:
 			u.showQueue()
 		}
 	})
+}
+
+// showScreen fills a screen that is not a request form and shows it.
+func (u *UI) showScreen(nav string, refresh func(), content fyne.CanvasObject) {
+	u.form = nil
+	refresh()
+	u.setBody(nav, content)
 }
 
 // OpenRequest shows the form of an existing request.
