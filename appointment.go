@@ -73,6 +73,12 @@ type Appointment struct {
 	BookedAt time.Time `json:"booked_at"`
 	BookedBy string    `json:"booked_by"`
 	Reason   string    `json:"reason,omitempty"` // why it was last moved or cancelled
+	// The collection day: arrival, what was captured, a miss, the stamp.
+	WalkIn     bool        `json:"walk_in,omitempty"` // checked in without a slot after a miss
+	CheckIn    *CheckIn    `json:"check_in,omitempty"`
+	Collection *Collection `json:"collection,omitempty"`
+	MissedAt   time.Time   `json:"missed_at,omitzero"`
+	Stamp      string      `json:"stamp,omitempty"` // the stamped notice's code once printed
 }
 
 // End is when the slot ends.
@@ -188,11 +194,15 @@ func (r *Request) LetterPrinted(on Date) bool {
 }
 
 // FollowSchedule returns the status r moves to after its appointments
-// changed, if any: every person booked makes it scheduled; a person without a
-// live appointment (cancelled, or added to the household) sends it back.
+// changed, if any: every person collected completes it; every person booked
+// makes it scheduled; a person without a live appointment (cancelled,
+// missed, or added to the household) sends it back.
 func (r *Request) FollowSchedule(on Date) (Status, string, bool) {
 	missing := len(r.Unbooked(on))
 	switch {
+	case (r.Status == StatusScheduled || r.Status == StatusReadyToSchedule) && r.Collected(on):
+		n := len(r.ToFingerprint(on))
+		return StatusCompleted, fmt.Sprintf("biometrics collected from every person (%d %s)", n, plural(n, "person", "people")), true
 	case r.Status == StatusReadyToSchedule && missing == 0:
 		n := len(r.ToFingerprint(on))
 		return StatusScheduled, fmt.Sprintf("every person to fingerprint has an appointment (%d %s)", n, plural(n, "person", "people")), true

@@ -106,6 +106,8 @@ var Transitions = []TransitionRule{
 
 	{From: StatusReadyToSchedule, To: StatusScheduled, Roles: caseRoles, System: true, How: "book an appointment for every person to fingerprint"},
 	{From: StatusScheduled, To: StatusReadyToSchedule, Roles: caseRoles, System: true, How: "cancel an appointment"},
+	{From: StatusScheduled, To: StatusCompleted, Roles: caseRoles, System: true, How: "record the collection of every person's biometrics"},
+	{From: StatusReadyToSchedule, To: StatusCompleted, Roles: caseRoles, System: true, How: "record the collection of every person's biometrics (walk-ins)"},
 }
 
 // Verbs are the words "fieldprint decide" accepts.

@@ -14,7 +14,7 @@ import (
 func checkIndexes(tx *bolt.Tx, on fp.Date) []error {
 	var errs []error
 	want := map[string]map[string]string{}
-	for _, b := range [][]byte{iReceived, iStatus, iCategory, iReceipt, iANumber, iName, iComplete, iSlots} {
+	for _, b := range [][]byte{iReceived, iStatus, iCategory, iReceipt, iANumber, iName, iComplete, iSlots, iWalkIns} {
 		want[string(b)] = map[string]string{}
 	}
 	tx.Bucket(bRequests).ForEach(func(k, v []byte) error {

@@ -80,6 +80,15 @@ var migrations = []migration{
 		_, err := tx.Bucket(bIdx).CreateBucketIfNotExists(iSlots)
 		return err
 	}},
+	{5, "add the collection day: walk-ins, stamped notices and the keys that sign them", func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bStamps, bStampKeys} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Bucket(bIdx).CreateBucketIfNotExists(iWalkIns)
+		return err
+	}},
 }
 
 // SchemaVersion is the version this build writes.

@@ -355,3 +355,22 @@ func TestMigration3(t *testing.T) {
 	}
 	checkClean(t, db)
 }
+
+func TestMigration5(t *testing.T) {
+	db := unmigrated(t)
+	if err := db.migrateTo(4); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.migrateTo(5); err != nil {
+		t.Fatal(err)
+	}
+	db.bolt.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bStamps) == nil || tx.Bucket(bStampKeys) == nil || idx(tx, iWalkIns) == nil {
+			t.Error("stamps, stampkeys or idx/walkins missing after migration 5")
+		}
+		return nil
+	})
+	if rows, err := db.Day(fp.Date{Y: 2026, M: 12, D: 1}); err != nil || len(rows) != 0 {
+		t.Errorf("an empty day after migration: %v %v", rows, err)
+	}
+}

@@ -94,6 +94,36 @@ var mutators = map[string]func(t *testing.T, db *DB, a fp.Actor) error{
 		_, err := db.RecordLetters(a, []fp.RequestID{1}, "00", "", false)
 		return err
 	},
+	"CheckInPerson": func(t *testing.T, db *DB, a fp.Actor) error {
+		_, err := db.CheckInPerson(a, 1, fp.CheckInInput{PersonID: 0, ID: fp.IDPassport, NameMatches: true})
+		return err
+	},
+	"Collect": func(t *testing.T, db *DB, a fp.Actor) error {
+		_, err := db.Collect(a, 1, fp.CollectInput{PersonID: 0, Captured: []fp.Capture{fp.CaptureFingerprints}})
+		return err
+	},
+	"CloseDay": func(t *testing.T, db *DB, a fp.Actor) error {
+		_, err := db.CloseDay(a, day("2026-11-23"))
+		return err
+	},
+	"IssueStamp": func(t *testing.T, db *DB, a fp.Actor) error {
+		_, _, err := db.IssueStamp(a, 1, 0)
+		return err
+	},
+}
+
+// onTheDay books request 1 for Monday 2026-11-23 08:00 (UTC) and sets the clock there.
+func onTheDay(t *testing.T, db *DB, hh, mm int) {
+	setScheduling(t, db, testScheduling())
+	makeBooked(t, db, 1)
+	db.Now = at("2026-11-23", hh, mm)
+}
+
+func checkedIn(t *testing.T, db *DB) {
+	onTheDay(t, db, 8, 1)
+	if _, err := db.CheckInPerson(clerk, 1, fp.CheckInInput{PersonID: 0, ID: fp.IDPassport, NameMatches: true}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // setups bring request 1 to where an operation applies, as the real clerk,
@@ -103,6 +133,16 @@ var setups = map[string]func(t *testing.T, db *DB){
 	"Reschedule":        func(t *testing.T, db *DB) { makeBooked(t, db, 1) },
 	"CancelAppointment": func(t *testing.T, db *DB) { makeBooked(t, db, 1) },
 	"RecordLetters":     func(t *testing.T, db *DB) { makeBooked(t, db, 1) },
+	"CheckInPerson":     func(t *testing.T, db *DB) { onTheDay(t, db, 8, 1) },
+	"Collect":           checkedIn,
+	"CloseDay":          func(t *testing.T, db *DB) { onTheDay(t, db, 13, 0) },
+	"IssueStamp": func(t *testing.T, db *DB) {
+		checkedIn(t, db)
+		setOffice(t, db)
+		if _, err := db.Collect(clerk, 1, fp.CollectInput{PersonID: 0, Captured: []fp.Capture{fp.CaptureFingerprints}}); err != nil {
+			t.Fatal(err)
+		}
+	},
 }
 
 // allowed is the rule for each operation, by role (a fresh request in "new").
@@ -126,16 +166,20 @@ var allowed = map[string][]fp.Role{
 	"Reschedule":        {fp.RoleClerk, fp.RoleDirector},
 	"CancelAppointment": {fp.RoleClerk, fp.RoleDirector},
 	"RecordLetters":     {fp.RoleClerk, fp.RoleDirector},
+	"CheckInPerson":     {fp.RoleClerk, fp.RoleDirector},
+	"Collect":           {fp.RoleClerk, fp.RoleDirector},
+	"CloseDay":          {fp.RoleClerk, fp.RoleDirector},
+	"IssueStamp":        {fp.RoleClerk, fp.RoleDirector},
 }
 
 func TestPermissionMatrix(t *testing.T) {
 	// Every exported method whose name says it writes must be in the matrix.
-	writes := []string{"Create", "Update", "Transition", "Import", "Disable", "Unlock", "Set", "Record", "Delete", "Purge", "Book", "Cancel", "Reschedule", "Verify", "Attach", "Detach", "Judge"}
+	writes := []string{"Create", "Update", "Transition", "Import", "Disable", "Unlock", "Set", "Record", "Delete", "Purge", "Book", "Cancel", "Reschedule", "Verify", "Attach", "Detach", "Judge", "CheckIn", "Collect", "Close", "Issue", "Mark"}
 	typ := reflect.TypeOf(&DB{})
 	for i := 0; i < typ.NumMethod(); i++ {
 		name := typ.Method(i).Name
 		for _, w := range writes {
-			if strings.HasPrefix(name, w) && name != "VerifyAudit" {
+			if strings.HasPrefix(name, w) && name != "VerifyAudit" && name != "VerifyStamp" && name != "Close" && name != "CloseDaysAutomatically" {
 				if _, ok := mutators[name]; !ok {
 					t.Errorf("%s changes data but is not in the permission matrix: add it to mutators and allowed", name)
 				}

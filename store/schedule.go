@@ -60,15 +60,24 @@ func decodeSlotOn(d fp.Date, k, v []byte) (fp.SlotUse, error) {
 		Minutes: int(binary.BigEndian.Uint16(v[10:])), Status: fp.ApptStatus(parts[0]), Category: fp.Category(parts[1]), Number: string(parts[2])}, nil
 }
 
-// slotEntries are r's appointments that hold a slot, for indexEntries.
+// slotEntries are r's appointments that hold a slot, and its walk-ins, for
+// indexEntries.
 func slotEntries(r *fp.Request) []entry {
 	var es []entry
 	for _, ap := range r.Appointments {
-		if ap.Status.HoldsSlot() {
+		switch {
+		case ap.WalkIn && ap.Status != fp.ApptCancelled:
+			es = append(es, entry{iWalkIns, walkInKey(ap.Day, r.ID, ap.ID), slotValue(r, ap)})
+		case ap.Status.HoldsSlot():
 			es = append(es, entry{iSlots, slotKey(ap.Day, ap.Start, ap.Station), slotValue(r, ap)})
 		}
 	}
 	return es
+}
+
+// walkInKey is date(8) id(8) appointment(2): a day's walk-ins, by request.
+func walkInKey(d fp.Date, id fp.RequestID, ap int) []byte {
+	return binary.BigEndian.AppendUint16(cat(dateKey(d), idKey(id)), uint16(ap))
 }
 
 func dayUsesTx(tx *bolt.Tx, d fp.Date) ([]fp.SlotUse, error) {

@@ -27,6 +27,10 @@
 //	    complete/              date id -> status 0x00 category   (checklist complete, waiting for a decision)
 //	    slots/                 date start(uint16 minutes) station(1 byte) -> request id, person id(uint16),
 //	                           minutes(uint16), status 0x00 category 0x00 number   (the calendar; one holder per slot)
+//	    walkins/               date id appointment(uint16) -> as slots/   (walk-ins hold no slot)
+//	stamps/                    "ABCDE-FGHIJ" -> JSON fieldprint.Stamp (signed facts, copies printed)
+//	stampkeys/                 key id (hex) -> Ed25519 public key (32 bytes); the private key is
+//	                           the file <db>-stamp.key beside the database, never in it
 //	files/                     sha256 (hex) -> JSON fileRecord: type, size, how many checklist items use it
 //
 // Attached scans are not in this file. Their bytes live beside it, one file
