@@ -9,12 +9,11 @@ import (
 
 // Collection-day audit actions. Persisted: never rename.
 const (
-	ActionCheckIn       = "appointment.check-in"
-	ActionCollect       = "appointment.collect"
-	ActionMissed        = "appointment.missed"
-	ActionStampPrint    = "stamp.print"
-	ActionStampKey      = "stamp.key"
-	ActionDaySheetPrint = "daysheet.print"
+	ActionCheckIn    = "appointment.check-in"
+	ActionCollect    = "appointment.collect"
+	ActionMissed     = "appointment.missed"
+	ActionStampPrint = "stamp.print"
+	ActionStampKey   = "stamp.key"
 )
 
 // SystemUser is who automatic changes (missed at closing time) are audited as.

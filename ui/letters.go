@@ -113,14 +113,14 @@ func (u *UI) printLetters(name string, rs []*fp.Request, batch bool, reason stri
 		if fileURL, err := url.Parse("file://" + path); err == nil {
 			u.app.OpenURL(fileURL)
 		}
-		u.offerPrint(path, len(rs))
+		u.offerPrint(path, fmt.Sprintf("%d %s", len(rs), plural(len(rs), "letter", "letters")))
 	})
 }
 
 // offerPrint says where the PDF is and sends it to the default printer with
 // lp where CUPS is installed (Fyne has no print dialog).
-func (u *UI) offerPrint(path string, n int) {
-	msg := widget.NewLabel(fmt.Sprintf("%d %s written to\n%s\nand opened in the PDF viewer.", n, plural(n, "letter", "letters"), path))
+func (u *UI) offerPrint(path, what string) {
+	msg := widget.NewLabel(fmt.Sprintf("%s written to\n%s\nand opened in the PDF viewer.", what, path))
 	msg.Wrapping = fyne.TextWrapWord
 	lp, lpErr := exec.LookPath("lp")
 	var d *dialog.CustomDialog
@@ -128,7 +128,7 @@ func (u *UI) offerPrint(path string, n int) {
 		out, err := exec.Command(lp, "--", path).CombinedOutput()
 		d.Hide()
 		if err != nil {
-			u.showError(fp.Errorf(fp.EINVALID, "the printer refused the letters: %s", strings.TrimSpace(string(out))))
+			u.showError(fp.Errorf(fp.EINVALID, "the printer refused the file: %s", strings.TrimSpace(string(out))))
 			return
 		}
 		dialog.ShowInformation("Sent to the printer", strings.TrimSpace(string(out)), u.win)
@@ -138,7 +138,7 @@ func (u *UI) offerPrint(path string, n int) {
 		printBtn.Disable()
 		msg.SetText(msg.Text + "\nNo printing system (CUPS) was found on this computer: print from the viewer.")
 	}
-	d = dialog.NewCustomWithoutButtons("Letters ready", msg, u.win)
+	d = dialog.NewCustomWithoutButtons("Ready to print", msg, u.win)
 	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Close", func() { d.Hide() }), printBtn})
 	d.Resize(fyne.NewSize(560, 230))
 	d.Show()

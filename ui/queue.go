@@ -19,6 +19,7 @@ const (
 	filterOpen = "Open requests"
 	filterAll  = "All statuses"
 	filterDone = "Complete, waiting for decision"
+	filterExp  = "Adoption fingerprints expiring (60 days)"
 	catAll     = "All categories"
 	orderOld   = "Oldest first"
 	orderNew   = "Newest first"
@@ -54,7 +55,7 @@ func newQueueScreen(u *UI) *queueScreen {
 	q.search.SetPlaceHolder("Search: name, receipt number, A-number or FP number")
 	q.search.OnChanged = func(string) { u.touch(); q.refresh() }
 
-	statuses := []string{filterOpen, filterDone, filterAll}
+	statuses := []string{filterOpen, filterDone, filterExp, filterAll}
 	for _, s := range fp.Statuses {
 		statuses = append(statuses, s.Label())
 	}
@@ -155,6 +156,9 @@ func (q *queueScreen) refresh() {
 		return // still being built
 	}
 	rows, total, err := q.ui.db.FindRequests(q.filter())
+	if q.status.Selected == filterExp {
+		rows, total, err = q.expiring()
+	}
 	if err != nil {
 		q.ui.showError(err)
 		return
@@ -181,6 +185,20 @@ func (q *queueScreen) refresh() {
 	}
 	q.list.Refresh()
 	q.table.Refresh()
+}
+
+// expiring lists adoption households whose fingerprints (valid 15 months)
+// lapse within 60 days: they may need to be fingerprinted again.
+func (q *queueScreen) expiring() ([]fp.RequestSummary, int, error) {
+	es, err := q.ui.db.ExpiringFingerprints(60)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows := make([]fp.RequestSummary, len(es))
+	for i, e := range es {
+		rows[i] = e.Summary
+	}
+	return rows, len(rows), nil
 }
 
 func (q *queueScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {

@@ -28,6 +28,7 @@ type Store interface {
 	fp.OfficeService
 	fp.DocumentService
 	fp.ScheduleService
+	fp.CollectionService
 	Profile() (fp.Profile, error)
 	LetterRequests(day fp.Date, unprinted bool) ([]*fp.Request, error)
 	CountByStatus() (map[fp.Status]int, error)
@@ -68,6 +69,8 @@ const (
 	navReview   = "Director review"
 	navAudit    = "Audit trail"
 	navCalendar = "Calendar"
+	navToday    = "Today"
+	navVerify   = "Check a stamp"
 	navSettings = "Settings"
 )
 
@@ -82,7 +85,7 @@ func New(a fyne.App, db Store, place string) *UI {
 	u.win.SetIcon(icon)
 
 	navBox := container.NewVBox()
-	for _, name := range []string{navQueue, navNew, navCalendar, navReview, navAudit, navSettings} {
+	for _, name := range []string{navQueue, navNew, navToday, navCalendar, navReview, navAudit, navVerify, navSettings} {
 		name := name
 		b := widget.NewButton(name, func() { u.Navigate(name) })
 		b.Alignment = widget.ButtonAlignLeading
@@ -95,6 +98,8 @@ func New(a fyne.App, db Store, place string) *UI {
 	u.nav[navAudit].SetIcon(theme.HistoryIcon())
 	u.nav[navCalendar].SetIcon(theme.GridIcon())
 	u.nav[navSettings].SetIcon(theme.SettingsIcon())
+	u.nav[navToday].SetIcon(theme.LoginIcon())
+	u.nav[navVerify].SetIcon(theme.ConfirmIcon())
 	u.body = container.NewStack()
 	u.queue = newQueueScreen(u)
 	switchUser := widget.NewButtonWithIcon("Switch user", theme.LogoutIcon(), func() { u.SwitchUser() })
@@ -130,6 +135,7 @@ func (u *UI) signedIn(a fp.Actor) {
 	show(navReview, a.Role == fp.RoleDirector)
 	show(navAudit, a.Role == fp.RoleDirector || a.Role == fp.RoleAdmin)
 	show(navCalendar, a.CanHandleCases())
+	show(navToday, a.CanHandleCases())
 	show(navSettings, a.Role == fp.RoleAdmin)
 	u.showQueue()
 }
@@ -156,6 +162,14 @@ func (u *UI) ShowAndRun() {
 	go func() {
 		for range time.Tick(15 * time.Second) {
 			fyne.Do(u.checkIdle)
+		}
+	}()
+	go func() {
+		// Missed appointments at closing time, when the office says so.
+		for range time.Tick(time.Minute) {
+			if _, err := u.db.CloseDaysAutomatically(); err != nil {
+				fyne.Do(func() { u.showError(err) })
+			}
 		}
 	}()
 	u.win.ShowAndRun()
@@ -204,6 +218,12 @@ func (u *UI) Navigate(name string) {
 		case navCalendar:
 			s := newCalendarScreen(u)
 			u.showScreen(navCalendar, s.refresh, s.content)
+		case navToday:
+			s := newTodayScreen(u)
+			u.showScreen(navToday, s.refresh, s.content)
+		case navVerify:
+			s := newVerifyScreen(u)
+			u.showScreen(navVerify, s.refresh, s.content)
 		case navSettings:
 			s := newSettingsScreen(u)
 			u.showScreen(navSettings, s.refresh, s.content)
@@ -216,8 +236,8 @@ func (u *UI) Navigate(name string) {
 // showScreen fills a screen that is not a request form and shows it.
 func (u *UI) showScreen(nav string, refresh func(), content fyne.CanvasObject) {
 	u.form = nil
-	refresh()
 	u.setBody(nav, content)
+	refresh() // once shown, so a screen can put the focus in it
 }
 
 // OpenRequest shows the form of an existing request.

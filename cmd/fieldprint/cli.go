@@ -145,8 +145,17 @@ func cmdList(e env, args []string) error {
 	search := fs.String("search", "", "name (accents and case ignored, partial), receipt number or A-number")
 	format := fs.String("format", "table", "table, csv or json")
 	newest := fs.Bool("newest", false, "newest first (default oldest first)")
+	expiring := fs.Int("expiring", 0, "instead: adoption households whose fingerprints (valid 15 months) expire within this many days, e.g. 60")
 	if _, err := positional(fs, args, 0); err != nil {
 		return err
+	}
+	if *expiring > 0 {
+		db, err := open(*dbFlag)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return printExpiring(e, db, *expiring)
 	}
 	if *format != "table" && *format != "csv" && *format != "json" {
 		fmt.Fprintf(e.stderr, "fieldprint list: --format must be table, csv or json, not %q\n", *format)

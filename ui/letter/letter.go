@@ -34,8 +34,11 @@ type doc struct {
 	width float64 // usable width between margins
 }
 
-func newDoc(opt Options, footer string) *doc {
-	pdf := gofpdf.New("P", "pt", "Letter", "")
+func newDoc(opt Options, footer string) *doc { return newDocOriented(opt, footer, "P") }
+
+// newDocOriented is newDoc in portrait ("P") or landscape ("L") orientation.
+func newDocOriented(opt Options, footer, orientation string) *doc {
+	pdf := gofpdf.New(orientation, "pt", "Letter", "")
 	pdf.SetMargins(margin, margin, margin)
 	pdf.SetAutoPageBreak(true, margin)
 	pdf.AddUTF8FontFromBytes(fontName, "", assets.FontRegular)
@@ -69,7 +72,7 @@ func (d *doc) font(style string, size float64) { d.SetFont(fontName, style, size
 
 // heading is a bold section title with a rule under it.
 func (d *doc) heading(s string) {
-	if d.GetY() > 680 {
+	if _, pageH := d.GetPageSize(); d.GetY() > pageH-2*margin-4 {
 		d.AddPage()
 	}
 	d.Ln(8)
@@ -94,13 +97,23 @@ func (d *doc) field(label, value string) {
 
 // table draws a header row and rows with fixed column widths.
 func (d *doc) table(widths []float64, header []string, rows [][]string) {
-	d.font("B", 9)
-	d.SetFillColor(232, 236, 241)
-	for i, h := range header {
-		d.CellFormat(widths[i], 16, d.t(h), "1", 0, "L", true, 0, "")
+	d.drawTable(widths, header, rows, false)
+}
+
+// drawTable is table; with repeatHeader, a row that goes on a new page has
+// the header row drawn again above it.
+func (d *doc) drawTable(widths []float64, header []string, rows [][]string, repeatHeader bool) {
+	drawHeader := func() {
+		d.font("B", 9)
+		d.SetFillColor(232, 236, 241)
+		for i, h := range header {
+			d.CellFormat(widths[i], 16, d.t(h), "1", 0, "L", true, 0, "")
+		}
+		d.Ln(-1)
+		d.font("", 9)
 	}
-	d.Ln(-1)
-	d.font("", 9)
+	drawHeader()
+	_, pageH := d.GetPageSize()
 	const lh, pad = 11.0, 2.0
 	for _, r := range rows {
 		// Cells wrap: the row is as tall as its longest cell.
@@ -111,8 +124,11 @@ func (d *doc) table(widths []float64, header []string, rows [][]string) {
 			n = max(n, len(lines[i]))
 		}
 		h := float64(n)*lh + 2*pad
-		if d.GetY()+h > 792-margin {
+		if d.GetY()+h > pageH-margin {
 			d.AddPage()
+			if repeatHeader {
+				drawHeader()
+			}
 		}
 		x, y := d.GetX(), d.GetY()
 		for i := range r {
