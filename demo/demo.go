@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 )
@@ -199,6 +200,7 @@ func pickCategory(rng *rand.Rand) fp.Category {
 // Store is what Load needs of a store.
 type Store interface {
 	CountRequests() (int, error)
+	FindRequestByID(id fp.RequestID) (*fp.Request, error)
 	CountUsers() (int, error)
 	CreateUser(a *fp.Actor, name string, role fp.Role, password string) (*fp.User, error)
 	ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) ([]*fp.Request, error)
@@ -206,6 +208,14 @@ type Store interface {
 	SetProfile(a fp.Actor, p fp.Profile) error
 	ProposeSlots(id fp.RequestID, notBefore fp.Date) ([]fp.Booking, error)
 	Book(a fp.Actor, id fp.RequestID, bs []fp.Booking) (*fp.Request, error)
+	DayUses(day fp.Date) ([]fp.SlotUse, error)
+	CheckInPerson(a fp.Actor, id fp.RequestID, in fp.CheckInInput) (*fp.Request, error)
+	Collect(a fp.Actor, id fp.RequestID, in fp.CollectInput) (*fp.Request, error)
+	CloseDay(a fp.Actor, day fp.Date) (int, error)
+	IssueStamp(a fp.Actor, id fp.RequestID, personID int) (fp.Stamp, int, error)
+	// SetClock replaces the store's clock and returns the old one: the demo
+	// plays last week's collection days at the times they happened.
+	SetClock(c fp.Clock) fp.Clock
 	AttachFile(a fp.Actor, id fp.RequestID, item, name string, data []byte) (*fp.Request, error)
 	JudgeDocument(a fp.Actor, id fp.RequestID, item string, v fp.Verdict) (*fp.Request, error)
 }
@@ -295,6 +305,7 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 		reason string
 	}
 	refer := step{Clerk, fp.StatusDirectorReview, "Documents complete; the basis needs the director's decision."}
+	var past, todays []*fp.Request
 	for i, r := range saved {
 		// Documents first, as the e-mails arrive: the checklist decides what
 		// the request may become.
@@ -336,7 +347,16 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 			}
 		}
 		// Most eligible requests get their appointments at once; a few wait
-		// for the clerk, so the screen has something to book.
+		// for the clerk, so the screen has something to book. Some came last
+		// week, and some come today.
+		if saved[i].Status == fp.StatusReadyToSchedule && i%10 == 2 && (i/10)%3 == 0 && r.Received.DaysUntil(today) > 20 {
+			past = append(past, saved[i])
+			continue
+		}
+		if saved[i].Status == fp.StatusReadyToSchedule && i%10 == 2 && (i/10)%3 == 1 {
+			todays = append(todays, saved[i])
+			continue
+		}
 		if saved[i].Status == fp.StatusReadyToSchedule && i%10 != 7 {
 			bs, err := s.ProposeSlots(r.ID, today.AddDays(1+i%9)) // as the applicants asked
 			if err != nil {
@@ -347,7 +367,105 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 			}
 		}
 	}
+	if err := collectionDays(s, past, todays); err != nil {
+		return nil, err
+	}
+	for i, r := range saved {
+		if saved[i], err = s.FindRequestByID(r.ID); err != nil {
+			return nil, err
+		}
+	}
 	return saved, nil
+}
+
+// collectionDays plays last week at the office: the past requests were
+// booked ten days ago for the days since, came (one person stayed away and
+// may walk in), were collected and stamped. Today's requests are booked
+// into today's remaining slots.
+func collectionDays(s Store, past, todays []*fp.Request) error {
+	real := s.SetClock(nil)
+	defer s.SetClock(real)
+	sch := Scheduling()
+	now := real()
+	today := sch.Today(now)
+	at := func(d fp.Date, t fp.TimeOfDay) { s.SetClock(func() time.Time { return sch.At(d, t) }) }
+	at(today.AddDays(-10), 7*60)
+	var booked []*fp.Request
+	for k, r := range past {
+		bs, err := s.ProposeSlots(r.ID, today.AddDays(-7+k%5))
+		if err != nil || bs[0].Day.After(today.AddDays(-1)) {
+			continue // no room last week: leave it for the clerk
+		}
+		if r, err = s.Book(Clerk, r.ID, bs); err != nil {
+			return err
+		}
+		booked = append(booked, r)
+	}
+	for n, r := range booked {
+		for _, sp := range r.Schedule(today) {
+			ap := sp.Appointment
+			if n == 1 && sp.Person.ID == r.ToFingerprint(today)[len(r.ToFingerprint(today))-1].ID {
+				continue // stayed away: missed, may walk in
+			}
+			at(ap.Day, ap.Start-5)
+			in := fp.CheckInInput{PersonID: sp.Person.ID, ID: fp.IDPassport, NameMatches: true}
+			if n == 2 {
+				in.ID, in.NameMatches, in.Note = fp.IDExpired, false, "Expired passport under her maiden name; marriage certificate seen, same photo."
+			}
+			if _, err := s.CheckInPerson(Clerk, r.ID, in); err != nil {
+				return err
+			}
+			at(ap.Day, ap.Start+9)
+			if _, err := s.Collect(Director, r.ID, fp.CollectInput{PersonID: sp.Person.ID, Captured: fp.Captures, Code: 3}); err != nil {
+				return err
+			}
+			if _, _, err := s.IssueStamp(Clerk, r.ID, sp.Person.ID); err != nil {
+				return err
+			}
+		}
+	}
+	for d := today.AddDays(-7); d.Before(today); d = d.AddDays(1) {
+		if open, _ := sch.OpenOn(d); open {
+			at(d, 23*60)
+			if _, err := s.CloseDay(Clerk, d); err != nil {
+				return err
+			}
+		}
+	}
+	// Today: the slots still ahead, first come first served.
+	s.SetClock(real)
+	for _, r := range todays {
+		var bs []fp.Booking
+		uses, err := s.DayUses(today)
+		if err != nil {
+			return err
+		}
+		taken := map[fp.Booking]bool{}
+		for _, p := range r.ToFingerprint(today) {
+			for _, ss := range sch.Sessions(today) {
+				for _, t := range ss.Starts {
+					for _, st := range sch.FreeStations(uses, t) {
+						b := fp.Booking{Day: today, Start: t, Station: st}
+						if len(bs) < len(r.ToFingerprint(today)) && sch.At(today, t).After(now) && !taken[b] {
+							taken[b] = true
+							b.PersonID = p.ID
+							bs = append(bs, b)
+							goto next
+						}
+					}
+				}
+			}
+		next:
+		}
+		if len(bs) == len(r.ToFingerprint(today)) {
+			if _, err := s.Book(Clerk, r.ID, bs); err != nil {
+				return err
+			}
+		} else if bs, err := s.ProposeSlots(r.ID, fp.Date{}); err == nil {
+			s.Book(Clerk, r.ID, bs) // after hours: tomorrow's first slots
+		}
+	}
+	return nil
 }
 
 // docPlan: how many required items (in checklist order) arrive, how many

@@ -127,6 +127,16 @@ func Open(path string) (*DB, error) {
 }
 
 func (db *DB) Close() error { return db.bolt.Close() }
+
+// SetClock replaces Now (nil keeps it) and returns the clock it replaced.
+// Only the demo uses it, before anyone signs in: Now is not guarded.
+func (db *DB) SetClock(c fp.Clock) fp.Clock {
+	old := db.Now
+	if c != nil {
+		db.Now = c
+	}
+	return old
+}
 func (db *DB) Path() string { return db.path }
 
 // Check runs bbolt's consistency check and verifies every index against the
