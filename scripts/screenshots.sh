@@ -9,6 +9,12 @@ tmp=$(mktemp -d)
 trap 'kill $app $xvfb 2>/dev/null || true; sleep 0.5; rm -rf "$tmp"' EXIT
 export FIELDPRINT_DB=$tmp/demo.db XDG_CONFIG_HOME=$tmp/config DISPLAY=:97
 ./bin/fieldprint demo --requests 80 >/dev/null
+# A day of last week's collections, and a stamp printed then (for Today and Check a stamp).
+for i in 1 2 3 4 5 6 7 8 9; do
+	day=$(date -d "-$i day" +%F)
+	./bin/fieldprint today --date "$day" --format json | grep -q '"request"' && break
+done
+stamp=$(./bin/fieldprint today --date "$day" --format json | grep -o '"stamp": "[A-Z2-7-]*"' | head -1 | cut -d'"' -f4)
 Xvfb :97 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & xvfb=$!
 sleep 1
 ./bin/fieldprint >/dev/null 2>&1 & app=$!
@@ -43,10 +49,17 @@ xdotool mousemove 420 162 click 1; sleep 1
 xdotool mousemove 548 296 click 1             # Next available
 shot appointments
 # The calendar: next month, a day in its second week.
-xdotool mousemove 80 129 click 1; sleep 1     # Calendar
+xdotool mousemove 80 169 click 1; sleep 1     # Calendar
 xdotool mousemove 291 88 click 1; sleep 1     # next month
 xdotool mousemove 320 300 click 1
 shot calendar
+# The collection day: last week's, with its collected and missed people.
+xdotool mousemove 80 129 click 1; sleep 1     # Today
+xdotool mousemove 495 49 click 1; xdotool key ctrl+a; xdotool type --delay 20 "$day"; xdotool key Return
+shot today
+xdotool mousemove 80 209 click 1; sleep 1     # Check a stamp
+xdotool type --delay 30 "$stamp"; xdotool key Return
+shot verify
 # The intake form: Ctrl+N, a few fields and a save attempt show the field messages.
 xdotool key ctrl+n; sleep 1
 xdotool type --delay 20 'Jose Muller'
@@ -64,9 +77,9 @@ xdotool mousemove 80 777 click 1; sleep 1     # Switch user
 xdotool type --delay 20 'director'; xdotool key Return
 xdotool type --delay 20 'demo-only-not-secret'; xdotool key Return
 sleep 1
-xdotool mousemove 90 169 click 1              # Director review
+xdotool mousemove 90 209 click 1              # Director review
 shot review
-xdotool mousemove 90 209 click 1              # Audit trail
+xdotool mousemove 90 249 click 1              # Audit trail
 sleep 1
 shot audit
 # The administrator's office settings.
@@ -74,7 +87,7 @@ xdotool mousemove 80 777 click 1; sleep 1     # Switch user
 xdotool type --delay 20 'admin'; xdotool key Return
 xdotool type --delay 20 'demo-only-not-secret'; xdotool key Return
 sleep 1
-xdotool mousemove 64 129 click 1              # Settings
+xdotool mousemove 64 169 click 1              # Settings
 shot settings
 # A brand-new database opens on the first-run screen.
 kill $app; sleep 0.5
@@ -83,6 +96,13 @@ number=$(./bin/fieldprint list --status scheduled --format json | grep -o 'FP-[0
 FIELDPRINT_PASSWORD=demo-only-not-secret ./bin/fieldprint letter "$number" -o "$tmp/letter.pdf" --user clerk >/dev/null
 pdftoppm -png -r 80 -f 1 -l 1 -singlefile "$tmp/letter.pdf" "$out/appointment-letter"
 echo "wrote $out/appointment-letter.png"
+# The stamped notice and the day sheet of that day.
+facts=$(./bin/fieldprint verify "$stamp" --format json)
+req=$(echo "$facts" | grep -o '"request": "FP-[0-9-]*"' | head -1 | cut -d'"' -f4)
+person=$(echo "$facts" | grep -o '"person": "[^"]*"' | head -1 | cut -d'"' -f4)
+FIELDPRINT_PASSWORD=demo-only-not-secret ./bin/fieldprint stamp "$req" --person "$person" -o "$tmp/stamp.pdf" --user clerk >/dev/null
+pdftoppm -png -r 80 -singlefile "$tmp/stamp.pdf" "$out/stamped-notice"
+echo "wrote $out/stamped-notice.png"
 FIELDPRINT_DB=$tmp/new.db ./bin/fieldprint >/dev/null 2>&1 & app=$!
 sleep 3
 wid=$(xdotool search --sync --name '^Fieldprint' | head -1)

@@ -61,7 +61,7 @@ func newTodayScreen(u *UI) *todayScreen {
 	s.message.Wrapping = fyne.TextWrapWord
 	sheet := widget.NewButtonWithIcon("Day sheet (PDF)", theme.DocumentPrintIcon(), s.onDaySheet)
 	s.closeBtn = widget.NewButtonWithIcon("Close the day", theme.CancelIcon(), s.onCloseDay)
-	verify := widget.NewButtonWithIcon("Check a stamped notice", theme.ConfirmIcon(), func() { u.Navigate(navVerify) })
+	verify := widget.NewButtonWithIcon("Check a stamp", theme.ConfirmIcon(), func() { u.Navigate(navVerify) })
 	fixed := func(w float32, o fyne.CanvasObject) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
@@ -86,11 +86,11 @@ func (s *todayScreen) refresh() {
 		u.showError(err)
 		return
 	}
-	label := "Today"
-	if s.day != s.sched.Today(u.Now()) {
-		label = "Collection day"
+	title := s.day.Time().Format("Monday 2 January 2006")
+	if s.day == s.sched.Today(u.Now()) {
+		title = "Today, " + title
 	}
-	s.title.SetText(label + ": " + s.day.Time().Format("Monday 2 January 2006"))
+	s.title.SetText(title)
 	s.dayEntry.SetText(s.day.String())
 	counts := map[fp.ApptStatus]int{}
 	for _, r := range s.rows {
@@ -119,13 +119,24 @@ func (s *todayScreen) refresh() {
 		s.closeBtn.Show()
 	}
 	s.list.RemoveAll()
-	s.list.Add(container.NewGridWithColumns(6,
-		bold("Time"), bold("Station"), bold("Request"), bold("Person"), bold("Status"), bold("")))
+	if len(s.rows) > 0 {
+		s.list.Add(dayRow(bold("Time"), bold("Station"), bold("Request"), bold("Status"), bold("Person"), container.NewHBox()))
+	}
 	for _, r := range s.rows {
 		s.list.Add(s.row(r))
 	}
 	s.list.Refresh()
 	u.win.Canvas().Focus(s.scan)
+}
+
+// dayRow lays out one line of the day: fixed columns on the left, the
+// actions on the right, the name taking what is left.
+func dayRow(when, station, number, status, person, actions fyne.CanvasObject) fyne.CanvasObject {
+	fixed := func(w float32, o fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewGridWrap(fyne.NewSize(w, max(o.MinSize().Height, 36)), o)
+	}
+	return container.NewBorder(nil, nil,
+		container.NewHBox(fixed(110, when), fixed(90, station), fixed(140, number), fixed(120, status)), actions, person)
 }
 
 func bold(s string) fyne.CanvasObject {
@@ -187,8 +198,8 @@ func (s *todayScreen) row(r fp.DayRow) fyne.CanvasObject {
 	if ap.WalkIn {
 		when = "arrived " + when
 	}
-	return container.NewGridWithColumns(6, widget.NewLabelWithStyle(when, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}),
-		widget.NewLabel(station), number, person, apptBadge(ap.Status), actions)
+	return dayRow(widget.NewLabelWithStyle(when, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}),
+		widget.NewLabel(station), number, apptBadge(ap.Status), person, actions)
 }
 
 // onScan takes what a barcode scanner or a person typed: an FP number finds
