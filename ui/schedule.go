@@ -101,6 +101,9 @@ func (p *schedulePanel) refresh() {
 			if ap.Reschedules > 0 {
 				when.SetText(when.Text + fmt.Sprintf(" · rescheduled %d×", ap.Reschedules))
 			}
+			if ap.Status == fp.ApptCollected && u.actor.CanHandleCases() {
+				buttons.Add(widget.NewButtonWithIcon("Stamped notice", theme.DocumentPrintIcon(), func() { u.printStamp(r.ID, s.Person) }))
+			}
 			if can && ap.Status == fp.ApptBooked {
 				buttons.Add(widget.NewButtonWithIcon("Reschedule", theme.HistoryIcon(), func() { p.pickSlot(s.Person, &ap) }))
 				cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { p.onCancel(s.Person) })

@@ -210,31 +210,43 @@ func (u *UI) menu() *fyne.MainMenu {
 
 func (u *UI) today() fp.Date { return fp.DateOf(u.Now()) }
 
+// screen builds a screen that is not a request form: how to fill it and
+// what to show (nil when name is not one).
+func (u *UI) screen(name string) (refresh func(), content fyne.CanvasObject) {
+	switch name {
+	case navReview:
+		s := newReviewScreen(u)
+		return s.refresh, s.content
+	case navAudit:
+		s := newAuditScreen(u)
+		return s.refresh, s.content
+	case navCalendar:
+		s := newCalendarScreen(u)
+		return s.refresh, s.content
+	case navToday:
+		s := newTodayScreen(u)
+		return s.refresh, s.content
+	case navVerify:
+		s := newVerifyScreen(u)
+		return s.refresh, s.content
+	case navSettings:
+		s := newSettingsScreen(u)
+		return s.refresh, s.content
+	}
+	return nil, nil
+}
+
 // Navigate shows a screen, asking first when the open form has unsaved changes.
 func (u *UI) Navigate(name string) {
 	u.touch()
 	u.leave(func() {
+		if refresh, content := u.screen(name); content != nil {
+			u.showScreen(name, refresh, content)
+			return
+		}
 		switch name {
 		case navNew:
 			u.showForm(newRequestScreen(u, nil))
-		case navReview:
-			s := newReviewScreen(u)
-			u.showScreen(navReview, s.refresh, s.content)
-		case navAudit:
-			s := newAuditScreen(u)
-			u.showScreen(navAudit, s.refresh, s.content)
-		case navCalendar:
-			s := newCalendarScreen(u)
-			u.showScreen(navCalendar, s.refresh, s.content)
-		case navToday:
-			s := newTodayScreen(u)
-			u.showScreen(navToday, s.refresh, s.content)
-		case navVerify:
-			s := newVerifyScreen(u)
-			u.showScreen(navVerify, s.refresh, s.content)
-		case navSettings:
-			s := newSettingsScreen(u)
-			u.showScreen(navSettings, s.refresh, s.content)
 		default:
 			u.showQueue()
 		}

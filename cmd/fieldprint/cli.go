@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -277,9 +278,30 @@ func cmdRecord(e env, args []string) error {
 // documentCommand is "fieldprint NAME NUMBER -o FILE.pdf --user NAME": sign
 // in, find the request, render, write whole, audit.
 func documentCommand(e env, name string, args []string, render func(*store.DB, *fp.Request, io.Writer, letter.Options) (string, error)) error {
-	fs, dbFlag := newFlags(e, name, "NUMBER -o FILE.pdf --user NAME [--db PATH]")
+	return pdfCommand(e, name, "NUMBER -o FILE.pdf --user NAME [--db PATH]", args, nil, func(s pdfSession) error {
+		return printDocument(e, s.db, s.a, s.r, s.out, func(w io.Writer) (string, error) {
+			return render(s.db, s.r, w, letter.Options{Now: time.Now(), PrintedBy: s.a.Name})
+		})
+	})
+}
+
+// pdfSession is a signed-in PDF command on one request.
+type pdfSession struct {
+	db  *store.DB
+	a   fp.Actor
+	r   *fp.Request
+	out string // the -o file
+}
+
+// pdfCommand parses "fieldprint NAME NUMBER -o FILE.pdf --user NAME" with the
+// command's own flags (flags adds them), signs in, finds the request and runs run.
+func pdfCommand(e env, name, usage string, args []string, flags func(*flag.FlagSet), run func(pdfSession) error) error {
+	fs, dbFlag := newFlags(e, name, usage)
 	outPath := fs.String("o", "", "the PDF file to write")
 	user := userFlag(fs)
+	if flags != nil {
+		flags(fs)
+	}
 	pos, err := positional(fs, args, 1)
 	if err != nil {
 		return err
@@ -293,7 +315,5 @@ func documentCommand(e env, name string, args []string, render func(*store.DB, *
 		return err
 	}
 	defer db.Close()
-	return printDocument(e, db, a, r, *outPath, func(w io.Writer) (string, error) {
-		return render(db, r, w, letter.Options{Now: time.Now(), PrintedBy: a.Name})
-	})
+	return run(pdfSession{db, a, r, *outPath})
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -165,24 +166,17 @@ func cmdCollect(e env, args []string) error {
 }
 
 func cmdStamp(e env, args []string) error {
-	fs, dbFlag := newFlags(e, "stamp", "NUMBER [--person NAME] -o FILE.pdf --user NAME")
-	user := userFlag(fs)
-	person := fs.String("person", "", "whose stamped notice (may be left out when one person is fingerprinted)")
-	out := fs.String("o", "", "the PDF file to write")
-	pos, err := positional(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	if *out == "" {
-		fs.Usage()
-		return errUsage
-	}
-	db, a, r, err := requestSession(e, *dbFlag, *user, pos[0])
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	p, err := personFlag(db, r, *person)
+	var person *string
+	return pdfCommand(e, "stamp", "NUMBER [--person NAME] -o FILE.pdf --user NAME", args,
+		func(fs *flag.FlagSet) {
+			person = fs.String("person", "", "whose stamped notice (may be left out when one person is fingerprinted)")
+		},
+		func(ps pdfSession) error { return stamp(e, ps, *person) })
+}
+
+func stamp(e env, ps pdfSession, person string) error {
+	db, a, r, out := ps.db, ps.a, ps.r, &ps.out
+	p, err := personFlag(db, r, person)
 	if err != nil {
 		return err
 	}

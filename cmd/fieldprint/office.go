@@ -86,37 +86,26 @@ func cmdOffice(e env, args []string) error {
 // for. A scheduled request's appointment letter counts its copies per
 // appointment, so printing it again needs --reason.
 func cmdLetter(e env, args []string) error {
-	fs, dbFlag := newFlags(e, "letter", "NUMBER -o FILE.pdf [--reason TEXT] --user NAME [--db PATH]")
-	outPath := fs.String("o", "", "the PDF file to write")
-	reason := fs.String("reason", "", "why an appointment letter is printed again")
-	user := userFlag(fs)
-	pos, err := positional(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	if *outPath == "" {
-		fs.Usage()
-		return errUsage
-	}
-	db, a, r, err := requestSession(e, *dbFlag, *user, pos[0])
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if r.Status == fp.StatusScheduled {
-		return printAppointmentLetters(e, db, a, []*fp.Request{r}, *outPath, *reason, false)
-	}
-	return printDocument(e, db, a, r, *outPath, func(w io.Writer) (string, error) {
-		o, err := db.Office()
-		if err != nil {
-			return "", err
-		}
-		s, err := db.Scheduling()
-		if err != nil {
-			return "", err
-		}
-		return letter.ForRequest(w, r, o, s, letter.Options{Now: time.Now(), PrintedBy: a.Name})
-	})
+	var reason *string
+	return pdfCommand(e, "letter", "NUMBER -o FILE.pdf [--reason TEXT] --user NAME [--db PATH]", args,
+		func(fs *flag.FlagSet) { reason = fs.String("reason", "", "why an appointment letter is printed again") },
+		func(ps pdfSession) error {
+			db, a, r := ps.db, ps.a, ps.r
+			if r.Status == fp.StatusScheduled {
+				return printAppointmentLetters(e, db, a, []*fp.Request{r}, ps.out, *reason, false)
+			}
+			return printDocument(e, db, a, r, ps.out, func(w io.Writer) (string, error) {
+				o, err := db.Office()
+				if err != nil {
+					return "", err
+				}
+				s, err := db.Scheduling()
+				if err != nil {
+					return "", err
+				}
+				return letter.ForRequest(w, r, o, s, letter.Options{Now: time.Now(), PrintedBy: a.Name})
+			})
+		})
 }
 
 // cmdLetters: a day's appointment letters, or every one not printed yet, as one PDF.
