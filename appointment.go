@@ -648,3 +648,37 @@ func CheckLetter(r *Request, on Date, reason string, batch bool) (reprint bool, 
 	}
 	return reprint, nil
 }
+
+// Fits reports whether a booked slot still lies within s: an open day, a
+// station that exists, and inside one stretch of public hours. (The slot
+// grid may change: a booked time keeps its start.)
+func (s Scheduling) Fits(u SlotUse) bool {
+	if open, _ := s.OpenOn(u.Day); !open || u.Station > s.Stations {
+		return false
+	}
+	for _, w := range s.Hours[u.Day.Time().Weekday()] {
+		if u.Start >= w.Open && u.Start+TimeOfDay(u.Minutes) <= w.Close {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckSettingsKeepBookings refuses new settings that would leave booked
+// appointments outside the hours, stations or open days: they must be moved
+// first, or nobody could see or keep them.
+func CheckSettingsKeepBookings(s Scheduling, booked []SlotUse) error {
+	var out []string
+	for _, u := range booked {
+		if u.Status == ApptBooked && !s.Fits(u) {
+			out = append(out, fmt.Sprintf("%s on %s %s station %d", u.Number, u.Day, u.Start, u.Station))
+		}
+	}
+	switch {
+	case len(out) == 0:
+		return nil
+	case len(out) > 5:
+		out = append(out[:5], fmt.Sprintf("and %d more", len(out)-5))
+	}
+	return Errorf(ECONFLICT, "these settings would leave booked appointments outside the hours, stations or open days: %s. Reschedule them first (the calendar shows them), then save", strings.Join(out, "; "))
+}

@@ -161,6 +161,19 @@ func (db *DB) putScheduling(tx *bolt.Tx, a fp.Actor, s fp.Scheduling) error {
 	if err != nil {
 		return err
 	}
+	// Every appointment still to come must fit the new hours and stations.
+	var booked []fp.SlotUse
+	c := idx(tx, iSlots).Cursor()
+	for k, v := c.Seek(dateKey(s.Today(db.Now()))); k != nil; k, v = c.Next() {
+		u, err := decodeSlot(k, v)
+		if err != nil {
+			return fp.Internal("the calendar cannot be read", err)
+		}
+		booked = append(booked, u)
+	}
+	if err := fp.CheckSettingsKeepBookings(s, booked); err != nil {
+		return err
+	}
 	v, err := json.Marshal(s)
 	if err != nil {
 		return err

@@ -443,3 +443,29 @@ func TestMigration4(t *testing.T) {
 		t.Errorf("scheduling after migration: %+v %v", s, err)
 	}
 }
+
+func TestSettingsKeepBookings(t *testing.T) {
+	db, _ := openTemp(t)
+	setScheduling(t, db, testScheduling())
+	r := newRequest(t, db, sample(), 1)
+	makeBooked(t, db, r.ID) // Monday 2026-11-23 08:00, stations 1 and 2
+	for name, change := range map[string]func(*fp.Scheduling){
+		"one station":     func(s *fp.Scheduling) { s.Stations = 1 },
+		"Monday closed":   func(s *fp.Scheduling) { s.Closed = append(s.Closed, fp.ClosedDay{Date: day("2026-11-23"), Name: "Storm"}) },
+		"later opening":   func(s *fp.Scheduling) { s.Hours[1] = []fp.Window{{Open: 9 * 60, Close: 12 * 60}} },
+		"no Monday hours": func(s *fp.Scheduling) { s.Hours[1] = nil },
+	} {
+		s := testScheduling()
+		change(&s)
+		err := db.SetScheduling(admin, s)
+		if fp.ErrorCode(err) != fp.ECONFLICT || !strings.Contains(fp.ErrorMessage(err), r.Number+" on 2026-11-23 08:00 station") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// A longer day, more stations or another slot length keep every booking.
+	s := testScheduling()
+	s.Stations, s.SlotMinutes, s.Hours[1] = 3, 20, []fp.Window{{Open: 7 * 60, Close: 12 * 60}}
+	if err := db.SetScheduling(admin, s); err != nil {
+		t.Errorf("a wider day refused: %v", err)
+	}
+}

@@ -234,9 +234,14 @@ func (s *calendarScreen) refreshDay() {
 		}
 		return fp.SlotUse{}, false
 	}
-	// One row per slot time: the time, then the stations side by side.
-	header := container.NewGridWithColumns(s.sched.Stations)
-	for st := 1; st <= s.sched.Stations; st++ {
+	// One row per slot time: the time, then the stations side by side (a past
+	// day may have used a station the office no longer has).
+	stations := s.sched.Stations
+	for _, su := range uses {
+		stations = max(stations, su.Station)
+	}
+	header := container.NewGridWithColumns(stations)
+	for st := 1; st <= stations; st++ {
 		header.Add(widget.NewLabelWithStyle(fmt.Sprintf("Station %d", st), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	}
 	timeCol := func(text string, style fyne.TextStyle) fyne.CanvasObject {
@@ -247,8 +252,8 @@ func (s *calendarScreen) refreshDay() {
 	now := u.Now()
 	for _, ss := range s.sched.Sessions(d) {
 		for _, t := range ss.Starts {
-			cells := container.NewGridWithColumns(s.sched.Stations)
-			for st := 1; st <= s.sched.Stations; st++ {
+			cells := container.NewGridWithColumns(stations)
+			for st := 1; st <= stations; st++ {
 				su, taken := holder(t, st)
 				if !taken {
 					free := widget.NewLabel("free")
