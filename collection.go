@@ -376,6 +376,9 @@ type CollectionService interface {
 	// IssueStamp signs (the first time) and audits a printing of the
 	// stamped notice of a collected person; it returns the copy number.
 	IssueStamp(a Actor, id RequestID, personID int) (Stamp, int, error)
+	// MayWalkIn lists the people whose last appointment was missed within
+	// the walk-in window ending on day, who have no appointment since.
+	MayWalkIn(day Date) ([]DayRow, error)
 	// VerifyStamp checks a short code or a scanned QR text.
 	VerifyStamp(code string) (StampCheck, error)
 	ExpiringFingerprints(within int) ([]ExpiringHousehold, error)

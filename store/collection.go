@@ -88,6 +88,38 @@ func dayRowsTx(tx *bolt.Tx, day fp.Date) ([]fp.DayRow, error) {
 	return append(out, walks...), nil
 }
 
+// MayWalkIn lists the missed appointments of the walk-in window before day
+// whose people have no appointment since: who may still walk in.
+func (db *DB) MayWalkIn(day fp.Date) (out []fp.DayRow, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		s, err := schedulingTx(tx)
+		if err != nil {
+			return err
+		}
+		for d := day.AddDays(-s.WalkInDays); d.Before(day); d = d.AddDays(1) {
+			rows, err := dayRowsTx(tx, d)
+			if err != nil {
+				return err
+			}
+			for _, row := range rows {
+				if row.Appointment.Status != fp.ApptMissed {
+					continue
+				}
+				r, err := getRequest(tx, row.Request)
+				if err != nil {
+					return err
+				}
+				last, _ := r.LastMissed(row.Person.ID)
+				if _, booked := r.CurrentAppointment(row.Person.ID); !booked && last.ID == row.Appointment.ID && r.Status.Open() {
+					out = append(out, row)
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // CheckInPerson records a person's arrival (and ID seen) on request id.
 func (db *DB) CheckInPerson(a fp.Actor, id fp.RequestID, in fp.CheckInInput) (*fp.Request, error) {
 	return db.changeRequest(a, id, "the check-in was not recorded", fp.CheckCollection, func(tx *bolt.Tx, a fp.Actor, r *fp.Request, _ fp.Date) (fp.AuditEntry, error) {

@@ -135,6 +135,12 @@ func TestCollectionDay(t *testing.T) {
 
 	// A walk-in 10 days later: seen, collected, completed; both in the history.
 	db.Now = at("2026-12-03", 9, 30)
+	if may, _ := db.MayWalkIn(day("2026-12-03")); len(may) != 2 || may[0].Number != single.Number {
+		t.Errorf("who may walk in: %+v", may)
+	}
+	if may, _ := db.MayWalkIn(day("2026-12-15")); len(may) != 0 {
+		t.Errorf("after the window: %+v", may)
+	}
 	r, err = db.CheckInPerson(clerk, single.ID, fp.CheckInInput{PersonID: 0, ID: fp.IDPassport, NameMatches: true})
 	if err != nil {
 		t.Fatal(err)

@@ -125,6 +125,7 @@ func (s *todayScreen) refresh() {
 	for _, r := range s.rows {
 		s.list.Add(s.row(r))
 	}
+	s.addWalkIns()
 	s.list.Refresh()
 	u.win.Canvas().Focus(s.scan)
 }
@@ -136,7 +137,7 @@ func dayRow(when, station, number, status, person, actions fyne.CanvasObject) fy
 		return container.NewGridWrap(fyne.NewSize(w, max(o.MinSize().Height, 36)), o)
 	}
 	return container.NewBorder(nil, nil,
-		container.NewHBox(fixed(110, when), fixed(90, station), fixed(140, number), fixed(120, status)), actions, person)
+		container.NewHBox(fixed(110, when), fixed(110, station), fixed(140, number), fixed(120, status)), actions, person)
 }
 
 func bold(s string) fyne.CanvasObject {
@@ -194,12 +195,40 @@ func (s *todayScreen) row(r fp.DayRow) fyne.CanvasObject {
 		actions.Add(widget.NewButtonWithIcon("Stamped notice", theme.DocumentPrintIcon(), func() { s.ui.printStamp(r.Request, r.Person) }))
 	}
 	actions.Add(widget.NewButtonWithIcon("", theme.DocumentIcon(), func() { u.OpenRequest(r.Request) }))
-	when := ap.Start.String()
-	if ap.WalkIn {
-		when = "arrived " + when
-	}
+	when := ap.Start.String() // a walk-in's arrival
 	return dayRow(widget.NewLabelWithStyle(when, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}),
 		widget.NewLabel(station), number, apptBadge(ap.Status), person, actions)
+}
+
+// addWalkIns lists who missed an appointment within the walk-in window and
+// may come today, so the counter knows before they arrive.
+func (s *todayScreen) addWalkIns() {
+	u := s.ui
+	if s.day != s.sched.Today(u.Now()) {
+		return
+	}
+	if open, _ := s.sched.OpenOn(s.day); !open {
+		return
+	}
+	may, err := u.db.MayWalkIn(s.day)
+	if err != nil {
+		u.showError(err)
+		return
+	}
+	if len(may) == 0 {
+		return
+	}
+	s.list.Add(widget.NewSeparator())
+	s.list.Add(heading(fmt.Sprintf("May walk in today (%d): missed an appointment within the last %d days", len(may), s.sched.WalkInDays)))
+	for _, r := range may {
+		r := r
+		ap := r.Appointment
+		btn := widget.NewButtonWithIcon("Check in as walk-in", theme.LoginIcon(), func() { s.checkIn(r.Request, r.Person) })
+		until := widget.NewLabel("until " + s.sched.WalkInUntil(ap).Time().Format("2 Jan"))
+		s.list.Add(dayRow(widget.NewLabelWithStyle(ap.Day.Time().Format("2 Jan"), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}),
+			until, widget.NewLabelWithStyle(r.Number, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true}), apptBadge(ap.Status),
+			widget.NewLabel(r.Person.FullName), container.NewHBox(btn, widget.NewButtonWithIcon("", theme.DocumentIcon(), func() { u.OpenRequest(r.Request) }))))
+	}
 }
 
 // onScan takes what a barcode scanner or a person typed: an FP number finds
