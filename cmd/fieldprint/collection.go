@@ -65,13 +65,22 @@ func cmdToday(e env, args []string) error {
 		}
 		return enc.Encode(rows)
 	}
-	if len(rows) == 0 {
-		fmt.Fprintf(e.stdout, "No appointments on %s.\n", day)
-		return nil
-	}
 	s, err := db.Scheduling()
 	if err != nil {
 		return err
+	}
+	may, err := db.MayWalkIn(day)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, m := range may {
+			fmt.Fprintf(e.stdout, "may walk in: %s %s (missed %s, until %s)\n", m.Number, m.Person.FullName, m.Appointment.Day, s.WalkInUntil(m.Appointment))
+		}
+	}()
+	if len(rows) == 0 {
+		fmt.Fprintf(e.stdout, "No appointments on %s.\n", day)
+		return nil
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tSTATION\tREQUEST\tPERSON\tSTATUS\tCHECKED IN\tCOLLECTED")
