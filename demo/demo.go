@@ -349,7 +349,7 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 		// Most eligible requests get their appointments at once; a few wait
 		// for the clerk, so the screen has something to book. Some came last
 		// week, and some come today.
-		if saved[i].Status == fp.StatusReadyToSchedule && i%10 == 2 && (i/10)%3 == 0 && r.Received.DaysUntil(today) > 20 {
+		if saved[i].Status == fp.StatusReadyToSchedule && (i%10 == 2 || i%10 == 5) && (i/10)%3 != 1 && r.Received.DaysUntil(today) > 20 {
 			past = append(past, saved[i])
 			continue
 		}
@@ -392,7 +392,7 @@ func collectionDays(s Store, past, todays []*fp.Request) error {
 	at(today.AddDays(-10), 7*60)
 	var booked []*fp.Request
 	for k, r := range past {
-		bs, err := s.ProposeSlots(r.ID, today.AddDays(-7+k%5))
+		bs, err := s.ProposeSlots(r.ID, today.AddDays(-7+k%3))
 		if err != nil || bs[0].Day.After(today.AddDays(-1)) {
 			continue // no room last week: leave it for the clerk
 		}
@@ -409,7 +409,7 @@ func collectionDays(s Store, past, todays []*fp.Request) error {
 			}
 			at(ap.Day, ap.Start-5)
 			in := fp.CheckInInput{PersonID: sp.Person.ID, ID: fp.IDPassport, NameMatches: true}
-			if n == 2 {
+			if n == 2 && sp.Person.ID == 0 {
 				in.ID, in.NameMatches, in.Note = fp.IDExpired, false, "Expired passport under her maiden name; marriage certificate seen, same photo."
 			}
 			if _, err := s.CheckInPerson(Clerk, r.ID, in); err != nil {

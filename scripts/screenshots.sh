@@ -10,9 +10,11 @@ trap 'kill $app $xvfb 2>/dev/null || true; sleep 0.5; rm -rf "$tmp"' EXIT
 export FIELDPRINT_DB=$tmp/demo.db XDG_CONFIG_HOME=$tmp/config DISPLAY=:97
 ./bin/fieldprint demo --requests 80 >/dev/null
 # A day of last week's collections, and a stamp printed then (for Today and Check a stamp).
+most=0
 for i in 1 2 3 4 5 6 7 8 9; do
-	day=$(date -d "-$i day" +%F)
-	./bin/fieldprint today --date "$day" --format json | grep -q '"request"' && break
+	d=$(date -d "-$i day" +%F)
+	n=$(./bin/fieldprint today --date "$d" --format json | grep -c '"request"' || true)
+	if [ "$n" -gt "$most" ]; then most=$n; day=$d; fi
 done
 stamp=$(./bin/fieldprint today --date "$day" --format json | grep -o '"stamp": "[A-Z2-7-]*"' | head -1 | cut -d'"' -f4)
 Xvfb :97 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & xvfb=$!

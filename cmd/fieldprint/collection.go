@@ -69,9 +69,11 @@ func cmdToday(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	may, err := db.MayWalkIn(day)
-	if err != nil {
-		return err
+	var may []fp.DayRow
+	if day == s.Today(db.Now()) {
+		if may, err = db.MayWalkIn(day); err != nil {
+			return err
+		}
 	}
 	defer func() {
 		for _, m := range may {
