@@ -450,8 +450,10 @@ func TestSettingsKeepBookings(t *testing.T) {
 	r := newRequest(t, db, sample(), 1)
 	makeBooked(t, db, r.ID) // Monday 2026-11-23 08:00, stations 1 and 2
 	for name, change := range map[string]func(*fp.Scheduling){
-		"one station":     func(s *fp.Scheduling) { s.Stations = 1 },
-		"Monday closed":   func(s *fp.Scheduling) { s.Closed = append(s.Closed, fp.ClosedDay{Date: day("2026-11-23"), Name: "Storm"}) },
+		"one station": func(s *fp.Scheduling) { s.Stations = 1 },
+		"Monday closed": func(s *fp.Scheduling) {
+			s.Closed = append(s.Closed, fp.ClosedDay{Date: day("2026-11-23"), Name: "Storm"})
+		},
 		"later opening":   func(s *fp.Scheduling) { s.Hours[1] = []fp.Window{{Open: 9 * 60, Close: 12 * 60}} },
 		"no Monday hours": func(s *fp.Scheduling) { s.Hours[1] = nil },
 	} {
