@@ -384,7 +384,7 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 // into today's remaining slots.
 func collectionDays(s Store, past, todays []*fp.Request) error {
 	real := s.SetClock(nil)
-	defer s.SetClock(real)
+	defer func() { s.SetClock(real) }()
 	sch := Scheduling()
 	now := real()
 	today := sch.Today(now)

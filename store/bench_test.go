@@ -36,6 +36,7 @@ var big struct {
 }
 
 func TestMain(m *testing.M) {
+	PasswordCost = TestCost
 	code := m.Run()
 	if big.db != nil {
 		big.db.Close()

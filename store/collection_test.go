@@ -141,7 +141,7 @@ func TestCollectionDay(t *testing.T) {
 	if may, _ := db.MayWalkIn(day("2026-12-15")); len(may) != 0 {
 		t.Errorf("after the window: %+v", may)
 	}
-	r, err = db.CheckInPerson(clerk, single.ID, fp.CheckInInput{PersonID: 0, ID: fp.IDPassport, NameMatches: true})
+	_, err = db.CheckInPerson(clerk, single.ID, fp.CheckInInput{PersonID: 0, ID: fp.IDPassport, NameMatches: true})
 	if err != nil {
 		t.Fatal(err)
 	}

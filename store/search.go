@@ -112,7 +112,7 @@ func first(c *bolt.Cursor, prefix []byte, reverse bool) ([]byte, []byte) {
 		k, v = c.Seek(prefix)
 	} else if end := prefixEnd(prefix); end == nil {
 		k, v = c.Last()
-	} else if k, v = c.Seek(end); k == nil {
+	} else if k, _ = c.Seek(end); k == nil {
 		k, v = c.Last()
 	} else {
 		k, v = c.Prev()

@@ -63,6 +63,7 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 var (
@@ -112,7 +113,7 @@ func Open(path string) (*DB, error) {
 		return nil, fp.Internal("cannot create the folder for the database "+path, err)
 	}
 	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: OpenTimeout})
-	if errors.Is(err, bolt.ErrTimeout) {
+	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fp.Errorf(fp.ECONFLICT, "the database %s is in use by another Fieldprint window or command: close it and try again", path)
 	} else if err != nil {
 		return nil, &fp.Error{Code: fp.EINVALID, Message: fmt.Sprintf("cannot open the database %s: %v", path, err), Err: err}

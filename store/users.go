@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 
 	fp "github.com/fieldprint/fieldprint"
 	bolt "go.etcd.io/bbolt"
@@ -17,25 +16,42 @@ import (
 var _ fp.UserService = (*DB)(nil)
 var _ fp.AuditService = (*DB)(nil)
 
-// argon2id parameters: OWASP's minimum (19 MiB, 2 passes, 1 lane).
-const (
-	argonMemory  = 19 * 1024
-	argonTime    = 2
-	argonThreads = 1
-	argonKeyLen  = 32
-)
+// HashCost is the argon2id work of a new password hash. A stored hash keeps
+// the parameters it was made with, so they can be raised later without
+// invalidating anyone's password.
+type HashCost struct {
+	MemoryKiB uint32
+	Time      uint32
+	Threads   uint8
+}
 
-// hashPassword returns a PHC-style string that records its parameters, so
-// they can be raised later without invalidating stored hashes.
+// ProductionCost is OWASP's minimum for argon2id (19 MiB, 2 passes, 1 lane).
+var ProductionCost = HashCost{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}
+
+// TestCost is what tests hash with: the same code path at a fraction of the work.
+var TestCost = HashCost{MemoryKiB: 64, Time: 1, Threads: 1}
+
+// PasswordCost is the cost of hashes made from now on. Tests lower it (the
+// production cost has a test of its own): thousands of sign-ins under -race
+// would otherwise take minutes.
+var PasswordCost = ProductionCost
+
+const argonKeyLen = 32
+
+// hashPassword returns a PHC-style string that records its parameters.
 func hashPassword(pw string) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	c := PasswordCost
+	return phc(c, salt, argon2.IDKey([]byte(pw), salt, c.Time, c.MemoryKiB, c.Threads, argonKeyLen)), nil
+}
+
+func phc(c HashCost, salt, key []byte) string {
 	enc := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
-		enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, c.MemoryKiB, c.Time, c.Threads,
+		enc.EncodeToString(salt), enc.EncodeToString(key))
 }
 
 func checkPasswordHash(phc, pw string) bool {
@@ -240,14 +256,12 @@ func (db *DB) SetPassword(a fp.Actor, name, password string) error {
 	})
 }
 
-var (
-	dummyOnce sync.Once
-	dummy     string
-)
-
+// dummyHash stands in for an unknown name's hash: checking a password
+// against it costs what checking a real one does (no key matches an all-zero
+// key), and building it costs nothing, so the first attempt of a process is
+// not slower for an unknown name than for a known one.
 func dummyHash() string {
-	dummyOnce.Do(func() { dummy, _ = hashPassword("not a password of anyone's") })
-	return dummy
+	return phc(PasswordCost, make([]byte, 16), make([]byte, argonKeyLen))
 }
 
 // errSignIn is the one answer to a wrong name or password: which of the two

@@ -190,7 +190,6 @@ func (s *calendarScreen) refresh() {
 	s.grid.RemoveAll()
 	today := u.today()
 	for _, l := range loads {
-		l := l
 		c := newDayCell(func() { s.day = l.Day; s.refresh() })
 		c.set(l, l.Day.M == s.month.M, l.Day == s.day, l.Day == today, l.Day.Before(today))
 		s.cells[l.Day] = c

@@ -92,7 +92,6 @@ func (s *reviewScreen) card(r *fp.Request) fyne.CanvasObject {
 
 	buttons := container.NewHBox()
 	for _, t := range fp.NextStatuses(u.actor, r, u.today()) {
-		t := t
 		if t.To == fp.StatusWithdrawn {
 			continue // withdrawal is on the request itself; here the director decides
 		}

@@ -603,7 +603,6 @@ func (f *requestScreen) actions() fyne.CanvasObject {
 		return box
 	}
 	for _, t := range fp.NextStatuses(f.ui.actor, f.req, f.ui.today()) {
-		t := t
 		icon := theme.MediaPlayIcon()
 		if t.To == fp.StatusWithdrawn {
 			icon = theme.CancelIcon()

@@ -91,7 +91,6 @@ func (p *schedulePanel) refresh() {
 	p.people.Add(widget.NewLabel(intro))
 	grid := container.NewGridWithColumns(3)
 	for _, s := range sp {
-		s := s
 		name := widget.NewLabelWithStyle(s.Person.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		when := widget.NewLabel("No appointment yet")
 		buttons := container.NewHBox()

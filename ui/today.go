@@ -221,7 +221,6 @@ func (s *todayScreen) addWalkIns() {
 	s.list.Add(widget.NewSeparator())
 	s.list.Add(heading(fmt.Sprintf("May walk in today (%d): missed an appointment within the last %d days", len(may), s.sched.WalkInDays)))
 	for _, r := range may {
-		r := r
 		ap := r.Appointment
 		btn := widget.NewButtonWithIcon("Check in as walk-in", theme.LoginIcon(), func() { s.checkIn(r.Request, r.Person) })
 		until := widget.NewLabel("until " + s.sched.WalkInUntil(ap).Time().Format("2 Jan"))
@@ -264,7 +263,6 @@ func (s *todayScreen) onScan(text string) {
 		var d dialog.Dialog
 		list := container.NewVBox()
 		for _, f := range found {
-			f := f
 			list.Add(widget.NewButton(fmt.Sprintf("%s  %s  (%s)", f.Number, f.FullName, f.Status.Label()), func() { d.Hide(); s.chooseToCheckIn(f.ID) }))
 		}
 		d = dialog.NewCustom(fmt.Sprintf("%d requests match %q", len(found), text), "Close", container.NewVScroll(list), u.win)

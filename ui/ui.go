@@ -87,7 +87,6 @@ func New(a fyne.App, db Store, place string) *UI {
 
 	navBox := container.NewVBox()
 	for _, name := range []string{navQueue, navNew, navToday, navCalendar, navReview, navAudit, navVerify, navSettings} {
-		name := name
 		b := widget.NewButton(name, func() { u.Navigate(name) })
 		b.Alignment = widget.ButtonAlignLeading
 		u.nav[name] = b

@@ -63,7 +63,7 @@ func TestBookRescheduleCancelCalendar(t *testing.T) {
 		to = to.AddDays(1) // Fridays close at 10:30
 	}
 	at := to.String() + " 11:15"
-	code, out, errs = fieldprint(t, "", "reschedule", row.Number, "--at", at, "--user", "clerk", "--db", path)
+	code, _, errs = fieldprint(t, "", "reschedule", row.Number, "--at", at, "--user", "clerk", "--db", path)
 	if code != 1 || !strings.Contains(errs, "say why") {
 		t.Errorf("reschedule without a reason: %d %q", code, errs)
 	}

@@ -387,7 +387,7 @@ func TestAppointmentsBatch(t *testing.T) {
 		}
 		return -1
 	}
-	if a, b, c := first("FP-2026-00042"), first("FP-2026-00043"), first("FP-2026-00044"); !(0 == a && a < b && b < c) ||
+	if a, b, c := first("FP-2026-00042"), first("FP-2026-00043"), first("FP-2026-00044"); !(a == 0 && a < b && b < c) ||
 		!strings.Contains(pages[c], longName) {
 		t.Errorf("letters out of order: first pages %d, %d, %d", a, b, c)
 	}
