@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -19,6 +21,15 @@ var CSVColumns = []string{
 	"receipt_number", "a_number", "email", "phone", "household_adults",
 	"asc_date", "asc_place", "departure_reason", "reschedule_asked", "reschedule_note",
 	FieldPassport, FieldPassportExpiry, FieldNationality, FieldSex,
+}
+
+// CSVRequiredColumns are the columns an import file must have: at least one
+// column of each group, so {"receipt_number", "a_number"} means either or
+// both. The table of columns in docs/CLI.md says the same
+// (TestCLIDocCSVColumns compares them).
+var CSVRequiredColumns = [][]string{
+	{"full_name"}, {"date_of_birth"}, {"category"}, {"basis"}, {"notice_type"},
+	{"receipt_number", "a_number"}, {"email", "phone"},
 }
 
 // LineError is one problem in an imported file.
@@ -79,14 +90,21 @@ func ParseImportCSV(r io.Reader, today Date) ([]ImportRow, []LineError) {
 			col[k] = i + 1 // 0 means absent
 		}
 	}
-	// Columns every row needs: missing, they are one error here, not one per row.
-	for _, req := range []string{"full_name", "date_of_birth", "category", "basis", "notice_type"} {
-		if col[req] == 0 && len(errs) == 0 {
-			errs = append(errs, LineError{1, "", fmt.Sprintf("the required column %q is missing; allowed columns: %s", req, allowed)})
+	// Columns every row needs: missing, they are one error here, not one per
+	// row (the first missing one: the file is being set up).
+	for _, group := range CSVRequiredColumns {
+		if len(errs) > 0 || slices.ContainsFunc(group, func(c string) bool { return col[c] != 0 }) {
+			continue
 		}
-	}
-	if col["receipt_number"] == 0 && col["a_number"] == 0 && len(errs) == 0 {
-		errs = append(errs, LineError{1, "", "the file needs a receipt_number or an a_number column (or both)"})
+		if len(group) == 1 {
+			errs = append(errs, LineError{1, "", fmt.Sprintf("the required column %q is missing; allowed columns: %s", group[0], allowed)})
+		} else {
+			both := "(or more)"
+			if len(group) == 2 {
+				both = "(or both)"
+			}
+			errs = append(errs, LineError{1, "", fmt.Sprintf("the file needs a %s column %s", quoteJoin(group, " or "), both)})
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -218,6 +236,15 @@ func blank(rec []string) bool {
 		}
 	}
 	return true
+}
+
+// quoteJoin writes "a" or "b".
+func quoteJoin(list []string, sep string) string {
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, sep)
 }
 
 func indexOf(list []string, s string) int {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -423,6 +425,142 @@ func TestParseImportCSVTestdata(t *testing.T) {
 		f.Close()
 		if len(errs) != 0 || len(rows) != tc.rows {
 			t.Errorf("%s: %d rows, errors %q", tc.file, len(rows), lineErrStrings(errs))
+		}
+	}
+}
+
+// docCSVColumns reads the table of columns under "fieldprint import" in
+// docs/CLI.md: each column's name and what its "required" cell says.
+func docCSVColumns(t *testing.T) (names []string, groups [][]string) {
+	t.Helper()
+	b, err := os.ReadFile("docs/CLI.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n## `fieldprint import")
+	if !ok {
+		t.Fatal("docs/CLI.md has no section \"## `fieldprint import\"")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	var header []string
+	seen := map[string]bool{}
+	for _, line := range strings.Split(section, "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "|") {
+			header = nil
+			continue
+		}
+		cells := strings.Split(strings.Trim(strings.ReplaceAll(line, `\|`, "¦"), "|"), "|") // \| is a | in a cell
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		switch {
+		case header == nil:
+			header = cells
+			continue
+		case len(header) < 2 || header[0] != "column" || header[1] != "required":
+			continue
+		case strings.Trim(cells[0], "-: ") == "":
+			continue // the |---|---| line
+		}
+		name, ok := strings.CutPrefix(cells[0], "`")
+		name, ok2 := strings.CutSuffix(name, "`")
+		if !ok || !ok2 || strings.Contains(name, "`") {
+			t.Errorf("docs/CLI.md: %q: the column's name must be written `name`", line)
+			continue
+		}
+		names = append(names, name)
+		var group []string
+		switch req := cells[1]; {
+		case req == "yes":
+			group = []string{name}
+		case req == "no":
+		case strings.HasPrefix(req, "one of "):
+			for _, g := range strings.Split(strings.TrimPrefix(req, "one of "), ",") {
+				group = append(group, strings.Trim(strings.TrimSpace(g), "`"))
+			}
+			if !slices.Contains(group, name) {
+				t.Errorf("docs/CLI.md: %s is required as %q, a group it is not in", name, req)
+			}
+		default:
+			t.Errorf("docs/CLI.md: %s: required %q, want yes, no or \"one of `a`, `b`\"", name, req)
+		}
+		if k := strings.Join(group, ","); group != nil && !seen[k] {
+			seen[k] = true
+			groups = append(groups, group)
+		}
+	}
+	return names, groups
+}
+
+// docs/CLI.md's table of import columns is the code's: the same columns in
+// the same order, and the same ones required (issue "Close the loopholes",
+// item 18: the page said only full_name and category were).
+func TestCLIDocCSVColumns(t *testing.T) {
+	names, groups := docCSVColumns(t)
+	if !slices.Equal(names, CSVColumns) {
+		t.Errorf("docs/CLI.md lists the columns\n%q\nthe code has\n%q", names, CSVColumns)
+	}
+	key := func(gs [][]string) []string {
+		var out []string
+		for _, g := range gs {
+			g = slices.Clone(g)
+			sort.Strings(g)
+			out = append(out, strings.Join(g, " or "))
+		}
+		sort.Strings(out)
+		return out
+	}
+	if got, want := key(groups), key(CSVRequiredColumns); !slices.Equal(got, want) {
+		t.Errorf("docs/CLI.md requires\n%q\nthe import requires\n%q", got, want)
+	}
+}
+
+// CSVRequiredColumns is what the import checks: a file missing any group is
+// refused with one error naming it, and a file with just one column of each
+// group is enough.
+func TestCSVRequiredColumnsEnforced(t *testing.T) {
+	row := map[string]string{"full_name": "Ann Lee", "date_of_birth": "1990-03-05", "category": "military",
+		"basis": "Army spouse", "notice_type": "receipt", "receipt_number": "IOE0912345678", "a_number": "A12345678",
+		"email": "ann@example.com", "phone": "+86 20 3814 5000"}
+	file := func(cols []string) string {
+		vals := make([]string, len(cols))
+		for i, c := range cols {
+			vals[i] = row[c]
+		}
+		return strings.Join(cols, ",") + "\n" + strings.Join(vals, ",") + "\n"
+	}
+	// The smallest files: one column of each group, each choice.
+	var smallest func(i int, cols []string)
+	smallest = func(i int, cols []string) {
+		if i == len(CSVRequiredColumns) {
+			if rows, errs := parseCSV(t, file(cols)); len(errs) != 0 || len(rows) != 1 {
+				t.Errorf("columns %q: %d rows, errors %q", cols, len(rows), lineErrStrings(errs))
+			}
+			return
+		}
+		for _, c := range CSVRequiredColumns[i] {
+			smallest(i+1, append(slices.Clone(cols), c))
+		}
+	}
+	smallest(0, nil)
+	// Without a group: one error, on the header line, naming its columns.
+	for i, g := range CSVRequiredColumns {
+		var cols []string
+		for j, h := range CSVRequiredColumns {
+			if j != i {
+				cols = append(cols, h...)
+			}
+		}
+		_, errs := parseCSV(t, file(cols))
+		if len(errs) != 1 || errs[0].Line != 1 {
+			t.Errorf("without %q: errors %q, want one on line 1", g, lineErrStrings(errs))
+			continue
+		}
+		for _, c := range g {
+			if !strings.Contains(errs[0].Message, `"`+c+`"`) && !strings.Contains(errs[0].Message, " "+c+" ") {
+				t.Errorf("without %q: %q does not name %s", g, errs[0].Message, c)
+			}
 		}
 	}
 }
