@@ -10,6 +10,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // CSVColumns are the columns of the spreadsheet import and the CSV export,
@@ -141,7 +144,7 @@ func ParseImportCSV(r io.Reader, today Date) ([]ImportRow, []LineError) {
 		}
 		get := func(k string) string {
 			if i := col[k]; i > 0 {
-				return rec[i-1]
+				return UnescapeCSVCell(rec[i-1])
 			}
 			return ""
 		}
@@ -256,20 +259,88 @@ func indexOf(list []string, s string) int {
 	return -1
 }
 
+// Spreadsheet formulas (CSV injection). Excel, LibreOffice Calc and Google
+// Sheets open a CSV cell that starts with =, +, - or @ as a formula (OWASP
+// adds a leading tab or carriage return, ASVS a NUL); a formula can fetch a
+// web address (HYPERLINK, WEBSERVICE) or, through DDE, start a program
+// (=cmd|' /C calc'!A0). The free text of a request (basis, notes,
+// places, names, e-mail) comes from applicants and other offices' trackers,
+// so every CSV cell Fieldprint writes goes through EscapeCSVCell, and the
+// import takes the escape back with UnescapeCSVCell. The JSON export is not
+// for spreadsheets and keeps every value as it is.
+//
+// The escape is OWASP's: one apostrophe in front, which spreadsheets read as
+// "this cell is text". It goes in front of every cell a spreadsheet might
+// compute, with no exception for values that are harmless: a phone number
+// "+86 20 3814 5000" is escaped too (a spreadsheet would otherwise read it as
+// a sum, or an error), and the import takes the apostrophe back. It also goes
+// in front of every cell that already starts with an apostrophe, so that the
+// import can tell the one it must remove from a real one and the round trip
+// is exact for every value.
+
+// EscapeCSVCell returns s as a CSV cell a spreadsheet shows as text: s behind
+// an apostrophe when s starts with an apostrophe, a control character (tab,
+// carriage return, line feed, NUL…), or, after any spaces, a character that
+// is or folds (NFKC) to = + - or @ (full-width ＝ ＋ － ＠, small ﹦ ﹢ ﹣ ﹫);
+// else s itself.
+func EscapeCSVCell(s string) string {
+	if csvNeedsEscape(s) {
+		return "'" + s
+	}
+	return s
+}
+
+// UnescapeCSVCell is the inverse of EscapeCSVCell: it removes the apostrophe
+// EscapeCSVCell adds, and no other. A cell whose apostrophe the export would
+// not have written, such as a hand-typed "'t Hooft", is kept as it is.
+func UnescapeCSVCell(s string) string {
+	if t, ok := strings.CutPrefix(s, "'"); ok && csvNeedsEscape(t) {
+		return t
+	}
+	return s
+}
+
+func csvNeedsEscape(s string) bool {
+	if strings.HasPrefix(s, "'") {
+		return true
+	}
+	for _, r := range s {
+		switch {
+		case unicode.IsControl(r):
+			return true
+		case unicode.IsSpace(r) || unicode.Is(unicode.Cf, r): // spaces, zero-width spaces, BOM
+			continue
+		}
+		k := norm.NFKC.String(string(r))
+		return k != "" && strings.ContainsRune("=+-@", rune(k[0]))
+	}
+	return false
+}
+
 // WriteCSV writes requests in the import format, so the file can be imported
-// again as is.
+// again as is. Every cell goes through EscapeCSVCell: no cell is a formula to
+// a spreadsheet.
 func WriteCSV(w io.Writer, rs []*Request) error {
 	cw := csv.NewWriter(w)
 	cw.Write(CSVColumns)
 	for _, r := range rs {
 		in := r.Input()
-		cw.Write([]string{in.Received, in.FullName, in.DateOfBirth, in.Category, in.Basis, in.NoticeType,
+		cw.Write(EscapeCSVCells([]string{in.Received, in.FullName, in.DateOfBirth, in.Category, in.Basis, in.NoticeType,
 			strings.ReplaceAll(in.ReceiptNumbers, " ", ""), in.ANumber, in.Email, in.Phone, householdCSV(in.Household),
 			in.ASCDate, in.ASCPlace, in.DepartureReason, in.RescheduleAsked, in.RescheduleNote,
-			in.Passport.Number, in.Passport.Expiry, in.Passport.Nationality, in.Passport.Sex})
+			in.Passport.Number, in.Passport.Expiry, in.Passport.Nationality, in.Passport.Sex}))
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// EscapeCSVCells escapes every cell of a CSV record in place (see
+// EscapeCSVCell) and returns it.
+func EscapeCSVCells(rec []string) []string {
+	for i, c := range rec {
+		rec[i] = EscapeCSVCell(c)
+	}
+	return rec
 }
 
 // householdCSV writes the household column: Name|YYYY-MM-DD[|passport|expiry|nationality|sex];...

@@ -138,6 +138,11 @@ func FuzzParseImportCSV(f *testing.F) {
 		"full_name,category\n\x00,\xff\n",
 		"full_name,category\n" + strings.Repeat(",\n", 50),
 		"\"full_name\",\"category\"\r\n\"a\"\"b\",\"c\"\r\n",
+		// Spreadsheet formulas and apostrophes (CSV injection): the export must neutralise them.
+		minimalHeader + "'t Hooft,military,1990-03-05,\"=cmd|' /C calc'!A0\",receipt,IOE0912345678,=1+1@example.com\n" +
+			"- Bo Lee,military,1990-03-05,'=HYPERLINK(\"\"http://x\"\";\"\"y\"\"),receipt,IOE0912345679,-x@example.com\n" +
+			"Cy Lee,military,1990-03-05,''@SUM(A1),receipt,IOE0912345670,'+y@example.com\n",
+		header + "2026-11-01,Ana García,1980-12-24,other,\t-2+3+cmd|' /C calc'!A0,receipt,ABC0912345678,,,+86 20 3814 5000,,2026-10-15,＝1+1,＠SUM(A1),no,\"+1+cmd|' /C calc'!A0\"\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -190,6 +195,7 @@ func FuzzParseImportCSV(f *testing.F) {
 		if err := WriteCSV(&buf, rs); err != nil {
 			t.Fatal(err)
 		}
+		checkExportCells(t, buf.Bytes())
 		rows2, errs2 := ParseImportCSV(&buf, testToday)
 		if len(errs2) != 0 || len(rows2) != len(rows) {
 			t.Fatalf("re-import of the export: %d rows, errors %q", len(rows2), lineErrStrings(errs2))

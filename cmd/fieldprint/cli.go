@@ -194,8 +194,9 @@ func cmdList(e env, args []string) error {
 		w := csv.NewWriter(e.stdout)
 		w.Write([]string{"number", "status", "category", "received", "age_days", "people", "full_name", "a_number", "receipt_number"})
 		for _, r := range rows {
-			w.Write([]string{r.Number, string(r.Status), string(r.Category), r.Received.String(),
-				strconv.Itoa(r.Received.DaysUntil(today)), strconv.Itoa(r.People), r.FullName, string(r.ANumber), r.Receipt})
+			// A name may start with - or ': no cell may be a formula to a spreadsheet.
+			w.Write(fp.EscapeCSVCells([]string{r.Number, string(r.Status), string(r.Category), r.Received.String(),
+				strconv.Itoa(r.Received.DaysUntil(today)), strconv.Itoa(r.People), r.FullName, string(r.ANumber), r.Receipt}))
 		}
 		w.Flush()
 		return w.Error()

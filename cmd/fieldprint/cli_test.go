@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -94,6 +95,72 @@ func TestDemoListExportImportRoundTrip(t *testing.T) {
 	for _, e := range eb {
 		if !seen[key(e)] {
 			t.Fatalf("record %s of the import differs from the export", e.FullName)
+		}
+	}
+}
+
+// Formulas typed into a tracker (CSV injection) are stored as text, come out
+// of the CSV export and list behind an apostrophe that keeps a spreadsheet
+// from running them, import again unchanged, and stay verbatim in JSON.
+func TestExportNeutralisesFormulas(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
+	tracker := filepath.Join(dir, "tracker.csv")
+	os.WriteFile(tracker, []byte("full_name,date_of_birth,category,basis,notice_type,receipt_number,email,phone,asc_date,asc_place,departure_reason,reschedule_asked,reschedule_note\n"+
+		"'t Hooft,1980-01-30,military,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",receipt,IOE0912345678,=1+1@example.com,,,,,,\n"+
+		"- Ann Lee,1985-02-02,other,\"-2+3+cmd|' /C calc'!A0\",receipt,IOE0912345679,,+86 20 3814 5000,2026-01-15,@SUM(A1),＝1+1,no,\"+1+cmd|' /C calc'!A0\"\n"), 0o600)
+	withClerk(t, a)
+	if code, _, errs := fieldprint(t, "", "import", tracker, "--db", a, "--user", "ana"); code != 0 {
+		t.Fatalf("import: %s", errs)
+	}
+	out := filepath.Join(dir, "export.csv")
+	if code, _, errs := fieldprint(t, "", "export", "--db", a, "--format", "csv", "-o", out); code != 0 {
+		t.Fatalf("export: %s", errs)
+	}
+	exported, _ := os.ReadFile(out)
+	_, listed, _ := fieldprint(t, "", "list", "--db", a, "--format", "csv")
+	for name, text := range map[string]string{"export": string(exported), "list": listed} {
+		recs, err := csv.NewReader(strings.NewReader(text)).ReadAll()
+		if err != nil || len(recs) != 3 {
+			t.Fatalf("%s: %d records, %v\n%s", name, len(recs), err, text)
+		}
+		for _, rec := range recs {
+			for _, c := range rec {
+				if c != "" && strings.ContainsRune("=+-@＝", []rune(c)[0]) {
+					t.Errorf("%s: cell %q is a formula to a spreadsheet", name, c)
+				}
+			}
+		}
+		if !strings.Contains(text, "''t Hooft") || !strings.Contains(text, "'- Ann Lee") {
+			t.Errorf("%s: the names are not escaped:\n%s", name, text)
+		}
+	}
+	for _, want := range []string{`'=HYPERLINK(""http://x"",""y"")`, "'=1+1@example.com", "'-2+3+cmd|", "'+86 20 3814 5000", "'@SUM(A1)", "'＝1+1", "'+1+cmd|"} {
+		if !strings.Contains(string(exported), want) {
+			t.Errorf("export lacks %s:\n%s", want, exported)
+		}
+	}
+	withClerk(t, b)
+	if code, _, errs := fieldprint(t, "", "import", out, "--db", b, "--user", "ana"); code != 0 {
+		t.Fatalf("re-import: %s", errs)
+	}
+	_, ja, _ := fieldprint(t, "", "export", "--db", a)
+	_, jb, _ := fieldprint(t, "", "export", "--db", b)
+	var ea, eb []fp.ExportRecord
+	if json.Unmarshal([]byte(ja), &ea) != nil || json.Unmarshal([]byte(jb), &eb) != nil || len(ea) != 2 || len(eb) != 2 {
+		t.Fatalf("JSON exports:\n%s\n%s", ja, jb)
+	}
+	if ea[0].FullName != "'t Hooft" || ea[0].Basis != `=HYPERLINK("http://x","y")` || ea[0].Email != "=1+1@example.com" ||
+		ea[1].FullName != "- Ann Lee" || ea[1].Basis != "-2+3+cmd|' /C calc'!A0" || ea[1].Phone != "+86 20 3814 5000" ||
+		ea[1].Other == nil || ea[1].Other.ASCPlace != "@SUM(A1)" || ea[1].Other.DepartureReason != "＝1+1" {
+		t.Errorf("JSON is not verbatim:\n%s", ja)
+	}
+	for i := range ea {
+		ea[i].Number, ea[i].History, eb[i].Number, eb[i].History = "", nil, "", nil
+		x, _ := json.Marshal(ea[i])
+		y, _ := json.Marshal(eb[i])
+		if string(x) != string(y) {
+			t.Errorf("through the CSV export and import, record %d changed:\n%s\n%s", i, x, y)
 		}
 	}
 }
