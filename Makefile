@@ -29,6 +29,7 @@ build: deps
 # no package should come near it (each takes under 2 minutes warm).
 test: deps test-deps lint
 	$(GO) test -race -tags ci,$(TAGS) -count=1 -timeout 8m ./...
+	$(GO) test -tags ci,$(TAGS) -count=1 -timeout 5m -run 'TestEveryButton' ./ui
 	$(GO) build $(GOFLAGS_APP) -o $(BIN) ./cmd/fieldprint
 
 lint:

@@ -2,6 +2,7 @@ package fieldprint
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,7 +114,10 @@ type Document struct {
 	Note   string       `json:"note,omitempty"`
 	// Shows is the receipt number or A-number a verified notice shows: the
 	// seed rule is that the notice must carry one present on the request.
-	Shows string    `json:"shows,omitempty"`
+	Shows string `json:"shows,omitempty"`
+	// Checked says how a verified passport page was compared with what is
+	// recorded: its machine-readable zone read, or each detail confirmed by eye.
+	Checked string    `json:"checked,omitempty"`
 	By    string    `json:"by,omitempty"` // who verified or rejected it
 	At    time.Time `json:"at,omitempty"`
 }
@@ -135,6 +139,9 @@ type ChecklistItem struct {
 	Person   string // passports only: whose
 	Required bool
 	Doc      Document // State is DocMissing when nothing was attached
+	// Warning is something about the file a clerk must see before checking
+	// it (the same file on two people's passport items).
+	Warning string
 }
 
 // Label names the item for staff and applicants.
@@ -184,6 +191,15 @@ func (r *Request) Checklist(on Date) []ChecklistItem {
 		items[i].Doc = Document{Item: items[i].Key, State: DocMissing}
 		if d := r.document(items[i].Key); d != nil {
 			items[i].Doc = *d
+		}
+	}
+	// One passport page shows one person: the same file on two people's
+	// items is a mistake (or a family sending one scan for all).
+	for i, a := range items {
+		for _, b := range items {
+			if a.Kind == DocPassport && b.Kind == DocPassport && a.Key != b.Key && a.Doc.File != nil && b.Doc.File != nil && a.Doc.File.SHA256 == b.Doc.File.SHA256 {
+				items[i].Warning = "the same file is attached as the passport page of " + b.Person + ": each person's own passport page is needed"
+			}
 		}
 	}
 	return items
@@ -355,6 +371,114 @@ type Verdict struct {
 	Reason   RejectReason // rejected only
 	Note     string
 	Shows    string // verified notice: the receipt number or A-number it shows
+	// A verified passport page: the two lines of its machine-readable zone
+	// (read by the counter reader or typed), which must match what is
+	// recorded; or, without them, every detail the clerk compared by eye.
+	MRZ       string
+	Confirmed []PassportCheck
+}
+
+// PassportCheck is one detail of a passport page compared with the request.
+// Persisted in audit notes: never rename.
+type PassportCheck string
+
+const (
+	CheckName      PassportCheck = "name"
+	CheckBirthDate PassportCheck = "birth-date"
+	CheckNumber    PassportCheck = "number"
+	CheckExpiry    PassportCheck = "expiry"
+)
+
+// PassportChecks are every detail a passport page must match to be verified.
+var PassportChecks = []PassportCheck{CheckName, CheckBirthDate, CheckNumber, CheckExpiry}
+
+func (c PassportCheck) Label() string {
+	switch c {
+	case CheckName:
+		return "Full name"
+	case CheckBirthDate:
+		return "Date of birth"
+	case CheckNumber:
+		return "Passport number"
+	case CheckExpiry:
+		return "Expiry date"
+	}
+	return string(c)
+}
+
+func ParsePassportCheck(s string) (PassportCheck, error) {
+	return parseKey(s, PassportChecks, "a passport detail")
+}
+
+// Recorded is what the office holds for c of p, as the clerk compares it.
+func (c PassportCheck) Recorded(p Person) string {
+	switch c {
+	case CheckName:
+		return p.FullName
+	case CheckBirthDate:
+		return p.DateOfBirth.String()
+	case CheckNumber:
+		if p.Passport != nil {
+			return p.Passport.Number
+		}
+	case CheckExpiry:
+		if p.Passport != nil {
+			return p.Passport.Expiry.String()
+		}
+	}
+	return ""
+}
+
+// checkPassportPage says whether the passport page of item it may be
+// verified with v, and how it was checked. A page is verified only against
+// a recorded, unexpired passport, with its zone read and matching, or every
+// detail confirmed; and never when the same file stands for someone else.
+func (r *Request) checkPassportPage(it ChecklistItem, v Verdict, on Date) (string, error) {
+	p, _ := r.Person(it.PersonID)
+	switch {
+	case it.Warning != "":
+		return "", Errorf(EINVALID, "%s cannot be verified: %s", it.Label(), it.Warning)
+	case p.Passport == nil || p.Passport.Number == "" || p.Passport.Expiry.IsZero():
+		return "", Errorf(EINVALID, "record %s's passport number and expiry first (type them on the Details tab, or read the machine-readable zone): a passport page is verified against what is recorded", p.FullName)
+	case p.Passport.Expiry.Before(on):
+		return "", Errorf(EINVALID, "the passport recorded for %s expired on %s: an expired passport cannot be verified; reject it as expired, or correct the expiry date first", p.FullName, p.Passport.Expiry)
+	}
+	if strings.TrimSpace(v.MRZ) != "" {
+		m, err := ParseMRZ(v.MRZ, on)
+		if err != nil {
+			return "", err
+		}
+		var diffs []string
+		if !sameWords(p.FullName, m.FullName()) {
+			diffs = append(diffs, fmt.Sprintf("name %q, recorded %q", m.FullName(), p.FullName))
+		}
+		if m.DateOfBirth != p.DateOfBirth {
+			diffs = append(diffs, fmt.Sprintf("born %s, recorded %s", m.DateOfBirth, p.DateOfBirth))
+		}
+		if !strings.EqualFold(m.PassportNumber, p.Passport.Number) {
+			diffs = append(diffs, fmt.Sprintf("number %s, recorded %s", m.PassportNumber, p.Passport.Number))
+		}
+		if m.Expiry != p.Passport.Expiry {
+			diffs = append(diffs, fmt.Sprintf("expires %s, recorded %s", m.Expiry, p.Passport.Expiry))
+		}
+		if len(diffs) > 0 {
+			return "", Errorf(EINVALID, "the passport read is not the one recorded for %s: %s. Reject the page as not matching, or correct the details first", p.FullName, strings.Join(diffs, "; "))
+		}
+		if m.Expiry.Before(on) {
+			return "", Errorf(EINVALID, "passport %s expired on %s: an expired passport cannot be verified", m.PassportNumber, m.Expiry)
+		}
+		return "machine-readable zone read and matching", nil
+	}
+	var missing []string
+	for _, c := range PassportChecks {
+		if !slices.Contains(v.Confirmed, c) {
+			missing = append(missing, strings.ToLower(c.Label()))
+		}
+	}
+	if len(missing) > 0 {
+		return "", Errorf(EINVALID, "compare the page with what is recorded and confirm each detail (still to confirm: %s), or read its machine-readable zone", strings.Join(missing, ", "))
+	}
+	return "compared by eye: name, date of birth, number, expiry", nil
 }
 
 // Judge records v on item key of r, as of day on, by user. It enforces what a
@@ -373,7 +497,7 @@ func (r *Request) Judge(key string, v Verdict, by string, at time.Time, on Date)
 		return Errorf(EINVALID, "the note contains a control character; retype it")
 	}
 	d := it.Doc
-	d.By, d.At, d.Note, d.Reason, d.Shows = by, at.UTC(), note, "", ""
+	d.By, d.At, d.Note, d.Reason, d.Shows, d.Checked = by, at.UTC(), note, "", "", ""
 	if v.Verified {
 		d.State = DocVerified
 		switch it.Kind {
@@ -384,10 +508,11 @@ func (r *Request) Judge(key string, v Verdict, by string, at time.Time, on Date)
 			}
 			d.Shows = shows
 		case DocPassport:
-			p, _ := r.Person(it.PersonID)
-			if p.Passport != nil && p.Passport.Expiry.Before(on) {
-				return Errorf(EINVALID, "the passport recorded for %s expired on %s: reject it as expired, or correct the expiry date first", p.FullName, p.Passport.Expiry)
+			checked, err := r.checkPassportPage(it, v, on)
+			if err != nil {
+				return err
 			}
+			d.Checked = checked
 		}
 	} else {
 		if v.Reason == "" {

@@ -105,7 +105,7 @@ func docRequest() *Request {
 		ReceiptNumbers: []ReceiptNumber{"IOE0912345678"}, ANumber: "A012345678",
 		Applicant: Person{FullName: "Łukasz Żółć", DateOfBirth: Date{1980, 1, 1},
 			Passport: &Passport{Number: "EA1234567", Expiry: Date{2030, 1, 1}}},
-		Household: []Person{{ID: 1, FullName: "Anna Żółć", DateOfBirth: Date{1982, 2, 2}},
+		Household: []Person{{ID: 1, FullName: "Anna Żółć", DateOfBirth: Date{1982, 2, 2}, Passport: &Passport{Number: "EB7654321", Expiry: Date{2029, 6, 30}}},
 			{ID: 2, FullName: "Kid Żółć", DateOfBirth: Date{2016, 3, 3}}}}
 }
 
@@ -139,7 +139,36 @@ func TestJudgeRules(t *testing.T) {
 			attach("passport/0")(r)
 			r.Applicant.Passport.Expiry = Date{2026, 11, 19}
 		}, item: "passport/0", v: Verdict{Verified: true}, code: EINVALID, msg: "expired on 2026-11-19"},
-		{name: "passport verified", setup: attach("passport/0"), item: "passport/0", v: Verdict{Verified: true}, state: DocVerified},
+		{name: "passport verified by eye", setup: attach("passport/0"), item: "passport/0", v: Verdict{Verified: true, Confirmed: PassportChecks}, state: DocVerified,
+			result: func(t *testing.T, d Document) {
+				if !strings.Contains(d.Checked, "by eye") {
+					t.Errorf("checked %q", d.Checked)
+				}
+			}},
+		{name: "passport verified with one click", setup: attach("passport/0"), item: "passport/0", v: Verdict{Verified: true}, code: EINVALID,
+			msg: "still to confirm: full name, date of birth, passport number, expiry date"},
+		{name: "passport with the expiry not compared", setup: attach("passport/0"), item: "passport/0", v: Verdict{Verified: true, Confirmed: PassportChecks[:3]}, code: EINVALID,
+			msg: "still to confirm: expiry date"},
+		{name: "passport read and matching", setup: attach("passport/0"), item: "passport/0", state: DocVerified,
+			v: Verdict{Verified: true, MRZ: mrzTestBuild("P", "POL", "ZOLC<<LUKASZ", "EA1234567", "POL", "800101", "M", "300101", "")},
+			result: func(t *testing.T, d Document) {
+				if !strings.Contains(d.Checked, "machine-readable zone") {
+					t.Errorf("checked %q", d.Checked)
+				}
+			}},
+		{name: "someone else's passport, expired in 2012", setup: attach("passport/0"), item: "passport/0", code: EINVALID,
+			v:   Verdict{Verified: true, MRZ: mrzTestBuild("P", "UTO", "ERIKSSON<<ANNA<MARIA", "L898902C3", "UTO", "740812", "F", "120415", "ZE184226B")},
+			msg: "not the one recorded for Łukasz Żółć: name \"Anna Maria Eriksson\", recorded \"Łukasz Żółć\"; born 1974-08-12, recorded 1980-01-01; number L898902C3, recorded EA1234567; expires 2012-04-15, recorded 2030-01-01"},
+		{name: "a damaged zone", setup: attach("passport/0"), item: "passport/0", code: EINVALID, msg: "check digit",
+			v: Verdict{Verified: true, MRZ: mrzSet(mrzTestBuild("P", "POL", "ZOLC<<LUKASZ", "EA1234567", "POL", "800101", "M", "300101", ""), 2, 20, '9')}},
+		{name: "no passport recorded", setup: func(r *Request) {
+			attach("passport/1")(r)
+			r.Household[0].Passport = nil
+		}, item: "passport/1", v: Verdict{Verified: true, Confirmed: PassportChecks}, code: EINVALID, msg: "record Anna Żółć's passport number and expiry first"},
+		{name: "one file for two people", setup: func(r *Request) {
+			r.Attach("passport/0", file("family.jpg"), testToday)
+			r.Attach("passport/1", file("family.jpg"), testToday)
+		}, item: "passport/1", v: Verdict{Verified: true, Confirmed: PassportChecks}, code: EINVALID, msg: "the same file is attached as the passport page of Łukasz Żółć"},
 		{name: "household passport rejected as illegible", setup: attach("passport/1"), item: "passport/1", v: Verdict{Reason: RejectIllegible}, state: DocRejected},
 		{name: "reject without a reason", setup: attach("passport/1"), item: "passport/1", v: Verdict{}, code: EINVALID, msg: "illegible"},
 		{name: "reject for mismatch without a note", setup: attach("passport/1"), item: "passport/1", v: Verdict{Reason: RejectMismatch}, code: EINVALID, msg: "what does not match"},
@@ -264,7 +293,7 @@ func TestFollowChecklist(t *testing.T) {
 		if _, _, ok := r.FollowChecklist(testToday); ok && k != "passport/1" {
 			t.Errorf("moved before complete (%s)", k)
 		}
-		if err := r.Judge(k, Verdict{Verified: true, Shows: "IOE0912345678"}, "c", time.Now(), testToday); err != nil {
+		if err := r.Judge(k, Verdict{Verified: true, Shows: "IOE0912345678", Confirmed: PassportChecks}, "c", time.Now(), testToday); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -495,6 +495,11 @@ func documents(s Store, r *fp.Request, plan docPlan, today fp.Date) (*fp.Request
 	}
 	for n, it := range items {
 		v := fp.Verdict{Verified: true, Shows: r.Identifiers()[0]}
+		if it.Kind == fp.DocPassport {
+			// The clerk reads the page's zone with the counter reader.
+			p, _ := r.Person(it.PersonID)
+			v = fp.Verdict{Verified: true, MRZ: PassportMRZ(p, p.Passport.Number, p.Passport.Expiry)}
+		}
 		switch {
 		case n >= plan.attach:
 			return r, nil

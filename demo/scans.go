@@ -48,6 +48,13 @@ func PassportScan(p fp.Person, number string, expiry fp.Date) []byte {
 	return buf.Bytes()
 }
 
+// PassportMRZ is the machine-readable zone PassportScan prints, as a
+// counter reader types it.
+func PassportMRZ(p fp.Person, number string, expiry fp.Date) string {
+	l1, l2 := mrz(asciiUpper(p.FullName), number, p.DateOfBirth, expiry)
+	return l1 + "\n" + l2
+}
+
 // NoticeScan makes a stand-in for a scanned I-797C receipt notice as a PDF.
 func NoticeScan(r *fp.Request, title string) []byte {
 	pdf := gofpdf.New("P", "pt", "Letter", "")

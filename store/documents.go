@@ -280,6 +280,9 @@ func (db *DB) JudgeDocument(a fp.Actor, id fp.RequestID, item string, v fp.Verdi
 		if it.Doc.Shows != "" {
 			e.Changes = append(e.Changes, fp.Change{Field: "shows", New: it.Doc.Shows})
 		}
+		if it.Doc.Checked != "" {
+			e.Changes = append(e.Changes, fp.Change{Field: "checked", New: it.Doc.Checked})
+		}
 		if !v.Verified {
 			e.Action = fp.ActionDocumentReject
 			e.Changes = append(e.Changes, fp.Change{Field: "reason", New: string(it.Doc.Reason)})

@@ -50,7 +50,7 @@ func completeChecklist(t testing.TB, db *DB, a fp.Actor, id fp.RequestID) *fp.Re
 				t.Fatalf("attach %s again: %v", it.Key, err)
 			}
 		}
-		if r, err = db.JudgeDocument(a, id, it.Key, fp.Verdict{Verified: true, Shows: r.Identifiers()[0]}); err != nil {
+		if r, err = db.JudgeDocument(a, id, it.Key, fp.Verdict{Verified: true, Shows: r.Identifiers()[0], Confirmed: fp.PassportChecks}); err != nil {
 			t.Fatalf("verify %s: %v", it.Key, err)
 		}
 	}
@@ -253,7 +253,7 @@ func TestChecklistGatesDecisions(t *testing.T) {
 func TestEditReconcilesDocuments(t *testing.T) {
 	db, _ := openTemp(t)
 	in := sample()
-	in.Household = append(in.Household, fp.PersonInput{FullName: "Anna Żółć", DateOfBirth: "1982-02-02"})
+	in.Household = append(in.Household, fp.PersonInput{FullName: "Anna Żółć", DateOfBirth: "1982-02-02", Passport: fp.PassportInput{Number: "EA7654321", Expiry: "2030-03-03"}})
 	r, _ := db.CreateRequest(clerk, mustParse(t, in), fp.SaveOptions{})
 	r = completeChecklist(t, db, clerk, r.ID)
 	if r.Status != fp.StatusNew || len(scanFiles(t, db)) != 4 {

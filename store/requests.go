@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	bolt "go.etcd.io/bbolt"
@@ -111,7 +112,29 @@ func putRequest(tx *bolt.Tx, old, r *fp.Request, on fp.Date) error {
 	return nil
 }
 
-func (db *DB) today() fp.Date { return fp.DateOf(db.Now()) }
+func (db *DB) today() fp.Date { return db.Today() }
+
+// Today is the office's day now (in its time zone, not the workstation's).
+func (db *DB) Today() fp.Date { return fp.DateOf(db.Now().In(db.Location())) }
+
+// Location is the office's time zone: every time a person reads is in it.
+func (db *DB) Location() *time.Location {
+	if l := db.zone.Load(); l != nil {
+		return l
+	}
+	return time.Local
+}
+
+// loadZone reads the office's zone from the settings (after Open, and after
+// every change of them).
+func (db *DB) loadZone() error {
+	s, err := db.Scheduling()
+	if err != nil {
+		return err
+	}
+	db.zone.Store(s.Location())
+	return nil
+}
 
 // FindRequestByID returns one request.
 func (db *DB) FindRequestByID(id fp.RequestID) (r *fp.Request, err error) {
@@ -324,7 +347,7 @@ func (db *DB) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, fields 
 			return err
 		}
 		if old.Version != version {
-			return fp.Errorf(fp.ECONFLICT, "%s was changed by %s at %s after you opened it: reopen it to see the changes, then edit again", old.Number, old.UpdatedBy, old.UpdatedAt.Local().Format("15:04"))
+			return fp.Errorf(fp.ECONFLICT, "%s was changed by %s at %s after you opened it: reopen it to see the changes, then edit again", old.Number, old.UpdatedBy, old.UpdatedAt.In(db.Location()).Format("15:04"))
 		}
 		r := *old
 		r.SetFields(fields)

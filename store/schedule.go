@@ -118,13 +118,17 @@ func (db *DB) SetScheduling(a fp.Actor, s fp.Scheduling) error {
 	if err != nil {
 		return err
 	}
-	return wrap(db.bolt.Update(func(tx *bolt.Tx) error {
+	err = wrap(db.bolt.Update(func(tx *bolt.Tx) error {
 		a, err := requireAdmin(tx, a, "the office's hours and capacity")
 		if err != nil {
 			return err
 		}
 		return db.putScheduling(tx, a, s)
 	}), "the settings were not saved")
+	if err == nil {
+		db.zone.Store(s.Location())
+	}
+	return err
 }
 
 // SetProfile saves letterhead and scheduling in one transaction.
@@ -133,7 +137,7 @@ func (db *DB) SetProfile(a fp.Actor, p fp.Profile) error {
 	if err != nil {
 		return err
 	}
-	return wrap(db.bolt.Update(func(tx *bolt.Tx) error {
+	err = wrap(db.bolt.Update(func(tx *bolt.Tx) error {
 		a, err := requireAdmin(tx, a, "the office profile")
 		if err != nil {
 			return err
@@ -143,6 +147,10 @@ func (db *DB) SetProfile(a fp.Actor, p fp.Profile) error {
 		}
 		return db.putScheduling(tx, a, p.Scheduling)
 	}), "the office profile was not saved")
+	if err == nil {
+		db.zone.Store(p.Scheduling.Location())
+	}
+	return err
 }
 
 func requireAdmin(tx *bolt.Tx, a fp.Actor, what string) (fp.Actor, error) {

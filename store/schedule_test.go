@@ -351,7 +351,7 @@ func TestEditHouseholdFollowsAppointments(t *testing.T) {
 	}
 	// Add another adult: the request needs a slot for them.
 	in = got.Input()
-	in.Household = []fp.PersonInput{{FullName: "José Müller", DateOfBirth: "1955-07-04"}}
+	in.Household = []fp.PersonInput{{FullName: "José Müller", DateOfBirth: "1955-07-04", Passport: fp.PassportInput{Number: "C01234567", Expiry: "2030-04-04"}}}
 	got, err = db.UpdateRequest(clerk, r.ID, got.Version, mustParse(t, in), fp.SaveOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -59,6 +59,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
@@ -101,6 +102,10 @@ type DB struct {
 	// MaxFileBytes is the size limit of one attached file.
 	MaxFileBytes int64
 	filesMu      sync.Mutex // one attach or detach at a time: file writes and their references
+	// zone is the office's time zone, kept from the settings: "today" is the
+	// office's day, wanted by nearly every write, and the workstation's
+	// clock may be set to another zone.
+	zone atomic.Pointer[time.Location]
 }
 
 // OpenTimeout is how long Open waits for another process to release the file.
@@ -120,6 +125,10 @@ func Open(path string) (*DB, error) {
 	}
 	db := &DB{bolt: b, path: path, Now: time.Now, MaxFileBytes: fp.MaxAttachmentBytes}
 	if err := db.migrate(); err != nil {
+		b.Close()
+		return nil, err
+	}
+	if err := db.loadZone(); err != nil {
 		b.Close()
 		return nil, err
 	}

@@ -98,7 +98,8 @@ func sample() fp.RequestInput {
 		Received: "2026-11-02", Category: "adoption", Basis: "I-600A filed from Guangzhou",
 		NoticeType: "receipt", ReceiptNumbers: "ioe-09-123-45678; NBC 2612345678", ANumber: "12345678",
 		FullName: "Nguyễn Thị Minh Khai", DateOfBirth: "1985-04-12", Email: "khai@example.com",
-		Household: []fp.PersonInput{{FullName: "Łukasz Żółć", DateOfBirth: "1980-01-30"}},
+		Passport:  fp.PassportInput{Number: "E12345678", Expiry: "2031-05-01"},
+		Household: []fp.PersonInput{{FullName: "Łukasz Żółć", DateOfBirth: "1980-01-30", Passport: fp.PassportInput{Number: "EK1234567", Expiry: "2030-02-02"}}},
 	}
 }
 

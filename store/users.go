@@ -305,7 +305,7 @@ func (db *DB) Authenticate(name, password string) (fp.Actor, error) {
 			result = fp.Errorf(fp.EFORBIDDEN, "the account %s is disabled: ask an administrator", name)
 			return db.appendAudit(tx, fp.AuditEntry{User: name, Action: fp.ActionSignInFailed, Subject: name, Note: "account disabled"})
 		case u.Locked(now):
-			result = fp.Errorf(fp.EFORBIDDEN, "the account %s is locked after %d failed sign-ins until %s: wait, or ask an administrator to unlock it", name, fp.LockFailures, u.LockedUntil.Local().Format("15:04"))
+			result = fp.Errorf(fp.EFORBIDDEN, "the account %s is locked after %d failed sign-ins until %s: wait, or ask an administrator to unlock it", name, fp.LockFailures, u.LockedUntil.In(db.Location()).Format("15:04"))
 			return db.appendAudit(tx, fp.AuditEntry{User: name, Action: fp.ActionSignInFailed, Subject: name, Note: "account locked"})
 		case !ok || u.PasswordHash != hash:
 			locked := u.RegisterFailure(now)

@@ -50,7 +50,7 @@ func newAuditScreen(u *UI) *auditScreen {
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			e := s.entries[i]
-			o.(*widget.Label).SetText(fmt.Sprintf("#%d  %s  %-9s  %-20s %s  %s", e.Seq, e.At.Local().Format("2006-01-02 15:04"), e.User, e.Action, e.Request, e.Describe()))
+			o.(*widget.Label).SetText(fmt.Sprintf("#%d  %s  %-9s  %-20s %s  %s", e.Seq, s.ui.when(e.At), e.User, e.Action, e.Request, e.Describe()))
 		})
 	verify := widget.NewButtonWithIcon("Verify the chain", theme.ConfirmIcon(), s.verify)
 	fixed := func(w float32, o fyne.CanvasObject) fyne.CanvasObject {

@@ -75,7 +75,7 @@ func (s *reviewScreen) card(r *fp.Request) fyne.CanvasObject {
 	}
 	for i := len(r.History) - 1; i >= 0; i-- {
 		if h := r.History[i]; h.To == fp.StatusDirectorReview {
-			facts = append(facts, fmt.Sprintf("Referred by %s on %s: %s", h.By, h.At.Local().Format("2006-01-02"), h.Reason))
+			facts = append(facts, fmt.Sprintf("Referred by %s on %s: %s", h.By, u.when(h.At), h.Reason))
 			break
 		}
 	}
@@ -96,11 +96,12 @@ func (s *reviewScreen) card(r *fp.Request) fyne.CanvasObject {
 			continue // withdrawal is on the request itself; here the director decides
 		}
 		b := widget.NewButton(t.Action, func() {
-			u.askReason(t.Action+" "+r.Number, t.Action, func(reason string) {
+			u.askReason(t.Action+" "+r.Number, t.Action, func(reason string) error {
 				if _, err := u.db.TransitionRequest(u.actor, r.ID, t.To, reason); err != nil {
-					u.showError(err)
+					return err
 				}
 				s.refresh()
+				return nil
 			})
 		})
 		if t.To == fp.StatusReadyToSchedule {

@@ -28,14 +28,22 @@ type docsPanel struct {
 	ui       *UI
 	items    []fp.ChecklistItem
 	selected string // checklist key shown in the preview
-	list     *fyne.Container
-	preview  *fyne.Container
-	zoom     float32
-	image    *canvas.Image
-	mrzFor   *widget.Select
-	mrz      *widget.Entry
-	mrzMsg   *widget.Label
-	content  fyne.CanvasObject
+	// checking is the key of the item being verified: its check sits above
+	// the scan, so the clerk reads the page while comparing (a dialog would
+	// dim it).
+	checking string
+	// shown: the preview has been drawn. Decoding a scan costs time, so it
+	// waits until the Documents tab is opened.
+	shown   bool
+	list    *fyne.Container
+	left    *container.Scroll
+	preview *fyne.Container
+	zoom    float32
+	image   *canvas.Image
+	mrzFor  *widget.Select
+	mrz     *widget.Entry
+	mrzMsg  *widget.Label
+	content fyne.CanvasObject
 }
 
 func newDocsPanel(f *requestScreen) *docsPanel {
@@ -91,13 +99,22 @@ func newDocsPanel(f *requestScreen) *docsPanel {
 		readBtn.Disable()
 	}
 
+	d.left = container.NewVScroll(container.NewVBox(d.list, widget.NewSeparator(), mrzBox))
 	left := container.NewBorder(container.NewVBox(summary, container.NewBorder(nil, nil, nil, ask, hint), widget.NewSeparator()),
-		nil, nil, nil, container.NewVScroll(container.NewVBox(d.list, widget.NewSeparator(), mrzBox)))
+		nil, nil, nil, d.left)
 	split := container.NewHSplit(left, d.preview)
 	split.Offset = 0.48
 	d.content = split
 	d.refresh()
 	return d
+}
+
+// show draws the preview the first time the tab is opened.
+func (d *docsPanel) show() {
+	if !d.shown {
+		d.shown = true
+		d.showPreview()
+	}
 }
 
 // people are the MRZ reader's choices: the applicant and each household member.
@@ -118,13 +135,15 @@ func (d *docsPanel) refresh() {
 		d.list.Add(d.row(it, locked))
 	}
 	d.list.Refresh()
-	d.showPreview()
+	if d.shown {
+		d.showPreview()
+	}
 }
 
 // stateText says where an item stands, with who and when.
-func stateText(it fp.ChecklistItem) (string, widget.Importance) {
+func (u *UI) stateText(it fp.ChecklistItem) (string, widget.Importance) {
 	doc := it.Doc
-	when := func() string { return " by " + doc.By + " on " + doc.At.Local().Format("2006-01-02 15:04") }
+	when := func() string { return " by " + doc.By + " on " + u.when(doc.At) }
 	switch doc.State {
 	case fp.DocVerified:
 		s := "Verified" + when()
@@ -150,11 +169,17 @@ func stateText(it fp.ChecklistItem) (string, widget.Importance) {
 func (d *docsPanel) row(it fp.ChecklistItem, locked bool) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(it.Label(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Wrapping = fyne.TextWrapWord
-	text, imp := stateText(it)
+	text, imp := d.ui.stateText(it)
 	state := widget.NewLabel(text)
 	state.Importance = imp
 	state.Wrapping = fyne.TextWrapWord
 	info := container.NewVBox(title, state)
+	if it.Warning != "" {
+		w := widget.NewLabel(capitalize(it.Warning) + ".")
+		w.Wrapping = fyne.TextWrapWord
+		w.Importance = widget.WarningImportance
+		info.Add(w)
+	}
 	if f := it.Doc.File; f != nil {
 		l := widget.NewLabel(fmt.Sprintf("%s · %s · %s · added by %s", f.Name, kindOf(f.Type), size(f.Size), f.AddedBy))
 		l.SizeName = theme.SizeNameCaptionText
@@ -217,7 +242,7 @@ func (d *docsPanel) item(key string) (fp.ChecklistItem, bool) {
 }
 
 // showPreview shows the selected image, zoomable, or offers the system
-// viewer for a PDF.
+// viewer for a PDF; above it, the check of the item being verified.
 func (d *docsPanel) showPreview() {
 	it, ok := d.item(d.selected)
 	if !ok || it.Doc.File == nil {
@@ -231,12 +256,16 @@ func (d *docsPanel) showPreview() {
 	file := *it.Doc.File
 	title := widget.NewLabelWithStyle(it.Label(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Truncation = fyne.TextTruncateEllipsis
+	top := container.NewVBox(title)
+	if d.checking == it.Key {
+		top.Add(d.checkBox(it))
+	}
 	data, err := d.ui.db.ReadFile(file.SHA256)
 	if err != nil {
 		msg := widget.NewLabel(fp.ErrorMessage(err))
 		msg.Wrapping = fyne.TextWrapWord
 		msg.Importance = widget.DangerImportance
-		d.preview.Objects = []fyne.CanvasObject{container.NewBorder(title, nil, nil, nil, msg)}
+		d.preview.Objects = []fyne.CanvasObject{container.NewBorder(top, nil, nil, nil, msg)}
 		d.preview.Refresh()
 		return
 	}
@@ -244,7 +273,8 @@ func (d *docsPanel) showPreview() {
 	if !file.IsImage() {
 		msg := widget.NewLabel(fmt.Sprintf("%s is a PDF (%s).\nIt opens in the system's PDF viewer.", file.Name, size(file.Size)))
 		msg.Alignment = fyne.TextAlignCenter
-		d.preview.Objects = []fyne.CanvasObject{container.NewBorder(title, nil, nil, nil, container.NewCenter(container.NewVBox(msg, open)))}
+		msg.Wrapping = fyne.TextWrapWord
+		d.preview.Objects = []fyne.CanvasObject{container.NewBorder(top, nil, nil, nil, container.NewCenter(container.NewVBox(msg, open)))}
 		d.preview.Refresh()
 		return
 	}
@@ -258,7 +288,7 @@ func (d *docsPanel) showPreview() {
 	scroll := container.NewScroll(d.image)
 	setZoom := func(z float32) {
 		d.zoom = max(0.25, min(z, 8))
-		base := float32(560) // fit-width size at zoom 1
+		base := float32(440) // fit-width size at zoom 1: the preview is half of the smallest window
 		d.image.SetMinSize(fyne.NewSize(base*d.zoom, base*d.zoom*h/w))
 		scroll.Refresh()
 	}
@@ -266,14 +296,98 @@ func (d *docsPanel) showPreview() {
 	zoomLabel := func(s string, z func() float32) *widget.Button {
 		return widget.NewButton(s, func() { setZoom(z()) })
 	}
-	tools := container.NewHBox(
+	top.Add(container.NewHBox(
 		zoomLabel("−", func() float32 { return d.zoom / 1.25 }),
 		zoomLabel("+", func() float32 { return d.zoom * 1.25 }),
 		zoomLabel("Fit", func() float32 { return 1 }),
 		zoomLabel("200%", func() float32 { return 2 }),
-		layout.NewSpacer(), open)
-	d.preview.Objects = []fyne.CanvasObject{container.NewBorder(container.NewVBox(title, tools), nil, nil, nil, scroll)}
+		layout.NewSpacer(), open))
+	d.preview.Objects = []fyne.CanvasObject{container.NewBorder(top, nil, nil, nil, scroll)}
 	d.preview.Refresh()
+}
+
+// checkBox is the check of the item being verified, above its scan: for a
+// notice, which number it shows; for a passport page, the recorded details
+// to compare one by one, or its machine-readable zone to read. Problems show
+// here, and nothing typed is lost.
+func (d *docsPanel) checkBox(it fp.ChecklistItem) fyne.CanvasObject {
+	msg := newErrLabel()
+	msg.Hide()
+	box := container.NewVBox()
+	if it.Warning != "" {
+		w := widget.NewLabel(capitalize(it.Warning) + ".")
+		w.Wrapping = fyne.TextWrapWord
+		w.Importance = widget.WarningImportance
+		box.Add(w)
+	}
+	var verdict func() fp.Verdict
+	var submit func()
+	switch it.Kind {
+	case fp.DocNotice:
+		shows := widget.NewRadioGroup(d.f.req.Identifiers(), nil)
+		shows.Horizontal = true
+		box.Add(widget.NewLabel("Which number does the notice show? It must be one on the request."))
+		box.Add(shows)
+		verdict = func() fp.Verdict { return fp.Verdict{Verified: true, Shows: shows.Selected} }
+	case fp.DocPassport:
+		p, _ := d.f.req.Person(it.PersonID)
+		box.Add(widget.NewLabel("Compare each recorded detail with the page, or scan its machine-readable zone:"))
+		grid := container.NewGridWithColumns(3)
+		checks := make([]*widget.Check, len(fp.PassportChecks))
+		for i, c := range fp.PassportChecks {
+			rec := c.Recorded(p)
+			if rec == "" {
+				rec = "(not recorded)"
+			}
+			value := widget.NewLabelWithStyle(rec, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+			value.Truncation = fyne.TextTruncateEllipsis
+			checks[i] = widget.NewCheck("matches", nil)
+			grid.Add(widget.NewLabel(c.Label()))
+			grid.Add(value)
+			grid.Add(checks[i])
+		}
+		box.Add(grid)
+		mrz := widget.NewMultiLineEntry()
+		mrz.TextStyle.Monospace = true
+		mrz.SetMinRowsVisible(2)
+		mrz.SetPlaceHolder("Machine-readable zone: scan it with the reader, or type the two lines")
+		mrz.OnChanged = func(s string) {
+			if len(strings.Join(strings.Fields(s), "")) == 88 {
+				submit() // a reader types both lines: check at once
+			}
+		}
+		box.Add(mrz)
+		verdict = func() fp.Verdict {
+			v := fp.Verdict{Verified: true, MRZ: mrz.Text}
+			for i, c := range fp.PassportChecks {
+				if checks[i].Checked {
+					v.Confirmed = append(v.Confirmed, c)
+				}
+			}
+			return v
+		}
+	default:
+		box.Add(widget.NewLabel("Does the scan show what this item asks for, legibly?"))
+		verdict = func() fp.Verdict { return fp.Verdict{Verified: true} }
+	}
+	submit = func() {
+		d.ui.touch()
+		r, err := d.ui.db.JudgeDocument(d.ui.actor, d.f.req.ID, it.Key, verdict())
+		if err != nil {
+			d.ui.logError(err)
+			msg.SetText(fp.ErrorMessage(err))
+			msg.Show()
+			return
+		}
+		d.f.reopen(r, it.Key, fmt.Sprintf("Verified %s.%s", it.Label(), statusNote(d.f.req, r)))
+	}
+	verify := widget.NewButtonWithIcon("Verify", theme.ConfirmIcon(), submit)
+	verify.Importance = widget.HighImportance
+	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { d.checking = ""; d.showPreview() })
+	box.Add(msg)
+	box.Add(container.NewHBox(verify, cancel))
+	box.Add(widget.NewSeparator())
+	return box
 }
 
 // openExternal writes a copy with the right extension to the user's private
@@ -313,8 +427,10 @@ func (d *docsPanel) chooseFile(key string) {
 		}
 		d.attach(key, rc.URI().Name(), data)
 	}, d.ui.win)
-	dlg.Resize(fyne.NewSize(900, 600))
+	// Show first: a file dialog has no size before it is shown (Resize
+	// before Show crashed the window).
 	dlg.Show()
+	dlg.Resize(fyne.NewSize(900, 600))
 }
 
 // dropped asks which checklist item each dropped file is for.
@@ -392,30 +508,10 @@ func (d *docsPanel) attach(key, name string, data []byte) {
 	})
 }
 
+// verify opens the item's check above its scan.
 func (d *docsPanel) verify(it fp.ChecklistItem) {
-	judge := func(v fp.Verdict) {
-		r, err := d.ui.db.JudgeDocument(d.ui.actor, d.f.req.ID, it.Key, v)
-		if err != nil {
-			d.ui.showError(err)
-			return
-		}
-		d.f.reopen(r, it.Key, fmt.Sprintf("Verified %s.%s", it.Label(), statusNote(d.f.req, r)))
-	}
-	switch it.Kind {
-	case fp.DocNotice:
-		// The seed rule: the notice must show a number on the request. The
-		// clerk says which one they read on it.
-		ids := d.f.req.Identifiers()
-		shows := widget.NewRadioGroup(ids, nil)
-		dialog.ShowForm("Verify "+it.Label(), "Verify", "Cancel",
-			[]*widget.FormItem{widget.NewFormItem("The notice shows", shows)}, func(ok bool) {
-				if ok {
-					judge(fp.Verdict{Verified: true, Shows: shows.Selected})
-				}
-			}, d.ui.win)
-	default:
-		judge(fp.Verdict{Verified: true})
-	}
+	d.selected, d.checking, d.shown = it.Key, it.Key, true
+	d.refresh()
 }
 
 // statusNote says when a document action moved the request.
@@ -434,11 +530,8 @@ func (d *docsPanel) reject(it fp.ChecklistItem) {
 	reason := widget.NewRadioGroup(labels, nil)
 	note := widget.NewEntry()
 	note.SetPlaceHolder("What the applicant should do, e.g. scan the whole page in good light")
-	d2 := dialog.NewForm("Reject "+it.Label(), "Reject", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Why", reason), widget.NewFormItem("Note", note)}, func(ok bool) {
-			if !ok {
-				return
-			}
+	d2 := d.ui.newFormDialog("Reject "+it.Label(), "Reject",
+		[]*widget.FormItem{widget.NewFormItem("Why", reason), widget.NewFormItem("Note", note)}, func() error {
 			v := fp.Verdict{Note: note.Text}
 			for i, l := range labels {
 				if l == reason.Selected {
@@ -447,13 +540,12 @@ func (d *docsPanel) reject(it fp.ChecklistItem) {
 			}
 			r, err := d.ui.db.JudgeDocument(d.ui.actor, d.f.req.ID, it.Key, v)
 			if err != nil {
-				d.ui.showError(err)
-				return
+				return err
 			}
 			d.f.reopen(r, it.Key, fmt.Sprintf("Rejected %s.%s", it.Label(), statusNote(d.f.req, r)))
-		}, d.ui.win)
-	d2.Resize(fyne.NewSize(560, 300))
-	d2.Show()
+			return nil
+		})
+	d2.show(d.ui, 560)
 }
 
 func (d *docsPanel) detach(it fp.ChecklistItem) {
@@ -478,6 +570,7 @@ func (d *docsPanel) readMRZ() {
 		d.mrzMsg.SetText(fp.ErrorMessage(err))
 		d.mrzMsg.Importance = widget.DangerImportance
 		d.mrzMsg.Show()
+		d.left.ScrollToBottom() // the reader sits at the bottom: keep its message in view
 		return
 	}
 	idx := d.mrzFor.SelectedIndex() - 1 // -1: the applicant
@@ -496,6 +589,7 @@ func (d *docsPanel) readMRZ() {
 		d.mrzMsg.SetText(msg)
 		d.mrzMsg.Importance = widget.SuccessImportance
 		d.mrzMsg.Show()
+		d.left.ScrollToBottom()
 		d.mrz.SetText("")
 	}
 	if len(diffs) == 0 {
@@ -558,7 +652,7 @@ func (d *docsPanel) askMissing() {
 		dlg.Hide()
 		d.f.print(func(r *fp.Request) (string, error) {
 			return d.ui.writeDocument(r, func(w io.Writer) (string, error) {
-				return "missing-documents letter", letter.Missing(w, r, letter.Office(o), d.ui.today(), letter.Options{Now: d.ui.Now(), PrintedBy: d.ui.actor.Name})
+				return "missing-documents letter", letter.Missing(w, r, letter.Office(o), d.ui.today(), d.ui.letterOptions())
 			})
 		})
 	})

@@ -68,10 +68,15 @@ func writeFileAtomic(path string, b []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
+// letterOptions: documents are dated in office time and name who printed them.
+func (u *UI) letterOptions() letter.Options {
+	return letter.Options{Now: u.Now().In(u.db.Location()), PrintedBy: u.actor.Name}
+}
+
 // printRecord and printLetter are the two documents a request form offers.
 func (u *UI) printRecord(r *fp.Request) (string, error) {
 	return u.writeDocument(r, func(w io.Writer) (string, error) {
-		return "record", letter.Record(w, r, letter.Options{Now: u.Now(), PrintedBy: u.actor.Name})
+		return "record", letter.Record(w, r, u.letterOptions())
 	})
 }
 
@@ -85,6 +90,6 @@ func (u *UI) printLetter(r *fp.Request) (string, error) {
 		return "", err
 	}
 	return u.writeDocument(r, func(w io.Writer) (string, error) {
-		return letter.ForRequest(w, r, o, s, letter.Options{Now: u.Now(), PrintedBy: u.actor.Name})
+		return letter.ForRequest(w, r, o, s, u.letterOptions())
 	})
 }

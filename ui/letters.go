@@ -25,8 +25,9 @@ func (u *UI) printRequestLetter(r *fp.Request) {
 	u.touch()
 	name := r.Number + " appointment letter"
 	if r.LetterPrinted(u.today()) {
-		u.askReason("Print the appointment letter of "+r.Number+" again", "Print again", func(reason string) {
+		u.askReason("Print the appointment letter of "+r.Number+" again", "Print again", func(reason string) error {
 			u.printLetters(name, []*fp.Request{r}, false, reason)
+			return nil
 		})
 		return
 	}
@@ -75,7 +76,7 @@ func (u *UI) printLetters(name string, rs []*fp.Request, batch bool, reason stri
 	}
 	var buf bytes.Buffer
 	var renderErr error
-	opt := letter.Options{Now: u.Now(), PrintedBy: u.actor.Name}
+	opt := u.letterOptions()
 	u.backgroundProgress(fmt.Sprintf("Preparing %d %s", len(rs), plural(len(rs), "letter", "letters")), func(progress func(done, total int)) {
 		renderErr = letter.Appointments(&buf, rs, letter.Office(o), s, opt, progress)
 	}, func() {

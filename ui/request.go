@@ -248,6 +248,11 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 		c := r.Completeness(u.today())
 		f.docsTab = container.NewTabItemWithIcon("Documents "+c.String(), theme.FileIcon(), f.docs.content)
 		f.tabs = container.NewAppTabs(container.NewTabItemWithIcon("Details", theme.DocumentIcon(), center), f.docsTab)
+		f.tabs.OnSelected = func(t *container.TabItem) {
+			if t == f.docsTab {
+				f.docs.show() // the scan is decoded when first looked at
+			}
+		}
 		if showsSchedule(r) {
 			f.sched = newSchedulePanel(f)
 			sp := r.Schedule(u.today())
@@ -591,7 +596,7 @@ func (f *requestScreen) commit(r *fp.Request, allowDup bool, then func()) {
 	if f.req != nil {
 		verb = "Saved"
 	}
-	next.message.SetText(fmt.Sprintf("%s %s at %s.", verb, saved.Number, f.ui.Now().Format("15:04")))
+	next.message.SetText(fmt.Sprintf("%s %s at %s.", verb, saved.Number, f.ui.clock()))
 	next.message.Importance = widget.SuccessImportance
 	next.message.Refresh()
 }
@@ -617,18 +622,20 @@ func (f *requestScreen) transition(t fp.TransitionRule) {
 		f.message.SetText("Save or discard your changes first (Ctrl+S saves).")
 		return
 	}
-	apply := func(reason string) {
+	apply := func(reason string) error {
 		r, err := f.ui.db.TransitionRequest(f.ui.actor, f.req.ID, t.To, reason)
 		if err != nil {
-			f.ui.showError(err)
-			return
+			return err
 		}
 		next := newRequestScreen(f.ui, r)
 		f.ui.showForm(next)
 		next.message.SetText(fmt.Sprintf("%s is now %s.", r.Number, r.Status.Label()))
+		return nil
 	}
 	if !t.NeedsReason {
-		apply("")
+		if err := apply(""); err != nil {
+			f.ui.showError(err)
+		}
 		return
 	}
 	f.ui.askReason(t.Action+" "+f.req.Number, t.Action, apply)
@@ -643,7 +650,7 @@ func (f *requestScreen) history() fyne.CanvasObject {
 		return box
 	}
 	for _, e := range entries {
-		l := widget.NewLabel(e.At.Local().Format("2006-01-02 15:04") + "  " + e.User + ": " + e.Describe())
+		l := widget.NewLabel(f.ui.when(e.At) + "  " + e.User + ": " + e.Describe())
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 	}

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -210,13 +209,13 @@ func scheduleNote(r *fp.Request) string {
 
 func (p *schedulePanel) onCancel(person fp.Person) {
 	u := p.f.ui
-	u.askReason("Cancel "+person.FullName+"'s appointment", "Cancel appointment", func(reason string) {
+	u.askReason("Cancel "+person.FullName+"'s appointment", "Cancel appointment", func(reason string) error {
 		r, err := u.db.CancelAppointment(u.actor, p.f.req.ID, person.ID, reason)
 		if err != nil {
-			u.showError(err)
-			return
+			return err
 		}
 		p.f.reopenOn(r, "schedule", "Cancelled: the slot is free. "+scheduleNote(r))
+		return nil
 	})
 }
 
@@ -310,14 +309,10 @@ func (p *schedulePanel) pickSlot(person fp.Person, current *fp.Appointment) {
 		items = append(items, widget.NewFormItem("", widget.NewLabel(fmt.Sprintf("Now %s %s, station %d. Clerks cannot move it within %d hours of the time or after %d reschedules.",
 			current.Day, current.Start, current.Station, p.sched.RescheduleCutoffHours, p.sched.RescheduleLimit))))
 	}
-	d := dialog.NewForm(title, action, "Close", items, func(ok bool) {
-		if !ok {
-			return
-		}
+	d := u.newFormDialog(title, action, items, func() error {
 		b, chosen := options[slots.Selected]
 		if !chosen {
-			u.showError(fp.Errorf(fp.EINVALID, "choose a free slot first"))
-			return
+			return fp.Errorf(fp.EINVALID, "choose a free slot first: pick a day the office is open, then a time")
 		}
 		var r *fp.Request
 		var err error
@@ -327,12 +322,11 @@ func (p *schedulePanel) pickSlot(person fp.Person, current *fp.Appointment) {
 			r, err = u.db.Reschedule(u.actor, p.f.req.ID, person.ID, b, reason.Text, override.Checked)
 		}
 		if err != nil {
-			u.showError(err)
-			return
+			return err
 		}
 		p.f.reopenOn(r, "schedule", fmt.Sprintf("%s: %s %s, station %d. %s", person.FullName, b.Day, b.Start, b.Station, scheduleNote(r)))
-	}, u.win)
-	d.Resize(fyne.NewSize(560, 380))
+		return nil
+	})
 	load()
-	d.Show()
+	d.show(u, 560)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -212,7 +211,7 @@ func (s *settingsScreen) onSave() {
 	}
 	s.refresh()
 	s.message.Importance = widget.SuccessImportance
-	s.message.SetText("Saved at " + s.ui.Now().Format("15:04") + ". Bookings from now on follow these settings; existing appointments keep their times.")
+	s.message.SetText("Saved at " + s.ui.clock() + ". Bookings from now on follow these settings; existing appointments keep their times.")
 }
 
 func (s *settingsScreen) fail(err error) {
@@ -248,7 +247,7 @@ func (s *settingsScreen) onExport() {
 		s.message.Importance = widget.SuccessImportance
 		s.message.SetText("Exported to " + w.URI().Path())
 	}, s.ui.win)
-	d.SetFileName("fieldprint-office-" + time.Now().Format("2006-01-02") + ".json")
+	d.SetFileName("fieldprint-office-" + s.ui.today().String() + ".json")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
 	d.Show()
 }

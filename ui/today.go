@@ -340,10 +340,7 @@ func (s *todayScreen) checkIn(id fp.RequestID, person fp.Person) {
 		widget.NewFormItem("", matches),
 		widget.NewFormItem("Note", note),
 	}
-	d := dialog.NewForm("Check in", "Check in", "Cancel", items, func(ok bool) {
-		if !ok {
-			return
-		}
+	d := u.newFormDialog("Check in", "Check in", items, func() error {
 		in := fp.CheckInInput{ID: "", IDNote: idNote.Text, NameMatches: matches.Checked, Note: note.Text}
 		for _, p := range people {
 			if p.FullName == who.Selected {
@@ -357,8 +354,7 @@ func (s *todayScreen) checkIn(id fp.RequestID, person fp.Person) {
 		}
 		r, err := u.db.CheckInPerson(u.actor, id, in)
 		if err != nil {
-			u.showError(err)
-			return
+			return err
 		}
 		ap, _ := r.CurrentAppointment(in.PersonID)
 		msg := who.Selected + " is checked in."
@@ -367,9 +363,9 @@ func (s *todayScreen) checkIn(id fp.RequestID, person fp.Person) {
 		}
 		s.refresh()
 		s.say(widget.SuccessImportance, msg)
-	}, u.win)
-	d.Resize(fyne.NewSize(620, 560))
-	d.Show()
+		return nil
+	})
+	d.show(u, 620)
 }
 
 // collect records what was captured for a checked-in person.
@@ -386,18 +382,14 @@ func (s *todayScreen) collect(id fp.RequestID, person fp.Person) {
 		widget.NewFormItem("Biometric code", code),
 		widget.NewFormItem("Officer", widget.NewLabel(u.actor.Name)),
 	}
-	d := dialog.NewForm("Biometrics collected", "Record", "Cancel", items, func(ok bool) {
-		if !ok {
-			return
-		}
+	d := u.newFormDialog("Biometrics collected", "Record", items, func() error {
 		in := fp.CollectInput{PersonID: person.ID, Code: code.SelectedIndex()}
 		for _, c := range captured.Selected {
 			in.Captured = append(in.Captured, fp.Capture(c))
 		}
 		r, err := u.db.Collect(u.actor, id, in)
 		if err != nil {
-			u.showError(err)
-			return
+			return err
 		}
 		s.refresh()
 		msg := person.FullName + ": biometrics collected. Print the stamped notice for them to keep."
@@ -405,9 +397,9 @@ func (s *todayScreen) collect(id fp.RequestID, person fp.Person) {
 			msg += " " + r.Number + " is completed."
 		}
 		s.say(widget.SuccessImportance, msg)
-	}, u.win)
-	d.Resize(fyne.NewSize(520, 320))
-	d.Show()
+		return nil
+	})
+	d.show(u, 520)
 }
 
 func (s *todayScreen) onCloseDay() {
@@ -439,7 +431,7 @@ func (s *todayScreen) onDaySheet() {
 		return
 	}
 	var buf bytes.Buffer
-	if err := letter.DaySheet(&buf, s.day, s.rows, letter.Office(o), s.sched, letter.Options{Now: u.Now(), PrintedBy: u.actor.Name}); err != nil {
+	if err := letter.DaySheet(&buf, s.day, s.rows, letter.Office(o), s.sched, u.letterOptions()); err != nil {
 		u.showError(err)
 		return
 	}
@@ -478,7 +470,7 @@ func (u *UI) printStamp(id fp.RequestID, person fp.Person) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := letter.StampedNotice(&buf, st, letter.Office(o), sch, letter.Options{Now: u.Now(), PrintedBy: u.actor.Name}); err != nil {
+	if err := letter.StampedNotice(&buf, st, letter.Office(o), sch, u.letterOptions()); err != nil {
 		u.showError(err)
 		return
 	}

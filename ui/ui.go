@@ -3,7 +3,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"log"
 	"strings"
@@ -34,6 +33,8 @@ type Store interface {
 	SetClock(c fp.Clock) fp.Clock
 	CountByStatus() (map[fp.Status]int, error)
 	RequestAudit(number string) ([]fp.AuditEntry, error)
+	// Location is the office's time zone: every time on screen is in it.
+	Location() *time.Location
 }
 
 // UI is the main window and the screens in it.
@@ -207,7 +208,13 @@ func (u *UI) menu() *fyne.MainMenu {
 	))
 }
 
-func (u *UI) today() fp.Date { return fp.DateOf(u.Now()) }
+// today is the office's day; when and clock write instants in office time
+// (the workstation may be set to another zone: one clock for everything).
+func (u *UI) today() fp.Date { return fp.DateOf(u.Now().In(u.db.Location())) }
+
+func (u *UI) when(t time.Time) string { return t.In(u.db.Location()).Format("2006-01-02 15:04") }
+
+func (u *UI) clock() string { return u.Now().In(u.db.Location()).Format("15:04") }
 
 // screen builds a screen that is not a request form: how to fill it and
 // what to show (nil when name is not one).
@@ -392,31 +399,31 @@ func (u *UI) FocusSearch() {
 // showError shows what a clerk can act on and logs the full error without
 // personal data (domain messages may name people, so only the code is logged).
 func (u *UI) showError(err error) {
-	log.Printf("fieldprint: %s error: %T", fp.ErrorCode(err), err)
-	if fp.ErrorCode(err) == fp.EINTERNAL {
-		log.Printf("fieldprint: internal: %v", err)
-	}
+	u.logError(err)
 	dialog.ShowError(fmt.Errorf("%s", fp.ErrorMessage(err)), u.win)
 }
 
-// askReason asks for the written reason a decision needs, then runs fn with it.
-func (u *UI) askReason(title, action string, fn func(reason string)) {
+// logError logs what staff cannot act on: internal errors, whose text
+// never holds a request's content. A refusal is shown, not logged (its
+// message may name an applicant).
+func (u *UI) logError(err error) {
+	if fp.ErrorCode(err) == fp.EINTERNAL {
+		log.Printf("fieldprint: internal: %v", err)
+	}
+}
+
+// askReason asks for the written reason a decision needs, then runs fn with
+// it; fn's error shows in the dialog, which keeps the reason typed.
+func (u *UI) askReason(title, action string, fn func(reason string) error) {
 	area := newTextArea()
 	area.SetPlaceHolder("Why? This goes into the request's history.")
 	area.SetMinRowsVisible(4)
-	area.Validator = func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return errors.New("a reason is required")
+	d := u.newFormDialog(title, action, []*widget.FormItem{widget.NewFormItem("Reason", area)}, func() error {
+		if strings.TrimSpace(area.Text) == "" {
+			return fp.Errorf(fp.EINVALID, "write the reason first: it goes into the request's history")
 		}
-		return nil
-	}
-	d := dialog.NewForm(title, action, "Cancel", []*widget.FormItem{widget.NewFormItem("Reason", area)},
-		func(ok bool) {
-			if ok {
-				fn(area.Text)
-			}
-		}, u.win)
-	d.Resize(fyne.NewSize(560, 260))
-	d.Show()
+		return fn(area.Text)
+	})
+	d.show(u, 560)
 	u.win.Canvas().Focus(area)
 }

@@ -21,6 +21,12 @@ import (
 
 func open(path string) (*store.DB, error) { return store.Open(dbPath(path)) }
 
+// printOptions: documents are dated by the database's clock in office time
+// and name who printed them.
+func printOptions(db *store.DB, a fp.Actor) letter.Options {
+	return letter.Options{Now: db.Now().In(db.Location()), PrintedBy: a.Name}
+}
+
 func cmdDemo(e env, args []string) error {
 	fs, dbFlag := newFlags(e, "demo", "[--requests N] [--db PATH]")
 	n := fs.Int("requests", 60, "how many requests to create")
@@ -32,7 +38,7 @@ func cmdDemo(e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	rs, err := demo.Load(db, *n, fp.DateOf(time.Now()))
+	rs, err := demo.Load(db, *n, db.Today())
 	if err != nil {
 		return err
 	}
@@ -176,7 +182,7 @@ func cmdList(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	today := fp.DateOf(time.Now())
+	today := db.Today()
 	switch *format {
 	case "json":
 		type row struct {
@@ -281,7 +287,7 @@ func cmdRecord(e env, args []string) error {
 func documentCommand(e env, name string, args []string, render func(*store.DB, *fp.Request, io.Writer, letter.Options) (string, error)) error {
 	return pdfCommand(e, name, "NUMBER -o FILE.pdf --user NAME [--db PATH]", args, nil, func(s pdfSession) error {
 		return printDocument(e, s.db, s.a, s.r, s.out, func(w io.Writer) (string, error) {
-			return render(s.db, s.r, w, letter.Options{Now: time.Now(), PrintedBy: s.a.Name})
+			return render(s.db, s.r, w, printOptions(s.db, s.a))
 		})
 	})
 }

@@ -12,7 +12,6 @@ import (
 	"os"
 	"strconv"
 	"text/tabwriter"
-	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/store"
@@ -106,7 +105,7 @@ func cmdToday(e env, args []string) error {
 
 // personFlag finds --person on r (the only person when left out).
 func personFlag(db *store.DB, r *fp.Request, name string) (fp.Person, error) {
-	return r.FindPerson(name, fp.DateOf(db.Now()))
+	return r.FindPerson(name, db.Today())
 }
 
 func cmdCheckIn(e env, args []string) error {
@@ -204,7 +203,7 @@ func stamp(e env, ps pdfSession, person string) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := letter.StampedNotice(&buf, st, letter.Office(o), s, letter.Options{Now: time.Now(), PrintedBy: a.Name}); err != nil {
+	if err := letter.StampedNotice(&buf, st, letter.Office(o), s, printOptions(db, a)); err != nil {
 		return err
 	}
 	if err := writeOut(*out, e.stdout, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {

@@ -108,7 +108,7 @@ func cmdAudit(e env, args []string) error {
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "SEQ\tWHEN\tUSER\tACTION\tREQUEST\tDETAILS")
 		for _, x := range es {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", x.Seq, x.At.Local().Format("2006-01-02 15:04"), x.User, x.Action, x.Request, x.Describe())
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", x.Seq, x.At.In(db.Location()).Format("2006-01-02 15:04"), x.User, x.Action, x.Request, x.Describe())
 		}
 		tw.Flush()
 	default:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	fp "github.com/fieldprint/fieldprint"
@@ -38,14 +39,14 @@ func cmdAttach(e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	it, err := r.ItemFor(k, *person, fp.DateOf(db.Now()))
+	it, err := r.ItemFor(k, *person, db.Today())
 	if err != nil {
 		return err
 	}
 	if r, err = db.AttachFile(a, r.ID, it.Key, pos[1], data); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s %s: %s attached (%s)\n", r.Number, it.Key, filepath.Base(pos[1]), r.Completeness(fp.DateOf(db.Now())))
+	fmt.Fprintf(e.stdout, "%s %s: %s attached (%s)\n", r.Number, it.Key, filepath.Base(pos[1]), r.Completeness(db.Today()))
 	return nil
 }
 
@@ -84,7 +85,7 @@ func cmdChecklist(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	on := fp.DateOf(db.Now())
+	on := db.Today()
 	var rows []checklistRow
 	for i, it := range r.Checklist(on) {
 		row := checklistRow{N: i + 1, Item: it.Key, Label: it.Label(), Required: it.Required, State: string(it.Doc.State),
@@ -137,16 +138,28 @@ func cmdChecklist(e env, args []string) error {
 }
 
 func cmdVerifyDoc(e env, args []string) error {
-	fs, dbFlag := newFlags(e, "verify-doc", "NUMBER ITEM verified|rejected [--shows ID] [--reason R] [--note TEXT] --user NAME")
+	fs, dbFlag := newFlags(e, "verify-doc", "NUMBER ITEM verified|rejected [--shows ID] [--mrz TEXT | --confirm name,birth-date,number,expiry] [--reason R] [--note TEXT] --user NAME")
 	user := userFlag(fs)
 	shows := fs.String("shows", "", "verified notice: the receipt number or A-number it shows")
+	mrz := fs.String("mrz", "", "verified passport page: the two lines of its machine-readable zone (must match what is recorded)")
+	confirm := fs.String("confirm", "", "verified passport page, without --mrz: the details compared by eye, all of name,birth-date,number,expiry")
 	reason := fs.String("reason", "", "rejected: illegible, wrong-document, mismatch or expired")
 	note := fs.String("note", "", "what the applicant should know or do")
 	pos, err := positional(fs, args, 3)
 	if err != nil {
 		return err
 	}
-	v := fp.Verdict{Shows: *shows, Note: *note}
+	v := fp.Verdict{Shows: *shows, Note: *note, MRZ: *mrz}
+	for _, c := range strings.Split(*confirm, ",") {
+		if strings.TrimSpace(c) == "" {
+			continue
+		}
+		pc, err := fp.ParsePassportCheck(c)
+		if err != nil {
+			return err
+		}
+		v.Confirmed = append(v.Confirmed, pc)
+	}
 	switch pos[2] {
 	case "verified", "verify":
 		v.Verified = true
@@ -165,7 +178,7 @@ func cmdVerifyDoc(e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	on := fp.DateOf(db.Now())
+	on := db.Today()
 	it, err := r.FindItem(pos[1], on)
 	if err != nil {
 		return err

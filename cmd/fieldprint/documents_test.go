@@ -79,6 +79,9 @@ func completeViaCLI(t *testing.T, db, number, user string) {
 			}
 		}
 		args := []string{"verify-doc", number, it.Item, "verified", "--user", user, "--db", db}
+		if strings.HasPrefix(it.Item, "passport/") {
+			args = append(args, "--confirm", "name,birth-date,number,expiry")
+		}
 		if it.Item == "notice" {
 			s, _ := store.Open(db)
 			r, _ := s.FindRequestByNumber(number)
@@ -99,8 +102,8 @@ func TestDocumentCommands(t *testing.T) {
 	db := filepath.Join(dir, "docs.db")
 	withClerk(t, db)
 	csv := filepath.Join(dir, "in.csv")
-	os.WriteFile(csv, []byte("full_name,date_of_birth,category,basis,notice_type,receipt_number,a_number,email\n"+
-		"Ana García,1980-05-05,military,Spouse of an active-duty soldier,receipt,IOE0912345678,A012345678,ana@example.com\n"), 0o600)
+	os.WriteFile(csv, []byte("full_name,date_of_birth,category,basis,notice_type,receipt_number,a_number,email,passport,passport_expiry\n"+
+		"Ana García,1980-05-05,military,Spouse of an active-duty soldier,receipt,IOE0912345678,A012345678,ana@example.com,XD1234567,2030-08-08\n"), 0o600)
 	if code, _, errs := fieldprint(t, "", "import", csv, "--user", "ana", "--db", db); code != 0 {
 		t.Fatalf("import: %s", errs)
 	}
@@ -124,6 +127,11 @@ func TestDocumentCommands(t *testing.T) {
 		{[]string{"attach", n, "--kind", "passport", passport}, 0, "passport/0: passport.png attached"},
 		{[]string{"verify-doc", n, "notice", "verified"}, 1, "say which one it shows"},
 		{[]string{"verify-doc", n, "1", "verified", "--shows", "a-012-345-678"}, 0, "notice verified; checklist 1/2; status new"},
+		{[]string{"verify-doc", n, "passport", "verified"}, 1, "still to confirm: full name, date of birth, passport number, expiry date"},
+		{[]string{"verify-doc", n, "passport", "verified", "--confirm", "name,number"}, 1, "still to confirm: date of birth, expiry date"},
+		{[]string{"verify-doc", n, "passport", "verified", "--confirm", "name,colour"}, 1, "not a passport detail"},
+		{[]string{"verify-doc", n, "passport", "verified", "--mrz", "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"}, 1,
+			"not the one recorded for Ana García: name \"Anna Maria Eriksson\", recorded \"Ana García\"; born 1974-08-12, recorded 1980-05-05; number L898902C3, recorded XD1234567; expires 2012-04-15, recorded 2030-08-08"},
 		{[]string{"verify-doc", n, "passport", "rejected"}, 1, "not a reason"},
 		{[]string{"verify-doc", n, "passport", "rejected", "--reason", "illegible", "--note", "blurred"}, 0, "status awaiting-documents"},
 		{[]string{"verify-doc", n, "7", "verified"}, 1, "no checklist item"},

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/store"
@@ -103,7 +102,7 @@ func cmdLetter(e env, args []string) error {
 				if err != nil {
 					return "", err
 				}
-				return letter.ForRequest(w, r, o, s, letter.Options{Now: time.Now(), PrintedBy: a.Name})
+				return letter.ForRequest(w, r, o, s, printOptions(db, a))
 			})
 		})
 }
@@ -148,7 +147,7 @@ func cmdLetters(e env, args []string) error {
 // printAppointmentLetters renders rs as one PDF, writes it whole, and audits
 // one printing per request.
 func printAppointmentLetters(e env, db *store.DB, a fp.Actor, rs []*fp.Request, path, reason string, batch bool) error {
-	today := fp.DateOf(db.Now())
+	today := db.Today()
 	for _, r := range rs {
 		if _, err := fp.CheckLetter(r, today, reason, batch); err != nil {
 			return err
@@ -163,7 +162,7 @@ func printAppointmentLetters(e env, db *store.DB, a fp.Actor, rs []*fp.Request, 
 		return err
 	}
 	var buf bytes.Buffer
-	if err := letter.Appointments(&buf, rs, letter.Office(o), s, letter.Options{Now: time.Now(), PrintedBy: a.Name}, nil); err != nil {
+	if err := letter.Appointments(&buf, rs, letter.Office(o), s, printOptions(db, a), nil); err != nil {
 		return err
 	}
 	if err := writeOut(path, e.stdout, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {

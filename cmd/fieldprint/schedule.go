@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"text/tabwriter"
-	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/store"
@@ -114,7 +113,7 @@ func cmdBook(e env, args []string) error {
 	if r, err = db.Book(a, r.ID, bs); err != nil {
 		return err
 	}
-	printSchedule(e.stdout, r, fp.DateOf(db.Now()))
+	printSchedule(e.stdout, r, db.Today())
 	return nil
 }
 
@@ -140,7 +139,7 @@ func cmdReschedule(e env, args []string) error {
 	if r, err = db.Reschedule(a, r.ID, p.ID, b, *reason, *override); err != nil {
 		return err
 	}
-	printSchedule(e.stdout, r, fp.DateOf(db.Now()))
+	printSchedule(e.stdout, r, db.Today())
 	return nil
 }
 
@@ -158,14 +157,14 @@ func cmdCancel(e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	p, err := r.FindPerson(*person, fp.DateOf(db.Now()))
+	p, err := r.FindPerson(*person, db.Today())
 	if err != nil {
 		return err
 	}
 	if r, err = db.CancelAppointment(a, r.ID, p.ID, *reason); err != nil {
 		return err
 	}
-	printSchedule(e.stdout, r, fp.DateOf(db.Now()))
+	printSchedule(e.stdout, r, db.Today())
 	return nil
 }
 
@@ -199,11 +198,7 @@ func cmdCalendar(e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	s, err := db.Scheduling()
-	if err != nil {
-		return err
-	}
-	first, last := s.Today(time.Now()), s.Today(time.Now()).AddDays(27)
+	first, last := db.Today(), db.Today().AddDays(27)
 	if *from != "" {
 		if first, err = fp.ParseDate(*from); err != nil {
 			return err

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"text/tabwriter"
-	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 )
@@ -81,10 +80,10 @@ func cmdUser(e env, args []string) error {
 			state := "active"
 			if u.Disabled {
 				state = "disabled"
-			} else if u.Locked(time.Now()) {
-				state = "locked until " + u.LockedUntil.Local().Format("15:04")
+			} else if u.Locked(db.Now()) {
+				state = "locked until " + u.LockedUntil.In(db.Location()).Format("15:04")
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, state, u.CreatedAt.Local().Format("2006-01-02"))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, state, u.CreatedAt.In(db.Location()).Format("2006-01-02"))
 		}
 		tw.Flush()
 	case "disable", "unlock":

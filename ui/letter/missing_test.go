@@ -38,6 +38,7 @@ var missingCases = map[string]missingCase{
 			Received: "2026-11-10", Category: "military", Basis: "Spouse of an active-duty service member stationed in Guangzhou.",
 			NoticeType: "receipt", ReceiptNumbers: "IOE0987654321", ANumber: "A-087-654-321",
 			FullName: "Nguyễn Thị Minh Khai", DateOfBirth: "1985-04-12", Email: "khai@example.com",
+			Passport: fp.PassportInput{Number: "E12345678", Expiry: "2031-05-01"},
 		},
 		docs: []docStep{{key: "passport/0", file: "passport.jpg", verdict: &fp.Verdict{Reason: fp.RejectIllegible,
 			Note: "the lower half of the page is cut off and the photo is blurred"}}},
@@ -51,6 +52,7 @@ var missingCases = map[string]missingCase{
 			Received: "2026-11-02", Category: "adoption", Basis: "I-600A filed from Guangzhou.",
 			NoticeType: "receipt", ReceiptNumbers: "IOE0912345678; NBC2612345678",
 			FullName: "Łukasz Żółć", DateOfBirth: "1980-01-30", Email: "lukasz.zolc@example.pl",
+			Passport: fp.PassportInput{Number: "EK1234567", Expiry: "2030-02-02"},
 			Household: []fp.PersonInput{
 				{FullName: "Zofia Żółć", DateOfBirth: "1982-03-15"},
 				{FullName: "José Müller", DateOfBirth: "1955-07-04"},
@@ -61,7 +63,7 @@ var missingCases = map[string]missingCase{
 		},
 		docs: []docStep{
 			{key: "notice", file: "I-797C.pdf", verdict: &fp.Verdict{Verified: true, Shows: "IOE0912345678"}},
-			{key: "passport/0", file: "lukasz.pdf", verdict: &fp.Verdict{Verified: true}},
+			{key: "passport/0", file: "lukasz.pdf", verdict: &fp.Verdict{Verified: true, Confirmed: fp.PassportChecks}},
 			{key: "passport/1", file: "zofia.pdf"},
 			{key: "passport/4", file: "anna.jpg", verdict: &fp.Verdict{Reason: fp.RejectExpired}},
 			{key: "supporting", file: "home-study.pdf", verdict: &fp.Verdict{Reason: fp.RejectWrongDoc,
@@ -296,7 +298,7 @@ func TestMissingRefused(t *testing.T) {
 	}
 	unchecked := missingRequest(t, missingCases["missing-single"]) // received, nobody has checked them yet
 	for _, key := range []string{"notice", "passport/0"} {
-		if err := complete.Judge(key, fp.Verdict{Verified: true, Shows: "IOE0987654321"}, "jchen", printed, checkedOn); err != nil {
+		if err := complete.Judge(key, fp.Verdict{Verified: true, Shows: "IOE0987654321", Confirmed: fp.PassportChecks}, "jchen", printed, checkedOn); err != nil {
 			t.Fatal(err)
 		}
 		a := fp.Attachment{SHA256: fmt.Sprintf("%064x", 200+len(key)), Name: key + ".pdf", Type: fp.TypePDF, Size: 1000,

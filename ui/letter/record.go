@@ -72,7 +72,7 @@ func Record(w io.Writer, r *fp.Request, opt Options) error {
 				change += ": " + h.Reason
 			}
 		}
-		rows[i] = []string{h.At.Format("2006-01-02 15:04"), h.By, change}
+		rows[i] = []string{h.At.In(opt.Now.Location()).Format("2006-01-02 15:04"), h.By, change}
 	}
 	d.table([]float64{100, 90, d.width - 190}, []string{"When (UTC)", "By", "Change"}, rows)
 	return d.finish(w)
