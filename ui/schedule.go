@@ -97,8 +97,8 @@ func (p *schedulePanel) refresh() {
 		if s.Booked {
 			ap := s.Appointment
 			when.SetText(fmt.Sprintf("%s %s-%s · station %d · %s", ap.Day.Time().Format("Mon 2 Jan 2006"), ap.Start, ap.End(), ap.Station, ap.Status.Label()))
-			if ap.Reschedules > 0 {
-				when.SetText(when.Text + fmt.Sprintf(" · rescheduled %d×", ap.Reschedules))
+			if n := r.Reschedules(s.Person.ID); n > 0 { // a cancellation and a new booking count too
+				when.SetText(when.Text + fmt.Sprintf(" · rescheduled %d×", n))
 			}
 			if ap.Status == fp.ApptCollected && u.actor.CanHandleCases() {
 				buttons.Add(widget.NewButtonWithIcon("Stamped notice", theme.DocumentPrintIcon(), func() { u.printStamp(r.ID, s.Person) }))
@@ -118,6 +118,15 @@ func (p *schedulePanel) refresh() {
 		grid.Add(name)
 		grid.Add(when)
 		grid.Add(buttons)
+	}
+	for _, m := range r.ComingOfAge(u.today()) { // fingerprinted if the appointment is on or after the 18th birthday
+		pick := container.NewHBox()
+		if can {
+			pick.Add(widget.NewButtonWithIcon("Pick a slot", theme.ContentAddIcon(), func() { p.pickSlot(m, nil) }))
+		}
+		grid.Add(widget.NewLabel(m.FullName))
+		grid.Add(widget.NewLabel(fmt.Sprintf("Turns 18 on %s: fingerprinted if the appointment is on or after that day", m.Turns18())))
+		grid.Add(pick)
 	}
 	p.people.Add(grid)
 	if past := p.past(); past != "" {
@@ -193,7 +202,7 @@ func (p *schedulePanel) onPropose() {
 func (p *schedulePanel) onBook() {
 	u := p.f.ui
 	u.touch()
-	r, err := u.db.Book(u.actor, p.f.req.ID, p.proposal)
+	r, err := u.db.Book(u.actor, p.f.req.ID, p.proposal, "", false)
 	if err != nil {
 		u.showError(err)
 		return
@@ -210,14 +219,32 @@ func scheduleNote(r *fp.Request) string {
 
 func (p *schedulePanel) onCancel(person fp.Person) {
 	u := p.f.ui
-	u.askReason("Cancel "+person.FullName+"'s appointment", "Cancel appointment", func(reason string) {
-		r, err := u.db.CancelAppointment(u.actor, p.f.req.ID, person.ID, reason)
+	title, action := "Cancel "+person.FullName+"'s appointment", "Cancel appointment"
+	cancel := func(reason string, override bool) {
+		r, err := u.db.CancelAppointment(u.actor, p.f.req.ID, person.ID, reason, override)
 		if err != nil {
 			u.showError(err)
 			return
 		}
 		p.f.reopenOn(r, "schedule", "Cancelled: the slot is free. "+scheduleNote(r))
-	})
+	}
+	if u.actor.Role != fp.RoleDirector {
+		u.askReason(title, action, func(reason string) { cancel(reason, false) })
+		return
+	}
+	// A director may cancel within the cut-off, as an override.
+	reason := newTextArea()
+	reason.SetPlaceHolder("Why? This goes into the request's history.")
+	reason.SetMinRowsVisible(3)
+	override := widget.NewCheck(fmt.Sprintf("Override: cancel within %d hours of the time (director)", p.sched.RescheduleCutoffHours), nil)
+	d := dialog.NewForm(title, action, "Close", []*widget.FormItem{widget.NewFormItem("Reason", reason), widget.NewFormItem("", override)},
+		func(ok bool) {
+			if ok {
+				cancel(reason.Text, override.Checked)
+			}
+		}, u.win)
+	d.Resize(fyne.NewSize(560, 280))
+	d.Show()
 }
 
 // pickSlot lets the clerk choose a day and a free slot for person: a new
@@ -300,6 +327,14 @@ func (p *schedulePanel) pickSlot(person fp.Person, current *fp.Appointment) {
 	reason.SetMinRowsVisible(2)
 	override := widget.NewCheck("Override the reschedule rules (director)", nil)
 	title, action := "Book "+person.FullName, "Book"
+	if _, move := p.f.req.Rebooking(person.ID); move && current == nil {
+		items = append(items, widget.NewFormItem("", widget.NewLabel(fmt.Sprintf("Booking again after a cancellation is a reschedule (%d so far; clerks stop at %d).",
+			p.f.req.Reschedules(person.ID), p.sched.RescheduleLimit))))
+		if u.actor.Role == fp.RoleDirector {
+			reason.SetPlaceHolder("Needed to override the reschedule limit.")
+			items = append(items, widget.NewFormItem("Reason", reason), widget.NewFormItem("", override))
+		}
+	}
 	if current != nil {
 		title, action = "Reschedule "+person.FullName, "Reschedule"
 		reason.SetPlaceHolder("Why? This goes into the request's history.")
@@ -322,7 +357,7 @@ func (p *schedulePanel) pickSlot(person fp.Person, current *fp.Appointment) {
 		var r *fp.Request
 		var err error
 		if current == nil {
-			r, err = u.db.Book(u.actor, p.f.req.ID, []fp.Booking{b})
+			r, err = u.db.Book(u.actor, p.f.req.ID, []fp.Booking{b}, reason.Text, override.Checked)
 		} else {
 			r, err = u.db.Reschedule(u.actor, p.f.req.ID, person.ID, b, reason.Text, override.Checked)
 		}
