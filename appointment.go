@@ -73,6 +73,10 @@ type Appointment struct {
 	BookedAt time.Time `json:"booked_at"`
 	BookedBy string    `json:"booked_by"`
 	Reason   string    `json:"reason,omitempty"` // why it was last moved or cancelled
+	// CancelledBy is the staff member who cancelled it; empty when the system
+	// did (a withdrawal, a person taken off the household). Only a staff
+	// cancellation makes the person's next booking a move (see Rebooking).
+	CancelledBy string `json:"cancelled_by,omitempty"`
 	// The collection day: arrival, what was captured, a miss, the stamp.
 	WalkIn     bool        `json:"walk_in,omitempty"` // checked in without a slot after a miss
 	CheckIn    *CheckIn    `json:"check_in,omitempty"`
@@ -122,11 +126,55 @@ func (u SlotUse) overlaps(start TimeOfDay, minutes, station int) bool {
 }
 
 // ToFingerprint lists the people of r who need a slot as of day on: the
-// applicant and every adult of the household.
-func (r *Request) ToFingerprint(on Date) []Person {
+// applicant and every household member who is an adult on the household's
+// appointment day (FingerprintDay), not on the day the request was entered.
+func (r *Request) ToFingerprint(on Date) []Person { return r.adultsOn(r.FingerprintDay(on)) }
+
+// adultsOn is the applicant and the household's adults on day.
+func (r *Request) adultsOn(day Date) []Person {
 	out := []Person{r.Applicant}
 	for _, h := range r.Household {
-		if h.Adult(on) {
+		if h.Adult(day) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// FingerprintDay is the day r's household is judged on: the latest day of
+// its live appointments (the appointment day), or on when nobody has one. A
+// member who turns 18 before that day is an adult for the appointment:
+// fingerprinted, booked, on the letter. Done appointments stay live, so a
+// birthday after the collection changes nothing.
+func (r *Request) FingerprintDay(on Date) Date {
+	day, found := on, false
+	for _, ap := range r.Appointments {
+		if ap.Status.Current() && (!found || ap.Day.After(day)) {
+			day, found = ap.Day, true
+		}
+	}
+	return day
+}
+
+// horizon is the last day an appointment given from on can fall on (or the
+// appointment day, if later): whoever is an adult by then may be
+// fingerprinted, so their passport is on the checklist from intake (the
+// documents are locked once the request is eligible).
+func (r *Request) horizon(on Date) Date {
+	if d := r.FingerprintDay(on); d.After(on.AddDays(MaxBookingDays)) {
+		return d
+	}
+	return on.AddDays(MaxBookingDays)
+}
+
+// ComingOfAge lists the household members who are not fingerprinted as of
+// on but turn 18 within the booking horizon: they are fingerprinted if the
+// appointment is on or after their 18th birthday (and may be booked then).
+func (r *Request) ComingOfAge(on Date) []Person {
+	day, last := r.FingerprintDay(on), r.horizon(on)
+	var out []Person
+	for _, h := range r.Household {
+		if !h.Adult(day) && h.Adult(last) {
 			out = append(out, h)
 		}
 	}
@@ -154,7 +202,9 @@ func (r *Request) Unbooked(on Date) []Person {
 	return out
 }
 
-// Reschedules counts how often the person's appointments were moved.
+// Reschedules counts how often the person's appointments were moved: direct
+// reschedules, and bookings after a staff cancellation. Cancelled
+// appointments stay in the record, so the count survives a cancellation.
 func (r *Request) Reschedules(personID int) int {
 	n := 0
 	for _, ap := range r.Appointments {
@@ -230,6 +280,7 @@ func (r *Request) DropAppointments(on Date, reason string) []Appointment {
 	r.Appointments = slices.Clone(r.Appointments)
 	for i, ap := range r.Appointments {
 		if ap.Status == ApptBooked && (!keep[ap.PersonID] || !r.Status.Open()) {
+			// The system's own cancellation: CancelledBy stays empty, not a move.
 			r.Appointments[i].Status, r.Appointments[i].Reason = ApptCancelled, reason
 			freed = append(freed, ap)
 		}
@@ -263,8 +314,8 @@ func CheckBookings(s Scheduling, r *Request, bs []Booking, uses map[Date][]SlotU
 		return Errorf(EINVALID, "choose at least one slot")
 	}
 	today := s.Today(now)
-	people := map[int]Person{}
-	for _, p := range r.ToFingerprint(today) {
+	people := map[int]Person{} // everyone who may be fingerprinted within the horizon
+	for _, p := range r.adultsOn(r.horizon(today)) {
 		people[p.ID] = p
 	}
 	self := func(u SlotUse) bool { return u.Request == r.ID && slices.Contains(moving, u.PersonID) }
@@ -281,6 +332,9 @@ func CheckBookings(s Scheduling, r *Request, bs []Booking, uses map[Date][]SlotU
 		seen[b.PersonID] = true
 		if _, has := r.CurrentAppointment(b.PersonID); has && !slices.Contains(moving, b.PersonID) {
 			return Errorf(ECONFLICT, "%s already has an appointment: reschedule it instead", p.FullName)
+		}
+		if b.PersonID != 0 && !p.Adult(b.Day) {
+			return Errorf(EINVALID, "%s is under 18 on %s (18 on %s): only the household's adults are fingerprinted; book them on or after that day, or leave them out", p.FullName, b.Day, p.Turns18())
 		}
 		if b.Station < 1 || b.Station > s.Stations {
 			return Errorf(EINVALID, "station %d does not exist: the office has %d", b.Station, s.Stations)
@@ -311,6 +365,9 @@ func CheckBookings(s Scheduling, r *Request, bs []Booking, uses map[Date][]SlotU
 			otherNew[b.Day]++
 		}
 	}
+	if err := r.checkNewAdults(bs, moving, today); err != nil {
+		return err
+	}
 	for day, n := range otherNew {
 		used := 0
 		for _, u := range uses[day] {
@@ -326,47 +383,141 @@ func CheckBookings(s Scheduling, r *Request, bs []Booking, uses map[Date][]SlotU
 	return nil
 }
 
+// checkNewAdults decides who is fingerprinted for the appointment day: a
+// household member who is under 18 today but 18 by the household's latest
+// appointment day once bs are booked is an adult for that appointment, so
+// they must already have an appointment or be booked in bs. (Adults of today
+// may still be booked one at a time: they are on the list the clerk sees.)
+// moving lists people whose current appointments bs replace.
+func (r *Request) checkNewAdults(bs []Booking, moving []int, today Date) error {
+	day := bs[0].Day
+	for _, b := range bs {
+		if b.Day.After(day) {
+			day = b.Day
+		}
+	}
+	for _, ap := range r.Appointments {
+		if ap.Status.Current() && !slices.Contains(moving, ap.PersonID) && ap.Day.After(day) {
+			day = ap.Day
+		}
+	}
+	for _, h := range r.Household {
+		if h.Adult(today) || !h.Adult(day) || slices.ContainsFunc(bs, func(b Booking) bool { return b.PersonID == h.ID }) {
+			continue
+		}
+		if _, has := r.CurrentAppointment(h.ID); has && !slices.Contains(moving, h.ID) {
+			continue
+		}
+		return Errorf(EINVALID, "%s turns 18 on %s, before the appointment on %s, and is fingerprinted with the household: book %s too (Next available books everyone together), or choose a day before %s",
+			h.FullName, h.Turns18(), day, h.FullName, h.Turns18())
+	}
+	return nil
+}
+
+// overrideRule applies a rule that binds clerks (rule says how it binds):
+// a clerk is refused (cannot says what they cannot do); a director sets it
+// aside only by confirming the override (doing names the act) and giving the
+// reason that goes into the history as "director's override: ...".
+func overrideRule(a Actor, rule, cannot, doing, reason string, override bool) error {
+	switch {
+	case a.Role != RoleDirector:
+		return Errorf(EFORBIDDEN, "%s: %s. Only the director can override", cannot, rule)
+	case !override:
+		return Errorf(EFORBIDDEN, "%s: %s is an override, recorded with your reason; confirm the override", rule, doing)
+	case strings.TrimSpace(reason) == "":
+		return Errorf(EINVALID, "%s: say why you override it; the reason goes into the request's history", rule)
+	}
+	return nil
+}
+
+// cutoffRule says how the cut-off binds ap at now ("" when it does not).
+func cutoffRule(s Scheduling, ap Appointment, now time.Time) string {
+	if cut := s.At(ap.Day, ap.Start).Add(-time.Duration(s.RescheduleCutoffHours) * time.Hour); !now.Before(cut) {
+		return fmt.Sprintf("it is less than %d hours away (%s)", s.RescheduleCutoffHours, ap.When())
+	}
+	return ""
+}
+
 // CheckReschedule applies the reschedule rules to moving ap: a reason is
 // always needed; within the cut-off before the appointment, or once the
-// person has been rescheduled the limit's number of times, only a director
-// may move it, and only by overriding with that reason.
-func CheckReschedule(a Actor, s Scheduling, r *Request, ap Appointment, reason string, override bool, now time.Time) error {
+// person has been moved the limit's number of times, only a director may
+// move it, and only by overriding with that reason. overridden says the
+// director set a rule aside (the audit records it as such).
+func CheckReschedule(a Actor, s Scheduling, r *Request, ap Appointment, reason string, override bool, now time.Time) (overridden bool, err error) {
 	if strings.TrimSpace(reason) == "" {
-		return Errorf(EINVALID, "say why the appointment moves: the reason goes into the request's history")
+		return false, Errorf(EINVALID, "say why the appointment moves: the reason goes into the request's history")
 	}
 	if ap.Status != ApptBooked {
-		return Errorf(EFORBIDDEN, "the appointment on %s is %s: only a booked appointment can be moved", ap.When(), ap.Status.Label())
+		return false, Errorf(EFORBIDDEN, "the appointment on %s is %s: only a booked appointment can be moved", ap.When(), ap.Status.Label())
 	}
-	var rule string
-	start := s.At(ap.Day, ap.Start)
+	rule := cutoffRule(s, ap, now)
 	if n := r.Reschedules(ap.PersonID); n >= s.RescheduleLimit {
 		rule = fmt.Sprintf("it has been rescheduled %d %s already (the limit is %d)", n, plural(n, "time", "times"), s.RescheduleLimit)
-	} else if cut := start.Add(-time.Duration(s.RescheduleCutoffHours) * time.Hour); !now.Before(cut) {
-		rule = fmt.Sprintf("it is less than %d hours away (%s)", s.RescheduleCutoffHours, ap.When())
 	}
-	switch {
-	case rule == "":
-		return nil
-	case a.Role != RoleDirector:
-		return Errorf(EFORBIDDEN, "this appointment cannot be rescheduled by a clerk: %s. Only the director can override", rule)
-	case !override:
-		return Errorf(EFORBIDDEN, "%s: rescheduling it is an override, recorded with your reason; confirm the override", rule)
+	if rule == "" {
+		return false, nil
 	}
-	return nil
+	return true, overrideRule(a, rule, "this appointment cannot be rescheduled by a clerk", "rescheduling it", reason, override)
 }
 
-// CheckCancel says whether ap may be cancelled.
-func CheckCancel(ap Appointment, reason string) error {
+// CheckCancel says whether a may cancel ap. A reason is always needed.
+// Cancelling is half of a move (the next booking is the other half, see
+// CheckRebookings), so within the cut-off only a director cancels, by
+// overriding with the reason. Past the reschedule limit a cancellation is
+// allowed: it is the booking after it that the limit stops.
+func CheckCancel(a Actor, s Scheduling, ap Appointment, reason string, override bool, now time.Time) (overridden bool, err error) {
 	if strings.TrimSpace(reason) == "" {
-		return Errorf(EINVALID, "say why the appointment is cancelled: the reason goes into the request's history")
+		return false, Errorf(EINVALID, "say why the appointment is cancelled: the reason goes into the request's history")
 	}
 	if ap.Status != ApptBooked {
-		return Errorf(EFORBIDDEN, "the appointment on %s is %s: only a booked appointment can be cancelled", ap.When(), ap.Status.Label())
+		return false, Errorf(EFORBIDDEN, "the appointment on %s is %s: only a booked appointment can be cancelled", ap.When(), ap.Status.Label())
 	}
-	return nil
+	rule := cutoffRule(s, ap, now)
+	if rule == "" {
+		return false, nil
+	}
+	return true, overrideRule(a, rule, "this appointment cannot be cancelled by a clerk", "cancelling it", reason, override)
 }
 
-// Book adds appointments for bs to r (already checked with CheckBookings).
+// Rebooking returns the person's latest appointment and whether booking
+// them now is a move: that appointment was cancelled by staff. A
+// cancellation followed by a new booking counts like a reschedule, however
+// long the person stayed without an appointment; after a miss, a
+// withdrawal or the system's own cancellation a booking is not a move.
+func (r *Request) Rebooking(personID int) (Appointment, bool) {
+	for i := len(r.Appointments) - 1; i >= 0; i-- {
+		if ap := r.Appointments[i]; ap.PersonID == personID {
+			return ap, ap.Status == ApptCancelled && ap.CancelledBy != ""
+		}
+	}
+	return Appointment{}, false
+}
+
+// CheckRebookings applies the reschedule limit to the bookings of bs that
+// are moves (Rebooking): once a person has been moved the limit's number of
+// times, only a director books them again, by overriding with a reason.
+// overridden says a rule was set aside.
+func CheckRebookings(a Actor, s Scheduling, r *Request, bs []Booking, reason string, override bool) (overridden bool, err error) {
+	var rules []string
+	for _, b := range bs {
+		if _, move := r.Rebooking(b.PersonID); !move {
+			continue
+		}
+		if n := r.Reschedules(b.PersonID); n >= s.RescheduleLimit {
+			p, _ := r.Person(b.PersonID)
+			rules = append(rules, fmt.Sprintf("%s's appointment has been moved %d %s already (the limit is %d), and a new booking after a cancellation is a move",
+				p.FullName, n, plural(n, "time", "times"), s.RescheduleLimit))
+		}
+	}
+	if len(rules) == 0 {
+		return false, nil
+	}
+	return true, overrideRule(a, strings.Join(rules, "; "), "a clerk cannot book them again", "booking again", reason, override)
+}
+
+// Book adds appointments for bs to r (already checked with CheckBookings
+// and CheckRebookings). A booking that is a move (Rebooking) counts as one
+// reschedule of the person and carries the cancellation's reason.
 func (r *Request) Book(s Scheduling, bs []Booking, by string, at time.Time) []Appointment {
 	r.Appointments = slices.Clone(r.Appointments)
 	next := 1
@@ -377,6 +528,9 @@ func (r *Request) Book(s Scheduling, bs []Booking, by string, at time.Time) []Ap
 	for _, b := range bs {
 		ap := Appointment{ID: next, PersonID: b.PersonID, Day: b.Day, Start: b.Start, Minutes: s.SlotMinutes, Station: b.Station,
 			Status: ApptBooked, BookedAt: at.UTC(), BookedBy: by}
+		if prev, move := r.Rebooking(b.PersonID); move {
+			ap.Reschedules, ap.Reason = 1, prev.Reason
+		}
 		next++
 		r.Appointments = append(r.Appointments, ap)
 		out = append(out, ap)
@@ -401,27 +555,33 @@ func (r *Request) Move(s Scheduling, personID int, b Booking, reason, by string,
 	return old, moved, Errorf(ENOTFOUND, "%s has no booked appointment for that person", r.Number)
 }
 
-// Cancel cancels the person's booked appointment.
-func (r *Request) Cancel(personID int, reason string) (Appointment, error) {
+// Cancel cancels the person's booked appointment (already checked with
+// CheckCancel) on behalf of staff member by.
+func (r *Request) Cancel(personID int, reason, by string) (Appointment, error) {
 	r.Appointments = slices.Clone(r.Appointments)
 	for i := len(r.Appointments) - 1; i >= 0; i-- {
 		ap := &r.Appointments[i]
 		if ap.PersonID == personID && ap.Status.Current() {
-			if err := CheckCancel(*ap, reason); err != nil {
-				return *ap, err
+			if ap.Status != ApptBooked {
+				return *ap, Errorf(EFORBIDDEN, "the appointment on %s is %s: only a booked appointment can be cancelled", ap.When(), ap.Status.Label())
 			}
-			ap.Status, ap.Reason = ApptCancelled, strings.TrimSpace(reason)
+			ap.Status, ap.Reason, ap.CancelledBy = ApptCancelled, strings.TrimSpace(reason), by
 			return *ap, nil
 		}
 	}
 	return Appointment{}, Errorf(ENOTFOUND, "%s has no appointment for that person to cancel", r.Number)
 }
 
-// FindPerson finds a person to fingerprint by id or by name (accents and case
-// ignored, a unique part is enough).
+// FindPerson finds a person to fingerprint by name (accents and case
+// ignored, a unique part is enough); empty is the only person to
+// fingerprint. A household member who turns 18 within the booking horizon
+// is found by name too (to book them for a day on or after the birthday).
 func (r *Request) FindPerson(s string, on Date) (Person, error) {
 	people := r.ToFingerprint(on)
 	s = strings.TrimSpace(s)
+	if s != "" {
+		people = r.adultsOn(r.horizon(on))
+	}
 	if s == "" {
 		if len(people) == 1 {
 			return people[0], nil
@@ -546,6 +706,46 @@ func NextAvailable(s Scheduling, r *Request, people []int, now time.Time, notBef
 	return nil, Errorf(ECONFLICT, "no day in the next %d days has room for %d %s: pick slots by hand, or add public hours or stations in the settings", MaxBookingDays, k, plural(k, "person", "people"))
 }
 
+// Propose is NextAvailable for the people of r without an appointment, from
+// tomorrow or notBefore. Who is fingerprinted is decided for the
+// appointment day: when the proposed day falls on or after a household
+// member's 18th birthday, they are added and the household proposed again.
+func Propose(s Scheduling, r *Request, now time.Time, notBefore Date, uses func(Date) ([]SlotUse, error)) ([]Booking, error) {
+	today := s.Today(now)
+	want := map[int]bool{}
+	for _, p := range r.Unbooked(today) {
+		want[p.ID] = true
+	}
+	for range len(r.Household) + 1 {
+		var people []int
+		for _, p := range r.adultsOn(r.horizon(today)) { // household order
+			if want[p.ID] {
+				people = append(people, p.ID)
+			}
+		}
+		bs, err := NextAvailable(s, r, people, now, notBefore, uses)
+		if err != nil {
+			return nil, err
+		}
+		day := r.FingerprintDay(today)
+		for _, b := range bs {
+			if b.Day.After(day) {
+				day = b.Day
+			}
+		}
+		grown := false
+		for _, h := range r.adultsOn(day) {
+			if _, has := r.CurrentAppointment(h.ID); !has && !want[h.ID] {
+				want[h.ID], grown = true, true
+			}
+		}
+		if !grown {
+			return bs, nil
+		}
+	}
+	return nil, Errorf(ECONFLICT, "no slots fit the household of %s together: pick slots by hand", r.Number)
+}
+
 func assign(slots []Booking, people []int) []Booking {
 	for i := range slots {
 		slots[i].PersonID = people[i]
@@ -587,7 +787,9 @@ func (s Scheduling) Load(day Date, us []SlotUse) DayLoad {
 
 // ScheduleService books and moves appointments; the store implements it.
 // Every call checks the actor, the request's status and the rules above in
-// the transaction that writes.
+// the transaction that writes. override is a director's decision to set a
+// rule that binds clerks aside (the cut-off, the reschedule limit), recorded
+// with reason as "director's override".
 type ScheduleService interface {
 	Scheduling() (Scheduling, error)
 	SetScheduling(a Actor, s Scheduling) error
@@ -595,12 +797,15 @@ type ScheduleService interface {
 	SetProfile(a Actor, p Profile) error
 	DayUses(day Date) ([]SlotUse, error)
 	Loads(from, to Date) ([]DayLoad, error)
-	// ProposeSlots is NextAvailable for the people without an appointment,
-	// from tomorrow or notBefore (zero: tomorrow).
+	// ProposeSlots is Propose: NextAvailable for the people without an
+	// appointment (and members who turn 18 by the proposed day), from
+	// tomorrow or notBefore (zero: tomorrow).
 	ProposeSlots(id RequestID, notBefore Date) ([]Booking, error)
-	Book(a Actor, id RequestID, bs []Booking) (*Request, error)
+	// Book gives people slots; booking a person again after a staff
+	// cancellation is a move (CheckRebookings); reason is needed with override.
+	Book(a Actor, id RequestID, bs []Booking, reason string, override bool) (*Request, error)
 	Reschedule(a Actor, id RequestID, personID int, b Booking, reason string, override bool) (*Request, error)
-	CancelAppointment(a Actor, id RequestID, personID int, reason string) (*Request, error)
+	CancelAppointment(a Actor, id RequestID, personID int, reason string, override bool) (*Request, error)
 	// RecordLetters audits appointment letters printed for the requests
 	// (one file, its SHA-256). Printing one request's letter again needs a
 	// reason; a batch (a day's letters) notes the reprints.
@@ -664,10 +869,32 @@ func (s Scheduling) Fits(u SlotUse) bool {
 	return false
 }
 
-// CheckSettingsKeepBookings refuses new settings that would leave booked
-// appointments outside the hours, stations or open days: they must be moved
-// first, or nobody could see or keep them.
-func CheckSettingsKeepBookings(s Scheduling, booked []SlotUse) error {
+// CheckSettingsKeepBookings refuses new settings s (replacing old) that
+// would strand booked appointments (booked: the calendar from today on).
+// Appointment times are wall-clock times in the office's zone, so a new
+// time zone would move every booked appointment to another real time,
+// under the letters already sent: the zone changes only while nothing is
+// booked. Hours, stations or open days that leave a booking outside them
+// are refused too: it must be moved first, or nobody could see or keep it.
+func CheckSettingsKeepBookings(old, s Scheduling, booked []SlotUse) error {
+	if old.TimeZone != s.TimeZone {
+		n := 0
+		for _, u := range booked {
+			if u.Status == ApptBooked {
+				n++
+			}
+		}
+		if n > 0 {
+			zone := func(z string) string {
+				if z == "" {
+					return "this computer's zone"
+				}
+				return z
+			}
+			return Errorf(ECONFLICT, "the time zone cannot change from %s to %s while %d %s booked: appointment times are the office's clock times, so each would move to another real time and the letters sent would be wrong. Change the zone only when nothing is booked: wait until these appointments are done, or reschedule or cancel them first",
+				zone(old.TimeZone), zone(s.TimeZone), n, plural(n, "appointment is", "appointments are"))
+		}
+	}
 	var out []string
 	for _, u := range booked {
 		if u.Status == ApptBooked && !s.Fits(u) {

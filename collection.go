@@ -135,6 +135,8 @@ type CheckIn struct {
 	IDNote      string    `json:"id_note,omitempty"` // its number or a description
 	NameMatches bool      `json:"name_matches"`
 	Note        string    `json:"note,omitempty"` // required when the name does not match
+	// Override is a director's reason for seeing a walk-in outside public hours.
+	Override string `json:"override,omitempty"`
 }
 
 // Collection is what was captured, by whom, when.
@@ -152,6 +154,9 @@ type CheckInInput struct {
 	IDNote      string
 	NameMatches bool
 	Note        string
+	// Override and Reason: a director sees a walk-in outside public hours.
+	Override bool
+	Reason   string
 }
 
 // CollectInput is what the officer records after capturing biometrics.
@@ -190,8 +195,10 @@ func (s Scheduling) WalkInUntil(ap Appointment) Date { return ap.Day.AddDays(s.W
 
 // CheckIn records the person's arrival today: on their booked appointment,
 // or as a walk-in within the walk-in window after a missed one (seen after
-// the scheduled applicants: a walk-in holds no slot).
-func (r *Request) CheckIn(s Scheduling, in CheckInInput, by string, now time.Time) (Appointment, error) {
+// the scheduled applicants: a walk-in holds no slot), while the office is
+// open unless a director overrides.
+func (r *Request) CheckIn(s Scheduling, in CheckInInput, a Actor, now time.Time) (Appointment, error) {
+	by := a.Name
 	today := s.Today(now)
 	p, ok := r.Person(in.PersonID)
 	if !ok || !slices.ContainsFunc(r.ToFingerprint(today), func(x Person) bool { return x.ID == in.PersonID }) {
@@ -207,6 +214,9 @@ func (r *Request) CheckIn(s Scheduling, in CheckInInput, by string, now time.Tim
 	idNote, _ := cleanText(in.IDNote, false)
 	if !in.NameMatches && note == "" {
 		return Appointment{}, Errorf(EINVALID, "the name on the ID does not match %s: write a note saying what differs and why the identity is accepted (or refuse the check-in)", p.FullName)
+	}
+	if err := r.checkNewAdultsBooked(today); err != nil {
+		return Appointment{}, err
 	}
 	ci := &CheckIn{At: now.UTC(), By: by, ID: in.ID, IDNote: idNote, NameMatches: in.NameMatches, Note: note}
 	r.Appointments = slices.Clone(r.Appointments)
@@ -234,19 +244,52 @@ func (r *Request) CheckIn(s Scheduling, in CheckInInput, by string, now time.Tim
 	if until := s.WalkInUntil(missed); today.After(until) {
 		return Appointment{}, Errorf(EFORBIDDEN, "%s missed the appointment of %s and the walk-in window of %d days ended on %s: book a new appointment", p.FullName, missed.Day, s.WalkInDays, until)
 	}
+	local := now.In(s.Location())
+	var rule string
 	if open, why := s.OpenOn(today); !open {
-		return Appointment{}, Errorf(EFORBIDDEN, "walk-ins are seen on open days; today the office is %s", why)
+		rule = fmt.Sprintf("walk-ins are seen on open days, and today is not one (%s)", why)
+	} else if !s.OpenAt(now) {
+		rule = fmt.Sprintf("walk-ins are seen while the office is open (today %s) and it is %s", FormatWindows(s.Hours[today.Time().Weekday()]), local.Format("15:04"))
+	}
+	if rule != "" {
+		if t, ok := s.NextOpening(now); ok {
+			rule += "; the office opens again " + t.In(s.Location()).Format("Monday 2 January 15:04")
+		}
+		if err := overrideRule(a, rule, "a clerk cannot check in a walk-in now", "seeing a walk-in now", in.Reason, in.Override); err != nil {
+			return Appointment{}, err
+		}
+		ci.Override = strings.TrimSpace(in.Reason)
 	}
 	next := 1
 	for _, ap := range r.Appointments {
 		next = max(next, ap.ID+1)
 	}
-	local := now.In(s.Location())
 	ap := Appointment{ID: next, PersonID: in.PersonID, Day: today, Start: TimeOfDay(local.Hour()*60 + local.Minute()), Minutes: s.SlotMinutes,
 		Status: ApptWalkIn, WalkIn: true, BookedAt: now.UTC(), BookedBy: by, CheckIn: ci,
 		Reason: fmt.Sprintf("walk-in after the missed appointment of %s", missed.Day)}
 	r.Appointments = append(r.Appointments, ap)
 	return ap, nil
+}
+
+// checkNewAdultsBooked refuses a check-in on a day when a household member
+// who turned 18 after the request was received is an adult and has no
+// appointment: who is fingerprinted is decided for the appointment day, so
+// they are fingerprinted with the household. Refused rather than flagged:
+// the refusal reaches the clerk on every screen, the new adult can be booked
+// at once (today if a slot is free, else another day, which is enough for
+// the check-in to go ahead), and nobody is sent home without being told.
+func (r *Request) checkNewAdultsBooked(today Date) error {
+	for _, h := range r.Household {
+		if !h.Adult(today) || r.Received.IsZero() || h.Adult(r.Received) {
+			continue
+		}
+		if _, has := r.CurrentAppointment(h.ID); has {
+			continue
+		}
+		return Errorf(EFORBIDDEN, "%s turned 18 on %s and is fingerprinted with the household, but has no appointment: book %s first (today if a slot is free), then check in",
+			h.FullName, h.Turns18(), h.FullName)
+	}
+	return nil
 }
 
 // Collect records what was captured for a checked-in person.

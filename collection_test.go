@@ -42,14 +42,14 @@ func TestCheckInRules(t *testing.T) {
 		{"the day before", func() *Request { return booked(monday, 8*60) }, ok, at.Add(-24 * time.Hour), EFORBIDDEN, "not today"},
 		{"twice", func() *Request {
 			r := booked(monday, 8*60)
-			r.CheckIn(s, ok, "c", at)
+			r.CheckIn(s, ok, Actor{"c", RoleClerk}, at)
 			return r
 		}, ok, at, ECONFLICT, "was checked in at 08:05"},
 		{"nobody booked", func() *Request { r := family(1); r.Status = StatusReadyToSchedule; return r }, ok, at, EFORBIDDEN, "no appointment today"},
 		{"unknown person", func() *Request { return booked(monday, 8*60) }, CheckInInput{PersonID: 9, ID: IDPassport, NameMatches: true}, at, EINVALID, "no person 9"},
 	} {
 		r := c.r()
-		ap, err := r.CheckIn(s, c.in, "clerk", c.now)
+		ap, err := r.CheckIn(s, c.in, Actor{"clerk", RoleClerk}, c.now)
 		if ErrorCode(err) != c.code || c.msg != "" && !strings.Contains(ErrorMessage(err), c.msg) {
 			t.Errorf("%s: %v, want %q %q", c.name, err, c.code, c.msg)
 			continue
@@ -74,7 +74,7 @@ func TestWalkInWindow(t *testing.T) {
 	// Inside the window, on an open day: a walk-in with no slot.
 	inside := time.Date(2026, 12, 14, 9, 40, 0, 0, time.UTC) // 21 days later, a Monday
 	w := *r
-	ap, err := w.CheckIn(s, in, "clerk", inside)
+	ap, err := w.CheckIn(s, in, Actor{"clerk", RoleClerk}, inside)
 	if err != nil || !ap.WalkIn || ap.Status != ApptWalkIn || ap.Station != 0 || ap.Day != (Date{2026, 12, 14}) || ap.Start != 9*60+40 {
 		t.Fatalf("walk-in inside the window: %+v %v", ap, err)
 	}
@@ -84,13 +84,101 @@ func TestWalkInWindow(t *testing.T) {
 	// The day after the window: refused, book anew.
 	outside := time.Date(2026, 12, 15, 9, 0, 0, 0, time.UTC)
 	o := *r
-	if _, err := o.CheckIn(s, in, "clerk", outside); ErrorCode(err) != EFORBIDDEN || !strings.Contains(ErrorMessage(err), "ended on 2026-12-14: book a new appointment") {
+	if _, err := o.CheckIn(s, in, Actor{"clerk", RoleClerk}, outside); ErrorCode(err) != EFORBIDDEN || !strings.Contains(ErrorMessage(err), "ended on 2026-12-14: book a new appointment") {
 		t.Errorf("walk-in after the window: %v", err)
 	}
 	// Inside the window but on a Saturday: not an open day.
 	sat := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
-	if _, err := o.CheckIn(s, in, "clerk", sat); ErrorCode(err) != EFORBIDDEN || !strings.Contains(ErrorMessage(err), "open days") {
+	if _, err := o.CheckIn(s, in, Actor{"clerk", RoleClerk}, sat); ErrorCode(err) != EFORBIDDEN || !strings.Contains(ErrorMessage(err), "open days") {
 		t.Errorf("walk-in on a Saturday: %v", err)
+	}
+}
+
+// A walk-in comes while the office is open: public hours of an open day in
+// the office's zone. Outside them it is refused with the next opening time,
+// unless a director overrides with a reason.
+func TestWalkInDuringPublicHours(t *testing.T) {
+	s := office(func(s *Scheduling) {
+		s.TimeZone = "Asia/Shanghai"
+		for _, d := range WeekdayOrder[:5] {
+			s.Hours[d] = []Window{{8*60 + 30, 11*60 + 30}}
+		}
+	})
+	shanghai := s.Location()
+	missed := booked(Date{2026, 11, 23}, 8*60+30)
+	missed.MarkMissed(Date{2026, 11, 23}, time.Date(2026, 11, 23, 12, 0, 0, 0, shanghai))
+	clerk, director := Actor{"c", RoleClerk}, Actor{"d", RoleDirector}
+	in := CheckInInput{PersonID: 0, ID: IDPassport, NameMatches: true}
+	over := in
+	over.Override, over.Reason = true, "came from the airport; the director stayed on"
+	for _, c := range []struct {
+		name     string
+		a        Actor
+		in       CheckInInput
+		at       time.Time // office time
+		code     string
+		msg      string
+		override string
+	}{
+		{"Monday 21:54", clerk, in, time.Date(2026, 11, 30, 21, 54, 0, 0, shanghai), EFORBIDDEN,
+			"a clerk cannot check in a walk-in now: walk-ins are seen while the office is open (today 08:30-11:30) and it is 21:54; the office opens again Tuesday 1 December 08:30. Only the director can override", ""},
+		{"before opening", clerk, in, time.Date(2026, 11, 30, 8, 29, 0, 0, shanghai), EFORBIDDEN, "opens again Monday 30 November 08:30", ""},
+		{"at opening", clerk, in, time.Date(2026, 11, 30, 8, 30, 0, 0, shanghai), "", "", ""},
+		{"the last minute", clerk, in, time.Date(2026, 11, 30, 11, 29, 0, 0, shanghai), "", "", ""},
+		{"at closing", clerk, in, time.Date(2026, 11, 30, 11, 30, 0, 0, shanghai), EFORBIDDEN, "opens again Tuesday 1 December 08:30", ""},
+		{"Friday evening", clerk, in, time.Date(2026, 12, 4, 19, 0, 0, 0, shanghai), EFORBIDDEN, "opens again Monday 7 December 08:30", ""},
+		{"Saturday", clerk, in, time.Date(2026, 11, 28, 9, 0, 0, 0, shanghai), EFORBIDDEN, "walk-ins are seen on open days, and today is not one (no public hours on Saturdays); the office opens again Monday 30 November 08:30", ""},
+		{"a clerk's override", clerk, over, time.Date(2026, 11, 30, 21, 54, 0, 0, shanghai), EFORBIDDEN, "Only the director", ""},
+		{"the director must confirm", director, in, time.Date(2026, 11, 30, 21, 54, 0, 0, shanghai), EFORBIDDEN, "seeing a walk-in now is an override", ""},
+		{"the director overrides", director, over, time.Date(2026, 11, 30, 21, 54, 0, 0, shanghai), "", "", over.Reason},
+		{"the director's override needs a reason", director, CheckInInput{PersonID: 0, ID: IDPassport, NameMatches: true, Override: true}, time.Date(2026, 11, 30, 21, 54, 0, 0, shanghai), EINVALID, "say why", ""},
+		{"an override within hours is none", director, over, time.Date(2026, 11, 30, 9, 0, 0, 0, shanghai), "", "", ""},
+	} {
+		r := *missed
+		ap, err := r.CheckIn(s, c.in, c.a, c.at)
+		if ErrorCode(err) != c.code || c.msg != "" && !strings.Contains(ErrorMessage(err), c.msg) {
+			t.Errorf("%s: %v, want %q %q", c.name, err, c.code, c.msg)
+			continue
+		}
+		if err == nil && (!ap.WalkIn || ap.CheckIn.Override != c.override) {
+			t.Errorf("%s: %+v, override %q", c.name, ap, ap.CheckIn.Override)
+		}
+	}
+	// A booked appointment is checked in before the doors open (arrive 15 minutes early).
+	r := booked(Date{2026, 11, 30}, 8*60+30)
+	if _, err := r.CheckIn(s, in, clerk, time.Date(2026, 11, 30, 8, 15, 0, 0, shanghai)); err != nil {
+		t.Errorf("arriving early for a booked appointment: %v", err)
+	}
+}
+
+// At check-in, a member who turned 18 after the request was received and
+// has no appointment must be booked first: they are fingerprinted with the
+// household.
+func TestCheckInNeedsNewAdultsBooked(t *testing.T) {
+	s := dayOffice()
+	clerk := Actor{"c", RoleClerk}
+	in := CheckInInput{PersonID: 0, ID: IDPassport, NameMatches: true}
+	dec1, dec7 := Date{2026, 12, 1}, Date{2026, 12, 7}
+	at := func(d Date) time.Time { return time.Date(d.Y, d.M, d.D, 8, 5, 0, 0, time.UTC) }
+	for _, c := range []struct {
+		name string
+		apps []Appointment
+		now  time.Time
+		code string
+	}{
+		{"before the birthday", []Appointment{{ID: 1, PersonID: 0, Day: dec1, Start: 8 * 60, Status: ApptBooked}, {ID: 2, PersonID: 1, Day: dec1, Start: 8 * 60, Status: ApptBooked}}, at(dec1), ""},
+		{"the teen booked with the household", []Appointment{{ID: 1, PersonID: 0, Day: dec7, Start: 8 * 60, Status: ApptBooked}, {ID: 2, PersonID: 2, Day: dec7, Start: 8 * 60, Status: ApptBooked}}, at(dec7), ""},
+		{"the household booked without the teen", []Appointment{{ID: 1, PersonID: 0, Day: dec7, Start: 8 * 60, Status: ApptBooked}}, at(dec7), EFORBIDDEN},
+		{"a walk-in after the birthday", []Appointment{{ID: 1, PersonID: 0, Day: dec1, Start: 8 * 60, Status: ApptMissed}}, at(dec7), EFORBIDDEN},
+		{"the walk-in once the teen is booked", []Appointment{{ID: 1, PersonID: 0, Day: dec1, Start: 8 * 60, Status: ApptMissed}, {ID: 2, PersonID: 2, Day: dec7, Start: 9 * 60, Status: ApptBooked}}, at(dec7), ""},
+	} {
+		r := teenFamily()
+		r.Status = StatusScheduled
+		r.Appointments = c.apps
+		_, err := r.CheckIn(s, in, clerk, c.now)
+		if ErrorCode(err) != c.code || err != nil && !strings.Contains(ErrorMessage(err), "Teen turned 18 on 2026-12-05 and is fingerprinted with the household, but has no appointment: book Teen first") {
+			t.Errorf("%s: %v, want %q", c.name, err, c.code)
+		}
 	}
 }
 
@@ -116,7 +204,7 @@ func TestCollectRules(t *testing.T) {
 	} {
 		r := booked(monday, 8*60)
 		if c.checkIn {
-			r.CheckIn(s, CheckInInput{ID: IDPassport, NameMatches: true}, "clerk", at)
+			r.CheckIn(s, CheckInInput{ID: IDPassport, NameMatches: true}, Actor{"clerk", RoleClerk}, at)
 		}
 		ap, err := r.Collect(s, CollectInput{PersonID: 0, Captured: c.captured, Code: c.code}, "officer", at.Add(5*time.Minute))
 		if ErrorCode(err) != c.want || c.msg != "" && !strings.Contains(ErrorMessage(err), c.msg) {
@@ -130,7 +218,7 @@ func TestCollectRules(t *testing.T) {
 	// Every person collected completes the request.
 	r := booked(monday, 8*60)
 	for _, id := range []int{0, 1} {
-		r.CheckIn(s, CheckInInput{PersonID: id, ID: IDPassport, NameMatches: true}, "clerk", at)
+		r.CheckIn(s, CheckInInput{PersonID: id, ID: IDPassport, NameMatches: true}, Actor{"clerk", RoleClerk}, at)
 		r.Collect(s, CollectInput{PersonID: id, Captured: all}, "officer", at)
 	}
 	if to, _, ok := r.FollowSchedule(monday); !ok || to != StatusCompleted {

@@ -118,8 +118,8 @@ type Document struct {
 	// Checked says how a verified passport page was compared with what is
 	// recorded: its machine-readable zone read, or each detail confirmed by eye.
 	Checked string    `json:"checked,omitempty"`
-	By    string    `json:"by,omitempty"` // who verified or rejected it
-	At    time.Time `json:"at,omitempty"`
+	By      string    `json:"by,omitempty"` // who verified or rejected it
+	At      time.Time `json:"at,omitempty"`
 }
 
 // ItemKey is the stable key of a checklist item: "notice", "asc-notice",
@@ -137,6 +137,9 @@ type ChecklistItem struct {
 	Kind     DocKind
 	PersonID int    // passports only
 	Person   string // passports only: whose
+	// Turns18 is set on the passport of a household member who is not yet
+	// fingerprinted but turns 18 within the booking horizon.
+	Turns18  Date
 	Required bool
 	Doc      Document // State is DocMissing when nothing was attached
 	// Warning is something about the file a clerk must see before checking
@@ -146,6 +149,9 @@ type ChecklistItem struct {
 
 // Label names the item for staff and applicants.
 func (it ChecklistItem) Label() string {
+	if it.Kind == DocPassport && !it.Turns18.IsZero() {
+		return it.Kind.Label() + ": " + it.Person + " (turns 18 on " + it.Turns18.String() + ")"
+	}
 	if it.Kind == DocPassport {
 		return it.Kind.Label() + ": " + it.Person
 	}
@@ -171,15 +177,22 @@ func (it ChecklistItem) Problem() string {
 }
 
 // Checklist derives what r must contain from its category and household, as
-// of day on (a household member is fingerprinted from 18), and fills in what
-// has been attached and checked.
+// of day on, and fills in what has been attached and checked. A household
+// member is fingerprinted from 18, judged on the appointment day; since the
+// documents lock when the request is eligible, the passport of a member who
+// turns 18 within the booking horizon is asked for from the start.
 func (r *Request) Checklist(on Date) []ChecklistItem {
 	items := []ChecklistItem{{Key: ItemKey(DocNotice, 0), Kind: DocNotice, Required: true}}
 	items = append(items, ChecklistItem{Key: ItemKey(DocPassport, 0), Kind: DocPassport, Person: r.Applicant.FullName, Required: true})
 	if r.Category == CategoryAdoption {
+		day, last := r.FingerprintDay(on), r.horizon(on)
 		for _, h := range r.Household {
-			if h.Adult(on) {
-				items = append(items, ChecklistItem{Key: ItemKey(DocPassport, h.ID), Kind: DocPassport, PersonID: h.ID, Person: h.FullName, Required: true})
+			if h.Adult(last) {
+				it := ChecklistItem{Key: ItemKey(DocPassport, h.ID), Kind: DocPassport, PersonID: h.ID, Person: h.FullName, Required: true}
+				if !h.Adult(day) {
+					it.Turns18 = h.Turns18()
+				}
+				items = append(items, it)
 			}
 		}
 	}
@@ -317,7 +330,7 @@ func (r *Request) findPassport(name string, on Date) (ChecklistItem, error) {
 		return ChecklistItem{}, Errorf(EINVALID, "%q matches several people of %s: type more of the name (%s)", name, r.Number, strings.Join(names, "; "))
 	}
 	for _, h := range r.Household {
-		if !h.Adult(on) && strings.Contains(Fold(h.FullName), Fold(name)) {
+		if !h.Adult(r.horizon(on)) && strings.Contains(Fold(h.FullName), Fold(name)) {
 			return ChecklistItem{}, Errorf(EINVALID, "%s is under 18 and is not fingerprinted: no passport is needed", h.FullName)
 		}
 	}

@@ -88,15 +88,44 @@ func TestChecklistDerivation(t *testing.T) {
 	}
 }
 
-// A household member turning 18 gains a checklist row.
+// Who is fingerprinted is decided for the appointment day, and the
+// documents lock at the decision: a household member who turns 18 within
+// the booking horizon has a required passport row from intake, marked with
+// the birthday until they are fingerprinted; one who turns 18 later has none.
 func TestChecklistEighteenthBirthday(t *testing.T) {
-	r := &Request{Category: CategoryAdoption, Applicant: Person{FullName: "Ana"},
-		Household: []Person{{ID: 1, FullName: "Teen", DateOfBirth: Date{2008, 11, 21}}}}
-	if n := len(r.Checklist(testToday)); n != 3 {
-		t.Errorf("17-year-old: %d items, want 3", n)
+	for _, c := range []struct {
+		name    string
+		born    Date
+		on      Date
+		rows    int
+		turns18 string // the row's label suffix
+	}{
+		{"18 tomorrow", Date{2008, 11, 21}, testToday, 4, " (turns 18 on 2026-11-21)"},
+		{"18 in eleven months", Date{2009, 10, 20}, testToday, 4, " (turns 18 on 2027-10-20)"},
+		{"18 in 367 days", Date{2009, 11, 22}, testToday, 3, ""},
+		{"the horizon moves on", Date{2009, 11, 22}, testToday.AddDays(1), 4, " (turns 18 on 2027-11-22)"},
+		{"an adult", Date{2008, 11, 20}, testToday, 4, ""},
+	} {
+		r := &Request{Category: CategoryAdoption, Applicant: Person{FullName: "Ana"},
+			Household: []Person{{ID: 1, FullName: "Teen", DateOfBirth: c.born}}}
+		items := r.Checklist(c.on)
+		if len(items) != c.rows {
+			t.Errorf("%s: %d items, want %d", c.name, len(items), c.rows)
+			continue
+		}
+		if c.rows == 4 && (!items[2].Required || items[2].Label() != "Passport biographic page: Teen"+c.turns18) {
+			t.Errorf("%s: %+v %q", c.name, items[2], items[2].Label())
+		}
 	}
-	if n := len(r.Checklist(testToday.AddDays(1))); n != 4 {
-		t.Errorf("18 tomorrow: %d items, want 4", n)
+	// Booked on or after the birthday, the member is fingerprinted: no mark.
+	r := &Request{Category: CategoryAdoption, Applicant: Person{FullName: "Ana"},
+		Household:    []Person{{ID: 1, FullName: "Teen", DateOfBirth: Date{2008, 12, 5}}},
+		Appointments: []Appointment{{ID: 1, PersonID: 0, Day: Date{2026, 12, 10}, Status: ApptBooked}}}
+	if it := r.Checklist(testToday)[2]; it.Label() != "Passport biographic page: Teen" {
+		t.Errorf("booked after the birthday: %q", it.Label())
+	}
+	if _, err := r.ItemFor(DocPassport, "teen", testToday); err != nil {
+		t.Errorf("the teen's passport item: %v", err)
 	}
 }
 

@@ -38,6 +38,15 @@ func (p Person) Adult(on Date) bool {
 	return p.DateOfBirth.IsZero() || p.DateOfBirth.AgeOn(on) >= 18
 }
 
+// Turns18 is the day p becomes an adult (a 29 February birthday: 1 March);
+// zero when the date of birth is not known.
+func (p Person) Turns18() Date {
+	if p.DateOfBirth.IsZero() {
+		return Date{}
+	}
+	return DateOf(p.DateOfBirth.Time().AddDate(18, 0, 0))
+}
+
 // YesNo is an answer that may not have been given yet.
 type YesNo string
 
@@ -95,17 +104,10 @@ type Request struct {
 	Version uint64 `json:"version"`
 }
 
-// People returns how many people must be fingerprinted on day on: the
-// applicant and every adult of the household.
-func (r *Request) People(on Date) int {
-	n := 1
-	for _, p := range r.Household {
-		if p.Adult(on) {
-			n++
-		}
-	}
-	return n
-}
+// People returns how many people must be fingerprinted as of day on: the
+// applicant and every adult of the household on the appointment day (see
+// ToFingerprint).
+func (r *Request) People(on Date) int { return len(r.ToFingerprint(on)) }
 
 // Person returns the applicant (id 0) or the household member with id.
 func (r *Request) Person(id int) (Person, bool) {
@@ -363,6 +365,7 @@ func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err err
 		r.Other = parseOther(in, today, &fe)
 	}
 	r.NumberHousehold()
+	warnings = append(warnings, r.ageWarnings(today)...)
 	if err := fe.Err(); err != nil {
 		return nil, warnings, err
 	}
@@ -388,6 +391,48 @@ func parsePerson(name, dob string, today Date, nameField, dobField string, fe *F
 		p.DateOfBirth = d
 	}
 	return p
+}
+
+// OldAge: a person older than this is accepted (up to 120) with a warning.
+const OldAge = 100
+
+// ageWarnings are the ages worth a second look, as of today. The category
+// implies one: a 319(b) applicant is the spouse of a U.S. citizen and
+// prospective adoptive parents are adults; a military applicant (a service
+// member or spouse) is at least 17. Nobody is likely over OldAge. A household
+// member who turns 18 within the booking horizon is fingerprinted if the
+// appointment falls on or after that day (who is fingerprinted is decided for
+// the appointment day), so the clerk should know at intake.
+func (r *Request) ageWarnings(today Date) []string {
+	var out []string
+	if a := r.Applicant; !a.DateOfBirth.IsZero() {
+		age := a.DateOfBirth.AgeOn(today)
+		switch {
+		case r.Category == Category319b && age < 18:
+			out = append(out, fmt.Sprintf("%s is %d (born %s): a 319(b) applicant is an adult, the spouse of a U.S. citizen employed abroad; check the date of birth and the category", a.FullName, age, a.DateOfBirth))
+		case r.Category == CategoryAdoption && age < 18:
+			out = append(out, fmt.Sprintf("%s is %d (born %s): prospective adoptive parents are adults; check the date of birth and the category", a.FullName, age, a.DateOfBirth))
+		case r.Category == CategoryMilitary && age < 17:
+			out = append(out, fmt.Sprintf("%s is %d (born %s): a military applicant (a service member or spouse) is at least 17; check the date of birth and the category", a.FullName, age, a.DateOfBirth))
+		}
+	}
+	for _, p := range append([]Person{r.Applicant}, r.Household...) {
+		if !p.DateOfBirth.IsZero() && p.DateOfBirth.AgeOn(today) > OldAge {
+			out = append(out, fmt.Sprintf("%s would be %d (born %s): check the year", p.FullName, p.DateOfBirth.AgeOn(today), p.DateOfBirth))
+		}
+	}
+	for _, h := range r.Household {
+		if d := h.Turns18(); !h.Adult(today) && today.DaysUntil(d) <= MaxBookingDays {
+			out = append(out, comingOfAge(h))
+		}
+	}
+	return out
+}
+
+// comingOfAge is the flag on a household member who is under 18 now but
+// may be fingerprinted.
+func comingOfAge(h Person) string {
+	return fmt.Sprintf("%s turns 18 on %s: fingerprinted if the appointment is on or after that day", h.FullName, h.Turns18())
 }
 
 // NumberHousehold gives members added now the next free ids. Ids of removed

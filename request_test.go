@@ -792,3 +792,73 @@ func TestNormalizeNameSpacingMarks(t *testing.T) {
 		}
 	}
 }
+
+// An implausible age for the category is worth a warning (not an error),
+// through the same path as the other field warnings, so the form and the
+// CSV import show it; so is a household member who turns 18 soon.
+func TestParseWarnsAboutAges(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		cat  Category
+		dob  string
+		hh   []PersonInput
+		want string // "" = no warning
+	}{
+		{"319(b) at 15", Category319b, "2011-06-01", nil, "Nguyễn Thị Minh Khai is 15 (born 2011-06-01): a 319(b) applicant is an adult"},
+		{"319(b) at 18", Category319b, "2008-11-20", nil, ""},
+		{"adoptive parent at 17", CategoryAdoption, "2009-01-01", nil, "Łukasz Żółć is 17 (born 2009-01-01): prospective adoptive parents are adults"},
+		{"military at 16", CategoryMilitary, "2010-01-01", nil, "José Müller is 16 (born 2010-01-01): a military applicant (a service member or spouse) is at least 17"},
+		{"military at 17", CategoryMilitary, "2009-11-20", nil, ""},
+		{"All others at 12", CategoryOther, "2014-01-01", nil, ""},
+		{"aged 104", CategoryMilitary, "1922-01-01", nil, "José Müller would be 104 (born 1922-01-01): check the year"},
+		{"a household member aged 101", CategoryAdoption, "1980-01-01", []PersonInput{{FullName: "Stara Babcia", DateOfBirth: "1925-01-01"}}, "Stara Babcia would be 101"},
+		{"a member turning 18 soon", CategoryAdoption, "1980-01-01", []PersonInput{{FullName: "Zofia Żółć", DateOfBirth: "2009-03-01"}},
+			"Zofia Żółć turns 18 on 2027-03-01: fingerprinted if the appointment is on or after that day"},
+		{"a member turning 18 beyond the horizon", CategoryAdoption, "1980-01-01", []PersonInput{{FullName: "Zofia Żółć", DateOfBirth: "2010-03-01"}}, ""},
+		{"a child", CategoryAdoption, "1980-01-01", []PersonInput{{FullName: "Zofia Żółć", DateOfBirth: "2016-03-01"}}, ""},
+	} {
+		in := validInput(c.cat)
+		in.DateOfBirth = c.dob
+		if c.hh != nil {
+			in.Household = c.hh
+		}
+		_, warns, err := in.Parse(testToday)
+		if err != nil {
+			t.Errorf("%s: refused: %v", c.name, err)
+			continue
+		}
+		got := strings.Join(warns, "\n")
+		if c.want == "" && got != "" || !strings.Contains(got, c.want) {
+			t.Errorf("%s: warnings %q, want %q", c.name, got, c.want)
+		}
+	}
+	// A date of birth in the future or over 120 years ago stays an error.
+	for _, dob := range []string{"2026-11-21", "1900-01-01"} {
+		in := validInput(Category319b)
+		in.DateOfBirth = dob
+		if _, _, err := in.Parse(testToday); ErrorCode(err) != EINVALID {
+			t.Errorf("born %s: %v", dob, err)
+		}
+	}
+}
+
+// Printing for applicants is for the people who handle requests.
+func TestCheckPrint(t *testing.T) {
+	for _, c := range []struct {
+		a    Actor
+		code string
+	}{
+		{Actor{"c", RoleClerk}, ""},
+		{Actor{"d", RoleDirector}, ""},
+		{Actor{"root", RoleAdmin}, EFORBIDDEN},
+		{Actor{"", RoleClerk}, EFORBIDDEN},
+		{Actor{"x", "printer"}, EFORBIDDEN},
+	} {
+		if err := CheckPrint(c.a); ErrorCode(err) != c.code {
+			t.Errorf("%+v: %v, want %q", c.a, err, c.code)
+		}
+	}
+	if err := CheckPrint(Actor{"root", RoleAdmin}); ErrorMessage(err) != "an administrator account does not print applicants' letters: sign in as a clerk or director" {
+		t.Errorf("admin: %q", ErrorMessage(err))
+	}
+}

@@ -366,6 +366,39 @@ func (s Scheduling) Sessions(d Date) []Session {
 	return out
 }
 
+// OpenAt reports whether instant now falls within the public hours of an
+// open day, in the office's time zone.
+func (s Scheduling) OpenAt(now time.Time) bool {
+	d := s.Today(now)
+	if open, _ := s.OpenOn(d); !open {
+		return false
+	}
+	for _, w := range s.Hours[d.Time().Weekday()] {
+		if !now.Before(s.At(d, w.Open)) && now.Before(s.At(d, w.Close)) {
+			return true
+		}
+	}
+	return false
+}
+
+// NextOpening is when public hours next begin after now (false when the
+// office has no open day within a year).
+func (s Scheduling) NextOpening(now time.Time) (time.Time, bool) {
+	today := s.Today(now)
+	for i := 0; i <= MaxBookingDays; i++ {
+		d := today.AddDays(i)
+		if open, _ := s.OpenOn(d); !open {
+			continue
+		}
+		for _, w := range s.Hours[d.Time().Weekday()] {
+			if t := s.At(d, w.Open); t.After(now) {
+				return t, true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
 // Capacity is how many people d can take: slots times stations.
 func (s Scheduling) Capacity(d Date) int {
 	n := 0

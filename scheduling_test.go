@@ -243,7 +243,7 @@ func TestCheckReschedule(t *testing.T) {
 	} {
 		r := family(1)
 		r.Appointments = []Appointment{{ID: 1, Day: Date{2026, 11, 23}, Start: 8 * 60, Minutes: 15, Station: 1, Status: ApptBooked, Reschedules: c.done}}
-		err := CheckReschedule(c.a, s, r, r.Appointments[0], c.reason, c.override, at.Add(-c.before))
+		_, err := CheckReschedule(c.a, s, r, r.Appointments[0], c.reason, c.override, at.Add(-c.before))
 		if ErrorCode(err) != c.code {
 			t.Errorf("%s: %v, want %q", c.name, err, c.code)
 		}
@@ -256,11 +256,11 @@ func TestFollowSchedule(t *testing.T) {
 	if _, _, ok := r.FollowSchedule(on); ok {
 		t.Error("moved with nobody booked")
 	}
-	r.Appointments = []Appointment{{ID: 1, PersonID: 0, Status: ApptBooked}}
+	r.Appointments = []Appointment{{ID: 1, PersonID: 0, Day: on, Status: ApptBooked}}
 	if _, _, ok := r.FollowSchedule(on); ok {
 		t.Error("moved with one of two booked")
 	}
-	r.Appointments = append(r.Appointments, Appointment{ID: 2, PersonID: 1, Status: ApptBooked})
+	r.Appointments = append(r.Appointments, Appointment{ID: 2, PersonID: 1, Day: on, Status: ApptBooked})
 	if to, _, ok := r.FollowSchedule(on); !ok || to != StatusScheduled {
 		t.Errorf("all booked: %s %v", to, ok)
 	}

@@ -204,6 +204,20 @@ func CheckEdit(a Actor, r *Request) error {
 	return nil
 }
 
+// CheckPrint says whether a may print documents for applicants (letters,
+// record sheets, stamped notices): the people who handle requests do; an
+// administrator manages accounts and settings and prints none of them. The
+// store applies it where every printing is recorded.
+func CheckPrint(a Actor) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	if !a.CanHandleCases() {
+		return Errorf(EFORBIDDEN, "an administrator account does not print applicants' letters: sign in as a clerk or director")
+	}
+	return nil
+}
+
 // RequestFilter selects requests for the queue, the CLI and exports.
 type RequestFilter struct {
 	Statuses   []Status   // any of these; empty = all

@@ -207,7 +207,7 @@ type Store interface {
 	TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reason string) (*fp.Request, error)
 	SetProfile(a fp.Actor, p fp.Profile) error
 	ProposeSlots(id fp.RequestID, notBefore fp.Date) ([]fp.Booking, error)
-	Book(a fp.Actor, id fp.RequestID, bs []fp.Booking) (*fp.Request, error)
+	Book(a fp.Actor, id fp.RequestID, bs []fp.Booking, reason string, override bool) (*fp.Request, error)
 	DayUses(day fp.Date) ([]fp.SlotUse, error)
 	CheckInPerson(a fp.Actor, id fp.RequestID, in fp.CheckInInput) (*fp.Request, error)
 	Collect(a fp.Actor, id fp.RequestID, in fp.CollectInput) (*fp.Request, error)
@@ -362,7 +362,7 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 			if err != nil {
 				return nil, err
 			}
-			if saved[i], err = s.Book(Clerk, r.ID, bs); err != nil {
+			if saved[i], err = s.Book(Clerk, r.ID, bs, "", false); err != nil {
 				return nil, err
 			}
 		}
@@ -396,7 +396,7 @@ func collectionDays(s Store, past, todays []*fp.Request) error {
 		if err != nil || bs[0].Day.After(today.AddDays(-1)) {
 			continue // no room last week: leave it for the clerk
 		}
-		if r, err = s.Book(Clerk, r.ID, bs); err != nil {
+		if r, err = s.Book(Clerk, r.ID, bs, "", false); err != nil {
 			return err
 		}
 		booked = append(booked, r)
@@ -458,11 +458,11 @@ func collectionDays(s Store, past, todays []*fp.Request) error {
 		next:
 		}
 		if len(bs) == len(r.ToFingerprint(today)) {
-			if _, err := s.Book(Clerk, r.ID, bs); err != nil {
+			if _, err := s.Book(Clerk, r.ID, bs, "", false); err != nil {
 				return err
 			}
 		} else if bs, err := s.ProposeSlots(r.ID, fp.Date{}); err == nil {
-			s.Book(Clerk, r.ID, bs) // after hours: tomorrow's first slots
+			s.Book(Clerk, r.ID, bs, "", false) // after hours: tomorrow's first slots
 		}
 	}
 	return nil

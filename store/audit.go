@@ -120,6 +120,9 @@ func (db *DB) RecordPrint(a fp.Actor, id fp.RequestID, document, sum string) (co
 		if err != nil {
 			return err
 		}
+		if err := fp.CheckPrint(a); err != nil {
+			return err
+		}
 		r, err := getRequest(tx, id)
 		if err != nil {
 			return err

@@ -197,3 +197,46 @@ func jsonMarshal(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// An administrator prints no applicant's document, whatever the way in:
+// record sheets and letters (RecordPrint), appointment letters
+// (RecordLetters), stamped notices (IssueStamp). Nothing is counted or audited.
+func TestAdminPrintsNoApplicantDocuments(t *testing.T) {
+	db, path := openTemp(t)
+	setScheduling(t, db, testScheduling())
+	setOffice(t, db)
+	r := newRequest(t, db, sample(), 1)
+	makeBooked(t, db, r.ID)
+	db.Now = at("2026-11-23", 8, 1)
+	if _, err := db.CheckInPerson(clerk, r.ID, fp.CheckInInput{PersonID: 0, ID: fp.IDPassport, NameMatches: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Collect(clerk, r.ID, fp.CollectInput{PersonID: 0, Captured: []fp.Capture{fp.CaptureFingerprints}}); err != nil {
+		t.Fatal(err)
+	}
+	before, _, _ := db.VerifyAudit(nil)
+	for name, printAs := range map[string]func(fp.Actor) error{
+		"record sheet": func(a fp.Actor) error { _, err := db.RecordPrint(a, r.ID, "record", "ab12"); return err },
+		"letter":       func(a fp.Actor) error { _, err := db.RecordPrint(a, r.ID, "denial letter", "ab12"); return err },
+		"appointment letters": func(a fp.Actor) error {
+			_, err := db.RecordLetters(a, []fp.RequestID{r.ID}, "ab12", "", true)
+			return err
+		},
+		"stamped notice": func(a fp.Actor) error { _, _, err := db.IssueStamp(a, r.ID, 0); return err },
+	} {
+		if err := printAs(admin); fp.ErrorCode(err) != fp.EFORBIDDEN || fp.ErrorMessage(err) != "an administrator account does not print applicants' letters: sign in as a clerk or director" {
+			t.Errorf("%s by an administrator: %v", name, err)
+		}
+	}
+	if after, _, _ := db.VerifyAudit(nil); after.Count != before.Count {
+		t.Errorf("refused printings wrote %d audit entries", after.Count-before.Count)
+	}
+	db = reopen(t, db, path)
+	if n, err := db.RecordPrint(clerk, r.ID, "record", "ab12"); err != nil || n != 1 {
+		t.Errorf("the clerk's first copy is copy %d (%v)", n, err)
+	}
+	if back, _ := db.FindRequestByID(r.ID); back.Appointments[0].Stamp != "" || back.Appointments[1].Printed != 0 {
+		t.Errorf("a refused printing changed the request: %+v", back.Appointments)
+	}
+	checkClean(t, db)
+}

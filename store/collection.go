@@ -127,7 +127,7 @@ func (db *DB) CheckInPerson(a fp.Actor, id fp.RequestID, in fp.CheckInInput) (*f
 		if err != nil {
 			return fp.AuditEntry{}, err
 		}
-		ap, err := r.CheckIn(s, in, a.Name, db.Now())
+		ap, err := r.CheckIn(s, in, a, db.Now())
 		if err != nil {
 			return fp.AuditEntry{}, err
 		}
@@ -139,7 +139,11 @@ func (db *DB) CheckInPerson(a fp.Actor, id fp.RequestID, in fp.CheckInInput) (*f
 		if !ap.CheckIn.NameMatches {
 			ch = append(ch, fp.Change{Field: "name_mismatch", New: ap.CheckIn.Note})
 		}
-		return fp.AuditEntry{Action: fp.ActionCheckIn, Changes: ch}, nil
+		note := ""
+		if ap.CheckIn.Override != "" {
+			note = "director's override: a walk-in outside public hours: " + ap.CheckIn.Override
+		}
+		return fp.AuditEntry{Action: fp.ActionCheckIn, Changes: ch, Note: note}, nil
 	})
 }
 
@@ -394,15 +398,7 @@ func (db *DB) IssueStamp(a fp.Actor, id fp.RequestID, personID int) (st fp.Stamp
 	if err != nil {
 		return st, 0, fp.Internal("the office's signing key cannot be read or created beside the database", err)
 	}
-	check := func(a fp.Actor, r *fp.Request) error {
-		if err := a.Validate(); err != nil {
-			return err
-		}
-		if !a.CanHandleCases() {
-			return fp.Errorf(fp.EFORBIDDEN, "an %s account does not print stamped notices", a.Role)
-		}
-		return nil
-	}
+	check := func(a fp.Actor, _ *fp.Request) error { return fp.CheckPrint(a) }
 	_, err = db.changeRequest(a, id, "the stamped notice was not recorded", check, func(tx *bolt.Tx, a fp.Actor, r *fp.Request, _ fp.Date) (fp.AuditEntry, error) {
 		ap, ok := r.CurrentAppointment(personID)
 		p, _ := r.Person(personID)

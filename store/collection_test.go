@@ -34,10 +34,10 @@ func TestCollectionDay(t *testing.T) {
 	makeReady(t, db, family.ID)
 	makeReady(t, db, single.ID)
 	monday := day("2026-11-23")
-	if _, err := db.Book(clerk, family.ID, []fp.Booking{{PersonID: 0, Day: monday, Start: 8 * 60, Station: 1}, {PersonID: 1, Day: monday, Start: 8 * 60, Station: 2}}); err != nil {
+	if _, err := db.Book(clerk, family.ID, []fp.Booking{{PersonID: 0, Day: monday, Start: 8 * 60, Station: 1}, {PersonID: 1, Day: monday, Start: 8 * 60, Station: 2}}, "", false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Book(clerk, single.ID, []fp.Booking{{PersonID: 0, Day: monday, Start: 8*60 + 15, Station: 1}, {PersonID: 1, Day: monday, Start: 8*60 + 15, Station: 2}}); err != nil {
+	if _, err := db.Book(clerk, single.ID, []fp.Booking{{PersonID: 0, Day: monday, Start: 8*60 + 15, Station: 1}, {PersonID: 1, Day: monday, Start: 8*60 + 15, Station: 2}}, "", false); err != nil {
 		t.Fatal(err)
 	}
 
@@ -224,4 +224,107 @@ func TestExpiringFingerprints(t *testing.T) {
 	if want := fp.DateOf(ap.Day.Time().AddDate(0, 15, 0)); len(es) != 1 || es[0].Summary.ID != r.ID || es[0].Expires != want {
 		t.Errorf("expiring: %+v", es)
 	}
+}
+
+// A walk-in comes while the office is open, in the office's zone: at 21:54
+// it is refused with the next opening time, unless the director overrides,
+// which the history records.
+func TestWalkInOnlyWhileOpen(t *testing.T) {
+	db, path := openTemp(t)
+	s := testScheduling()
+	s.TimeZone = "Asia/Shanghai"
+	for _, d := range fp.WeekdayOrder[:5] {
+		s.Hours[d] = []fp.Window{{Open: 8*60 + 30, Close: 11*60 + 30}}
+	}
+	setScheduling(t, db, s)
+	shanghai := s.Location()
+	office := func(date string, hh, mm int) func() time.Time {
+		d := day(date)
+		return func() time.Time { return time.Date(d.Y, d.M, d.D, hh, mm, 0, 0, shanghai) }
+	}
+	r := newRequest(t, db, sample(), 1)
+	makeReady(t, db, r.ID)
+	monday := day("2026-11-23")
+	if _, err := db.Book(clerk, r.ID, []fp.Booking{{PersonID: 0, Day: monday, Start: 8*60 + 30, Station: 1}, {PersonID: 1, Day: monday, Start: 8*60 + 30, Station: 2}}, "", false); err != nil {
+		t.Fatal(err)
+	}
+	db.Now = office("2026-11-23", 12, 0)
+	if n, err := db.CloseDay(clerk, monday); err != nil || n != 2 {
+		t.Fatalf("close day: %d %v", n, err)
+	}
+	// A week later at 21:54 office time, the applicant walks in.
+	db.Now = office("2026-11-30", 21, 54)
+	in := fp.CheckInInput{PersonID: 0, ID: fp.IDPassport, NameMatches: true}
+	if _, err := db.CheckInPerson(clerk, r.ID, in); fp.ErrorCode(err) != fp.EFORBIDDEN ||
+		!strings.Contains(fp.ErrorMessage(err), "walk-ins are seen while the office is open (today 08:30-11:30) and it is 21:54; the office opens again Tuesday 1 December 08:30") {
+		t.Errorf("a walk-in at 21:54: %v", err)
+	}
+	if _, err := db.CheckInPerson(director, r.ID, in); fp.ErrorCode(err) != fp.EFORBIDDEN || !strings.Contains(fp.ErrorMessage(err), "confirm the override") {
+		t.Errorf("the director without the override: %v", err)
+	}
+	if got, _ := db.FindRequestByID(r.ID); len(got.Appointments) != 2 {
+		t.Fatalf("a refused walk-in was recorded: %+v", got.Appointments)
+	}
+	in.Override, in.Reason = true, "flew in from Urumqi tonight; the director stayed to see her"
+	if _, err := db.CheckInPerson(director, r.ID, in); err != nil {
+		t.Fatalf("the director's override: %v", err)
+	}
+	hist, _ := db.RequestAudit(r.Number)
+	if e := hist[len(hist)-1]; e.Action != fp.ActionCheckIn || e.Note != "director's override: a walk-in outside public hours: "+in.Reason {
+		t.Errorf("audit of the override: %s %q", e.Action, e.Note)
+	}
+	if _, err := db.Collect(director, r.ID, fp.CollectInput{PersonID: 0, Captured: []fp.Capture{fp.CaptureFingerprints}}); err != nil {
+		t.Fatal(err)
+	}
+	// Łukasz comes the next morning, in public hours: a walk-in as usual.
+	db.Now = office("2026-12-01", 9, 0)
+	if _, err := db.CheckInPerson(clerk, r.ID, fp.CheckInInput{PersonID: 1, ID: fp.IDPassport, NameMatches: true}); err != nil {
+		t.Fatalf("a walk-in in public hours: %v", err)
+	}
+	db = reopen(t, db, path)
+	back, _ := db.FindRequestByID(r.ID)
+	ap, _ := back.CurrentAppointment(0)
+	if !ap.WalkIn || ap.CheckIn.Override != in.Reason || ap.Status != fp.ApptCollected {
+		t.Errorf("read back %+v", ap)
+	}
+	checkClean(t, db)
+}
+
+// At check-in, a member who turned 18 since the request came must be booked
+// first: she is fingerprinted with the household.
+func TestCheckInWaitsForTheNewAdult(t *testing.T) {
+	db, _ := openTemp(t)
+	setScheduling(t, db, testScheduling()) // UTC, 08:00-10:00
+	r := newRequest(t, db, teenInput(), 1) // Zofia turns 18 on 2026-12-05
+	makeReady(t, db, r.ID)
+	tuesday := day("2026-12-01")
+	if _, err := db.Book(clerk, r.ID, []fp.Booking{{PersonID: 0, Day: tuesday, Start: 8 * 60, Station: 1}, {PersonID: 1, Day: tuesday, Start: 8 * 60, Station: 2}}, "", false); err != nil {
+		t.Fatal(err)
+	}
+	db.Now = at("2026-12-01", 10, 5)
+	if _, err := db.CloseDay(clerk, tuesday); err != nil {
+		t.Fatal(err)
+	}
+	// The applicant walks in on Monday 7 December: Zofia is 18 now.
+	db.Now = at("2026-12-07", 9, 0)
+	in := fp.CheckInInput{PersonID: 0, ID: fp.IDPassport, NameMatches: true}
+	if _, err := db.CheckInPerson(clerk, r.ID, in); fp.ErrorCode(err) != fp.EFORBIDDEN ||
+		!strings.Contains(fp.ErrorMessage(err), "Zofia Żółć turned 18 on 2026-12-05 and is fingerprinted with the household, but has no appointment: book Zofia Żółć first") {
+		t.Fatalf("check-in with the new adult unbooked: %v", err)
+	}
+	p, err := r.FindPerson("zofia", db.today())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Book(clerk, r.ID, []fp.Booking{{PersonID: p.ID, Day: day("2026-12-07"), Start: 9*60 + 30, Station: 1}}, "", false); err != nil {
+		t.Fatalf("booking her today: %v", err)
+	}
+	got, err := db.CheckInPerson(clerk, r.ID, in)
+	if err != nil {
+		t.Fatalf("check-in once she is booked: %v", err)
+	}
+	if got.People(db.today()) != 3 || len(got.Unbooked(db.today())) != 1 { // Łukasz missed and has not come back
+		t.Errorf("%d people, unbooked %v", got.People(db.today()), got.Unbooked(db.today()))
+	}
+	checkClean(t, db)
 }

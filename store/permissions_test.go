@@ -79,7 +79,7 @@ var mutators = map[string]func(t *testing.T, db *DB, a fp.Actor) error{
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.Book(a, 1, bs)
+		_, err = db.Book(a, 1, bs, "", false)
 		return err
 	},
 	"Reschedule": func(t *testing.T, db *DB, a fp.Actor) error {
@@ -87,7 +87,7 @@ var mutators = map[string]func(t *testing.T, db *DB, a fp.Actor) error{
 		return err
 	},
 	"CancelAppointment": func(t *testing.T, db *DB, a fp.Actor) error {
-		_, err := db.CancelAppointment(a, 1, 0, "the applicant asked")
+		_, err := db.CancelAppointment(a, 1, 0, "the applicant asked", false)
 		return err
 	},
 	"RecordLetters": func(t *testing.T, db *DB, a fp.Actor) error {
@@ -154,7 +154,7 @@ var allowed = map[string][]fp.Role{
 	"AttachFile":        {fp.RoleClerk, fp.RoleDirector},
 	"DetachFile":        {fp.RoleClerk, fp.RoleDirector},
 	"JudgeDocument":     {fp.RoleClerk, fp.RoleDirector},
-	"RecordPrint":       {fp.RoleClerk, fp.RoleDirector, fp.RoleAdmin},
+	"RecordPrint":       {fp.RoleClerk, fp.RoleDirector},
 	"CreateUser":        {fp.RoleAdmin},
 	"DisableUser":       {fp.RoleAdmin},
 	"UnlockUser":        {fp.RoleAdmin},

@@ -169,17 +169,22 @@ func (db *DB) putScheduling(tx *bolt.Tx, a fp.Actor, s fp.Scheduling) error {
 	if err != nil {
 		return err
 	}
-	// Every appointment still to come must fit the new hours and stations.
+	// Every appointment still to come must fit the new hours and stations
+	// (and keep its zone): from today in the earlier of the two zones.
+	from := s.Today(db.Now())
+	if d := old.Today(db.Now()); d.Before(from) {
+		from = d
+	}
 	var booked []fp.SlotUse
 	c := idx(tx, iSlots).Cursor()
-	for k, v := c.Seek(dateKey(s.Today(db.Now()))); k != nil; k, v = c.Next() {
+	for k, v := c.Seek(dateKey(from)); k != nil; k, v = c.Next() {
 		u, err := decodeSlot(k, v)
 		if err != nil {
 			return fp.Internal("the calendar cannot be read", err)
 		}
 		booked = append(booked, u)
 	}
-	if err := fp.CheckSettingsKeepBookings(s, booked); err != nil {
+	if err := fp.CheckSettingsKeepBookings(old, s, booked); err != nil {
 		return err
 	}
 	v, err := json.Marshal(s)
@@ -266,12 +271,7 @@ func (db *DB) ProposeSlots(id fp.RequestID, notBefore fp.Date) (out []fp.Booking
 		if err != nil {
 			return err
 		}
-		now := db.Now()
-		var people []int
-		for _, p := range r.Unbooked(s.Today(now)) {
-			people = append(people, p.ID)
-		}
-		out, err = fp.NextAvailable(s, r, people, now, notBefore, func(d fp.Date) ([]fp.SlotUse, error) { return dayUsesTx(tx, d) })
+		out, err = fp.Propose(s, r, db.Now(), notBefore, func(d fp.Date) ([]fp.SlotUse, error) { return dayUsesTx(tx, d) })
 		return err
 	})
 	return out, err
@@ -313,8 +313,10 @@ func personName(r *fp.Request, id int) string {
 	return p.FullName
 }
 
-// Book gives the people of request id the slots bs, all or none.
-func (db *DB) Book(a fp.Actor, id fp.RequestID, bs []fp.Booking) (*fp.Request, error) {
+// Book gives the people of request id the slots bs, all or none. Booking a
+// person again after a staff cancellation is a move (fp.CheckRebookings):
+// past the reschedule limit only a director books, with override and reason.
+func (db *DB) Book(a fp.Actor, id fp.RequestID, bs []fp.Booking, reason string, override bool) (*fp.Request, error) {
 	return db.changeSchedule(a, id, "nothing was booked", func(tx *bolt.Tx, a fp.Actor, s fp.Scheduling, r *fp.Request) (fp.AuditEntry, error) {
 		uses, err := usesFor(tx, bs)
 		if err != nil {
@@ -323,11 +325,32 @@ func (db *DB) Book(a fp.Actor, id fp.RequestID, bs []fp.Booking) (*fp.Request, e
 		if err := fp.CheckBookings(s, r, bs, uses, nil, db.Now()); err != nil {
 			return fp.AuditEntry{}, err
 		}
+		overridden, err := fp.CheckRebookings(a, s, r, bs, reason, override)
+		if err != nil {
+			return fp.AuditEntry{}, err
+		}
+		cancelled := map[int]fp.Appointment{}
+		for _, b := range bs {
+			if prev, move := r.Rebooking(b.PersonID); move {
+				cancelled[b.PersonID] = prev
+			}
+		}
 		var ch []fp.Change
 		for _, ap := range r.Book(s, bs, a.Name, db.Now()) {
-			ch = append(ch, fp.Change{Field: personName(r, ap.PersonID), New: ap.Describe()})
+			c := fp.Change{Field: personName(r, ap.PersonID), New: ap.Describe()}
+			if prev, ok := cancelled[ap.PersonID]; ok {
+				c.Old = prev.Describe() // "moved X from the cancelled slot to the new one"
+			}
+			ch = append(ch, c)
 		}
-		return fp.AuditEntry{Action: fp.ActionAppointmentBook, Changes: ch}, nil
+		note := strings.TrimSpace(reason)
+		if overridden {
+			note = "director's override: " + note
+		}
+		if len(cancelled) > 0 {
+			note = strings.TrimPrefix(note+"; booked again after a cancellation: a reschedule", "; ")
+		}
+		return fp.AuditEntry{Action: fp.ActionAppointmentBook, Changes: ch, Note: note}, nil
 	})
 }
 
@@ -339,7 +362,8 @@ func (db *DB) Reschedule(a fp.Actor, id fp.RequestID, personID int, b fp.Booking
 			return fp.AuditEntry{}, fp.Errorf(fp.ENOTFOUND, "%s has no appointment to reschedule for %s: book one", r.Number, personName(r, personID))
 		}
 		now := db.Now()
-		if err := fp.CheckReschedule(a, s, r, ap, reason, override, now); err != nil {
+		overridden, err := fp.CheckReschedule(a, s, r, ap, reason, override, now)
+		if err != nil {
 			return fp.AuditEntry{}, err
 		}
 		b.PersonID = personID
@@ -355,7 +379,7 @@ func (db *DB) Reschedule(a fp.Actor, id fp.RequestID, personID int, b fp.Booking
 			return fp.AuditEntry{}, err
 		}
 		note := strings.TrimSpace(reason)
-		if override {
+		if overridden {
 			note = "director's override: " + note
 		}
 		return fp.AuditEntry{Action: fp.ActionAppointmentReschedule, Note: note,
@@ -363,14 +387,27 @@ func (db *DB) Reschedule(a fp.Actor, id fp.RequestID, personID int, b fp.Booking
 	})
 }
 
-// CancelAppointment cancels one person's appointment; the slot is free at once.
-func (db *DB) CancelAppointment(a fp.Actor, id fp.RequestID, personID int, reason string) (*fp.Request, error) {
+// CancelAppointment cancels one person's appointment; the slot is free at
+// once. Within the cut-off only a director cancels, with override and reason;
+// booking the person again later is a move (see Book).
+func (db *DB) CancelAppointment(a fp.Actor, id fp.RequestID, personID int, reason string, override bool) (*fp.Request, error) {
 	return db.changeSchedule(a, id, "the appointment was not cancelled", func(tx *bolt.Tx, a fp.Actor, s fp.Scheduling, r *fp.Request) (fp.AuditEntry, error) {
-		ap, err := r.Cancel(personID, reason)
+		ap, ok := r.CurrentAppointment(personID)
+		if !ok {
+			return fp.AuditEntry{}, fp.Errorf(fp.ENOTFOUND, "%s has no appointment for %s to cancel", r.Number, personName(r, personID))
+		}
+		overridden, err := fp.CheckCancel(a, s, ap, reason, override, db.Now())
 		if err != nil {
 			return fp.AuditEntry{}, err
 		}
-		return fp.AuditEntry{Action: fp.ActionAppointmentCancel, Note: strings.TrimSpace(reason),
+		if ap, err = r.Cancel(personID, reason, a.Name); err != nil {
+			return fp.AuditEntry{}, err
+		}
+		note := strings.TrimSpace(reason)
+		if overridden {
+			note = "director's override: " + note
+		}
+		return fp.AuditEntry{Action: fp.ActionAppointmentCancel, Note: note,
 			Changes: []fp.Change{{Field: personName(r, personID), Old: ap.Describe()}}}, nil
 	})
 }
@@ -393,8 +430,8 @@ func (db *DB) RecordLetters(a fp.Actor, ids []fp.RequestID, sum, reason string, 
 		if err != nil {
 			return err
 		}
-		if !a.CanHandleCases() {
-			return fp.Errorf(fp.EFORBIDDEN, "an %s account does not print letters to applicants: sign in as a clerk or director", a.Role)
+		if err := fp.CheckPrint(a); err != nil {
+			return err
 		}
 		on := db.today()
 		for _, id := range ids {

@@ -47,7 +47,7 @@ func makeBooked(t testing.TB, db *DB, id fp.RequestID) *fp.Request {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := db.Book(clerk, id, bs)
+	r, err := db.Book(clerk, id, bs, "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestBookNextAvailableAndReadBack(t *testing.T) {
 	if len(bs) != 2 || bs[0] != want[0] || bs[1] != want[1] {
 		t.Fatalf("proposed %v, want %v", bs, want)
 	}
-	got, err := db.Book(clerk, r.ID, bs)
+	got, err := db.Book(clerk, r.ID, bs, "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,18 +116,18 @@ func TestDoubleBookingImpossible(t *testing.T) {
 	makeReady(t, db, a.ID)
 	makeReady(t, db, b.ID)
 	slot := fp.Booking{PersonID: 0, Day: day("2026-11-23"), Start: 8 * 60, Station: 1}
-	if _, err := db.Book(clerk, a.ID, []fp.Booking{slot}); err != nil {
+	if _, err := db.Book(clerk, a.ID, []fp.Booking{slot}, "", false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Book(clerk, b.ID, []fp.Booking{slot}); fp.ErrorCode(err) != fp.ECONFLICT {
+	if _, err := db.Book(clerk, b.ID, []fp.Booking{slot}, "", false); fp.ErrorCode(err) != fp.ECONFLICT {
 		t.Fatalf("double booking: %v", err)
 	}
 	// Two people of one request in one slot, a second slot for a booked person.
 	two := []fp.Booking{{PersonID: 0, Day: day("2026-11-23"), Start: 9 * 60, Station: 1}, {PersonID: 1, Day: day("2026-11-23"), Start: 9 * 60, Station: 1}}
-	if _, err := db.Book(clerk, b.ID, two); fp.ErrorCode(err) != fp.ECONFLICT {
+	if _, err := db.Book(clerk, b.ID, two, "", false); fp.ErrorCode(err) != fp.ECONFLICT {
 		t.Errorf("two people in one slot: %v", err)
 	}
-	if _, err := db.Book(clerk, a.ID, []fp.Booking{{PersonID: 0, Day: day("2026-11-24"), Start: 8 * 60, Station: 1}}); fp.ErrorCode(err) != fp.ECONFLICT {
+	if _, err := db.Book(clerk, a.ID, []fp.Booking{{PersonID: 0, Day: day("2026-11-24"), Start: 8 * 60, Station: 1}}, "", false); fp.ErrorCode(err) != fp.ECONFLICT {
 		t.Errorf("second slot for a booked person: %v", err)
 	}
 	// Proposals skip the taken slot.
@@ -147,7 +147,7 @@ func TestBookingRefusals(t *testing.T) {
 	one := func(d string, start fp.TimeOfDay, station int) []fp.Booking {
 		return []fp.Booking{{PersonID: 0, Day: day(d), Start: start, Station: station}}
 	}
-	if _, err := db.Book(clerk, r.ID, one("2026-11-23", 8*60, 1)); fp.ErrorCode(err) != fp.EFORBIDDEN || !strings.Contains(fp.ErrorMessage(err), "eligible") {
+	if _, err := db.Book(clerk, r.ID, one("2026-11-23", 8*60, 1), "", false); fp.ErrorCode(err) != fp.EFORBIDDEN || !strings.Contains(fp.ErrorMessage(err), "eligible") {
 		t.Errorf("booking a new request: %v", err)
 	}
 	makeReady(t, db, r.ID)
@@ -167,11 +167,11 @@ func TestBookingRefusals(t *testing.T) {
 		{"nothing", nil, fp.EINVALID, "at least one"},
 		{"too far", one("2027-12-01", 8*60, 1), fp.EINVALID, "more than a year"},
 	} {
-		if _, err := db.Book(clerk, r.ID, c.bs); fp.ErrorCode(err) != c.code || !strings.Contains(fp.ErrorMessage(err), c.msg) {
+		if _, err := db.Book(clerk, r.ID, c.bs, "", false); fp.ErrorCode(err) != c.code || !strings.Contains(fp.ErrorMessage(err), c.msg) {
 			t.Errorf("%s: %v, want %s with %q", c.name, err, c.code, c.msg)
 		}
 	}
-	if _, err := db.Book(admin, r.ID, one("2026-11-23", 8*60, 1)); fp.ErrorCode(err) != fp.EFORBIDDEN {
+	if _, err := db.Book(admin, r.ID, one("2026-11-23", 8*60, 1), "", false); fp.ErrorCode(err) != fp.EFORBIDDEN {
 		t.Errorf("an admin booked: %v", err)
 	}
 	if got, _ := db.FindRequestByID(r.ID); len(got.Appointments) != 0 || got.Status != fp.StatusReadyToSchedule {
@@ -207,12 +207,12 @@ func TestPriorityReserveKeepsOthersOut(t *testing.T) {
 	monday := day("2026-11-23")
 	for i, start := range []fp.TimeOfDay{8 * 60, 8*60 + 15} {
 		r := other(i + 1)
-		if _, err := db.Book(clerk, r.ID, []fp.Booking{{Day: monday, Start: start, Station: 1}}); err != nil {
+		if _, err := db.Book(clerk, r.ID, []fp.Booking{{Day: monday, Start: start, Station: 1}}, "", false); err != nil {
 			t.Fatal(err)
 		}
 	}
 	third := other(3)
-	_, err := db.Book(clerk, third.ID, []fp.Booking{{Day: monday, Start: 8*60 + 30, Station: 1}})
+	_, err := db.Book(clerk, third.ID, []fp.Booking{{Day: monday, Start: 8*60 + 30, Station: 1}}, "", false)
 	if fp.ErrorCode(err) != fp.EFORBIDDEN || !strings.Contains(fp.ErrorMessage(err), "may take 2 of the day's 4 places") {
 		t.Fatalf("third All others on a day with a 50%% reserve: %v", err)
 	}
@@ -242,7 +242,7 @@ func TestRescheduleRules(t *testing.T) {
 	r := newRequest(t, db, sample(), 1)
 	makeReady(t, db, r.ID)
 	if _, err := db.Book(clerk, r.ID, []fp.Booking{
-		{PersonID: 0, Day: day("2026-11-23"), Start: 8 * 60, Station: 1}, {PersonID: 1, Day: day("2026-11-23"), Start: 8 * 60, Station: 2}}); err != nil {
+		{PersonID: 0, Day: day("2026-11-23"), Start: 8 * 60, Station: 1}, {PersonID: 1, Day: day("2026-11-23"), Start: 8 * 60, Station: 2}}, "", false); err != nil {
 		t.Fatal(err)
 	}
 	to := fp.Booking{Day: day("2026-11-24"), Start: 8 * 60, Station: 1}
@@ -292,10 +292,10 @@ func TestCancelFreesSlotAndStatusFollows(t *testing.T) {
 	r := newRequest(t, db, sample(), 1)
 	r = makeBooked(t, db, r.ID)
 	ap, _ := r.CurrentAppointment(1)
-	if _, err := db.CancelAppointment(clerk, r.ID, 1, " "); fp.ErrorCode(err) != fp.EINVALID {
+	if _, err := db.CancelAppointment(clerk, r.ID, 1, " ", false); fp.ErrorCode(err) != fp.EINVALID {
 		t.Errorf("cancel without a reason: %v", err)
 	}
-	got, err := db.CancelAppointment(clerk, r.ID, 1, "travelling that week")
+	got, err := db.CancelAppointment(clerk, r.ID, 1, "travelling that week", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,12 +311,12 @@ func TestCancelFreesSlotAndStatusFollows(t *testing.T) {
 	// Another request takes the freed slot at once.
 	other := newRequest(t, db, sample(), 2)
 	makeReady(t, db, other.ID)
-	if _, err := db.Book(clerk, other.ID, []fp.Booking{{PersonID: 0, Day: ap.Day, Start: ap.Start, Station: ap.Station}}); err != nil {
+	if _, err := db.Book(clerk, other.ID, []fp.Booking{{PersonID: 0, Day: ap.Day, Start: ap.Start, Station: ap.Station}}, "", false); err != nil {
 		t.Errorf("the freed slot: %v", err)
 	}
 	// Withdrawing a scheduled request frees every slot.
 	bs, _ := db.ProposeSlots(r.ID, fp.Date{})
-	if got, err = db.Book(clerk, r.ID, bs); err != nil || got.Status != fp.StatusScheduled {
+	if got, err = db.Book(clerk, r.ID, bs, "", false); err != nil || got.Status != fp.StatusScheduled {
 		t.Fatal(err)
 	}
 	got, err = db.TransitionRequest(clerk, r.ID, fp.StatusWithdrawn, "the family returned to the U.S.")
@@ -470,4 +470,222 @@ func TestSettingsKeepBookings(t *testing.T) {
 	if err := db.SetScheduling(admin, s); err != nil {
 		t.Errorf("a wider day refused: %v", err)
 	}
+}
+
+// A cancellation followed by a new booking is a reschedule: the count
+// survives the cancel, the limit stops the booking after it, and the cut-off
+// stops a clerk's cancellation; only a director overrides, recorded as such.
+func TestCancelAndBookAgainIsAReschedule(t *testing.T) {
+	db, path := openTemp(t)
+	setScheduling(t, db, testScheduling()) // limit 2, cut-off 12 hours
+	r := newRequest(t, db, sample(), 1)
+	makeReady(t, db, r.ID)
+	slot := func(d string, id int) []fp.Booking {
+		return []fp.Booking{{PersonID: id, Day: day(d), Start: 8 * 60, Station: id + 1}}
+	}
+	if _, err := db.Book(clerk, r.ID, append(slot("2026-11-23", 0), slot("2026-11-23", 1)...), "", false); err != nil {
+		t.Fatal(err)
+	}
+	// Two rounds of cancel and book by a clerk: one reschedule each.
+	for i, d := range []string{"2026-11-24", "2026-11-25"} {
+		if _, err := db.CancelAppointment(clerk, r.ID, 0, "the applicant asked", false); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Book(clerk, r.ID, slot(d, 0), "", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := got.Reschedules(0); n != i+1 {
+			t.Errorf("after %d cancellations and bookings: %d reschedules", i+1, n)
+		}
+	}
+	// The limit reached: the cancellation is allowed, the booking after it is not.
+	if _, err := db.CancelAppointment(clerk, r.ID, 0, "asked once more", false); err != nil {
+		t.Fatalf("a cancellation past the limit: %v", err)
+	}
+	to := slot("2026-11-27", 0)
+	for _, c := range []struct {
+		a        fp.Actor
+		reason   string
+		override bool
+		code     string
+		msg      string
+	}{
+		{clerk, "", false, fp.EFORBIDDEN, "moved 2 times already (the limit is 2), and a new booking after a cancellation is a move. Only the director can override"},
+		{clerk, "please", true, fp.EFORBIDDEN, "Only the director can override"},
+		{director, "", false, fp.EFORBIDDEN, "confirm the override"},
+		{director, " ", true, fp.EINVALID, "say why you override"},
+	} {
+		if _, err := db.Book(c.a, r.ID, to, c.reason, c.override); fp.ErrorCode(err) != c.code || !strings.Contains(fp.ErrorMessage(err), c.msg) {
+			t.Errorf("%s booking again (override %v): %v, want %q", c.a.Role, c.override, err, c.msg)
+		}
+	}
+	if _, err := db.Book(director, r.ID, to, "surgery on the 25th, hospital letter seen", true); err != nil {
+		t.Fatalf("the director's override: %v", err)
+	}
+	hist, _ := db.RequestAudit(r.Number)
+	var e fp.AuditEntry
+	for _, h := range hist {
+		if h.Action == fp.ActionAppointmentBook {
+			e = h
+		}
+	}
+	if e.Note != "director's override: surgery on the 25th, hospital letter seen; booked again after a cancellation: a reschedule" ||
+		!strings.Contains(e.Describe(), "moved Nguyễn Thị Minh Khai from 2026-11-25 08:00-08:15 station 1 to 2026-11-27 08:00-08:15 station 1") {
+		t.Errorf("audit of the override: %q", e.Describe())
+	}
+	// A direct reschedule is past the limit too.
+	if _, err := db.Reschedule(clerk, r.ID, 0, slot("2026-11-30", 0)[0], "asked", false); fp.ErrorCode(err) != fp.EFORBIDDEN {
+		t.Errorf("a clerk's reschedule past the limit: %v", err)
+	}
+	db = reopen(t, db, path)
+	back, _ := db.FindRequestByID(r.ID)
+	cancelledBy := 0
+	for _, ap := range back.Appointments {
+		if ap.Status == fp.ApptCancelled && ap.CancelledBy == clerk.Name {
+			cancelledBy++
+		}
+	}
+	if back.Reschedules(0) != 3 || cancelledBy != 3 || back.Status != fp.StatusScheduled {
+		t.Errorf("read back: %d reschedules, %d staff cancellations, %s", back.Reschedules(0), cancelledBy, back.Status)
+	}
+
+	// Sunday 21:00, 11 hours before Łukasz's Monday 08:00: a clerk cannot cancel.
+	db.Now = at("2026-11-22", 21, 0)
+	if _, err := db.CancelAppointment(clerk, r.ID, 1, "asked", false); fp.ErrorCode(err) != fp.EFORBIDDEN || !strings.Contains(fp.ErrorMessage(err), "cannot be cancelled by a clerk: it is less than 12 hours away") {
+		t.Errorf("a clerk within the cut-off: %v", err)
+	}
+	if _, err := db.CancelAppointment(director, r.ID, 1, "asked", false); fp.ErrorCode(err) != fp.EFORBIDDEN {
+		t.Errorf("the director without the override: %v", err)
+	}
+	if _, err := db.CancelAppointment(director, r.ID, 1, "flight cancelled, ticket seen", true); err != nil {
+		t.Fatalf("the director's override: %v", err)
+	}
+	hist, _ = db.RequestAudit(r.Number)
+	if e := hist[len(hist)-2]; e.Action != fp.ActionAppointmentCancel || e.Note != "director's override: flight cancelled, ticket seen" {
+		t.Errorf("audit of the cancellation: %s %q", e.Action, e.Note)
+	}
+
+	// The system's own cancellation is not a move: Łukasz taken off the
+	// household by mistake and put back is booked afresh.
+	other := newRequest(t, db, sample(), 2)
+	other = makeBooked(t, db, other.ID)
+	in := other.Input()
+	in.Household = nil
+	if other, _ = db.UpdateRequest(clerk, other.ID, other.Version, mustParse(t, in), fp.SaveOptions{}); len(other.Household) != 0 {
+		t.Fatal("not taken off")
+	}
+	in.Household = sample().Household
+	other, err := db.UpdateRequest(clerk, other.ID, other.Version, mustParse(t, in), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Book(clerk, other.ID, slot("2026-11-24", 1), "", false)
+	if err != nil || got.Reschedules(1) != 0 {
+		t.Errorf("booked again after the system's cancellation: %v, %d reschedules", err, got.Reschedules(1))
+	}
+	checkClean(t, db)
+}
+
+// teenInput is sample() with Zofia, who turns 18 on 2026-12-05.
+func teenInput() fp.RequestInput {
+	in := sample()
+	in.Household = append(in.Household, fp.PersonInput{FullName: "Zofia Żółć", DateOfBirth: "2008-12-05", Passport: fp.PassportInput{Number: "EZ1234567", Expiry: "2031-01-01"}})
+	return in
+}
+
+// Who is fingerprinted is decided for the appointment day: a member who is
+// 17 at intake is flagged, asked for a passport, and booked with the
+// household when the appointment falls on or after her 18th birthday.
+func TestNewAdultIsBookedForTheAppointmentDay(t *testing.T) {
+	db, path := openTemp(t)
+	setScheduling(t, db, testScheduling())
+	_, warns, _ := teenInput().Parse(db.today())
+	if !strings.Contains(strings.Join(warns, "\n"), "Zofia Żółć turns 18 on 2026-12-05: fingerprinted if the appointment is on or after that day") {
+		t.Errorf("no flag at intake: %q", warns)
+	}
+	r := newRequest(t, db, teenInput(), 1)
+	rows, _, _ := db.FindRequests(fp.RequestFilter{Search: r.Number})
+	if len(rows) != 1 || rows[0].People != 2 || rows[0].Docs.Required != 4 {
+		t.Fatalf("queue row at intake: %+v", rows)
+	}
+	makeReady(t, db, r.ID) // her passport verified with the others
+	household := func(d string, ids ...int) []fp.Booking {
+		var bs []fp.Booking
+		for _, id := range ids {
+			bs = append(bs, fp.Booking{PersonID: id, Day: day(d), Start: 8 * 60, Station: id%2 + 1})
+		}
+		return bs
+	}
+	if _, err := db.Book(clerk, r.ID, household("2026-12-07", 0, 1), "", false); fp.ErrorCode(err) != fp.EINVALID ||
+		!strings.Contains(fp.ErrorMessage(err), "Zofia Żółć turns 18 on 2026-12-05, before the appointment on 2026-12-07") {
+		t.Errorf("the household without her after her birthday: %v", err)
+	}
+	if _, err := db.Book(clerk, r.ID, household("2026-12-03", 2), "", false); fp.ErrorCode(err) != fp.EINVALID || !strings.Contains(fp.ErrorMessage(err), "under 18 on 2026-12-03") {
+		t.Errorf("her alone before her birthday: %v", err)
+	}
+	bs, err := db.ProposeSlots(r.ID, day("2026-12-07"))
+	if err != nil || len(bs) != 3 {
+		t.Fatalf("next available from 7 December: %v %v", bs, err)
+	}
+	got, err := db.Book(clerk, r.ID, bs, "", false)
+	if err != nil || got.Status != fp.StatusScheduled {
+		t.Fatalf("booking the three: %v", err)
+	}
+	db = reopen(t, db, path)
+	back, _ := db.FindRequestByID(r.ID)
+	if sp := back.Schedule(db.today()); len(sp) != 3 || !sp[2].Booked || sp[2].Person.FullName != "Zofia Żółć" {
+		t.Errorf("the letter's table: %+v", sp)
+	}
+	if rows, _, _ := db.FindRequests(fp.RequestFilter{Search: r.Number}); rows[0].People != 3 || rows[0].Docs.String() != "4/4" {
+		t.Errorf("queue row once booked: %+v", rows[0])
+	}
+
+	// Booked before her birthday, the household goes without her; moving it
+	// past the birthday needs her booked too.
+	early := newRequest(t, db, teenInput(), 2)
+	makeReady(t, db, early.ID)
+	if got, err = db.Book(clerk, early.ID, household("2026-12-01", 0, 1), "", false); err != nil || got.Status != fp.StatusScheduled || got.People(db.today()) != 2 {
+		t.Fatalf("before her birthday: %v", err)
+	}
+	if _, err := db.Reschedule(clerk, early.ID, 0, household("2026-12-08", 0)[0], "asked", false); fp.ErrorCode(err) != fp.EINVALID || !strings.Contains(fp.ErrorMessage(err), "book Zofia Żółć too") {
+		t.Errorf("moved past her birthday without her: %v", err)
+	}
+	checkClean(t, db)
+}
+
+// A new time zone would move every booked appointment in real time: it is
+// refused while anything is booked.
+func TestTimeZoneChangeKeepsBookings(t *testing.T) {
+	db, path := openTemp(t)
+	setScheduling(t, db, testScheduling()) // UTC
+	r := newRequest(t, db, sample(), 1)
+	makeBooked(t, db, r.ID) // Monday 2026-11-23 08:00 UTC, two people
+	s := testScheduling()
+	s.TimeZone = "Asia/Shanghai"
+	err := db.SetScheduling(admin, s)
+	if fp.ErrorCode(err) != fp.ECONFLICT || !strings.Contains(fp.ErrorMessage(err), "the time zone cannot change from UTC to Asia/Shanghai while 2 appointments are booked") {
+		t.Fatalf("a new zone with bookings: %v", err)
+	}
+	if err := db.SetProfile(admin, fp.Profile{Office: fp.Office{Name: "USCIS Guangzhou Field Office", Address: "Guangzhou", Signatory: "M. Ellison"}, Scheduling: s}); fp.ErrorCode(err) != fp.ECONFLICT {
+		t.Errorf("a new zone through the profile: %v", err)
+	}
+	db = reopen(t, db, path)
+	if got, _ := db.Scheduling(); got.TimeZone != "UTC" {
+		t.Fatalf("the zone changed: %s", got.TimeZone)
+	}
+	// Nothing booked: the zone may change.
+	for _, id := range []int{0, 1} {
+		if _, err := db.CancelAppointment(clerk, r.ID, id, "the office moves", false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.SetScheduling(admin, s); err != nil {
+		t.Fatalf("a new zone with nothing booked: %v", err)
+	}
+	db = reopen(t, db, path)
+	if got, _ := db.Scheduling(); got.TimeZone != "Asia/Shanghai" {
+		t.Errorf("read back %s", got.TimeZone)
+	}
+	checkClean(t, db)
 }

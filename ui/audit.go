@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -56,11 +57,54 @@ func newAuditScreen(u *UI) *auditScreen {
 	fixed := func(w float32, o fyne.CanvasObject) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
-	filters := container.NewHBox(fixed(140, s.user), fixed(210, s.action), fixed(160, s.from), fixed(160, s.to))
+	filters := container.NewHBox(fixed(120, s.user), fixed(200, s.action), fixed(150, s.from), fixed(150, s.to))
+	s.status.Wrapping = fyne.TextWrapWord
+	s.list.OnSelected = func(i widget.ListItemID) {
+		s.list.UnselectAll()
+		if i >= 0 && i < len(s.entries) {
+			s.showEntry(s.entries[i])
+		}
+	}
 	s.content = container.NewBorder(
-		container.NewVBox(heading("Audit trail"), container.NewBorder(nil, nil, filters, verify, s.status), s.verified),
+		container.NewVBox(heading("Audit trail"), container.NewBorder(nil, nil, filters, verify), s.status, s.verified),
 		nil, nil, nil, s.list)
 	return s
+}
+
+// showEntry shows one entry whole: a list row has room for its start only.
+func (s *auditScreen) showEntry(e fp.AuditEntry) {
+	lines := []string{
+		fmt.Sprintf("Entry %d, %s (office time)", e.Seq, s.ui.when(e.At)),
+		"By: " + e.User,
+		"Action: " + e.Action,
+	}
+	if e.Request != "" {
+		lines = append(lines, "Request: "+e.Request)
+	}
+	if e.Subject != "" {
+		lines = append(lines, "Subject: "+e.Subject)
+	}
+	lines = append(lines, "", e.Describe())
+	text := widget.NewLabel(strings.Join(lines, "\n"))
+	text.Wrapping = fyne.TextWrapWord
+	var d dialog.Dialog
+	open := widget.NewButtonWithIcon("Open the request", theme.DocumentIcon(), func() {
+		d.Hide()
+		if r, err := s.ui.db.FindRequestByNumber(e.Request); err == nil {
+			s.ui.OpenRequest(r.ID)
+		} else {
+			s.ui.showError(err)
+		}
+	})
+	buttons := []fyne.CanvasObject{widget.NewButton("Close", func() { d.Hide() })}
+	if e.Request != "" && s.ui.actor.CanHandleCases() {
+		buttons = append(buttons, open)
+	}
+	cd := dialog.NewCustomWithoutButtons(fmt.Sprintf("Audit entry %d", e.Seq), container.NewVScroll(text), s.ui.win)
+	cd.SetButtons(buttons)
+	d = cd
+	cd.Resize(fyne.NewSize(600, 360))
+	cd.Show()
 }
 
 func (s *auditScreen) refresh() {

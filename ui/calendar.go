@@ -62,7 +62,7 @@ func loadWords(l fp.DayLoad) string {
 	case l.Free() == 0:
 		return fmt.Sprintf("full (%d)", l.Capacity)
 	}
-	return fmt.Sprintf("%d free of %d", l.Free(), l.Capacity)
+	return fmt.Sprintf("%d/%d free", l.Free(), l.Capacity)
 }
 
 // dayCell is one day of the month grid: tap it to see the day.
@@ -96,9 +96,9 @@ func (c *dayCell) set(l fp.DayLoad, inMonth, chosen, today, past bool) {
 	}
 	c.words.Text = loadWords(l)
 	if name, ok := strings.CutPrefix(l.Note, "closed: "); ok {
-		c.words.Text = shorten(name, 14) // the holiday's name
+		c.words.Text = shorten(name, 10) // the holiday's name
 	} else if past && l.Open {
-		c.words.Text = fmt.Sprintf("past · %d booked", l.Booked)
+		c.words.Text = fmt.Sprintf("%d booked", l.Booked) // past: greyed
 		c.bg.FillColor = colClosed
 	}
 	c.border.StrokeColor = color.Transparent
@@ -125,7 +125,8 @@ func (c *dayCell) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(box)
 }
 
-func (c *dayCell) MinSize() fyne.Size { return fyne.NewSize(96, 52) }
+// MinSize leaves the month and the day side by side on a 1024-pixel screen.
+func (c *dayCell) MinSize() fyne.Size { return fyne.NewSize(70, 52) }
 
 func newCalendarScreen(u *UI) *calendarScreen {
 	today := u.today()

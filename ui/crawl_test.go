@@ -147,7 +147,7 @@ type crawler struct {
 	u        *UI
 	db       *store.DB
 	role     string
-	account  fp.Actor // who is signed in, "" before anyone is
+	account  fp.Actor        // who is signed in, "" before anyone is
 	explored map[string]bool // role, screen kind and press path already explored
 	presses  int
 }

@@ -16,6 +16,7 @@ import (
 // an error there would throw the input away.)
 type formDialog struct {
 	d       *dialog.CustomDialog
+	body    fyne.CanvasObject // the fields and the problem line, before scrolling
 	problem *widget.Label
 	ok      *widget.Button
 }
@@ -35,7 +36,9 @@ func (u *UI) newFormDialog(title, confirm string, items []*widget.FormItem, subm
 	})
 	f.ok.Importance = widget.HighImportance
 	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { f.d.Hide() })
-	f.d = dialog.NewCustomWithoutButtons(title, container.NewVBox(widget.NewForm(items...), f.problem), u.win)
+	f.body = container.NewVBox(widget.NewForm(items...), f.problem)
+	// The fields scroll when they are taller than a small screen.
+	f.d = dialog.NewCustomWithoutButtons(title, container.NewVScroll(f.body), u.win)
 	f.d.SetButtons([]fyne.CanvasObject{cancel, f.ok})
 	return f
 }
@@ -43,6 +46,7 @@ func (u *UI) newFormDialog(title, confirm string, items []*widget.FormItem, subm
 // show opens the dialog at width w (its height follows the fields), never
 // wider than the window.
 func (f *formDialog) show(u *UI, w float32) {
-	f.d.Resize(fyne.NewSize(min(w, u.win.Canvas().Size().Width-40), 0))
+	win := u.win.Canvas().Size()
+	f.d.Resize(fyne.NewSize(min(w, win.Width-40), min(f.body.MinSize().Height+120, win.Height-40)))
 	f.d.Show()
 }

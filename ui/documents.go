@@ -66,7 +66,7 @@ func newDocsPanel(f *requestScreen) *docsPanel {
 	summary.TextStyle.Bold = true
 	summary.Wrapping = fyne.TextWrapWord
 	ask := widget.NewButtonWithIcon("Ask for missing documents", theme.MailComposeIcon(), d.askMissing)
-	if len(f.req.Outstanding(f.ui.today())) == 0 {
+	if len(f.req.Outstanding(f.ui.today())) == 0 || fp.CheckPrint(f.ui.actor) != nil {
 		ask.Disable()
 	}
 	hint := widget.NewLabel("Drop scans onto this window, or use Attach. PDF, JPEG or PNG, up to 20 MB.")

@@ -64,10 +64,54 @@ func TestDocumentsTab(t *testing.T) {
 	if img.MinSize().Width <= w {
 		t.Errorf("zoom in: width %v then %v", w, img.MinSize().Width)
 	}
+	// Verify opens the check above the scan (which stays in view): with no
+	// passport recorded there is nothing to compare the page with.
 	test.Tap(button(t, rowOf(t, u, "Passport biographic page: Anna Maria Eriksson"), "Verify"))
+	check := func() *widget.Entry {
+		e, ok := find(t, u.form.docs.preview, func(e *widget.Entry) bool { return e.MultiLine })
+		if !ok {
+			t.Fatal("no check above the scan")
+		}
+		return e
+	}
+	problem := func() string {
+		l, _ := find(t, u.form.docs.preview, func(l *widget.Label) bool { return l.Visible() && l.Importance == widget.DangerImportance && l.Text != "" })
+		if l == nil {
+			return ""
+		}
+		return l.Text
+	}
+	check()
+	test.Tap(button(t, u.form.docs.preview, "Verify"))
+	if !strings.Contains(problem(), "record Anna Maria Eriksson's passport number and expiry first") || topOverlay(u) != nil {
+		t.Fatalf("verify with no passport recorded: %q", problem())
+	}
+	// The clerk reads the zone into the Details tab and saves.
+	test.Type(u.form.docs.mrz, demo.PassportMRZ(r.Applicant, "L898902C3", fp.Date{Y: 2031, M: 1, D: 1}))
+	u.Save()
+	test.Tap(button(t, rowOf(t, u, "Passport biographic page: Anna Maria Eriksson"), "Verify"))
+	// One click is not a check; nor is someone else's passport, expired in 2012.
+	test.Tap(button(t, u.form.docs.preview, "Verify"))
+	if !strings.Contains(problem(), "still to confirm: full name, date of birth, passport number, expiry date") {
+		t.Fatalf("verify with one click: %q", problem())
+	}
+	test.Type(check(), "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10")
+	if p := problem(); !strings.Contains(p, "not the one recorded for Anna Maria Eriksson") || !strings.Contains(p, "expires 2012-04-15") {
+		t.Fatalf("someone else's passport: %q", p)
+	}
 	got, _ := u.db.FindRequestByID(r.ID)
-	if it, _ := got.FindItem("passport/0", u.today()); it.Doc.State != fp.DocVerified || it.Doc.By != clerk.Name {
-		t.Fatalf("passport after Verify: %+v", it.Doc)
+	if it, _ := got.FindItem("passport/0", u.today()); it.Doc.State != fp.DocReceived {
+		t.Fatalf("a foreign passport was verified: %+v", it.Doc)
+	}
+	// Each detail compared by eye (the zone cleared).
+	check().SetText("")
+	for _, chk := range findAll[*widget.Check](t, u.form.docs.preview) {
+		test.Tap(chk)
+	}
+	test.Tap(button(t, u.form.docs.preview, "Verify"))
+	got, _ = u.db.FindRequestByID(r.ID)
+	if it, _ := got.FindItem("passport/0", u.today()); it.Doc.State != fp.DocVerified || it.Doc.By != clerk.Name || !strings.Contains(it.Doc.Checked, "by eye") {
+		t.Fatalf("passport after Verify: %+v (%q)", it.Doc, problem())
 	}
 	// Checking has begun and the notice is missing: the request waits for it.
 	if got.Status != fp.StatusAwaitingDocuments || !strings.Contains(u.form.message.Text, "now Awaiting documents") {
@@ -89,10 +133,16 @@ func TestDocumentsTab(t *testing.T) {
 	}
 	u.form.docs.attach("notice", "notice2.pdf", demo.NoticeScan(r, "I-797C again"))
 	test.Tap(button(t, rowOf(t, u, fp.DocNotice.Label()), "Verify"))
-	d = topOverlay(u)
-	shows, _ := find(t, d, func(*widget.RadioGroup) bool { return true })
+	if topOverlay(u) != nil {
+		t.Fatal("the notice check covers the scan with a dialog")
+	}
+	test.Tap(button(t, u.form.docs.preview, "Verify"))
+	if !strings.Contains(problem(), "say which one it shows") {
+		t.Fatalf("notice verified without a number: %q", problem())
+	}
+	shows, _ := find(t, u.form.docs.preview, func(*widget.RadioGroup) bool { return true })
 	shows.SetSelected("A012345678")
-	test.Tap(button(t, d, "Verify"))
+	test.Tap(button(t, u.form.docs.preview, "Verify"))
 	got, _ = u.db.FindRequestByID(r.ID)
 	if got.Status != fp.StatusNew || !got.Completeness(u.today()).Complete() || u.form.docsTab.Text != "Documents 2/2" {
 		t.Fatalf("complete: status %s, %s, tab %q", got.Status, got.Completeness(u.today()), u.form.docsTab.Text)

@@ -29,8 +29,40 @@ var queueColumns = []struct {
 	title string
 	width float32
 }{
-	{"Number", 140}, {"Applicant", 250}, {"Category", 110}, {"Status", 170},
-	{"Received", 105}, {"Age", 70}, {"People", 70}, {"Documents", 100},
+	{"Number", 130}, {"Applicant", 220}, {"Category", 100}, {"Status", 160},
+	{"Received", 105}, {"Age", 60}, {"People", 65}, {"Docs verified", 110},
+}
+
+// fitColumns gives the table's columns the width there is: their natural
+// widths, scaled up on a wide window, so no column is cut on a narrow one
+// while the window has room, and the applicant's name gets what is left.
+type fitColumns struct{ t *widget.Table }
+
+func (l fitColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	var natural float32
+	for _, c := range queueColumns {
+		natural += c.width
+	}
+	spare := max(0, size.Width-natural-theme.ScrollBarSize()-theme.Padding()*float32(len(queueColumns)))
+	for i, c := range queueColumns {
+		w := c.width
+		if i == 1 {
+			w += spare // the name takes the room
+		}
+		l.t.SetColumnWidth(i, w)
+	}
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (l fitColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var m fyne.Size
+	for _, o := range objs {
+		m = m.Max(o.MinSize())
+	}
+	return m
 }
 
 type queueScreen struct {
@@ -107,7 +139,7 @@ func newQueueScreen(u *UI) *queueScreen {
 	q.empty = widget.NewLabel("")
 	q.empty.Alignment = fyne.TextAlignCenter
 	q.empty.Wrapping = fyne.TextWrapWord
-	q.list = container.NewStack(q.table)
+	q.list = container.New(fitColumns{q.table}, q.table)
 
 	newBtn := widget.NewButtonWithIcon("New request", theme.ContentAddIcon(), func() { u.Navigate(navNew) })
 	newBtn.Importance = widget.HighImportance
@@ -231,8 +263,8 @@ func (q *queueScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	case 6:
 		l.SetText(strconv.Itoa(r.People))
 	case 7:
-		// Verified of required: what is left to check or chase.
-		l.SetText(r.Docs.String() + " verified")
+		// Verified of required (the header says so): what is left to check or chase.
+		l.SetText(r.Docs.String())
 		if r.Docs.Required == 0 {
 			l.SetText("")
 		}

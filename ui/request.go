@@ -154,7 +154,6 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 	}
 	f.category = widget.NewRadioGroup(categoryOptions, func(string) { f.changed(fp.FieldCategory); f.showSections() })
 	f.notice = widget.NewRadioGroup(noticeOptions, func(string) { f.changed(fp.FieldNoticeType) })
-	f.notice.Horizontal = true
 	f.rasked = widget.NewRadioGroup([]string{"Yes", "No"}, func(string) { f.changed(fp.FieldRescheduleAsked) })
 	f.rasked.Horizontal = true
 
@@ -225,6 +224,9 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 	header := container.NewVBox(head)
 	if r != nil {
 		docs := container.NewHBox(widget.NewButtonWithIcon("Record (PDF)", theme.DocumentPrintIcon(), func() { f.print(f.ui.printRecord) }))
+		if fp.CheckPrint(u.actor) != nil {
+			docs.Hide() // an administrator prints nothing of an applicant's
+		}
 		switch r.Status {
 		case fp.StatusDenied:
 			docs.Add(widget.NewButtonWithIcon("Denial letter (PDF)", theme.MailSendIcon(), func() { f.print(f.ui.printLetter) }))

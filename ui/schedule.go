@@ -43,7 +43,7 @@ func newSchedulePanel(f *requestScreen) *schedulePanel {
 	p.bookBtn.Importance = widget.HighImportance
 	p.bookBtn.Hide()
 	letter := widget.NewButtonWithIcon("Appointment letter (PDF)", theme.DocumentPrintIcon(), func() { f.ui.printRequestLetter(f.req) })
-	if f.req.Status != fp.StatusScheduled {
+	if f.req.Status != fp.StatusScheduled || fp.CheckPrint(f.ui.actor) != nil {
 		letter.Disable()
 	}
 	calendar := widget.NewButtonWithIcon("Calendar", theme.GridIcon(), func() {
@@ -88,7 +88,15 @@ func (p *schedulePanel) refresh() {
 		intro = fp.ErrorMessage(err)
 	}
 	p.people.Add(widget.NewLabel(intro))
-	grid := container.NewGridWithColumns(3)
+	// One row per person: the name and the time on the left (wrapping), the
+	// actions on the right, so a long line never widens the window.
+	grid := container.NewVBox()
+	row := func(name, when fyne.CanvasObject, buttons *fyne.Container) {
+		if l, ok := when.(*widget.Label); ok {
+			l.Wrapping = fyne.TextWrapWord
+		}
+		grid.Add(container.NewBorder(nil, nil, nil, buttons, container.NewVBox(name, when)))
+	}
 	for _, s := range sp {
 		name := widget.NewLabelWithStyle(s.Person.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		when := widget.NewLabel("No appointment yet")
@@ -96,8 +104,8 @@ func (p *schedulePanel) refresh() {
 		if s.Booked {
 			ap := s.Appointment
 			when.SetText(fmt.Sprintf("%s %s-%s · station %d · %s", ap.Day.Time().Format("Mon 2 Jan 2006"), ap.Start, ap.End(), ap.Station, ap.Status.Label()))
-			if ap.Reschedules > 0 {
-				when.SetText(when.Text + fmt.Sprintf(" · rescheduled %d×", ap.Reschedules))
+			if n := r.Reschedules(s.Person.ID); n > 0 { // a cancellation and a new booking count too
+				when.SetText(when.Text + fmt.Sprintf(" · rescheduled %d×", n))
 			}
 			if ap.Status == fp.ApptCollected && u.actor.CanHandleCases() {
 				buttons.Add(widget.NewButtonWithIcon("Stamped notice", theme.DocumentPrintIcon(), func() { u.printStamp(r.ID, s.Person) }))
@@ -114,9 +122,15 @@ func (p *schedulePanel) refresh() {
 				buttons.Add(widget.NewButtonWithIcon("Pick a slot", theme.ContentAddIcon(), func() { p.pickSlot(s.Person, nil) }))
 			}
 		}
-		grid.Add(name)
-		grid.Add(when)
-		grid.Add(buttons)
+		row(name, when, buttons)
+	}
+	for _, m := range r.ComingOfAge(u.today()) { // fingerprinted if the appointment is on or after the 18th birthday
+		pick := container.NewHBox()
+		if can {
+			pick.Add(widget.NewButtonWithIcon("Pick a slot", theme.ContentAddIcon(), func() { p.pickSlot(m, nil) }))
+		}
+		row(widget.NewLabelWithStyle(m.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			widget.NewLabel(fmt.Sprintf("Turns 18 on %s: fingerprinted if the appointment is on or after that day", m.Turns18())), pick)
 	}
 	p.people.Add(grid)
 	if past := p.past(); past != "" {
@@ -192,7 +206,7 @@ func (p *schedulePanel) onPropose() {
 func (p *schedulePanel) onBook() {
 	u := p.f.ui
 	u.touch()
-	r, err := u.db.Book(u.actor, p.f.req.ID, p.proposal)
+	r, err := u.db.Book(u.actor, p.f.req.ID, p.proposal, "", false)
 	if err != nil {
 		u.showError(err)
 		return
@@ -209,14 +223,27 @@ func scheduleNote(r *fp.Request) string {
 
 func (p *schedulePanel) onCancel(person fp.Person) {
 	u := p.f.ui
-	u.askReason("Cancel "+person.FullName+"'s appointment", "Cancel appointment", func(reason string) error {
-		r, err := u.db.CancelAppointment(u.actor, p.f.req.ID, person.ID, reason)
+	title, action := "Cancel "+person.FullName+"'s appointment", "Cancel appointment"
+	cancel := func(reason string, override bool) error {
+		r, err := u.db.CancelAppointment(u.actor, p.f.req.ID, person.ID, reason, override)
 		if err != nil {
 			return err
 		}
 		p.f.reopenOn(r, "schedule", "Cancelled: the slot is free. "+scheduleNote(r))
 		return nil
-	})
+	}
+	if u.actor.Role != fp.RoleDirector {
+		u.askReason(title, action, func(reason string) error { return cancel(reason, false) })
+		return
+	}
+	// A director may cancel within the cut-off, as an override.
+	reason := newTextArea()
+	reason.SetPlaceHolder("Why? This goes into the request's history.")
+	reason.SetMinRowsVisible(3)
+	override := widget.NewCheck(fmt.Sprintf("Override: cancel within %d hours of the time (director)", p.sched.RescheduleCutoffHours), nil)
+	d := u.newFormDialog(title, action, []*widget.FormItem{widget.NewFormItem("Reason", reason), widget.NewFormItem("", override)},
+		func() error { return cancel(reason.Text, override.Checked) })
+	d.show(u, 560)
 }
 
 // pickSlot lets the clerk choose a day and a free slot for person: a new
@@ -299,6 +326,14 @@ func (p *schedulePanel) pickSlot(person fp.Person, current *fp.Appointment) {
 	reason.SetMinRowsVisible(2)
 	override := widget.NewCheck("Override the reschedule rules (director)", nil)
 	title, action := "Book "+person.FullName, "Book"
+	if _, move := p.f.req.Rebooking(person.ID); move && current == nil {
+		items = append(items, widget.NewFormItem("", widget.NewLabel(fmt.Sprintf("Booking again after a cancellation is a reschedule (%d so far; clerks stop at %d).",
+			p.f.req.Reschedules(person.ID), p.sched.RescheduleLimit))))
+		if u.actor.Role == fp.RoleDirector {
+			reason.SetPlaceHolder("Needed to override the reschedule limit.")
+			items = append(items, widget.NewFormItem("Reason", reason), widget.NewFormItem("", override))
+		}
+	}
 	if current != nil {
 		title, action = "Reschedule "+person.FullName, "Reschedule"
 		reason.SetPlaceHolder("Why? This goes into the request's history.")
@@ -317,7 +352,7 @@ func (p *schedulePanel) pickSlot(person fp.Person, current *fp.Appointment) {
 		var r *fp.Request
 		var err error
 		if current == nil {
-			r, err = u.db.Book(u.actor, p.f.req.ID, []fp.Booking{b})
+			r, err = u.db.Book(u.actor, p.f.req.ID, []fp.Booking{b}, reason.Text, override.Checked)
 		} else {
 			r, err = u.db.Reschedule(u.actor, p.f.req.ID, person.ID, b, reason.Text, override.Checked)
 		}

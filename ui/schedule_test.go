@@ -99,7 +99,7 @@ func TestCalendarShowsTheDayAndOpensARequest(t *testing.T) {
 		t.Fatal("the calendar is not shown")
 	}
 	if _, ok := find(t, u.body, func(c *dayCell) bool {
-		return c.load.Day == ap.Day && c.load.Booked > 0 && strings.Contains(c.words.Text, "free of") || strings.HasPrefix(c.words.Text, "full")
+		return c.load.Day == ap.Day && c.load.Booked > 0 && strings.Contains(c.words.Text, " free") || strings.HasPrefix(c.words.Text, "full")
 	}); !ok {
 		t.Error("the month does not show the day's load in words")
 	}

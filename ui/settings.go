@@ -106,7 +106,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 		container.NewVBox(heading("Office settings"), s.banner, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, container.NewHBox(s.saveBtn, export, imp), nil, s.message)),
 		nil, nil,
-		container.NewVScroll(container.NewGridWithColumns(2, left, right)))
+		container.NewVScroll(container.NewVBox(left, right)))
 	if u.actor.Role != fp.RoleAdmin {
 		s.saveBtn.Disable()
 		imp.Disable()

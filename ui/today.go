@@ -340,8 +340,13 @@ func (s *todayScreen) checkIn(id fp.RequestID, person fp.Person) {
 		widget.NewFormItem("", matches),
 		widget.NewFormItem("Note", note),
 	}
+	override, why := widget.NewCheck("Override: see a walk-in outside public hours (director)", nil), widget.NewEntry()
+	if u.actor.Role == fp.RoleDirector {
+		why.SetPlaceHolder("why, for the history")
+		items = append(items, widget.NewFormItem("", override), widget.NewFormItem("Override reason", why))
+	}
 	d := u.newFormDialog("Check in", "Check in", items, func() error {
-		in := fp.CheckInInput{ID: "", IDNote: idNote.Text, NameMatches: matches.Checked, Note: note.Text}
+		in := fp.CheckInInput{ID: "", IDNote: idNote.Text, NameMatches: matches.Checked, Note: note.Text, Override: override.Checked, Reason: why.Text}
 		for _, p := range people {
 			if p.FullName == who.Selected {
 				in.PersonID = p.ID

@@ -108,6 +108,13 @@ func find[T fyne.CanvasObject](t *testing.T, o fyne.CanvasObject, ok func(T) boo
 	return zero, false
 }
 
+// findAll lists every T below o.
+func findAll[T fyne.CanvasObject](t *testing.T, o fyne.CanvasObject) []T {
+	var out []T
+	find(t, o, func(v T) bool { out = append(out, v); return false })
+	return out
+}
+
 func button(t *testing.T, o fyne.CanvasObject, label string) *widget.Button {
 	t.Helper()
 	b, ok := find(t, o, func(b *widget.Button) bool { return b.Text == label })

@@ -322,5 +322,8 @@ func pdfCommand(e env, name, usage string, args []string, flags func(*flag.FlagS
 		return err
 	}
 	defer db.Close()
+	if err := fp.CheckPrint(a); err != nil { // before anything is written (the store records the printing after)
+		return err
+	}
 	return run(pdfSession{db, a, r, *outPath})
 }

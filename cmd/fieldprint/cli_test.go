@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/store"
@@ -191,6 +192,26 @@ func TestImportIsAllOrNothing(t *testing.T) {
 	defer s.Close()
 	if n, _ := s.CountRequests(); n != 0 {
 		t.Fatalf("%d requests written by a failed import", n)
+	}
+}
+
+// Implausible ages for the category are warnings of the import, like an
+// unknown receipt prefix: printed by line, and the rows are imported.
+func TestImportWarnsAboutAges(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "w.db")
+	csv := "Full_Name,Received,Date_of_Birth,Category,Basis,Notice_Type,Receipt_Number,A_Number,Email,Phone,Household_Adults\n" +
+		"Priya Sharma,2026-10-02," + time.Now().AddDate(-15, 0, 0).Format("2006-01-02") + ",INA 319(b),Consular spouse,Request for Evidence,,A12345678,,+91 11 2419 8000,\n" +
+		"Ana García,2026-10-03,1985-02-02,Adoptive parents,I-600A,Biometric appointment notice,IOE0912345678,,a@example.com,,Juan García|1983-03-03\n"
+	path := filepath.Join(dir, "tracker.csv")
+	os.WriteFile(path, []byte(csv), 0o600)
+	withClerk(t, db)
+	code, out, errs := fieldprint(t, "", "import", path, "--db", db, "--user", "ana")
+	if code != 0 || !strings.Contains(out, "Imported 2") {
+		t.Fatalf("import: %d %q %q", code, out, errs)
+	}
+	if !strings.Contains(errs, "line 2: warning: Priya Sharma is 15") || !strings.Contains(errs, "a 319(b) applicant is an adult") || strings.Contains(errs, "line 3") {
+		t.Errorf("warnings: %q", errs)
 	}
 }
 

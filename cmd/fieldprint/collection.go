@@ -109,12 +109,14 @@ func personFlag(db *store.DB, r *fp.Request, name string) (fp.Person, error) {
 }
 
 func cmdCheckIn(e env, args []string) error {
-	fs, dbFlag := newFlags(e, "checkin", "CODE|NUMBER [--person NAME] --id KIND [--id-note TEXT] [--name-mismatch NOTE] --user NAME")
+	fs, dbFlag := newFlags(e, "checkin", "CODE|NUMBER [--person NAME] --id KIND [--id-note TEXT] [--name-mismatch NOTE] [--override --reason TEXT] --user NAME")
 	user := userFlag(fs)
 	person := fs.String("person", "", "who arrived (may be left out when one person is fingerprinted)")
 	idKind := fs.String("id", "", "the ID shown: passport, government-id, birth-certificate, school-id, expired-id, id-copy, immigration-document")
 	idNote := fs.String("id-note", "", "the ID's number or a description")
 	mismatch := fs.String("name-mismatch", "", "the name on the ID differs from the request: say what differs and why the identity is accepted")
+	override := fs.Bool("override", false, "director only: see a walk-in outside public hours")
+	reason := fs.String("reason", "", "with --override: why (it goes into the history)")
 	pos, err := positional(fs, args, 1)
 	if err != nil {
 		return err
@@ -132,7 +134,8 @@ func cmdCheckIn(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err = db.CheckInPerson(a, r.ID, fp.CheckInInput{PersonID: p.ID, ID: kind, IDNote: *idNote, NameMatches: *mismatch == "", Note: *mismatch})
+	r, err = db.CheckInPerson(a, r.ID, fp.CheckInInput{PersonID: p.ID, ID: kind, IDNote: *idNote, NameMatches: *mismatch == "", Note: *mismatch,
+		Override: *override, Reason: *reason})
 	if err != nil {
 		return err
 	}

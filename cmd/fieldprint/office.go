@@ -134,6 +134,9 @@ func cmdLetters(e env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := fp.CheckPrint(a); err != nil { // before anything is written
+		return err
+	}
 	rs, err := db.LetterRequests(day, *unprinted)
 	if err != nil {
 		return err

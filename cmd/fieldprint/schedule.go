@@ -73,11 +73,13 @@ func printSchedule(w io.Writer, r *fp.Request, on fp.Date) {
 }
 
 func cmdBook(e env, args []string) error {
-	fs, dbFlag := newFlags(e, "book", "NUMBER --next-available | --person NAME --at \"YYYY-MM-DD HH:MM\" [--station N] --user NAME")
+	fs, dbFlag := newFlags(e, "book", "NUMBER --next-available | --person NAME --at \"YYYY-MM-DD HH:MM\" [--station N] [--override --reason TEXT] --user NAME")
 	user := userFlag(fs)
 	next := fs.Bool("next-available", false, "book everyone without an appointment at the earliest slots that fit them back to back")
 	from := fs.String("from", "", "with --next-available: not before this day (YYYY-MM-DD), e.g. when the applicant is away until then")
 	sf := addSlotFlags(fs)
+	reason := fs.String("reason", "", "why (required with --override; it goes into the history)")
+	override := fs.Bool("override", false, "director only: book a person again after a cancellation although they are past the reschedule limit")
 	pos, err := positional(fs, args, 1)
 	if err != nil {
 		return err
@@ -110,7 +112,7 @@ func cmdBook(e env, args []string) error {
 		}
 		bs = []fp.Booking{b}
 	}
-	if r, err = db.Book(a, r.ID, bs); err != nil {
+	if r, err = db.Book(a, r.ID, bs, *reason, *override); err != nil {
 		return err
 	}
 	printSchedule(e.stdout, r, db.Today())
@@ -144,10 +146,11 @@ func cmdReschedule(e env, args []string) error {
 }
 
 func cmdCancel(e env, args []string) error {
-	fs, dbFlag := newFlags(e, "cancel", "NUMBER [--person NAME] --reason TEXT --user NAME")
+	fs, dbFlag := newFlags(e, "cancel", "NUMBER [--person NAME] --reason TEXT [--override] --user NAME")
 	user := userFlag(fs)
 	person := fs.String("person", "", "whose appointment (may be left out when one person is fingerprinted)")
 	reason := fs.String("reason", "", "why it is cancelled (required)")
+	override := fs.Bool("override", false, "director only: cancel it although it is within the cut-off")
 	pos, err := positional(fs, args, 1)
 	if err != nil {
 		return err
@@ -161,7 +164,7 @@ func cmdCancel(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if r, err = db.CancelAppointment(a, r.ID, p.ID, *reason); err != nil {
+	if r, err = db.CancelAppointment(a, r.ID, p.ID, *reason, *override); err != nil {
 		return err
 	}
 	printSchedule(e.stdout, r, db.Today())

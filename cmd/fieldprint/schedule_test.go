@@ -183,3 +183,82 @@ func TestAppointmentLetters(t *testing.T) {
 		t.Errorf("letters without --date or --unprinted: exit %d", code)
 	}
 }
+
+// Cancelling and booking again is a reschedule through the CLI too: past
+// the limit only the director books again, with --override and a reason.
+func TestCancelAndBookAgainNeedsTheDirector(t *testing.T) {
+	path := demoDB(t)
+	row := readyRequest(t, path)
+	who := strings.Fields(row.FullName)[0]
+	from := time.Now().AddDate(0, 0, 14).Format("2006-01-02")
+	book := func(args ...string) (int, string, string) {
+		return fieldprint(t, "", append([]string{"book", row.Number, "--next-available", "--from", from, "--db", path}, args...)...)
+	}
+	cancel := func() {
+		t.Helper()
+		if code, _, errs := fieldprint(t, "", "cancel", row.Number, "--person", who, "--reason", "the applicant asked", "--user", "clerk", "--db", path); code != 0 {
+			t.Fatalf("cancel: %d %q", code, errs)
+		}
+	}
+	if code, _, errs := book("--user", "clerk"); code != 0 {
+		t.Fatalf("book: %d %q", code, errs)
+	}
+	for range 2 { // the limit is 2
+		cancel()
+		if code, _, errs := book("--user", "clerk"); code != 0 {
+			t.Fatalf("booking again within the limit: %d %q", code, errs)
+		}
+	}
+	cancel() // allowed past the limit: the booking after it is the move
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--user", "clerk"}, "and a new booking after a cancellation is a move. Only the director can override"},
+		{[]string{"--user", "clerk", "--override", "--reason", "please"}, "Only the director can override"},
+		{[]string{"--user", "director"}, "confirm the override"},
+		{[]string{"--user", "director", "--override"}, "say why you override"},
+	} {
+		if code, _, errs := book(c.args...); code != 1 || !strings.Contains(errs, c.msg) {
+			t.Errorf("book %v: %d %q, want %q", c.args, code, errs, c.msg)
+		}
+	}
+	code, out, errs := book("--user", "director", "--override", "--reason", "hospital stay, letter seen")
+	if code != 0 || !strings.Contains(out, row.Number+" scheduled") {
+		t.Fatalf("the director's override: %d %q %q", code, out, errs)
+	}
+	code, out, _ = fieldprint(t, "", "audit", "list", "--request", row.Number, "--action", fp.ActionAppointmentBook, "--user", "director", "--db", path)
+	if code != 0 || !strings.Contains(out, "director's override: hospital stay, letter seen; booked again after a cancellation: a reschedule") {
+		t.Errorf("the history: %d %q", code, out)
+	}
+}
+
+// An administrator prints no applicant's document from the CLI either, and
+// no file is written.
+func TestAdminPrintsNoLetters(t *testing.T) {
+	path := demoDB(t)
+	dir := t.TempDir()
+	code, out, _ := fieldprint(t, "", "list", "--db", path, "--status", "scheduled", "--format", "json")
+	var rows []fp.RequestSummary
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) == 0 {
+		t.Fatalf("no scheduled request: %d %s", code, out)
+	}
+	file := filepath.Join(dir, "out.pdf")
+	for _, args := range [][]string{
+		{"record", rows[0].Number, "-o", file},
+		{"letter", rows[0].Number, "-o", file},
+		{"stamp", rows[0].Number, "-o", file},
+		{"letters", "--unprinted", "-o", file},
+	} {
+		code, _, errs := fieldprint(t, "", append(args, "--user", "admin", "--db", path)...)
+		if code != 1 || !strings.Contains(errs, "an administrator account does not print applicants' letters: sign in as a clerk or director") {
+			t.Errorf("%v: %d %q", args, code, errs)
+		}
+		if _, err := os.Stat(file); err == nil {
+			t.Fatalf("%v wrote %s", args, file)
+		}
+	}
+	if code, _, errs := fieldprint(t, "", "record", rows[0].Number, "-o", file, "--user", "clerk", "--db", path); code != 0 {
+		t.Errorf("the clerk's record: %d %q", code, errs)
+	}
+}
