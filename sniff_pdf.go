@@ -799,8 +799,13 @@ func (p *pdfParser) checkDict(v *pdfValue) {
 				}
 			}
 		case "URI", "F", "UF", "DOS", "Unix", "Mac": // link targets and file names
-			if val.kind == pdfString && isNetworkPath(val.text()) {
+			if val.kind != pdfString {
+				break
+			}
+			if t := val.text(); isNetworkPath(t) {
 				p.c.found[pdfNetworkPath] |= p.where
+			} else if strings.HasPrefix(strings.ToLower(strings.TrimSpace(t)), "javascript:") {
+				p.c.found[pdfJavaScript] |= p.where
 			}
 		}
 	}

@@ -615,6 +615,7 @@ func TestSniffFileRefuses(t *testing.T) {
 		{"unc.pdf", hostileFiles(t)["gotor-unc.pdf"], 0, []string{"(a link that opens another file, a link to a file on another computer)"}},
 		{"unc-link.pdf", sniffPDF("", "", `<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI <5c5c7365727665725c73686172655c78> >> >>`), 0, []string{"(a link to a file on another computer)"}},
 		{"file-link.pdf", sniffPDF("", "", `<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI (FILE:///C:/x.exe) >> >>`), 0, []string{"(a link to a file on another computer)"}},
+		{"js-link.pdf", sniffPDFPage("/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /URI /URI ( JavaScript:void\\(0\\)) >> >>] ", "", ""), 0, []string{"(JavaScript)"}},
 		{"aa.pdf", hostileFiles(t)["aa.pdf"], 0, []string{"(actions that run by themselves)"}},
 		{"media.pdf", hostileFiles(t)["richmedia.pdf"], 0, []string{"(embedded video, sound, 3D or Flash)"}},
 		{"zip.pdf", hostileFiles(t)["zip-after-eof.pdf"], 0, []string{"zip.pdf has 412 bytes of other data after the end of the PDF (another file hidden in it?)", "print it to a new PDF"}},
