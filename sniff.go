@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"image"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -26,8 +25,8 @@ const (
 const MaxAttachmentBytes = 20 << 20
 
 // Image limits. A 300 dpi scan of a legal page is 2550x4200, so these leave
-// room for any honest scan or phone photo while capping the decoder's memory
-// (50 megapixels is 200 MB as RGBA).
+// room for any honest scan or phone photo. The decoder's memory is capped
+// separately, by decoded bytes (maxDecodeBytes, sniff_image.go).
 const (
 	maxImageSide   = 12000
 	maxImagePixels = 50_000_000
@@ -52,6 +51,12 @@ var typeExt = map[string]string{TypePDF: ".pdf", TypeJPEG: ".jpg", TypePNG: ".pn
 // name is the file's name as the person chose it, used for messages and to
 // catch a file whose extension claims another accepted type. maxBytes <= 0
 // means MaxAttachmentBytes. Every refusal is an EINVALID *Error.
+//
+// A PDF's objects are parsed, compressed object streams included, and it is
+// refused if encrypted, if it carries active content or if it cannot be
+// parsed within budget (checkPDF, sniff_pdf.go). An image is refused if
+// decoding it would take more than maxDecodeBytes, if anything but padding
+// follows its end, or if it does not decode (checkImage, sniff_image.go).
 func SniffFile(name string, data []byte, maxBytes int64) (FileInfo, error) {
 	base := displayName(name)
 	if maxBytes <= 0 {
@@ -70,10 +75,10 @@ func SniffFile(name string, data []byte, maxBytes int64) (FileInfo, error) {
 		info.Type, err = TypePDF, checkPDF(base, data)
 	case bytes.HasPrefix(data, []byte("\xff\xd8\xff")):
 		info.Type = TypeJPEG
-		info.Width, info.Height, err = checkImage(base, data, jpeg.DecodeConfig, jpeg.Decode)
+		info.Width, info.Height, err = checkImage(base, data, true)
 	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
 		info.Type = TypePNG
-		info.Width, info.Height, err = checkImage(base, data, png.DecodeConfig, png.Decode)
+		info.Width, info.Height, err = checkImage(base, data, false)
 	default:
 		if what, advice := describeContent(data); what != "" {
 			return FileInfo{}, refuseFile(nil, "%s is %s, not a PDF, JPEG or PNG file (the only kinds that can be attached): %s", base, what, advice)
@@ -147,26 +152,6 @@ func sizeMB(n int64) string {
 	return strings.TrimSuffix(s, ".0") + " MB"
 }
 
-func checkImage(base string, data []byte, config func(io.Reader) (image.Config, error), decode func(io.Reader) (image.Image, error)) (w, h int, err error) {
-	// The header is read first: a few hundred bytes can declare a picture that
-	// would take gigabytes to decode.
-	cfg, err := config(bytes.NewReader(data))
-	if err != nil {
-		return 0, 0, damagedImage(base, err)
-	}
-	w, h = cfg.Width, cfg.Height
-	if w <= 0 || h <= 0 {
-		return 0, 0, refuseFile(nil, "%s declares a picture of %d x %d pixels, which is empty: scan the page again", base, w, h)
-	} else if w > maxImageSide || h > maxImageSide || int64(w)*int64(h) > maxImagePixels {
-		return 0, 0, refuseFile(nil, "%s declares a picture of %d x %d pixels, over the limit of %d pixels a side and %d megapixels: scan it again at 300 dpi or less",
-			base, w, h, maxImageSide, maxImagePixels/1_000_000)
-	}
-	if _, err := decode(bytes.NewReader(data)); err != nil {
-		return 0, 0, damagedImage(base, err)
-	}
-	return w, h, nil
-}
-
 func damagedImage(base string, err error) *Error {
 	var ju jpeg.UnsupportedError
 	var pu png.UnsupportedError
@@ -174,106 +159,6 @@ func damagedImage(base string, err error) *Error {
 		return refuseFile(err, "%s uses an unusual image variant that cannot be shown: open it and save it again as a standard JPEG or PNG", base)
 	}
 	return refuseFile(err, "%s is damaged or incomplete: it cannot be read as an image. Copy or download it again, or scan the page again", base)
-}
-
-// checkPDF is a byte-level check: it does not parse the PDF, so active content
-// inside compressed object streams goes unseen. The viewer remains the real
-// guard; this catches the common, uncompressed cases and the obvious mistakes.
-func checkPDF(base string, data []byte) error {
-	// "%%EOF" ends every complete PDF; writers may append a little after it.
-	if !bytes.Contains(data[max(0, len(data)-1024):], []byte("%%EOF")) {
-		return refuseFile(nil, "%s is damaged or incomplete: the end of the PDF is missing, as after an interrupted download or copy. Download or copy it again, or scan the paper again", base)
-	}
-	encrypted, active := pdfNames(data)
-	if encrypted {
-		return refuseFile(nil, "%s is encrypted (protected by a password or locked against changes), which case files may not be: open it, print it to a new PDF and attach that, or scan the paper", base)
-	} else if len(active) > 0 {
-		return refuseFile(nil, "%s contains active content (%s), which case files may not carry: open it, print it to a new PDF and attach that, or scan the paper", base, strings.Join(active, ", "))
-	}
-	return nil
-}
-
-// pdfNames looks at every PDF name token ("/Name", with #xx escapes decoded so
-// "/J#61vaScript" is seen) for encryption and active content.
-func pdfNames(data []byte) (encrypted bool, active []string) {
-	found := map[string]bool{}
-	for i := 0; ; {
-		j := bytes.IndexByte(data[i:], '/')
-		if j < 0 {
-			break
-		}
-		start := i + j + 1
-		end := start
-		for end < len(data) && !isPDFDelimiter(data[end]) {
-			end++
-		}
-		name := data[start:end]
-		if bytes.IndexByte(name, '#') >= 0 {
-			name = unescapePDFName(name)
-		}
-		switch string(name) {
-		case "Encrypt":
-			encrypted = true
-		case "JavaScript", "JS":
-			found["JavaScript"] = true
-		case "Launch":
-			found["an action that starts a program"] = true
-		case "EmbeddedFile", "EF": // an embedded file stream, a file specification's embedded file
-			found["embedded files"] = true
-		case "EmbeddedFiles": // the index of embedded files; gofpdf writes an empty one into every PDF
-			if !emptyNameTree(data[end:]) {
-				found["embedded files"] = true
-			}
-		}
-		i = end
-	}
-	for _, k := range []string{"JavaScript", "an action that starts a program", "embedded files"} {
-		if found[k] {
-			active = append(active, k)
-		}
-	}
-	return encrypted, active
-}
-
-// emptyNameTree reports whether b starts with "<< /Names [ ] >>", allowing any spacing.
-func emptyNameTree(b []byte) bool {
-	for _, tok := range []string{"<<", "/Names", "[", "]", ">>"} {
-		b = bytes.TrimLeft(b, "\x00\t\n\f\r ")
-		if !bytes.HasPrefix(b, []byte(tok)) {
-			return false
-		}
-		b = b[len(tok):]
-	}
-	return true
-}
-
-func isPDFDelimiter(c byte) bool {
-	return strings.IndexByte("\x00\t\n\f\r ()<>[]{}/%", c) >= 0
-}
-
-func unescapePDFName(name []byte) []byte {
-	out := make([]byte, 0, len(name))
-	for i := 0; i < len(name); i++ {
-		if name[i] == '#' && i+2 < len(name) && isHex(name[i+1]) && isHex(name[i+2]) {
-			out = append(out, unhex(name[i+1])<<4|unhex(name[i+2]))
-			i += 2
-			continue
-		}
-		out = append(out, name[i])
-	}
-	return out
-}
-
-func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
-
-func unhex(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c <= 'F':
-		return c - 'A' + 10
-	}
-	return c - 'a' + 10
 }
 
 // describeContent names what a refused file looks like, when that is cheap to

@@ -9,13 +9,15 @@ import (
 )
 
 func FuzzSniffFile(f *testing.F) {
-	entries, err := os.ReadDir(hostileDir)
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, e := range entries {
-		if data, err := os.ReadFile(filepath.Join(hostileDir, e.Name())); err == nil && e.Name() != "README.md" {
-			f.Add(e.Name(), data)
+	for _, dir := range []string{hostileDir, "testdata/accepted"} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, e := range entries {
+			if data, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil && e.Name() != "README.md" {
+				f.Add(e.Name(), data)
+			}
 		}
 	}
 	f.Add("tiny.png", sniffPNG(f, 3, 2))
@@ -23,6 +25,14 @@ func FuzzSniffFile(f *testing.F) {
 	f.Add("notice.PDF", sniffPDF("", ""))
 	f.Add(`C:\scans\js.pdf`, sniffPDF("/OpenAction << /S /J#61vaScript /JS (1) >> ", ""))
 	f.Add("notes.txt", []byte("Passport to follow.\n"))
+	// What must still be accepted: gofpdf's output, a PDF 1.5 with an object
+	// stream and an xref stream, a JPEG with an MPF secondary image, a 16-bit PNG.
+	f.Add("gofpdf.pdf", gofpdfScan(f, false))
+	f.Add("gofpdf-z.pdf", gofpdfScan(f, true))
+	f.Add("pdf15.pdf", pdf15(f, "/Type /ObjStm", []string{"<< /Type /Catalog /Pages 2 0 R /OpenAction [3 0 R /Fit] >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"}))
+	f.Add("mpf.jpg", withMPF(sniffJPEG(f, 17, 9), sniffJPEG(f, 8, 8)))
+	f.Add("deep.png", png16Small(f))
 
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
 		info, err := SniffFile(name, data, MaxAttachmentBytes)
