@@ -138,9 +138,6 @@ func buttonLabel(b *widget.Button) string {
 	return "(unnamed button)"
 }
 
-// dismissLabels close a dialog without doing anything.
-var dismissLabels = []string{"Cancel", "Close", "No", "OK", "Keep editing", "Don't save", "Skip", "Keep recorded", "Dismiss"}
-
 // crawler explores one UI as one role.
 type crawler struct {
 	t        *testing.T

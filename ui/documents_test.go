@@ -75,7 +75,9 @@ func TestDocumentsTab(t *testing.T) {
 		return e
 	}
 	problem := func() string {
-		l, _ := find(t, u.form.docs.preview, func(l *widget.Label) bool { return l.Visible() && l.Importance == widget.DangerImportance && l.Text != "" })
+		l, _ := find(t, u.form.docs.preview, func(l *widget.Label) bool {
+			return l.Visible() && l.Importance == widget.DangerImportance && l.Text != ""
+		})
 		if l == nil {
 			return ""
 		}
