@@ -27,6 +27,8 @@ const (
 	ActionUserDisable       = "user.disable"
 	ActionUserPassword      = "user.password"
 	ActionUserUnlock        = "user.unlock"
+	ActionUserEnable        = "user.enable"
+	ActionUserDetails       = "user.details"
 )
 
 // Change is one field's old and new value.
@@ -213,6 +215,8 @@ func (e AuditEntry) Describe() string {
 				parts = append(parts, "because "+RejectReason(c.New).Label())
 			case "shows":
 				parts = append(parts, "shows "+c.New)
+			case "checked":
+				parts = append(parts, c.New)
 			default:
 				parts = append(parts, verb+" "+c.New)
 			}

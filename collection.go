@@ -141,8 +141,11 @@ type CheckIn struct {
 
 // Collection is what was captured, by whom, when.
 type Collection struct {
-	At       time.Time `json:"at"`
-	By       string    `json:"by"` // the officer
+	At time.Time `json:"at"`
+	By string    `json:"by"` // the officer's account
+	// Officer is the officer as paper names them (full name, badge), as the
+	// account said when the biometrics were collected.
+	Officer  string    `json:"officer,omitempty"`
 	Captured []Capture `json:"captured"`
 	Code     int       `json:"code,omitempty"` // biometric code 1, 2 or 3 when the notice gives one
 }

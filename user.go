@@ -1,6 +1,7 @@
 package fieldprint
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -9,7 +10,11 @@ import (
 // User is a staff account. The password hash is the store's business; the
 // lockout counters live here so restarting the app does not reset them.
 type User struct {
-	Name         string      `json:"name"`
+	Name string `json:"name"`
+	// FullName and Badge are who the person is on paper: a stamped notice
+	// and a day sheet print them, not the login name.
+	FullName     string      `json:"full_name,omitempty"`
+	Badge        string      `json:"badge,omitempty"`
 	Role         Role        `json:"role"`
 	Disabled     bool        `json:"disabled,omitempty"`
 	PasswordHash string      `json:"password_hash"`
@@ -32,11 +37,85 @@ const (
 // Actor returns who the user acts as.
 func (u *User) Actor() Actor { return Actor{Name: u.Name, Role: u.Role} }
 
+// Display is the person as paper names them: "Ana López (badge 4411)", the
+// full name alone, or the login name for an account made before full names.
+func (u User) Display() string {
+	n := u.FullName
+	if n == "" {
+		n = u.Name
+	}
+	if u.Badge != "" {
+		n += " (badge " + u.Badge + ")"
+	}
+	return n
+}
+
+// NewUser is an account as an administrator creates it.
+type NewUser struct {
+	Name     string // the login name
+	FullName string
+	Badge    string // optional: a badge or officer number
+	Role     Role
+	Password string
+}
+
+// CheckPersonDetails normalises a staff member's full name and badge.
+func CheckPersonDetails(fullName, badge string) (string, string, error) {
+	name, ok := cleanText(fullName, false)
+	name = strings.Join(strings.Fields(name), " ")
+	switch {
+	case !ok:
+		return "", "", Errorf(EINVALID, "the full name contains a control character; retype it")
+	case name == "":
+		return "", "", Errorf(EINVALID, "give the person's full name: stamped notices and day sheets print it")
+	case utf8.RuneCountInString(name) > 80:
+		return "", "", Errorf(EINVALID, "the full name is longer than 80 characters")
+	}
+	badge = strings.ToUpper(strings.TrimSpace(badge))
+	if len(badge) > 20 {
+		return "", "", Errorf(EINVALID, "the badge or officer number is longer than 20 characters")
+	}
+	for _, r := range badge {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return "", "", Errorf(EINVALID, "the badge or officer number %q may hold only letters, digits and dashes", badge)
+		}
+	}
+	return name, badge, nil
+}
+
+// LastAdminDelay is how long each sign-in of the only enabled administrator
+// waits once failures would lock any other account. It is never locked:
+// nobody could unlock it, and anyone could lock the office out of its own
+// accounts by typing wrong passwords. A delay slows a guesser and still lets
+// the real administrator in.
+const LastAdminDelay = 10 * time.Second
+
+// SignInDelay is how long an attempt to sign in to u waits before its
+// password is checked: LastAdminDelay for the last administrator after
+// LockFailures recent failures, otherwise nothing.
+func (u *User) SignInDelay(now time.Time, lastAdmin bool) time.Duration {
+	if !lastAdmin {
+		return 0
+	}
+	recent := 0
+	for _, t := range u.Failures {
+		if now.Sub(t) < LockWindow {
+			recent++
+		}
+	}
+	if recent >= LockFailures {
+		return LastAdminDelay
+	}
+	return 0
+}
+
 // Locked reports whether the account is locked at now.
 func (u *User) Locked(now time.Time) bool { return now.Before(u.LockedUntil) }
 
-// RegisterFailure records a failed sign-in and reports whether it locked the account.
-func (u *User) RegisterFailure(now time.Time) bool {
+// RegisterFailure records a failed sign-in and reports whether it locked
+// the account. The last enabled administrator is never locked (see
+// LastAdminDelay): its failures are only counted.
+func (u *User) RegisterFailure(now time.Time, lastAdmin bool) bool {
 	kept := u.Failures[:0]
 	for _, t := range u.Failures {
 		if now.Sub(t) < LockWindow {
@@ -44,6 +123,9 @@ func (u *User) RegisterFailure(now time.Time) bool {
 		}
 	}
 	u.Failures = append(kept, now)
+	if lastAdmin {
+		return false
+	}
 	if len(u.Failures) >= LockFailures {
 		u.LockedUntil = now.Add(LockFor)
 		u.Failures = nil
@@ -94,10 +176,21 @@ var commonPasswords = map[string]bool{
 	"baseball1234": true, "princess1234": true, "superman1234": true, "trustno11234": true,
 }
 
-// CheckPassword applies the password policy and says how to comply.
-func CheckPassword(user, pw string) error {
+// DemoPassword is the demo accounts' password, published in the README: a
+// real account may never have it.
+const DemoPassword = "demo-only-not-secret"
+
+// CheckPassword applies the password policy and says how to comply. demo:
+// the account is in a demo database, where the published password is the point.
+func CheckPassword(user, pw string, demo bool) error {
 	n := utf8.RuneCountInString(pw)
+	lower, reversed := strings.ToLower(pw), []rune(strings.ToLower(user))
+	slices.Reverse(reversed)
 	switch {
+	case pw == DemoPassword && !demo:
+		return Errorf(EINVALID, "that is the demo accounts' password, printed in the instructions: choose another")
+	case user != "" && len(reversed) > 2 && strings.Contains(lower, string(reversed)):
+		return Errorf(EINVALID, "the password must not contain the user name, backwards either")
 	case n < MinPasswordLength:
 		return Errorf(EINVALID, "the password has %d characters; use at least %d (a short sentence is easy to remember)", n, MinPasswordLength)
 	case n > maxPasswordLength:
@@ -129,9 +222,17 @@ type UserService interface {
 	CountUsers() (int, error)
 	// CreateUser is allowed to an admin, or to anyone while there are no users
 	// (then only an admin account may be created).
-	CreateUser(a *Actor, name string, role Role, password string) (*User, error)
+	CreateUser(a *Actor, n NewUser) (*User, error)
+	// ListUsers and FindUser return accounts without their password hashes.
 	ListUsers() ([]User, error)
+	FindUser(name string) (User, error)
+	// SetUserDetails changes a person's full name and badge: an admin for
+	// anyone, a user for themself.
+	SetUserDetails(a Actor, name, fullName, badge string) error
+	// DisableUser refuses the last enabled administrator; EnableUser lets a
+	// disabled account sign in again.
 	DisableUser(a Actor, name string) error
+	EnableUser(a Actor, name string) error
 	UnlockUser(a Actor, name string) error
 	// SetPassword: an admin for anyone, a user for themself.
 	SetPassword(a Actor, name, password string) error

@@ -202,7 +202,8 @@ type Store interface {
 	CountRequests() (int, error)
 	FindRequestByID(id fp.RequestID) (*fp.Request, error)
 	CountUsers() (int, error)
-	CreateUser(a *fp.Actor, name string, role fp.Role, password string) (*fp.User, error)
+	CreateUser(a *fp.Actor, n fp.NewUser) (*fp.User, error)
+	MarkDemo() error
 	ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) ([]*fp.Request, error)
 	TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reason string) (*fp.Request, error)
 	SetProfile(a fp.Actor, p fp.Profile) error
@@ -253,7 +254,14 @@ func Scheduling() fp.Scheduling {
 
 // Password is the demo accounts' password: printed by "fieldprint demo" and
 // shown on the welcome screen, so it protects nothing.
-const Password = "demo-only-not-secret"
+const Password = fp.DemoPassword
+
+// staff are the demo accounts' people: full name and badge number.
+var staff = map[string][2]string{
+	"admin":    {"Wei Zhang", ""},
+	"clerk":    {"María López", "GZ-1042"},
+	"director": {"James Chen", "GZ-0007"},
+}
 
 // The demo accounts, one per role.
 var (
@@ -280,11 +288,16 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 	if n < 1 || n > 200000 {
 		return nil, fp.Errorf(fp.EINVALID, "--requests must be between 1 and 200000")
 	}
-	if _, err := s.CreateUser(nil, Admin.Name, Admin.Role, Password); err != nil {
+	if err := s.MarkDemo(); err != nil {
 		return nil, err
 	}
-	for _, a := range []fp.Actor{Clerk, Director} {
-		if _, err := s.CreateUser(&Admin, a.Name, a.Role, Password); err != nil {
+	for _, a := range []fp.Actor{Admin, Clerk, Director} {
+		by := &Admin
+		if a == Admin {
+			by = nil // the first account
+		}
+		p := staff[a.Name]
+		if _, err := s.CreateUser(by, fp.NewUser{Name: a.Name, FullName: p[0], Badge: p[1], Role: a.Role, Password: Password}); err != nil {
 			return nil, err
 		}
 	}

@@ -158,6 +158,14 @@ func (db *DB) Collect(a fp.Actor, id fp.RequestID, in fp.CollectInput) (*fp.Requ
 		if err != nil {
 			return fp.AuditEntry{}, err
 		}
+		officer := officerName(tx, a.Name)
+		for i := range r.Appointments {
+			if r.Appointments[i].ID == ap.ID && r.Appointments[i].Collection != nil {
+				c := *r.Appointments[i].Collection
+				c.Officer = officer
+				r.Appointments[i].Collection = &c
+			}
+		}
 		what := fp.CapturesText(ap.Collection.Captured)
 		if ap.Collection.Code != 0 {
 			what += " (biometric " + fp.CodeLabel(ap.Collection.Code) + ")"
@@ -423,7 +431,7 @@ func (db *DB) IssueStamp(a fp.Actor, id fp.RequestID, personID int) (st fp.Stamp
 				return fp.AuditEntry{}, err
 			}
 			st = fp.SignStamp(priv, fp.StampFacts{Office: o.Name, Request: r.Number, Person: p.FullName, DateOfBirth: p.DateOfBirth,
-				Collected: ap.Collection.At.In(s.Location()).Truncate(time.Minute), Officer: ap.Collection.By,
+				Collected: ap.Collection.At.In(s.Location()).Truncate(time.Minute), Officer: collectionOfficer(tx, ap.Collection),
 				Captured: ap.Collection.Captured, Code: ap.Collection.Code})
 			st.IssuedAt, st.IssuedBy = db.Now().UTC(), a.Name
 			if sb.Get([]byte(st.Code)) != nil {
@@ -540,4 +548,21 @@ func (db *DB) ExpiringFingerprints(within int) (out []fp.ExpiringHousehold, err 
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Expires.Before(out[j].Expires) })
 	return out, err
+}
+
+// officerName is how paper names the account name: its full name and badge.
+func officerName(tx *bolt.Tx, name string) string {
+	if u, err := getUser(tx, name); err == nil {
+		return u.Display()
+	}
+	return name
+}
+
+// collectionOfficer is who collected c, as recorded then (or, for a
+// collection recorded before accounts had full names, as the account says now).
+func collectionOfficer(tx *bolt.Tx, c *fp.Collection) string {
+	if c.Officer != "" {
+		return c.Officer
+	}
+	return officerName(tx, c.By)
 }

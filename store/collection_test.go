@@ -71,7 +71,7 @@ func TestCollectionDay(t *testing.T) {
 
 	// The stamped notice: signed once, copies counted, verifiable by code and by QR.
 	st, n, err := db.IssueStamp(clerk, family.ID, 0)
-	if err != nil || n != 1 || st.Facts.Officer != "jchen" || st.Facts.Person != "Nguyễn Thị Minh Khai" || st.Facts.Code != 3 {
+	if err != nil || n != 1 || st.Facts.Officer != "James Chen (badge GZ-0007)" || st.Facts.Person != "Nguyễn Thị Minh Khai" || st.Facts.Code != 3 {
 		t.Fatalf("stamp: %+v %d %v", st, n, err)
 	}
 	again, n, _ := db.IssueStamp(clerk, family.ID, 0)

@@ -89,6 +89,10 @@ var migrations = []migration{
 		_, err := tx.Bucket(bIdx).CreateBucketIfNotExists(iWalkIns)
 		return err
 	}},
+	{6, "count failed sign-ins of names without an account", func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists([]byte("signins"))
+		return err
+	}},
 }
 
 // SchemaVersion is the version this build writes.

@@ -3,6 +3,10 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -372,5 +376,70 @@ func TestMigration5(t *testing.T) {
 	})
 	if rows, err := db.Day(fp.Date{Y: 2026, M: 12, D: 1}); err != nil || len(rows) != 0 {
 		t.Errorf("an empty day after migration: %v %v", rows, err)
+	}
+}
+
+func TestMigration4(t *testing.T) {
+	db := unmigrated(t)
+	if err := db.migrateTo(3); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.migrateTo(4); err != nil {
+		t.Fatal(err)
+	}
+	db.bolt.View(func(tx *bolt.Tx) error {
+		if idx(tx, iSlots) == nil {
+			t.Error("idx/slots missing after migration 4")
+		}
+		return nil
+	})
+	// Until an administrator saves them, the office runs on the defaults.
+	if s, err := db.Scheduling(); err != nil || !s.Default {
+		t.Errorf("scheduling after migration 4: %+v %v", s, err)
+	}
+}
+
+func TestMigration6(t *testing.T) {
+	db := unmigrated(t)
+	if err := db.migrateTo(5); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.migrateTo(6); err != nil {
+		t.Fatal(err)
+	}
+	db.bolt.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bSignIns) == nil {
+			t.Error("signins missing after migration 6")
+		}
+		return nil
+	})
+	// A name without an account is now counted like one with.
+	if _, err := db.Authenticate("nobody", "wrong password"); fp.ErrorMessage(err) != "the user name or password is wrong" {
+		t.Errorf("unknown name after migration 6: %v", err)
+	}
+	db.bolt.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bSignIns).Get([]byte("nobody")) == nil {
+			t.Error("the failure of an unknown name was not counted")
+		}
+		return nil
+	})
+}
+
+// Every migration has a test of its own, named for its version.
+func TestEveryMigrationHasATest(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "migrations_test.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, d := range f.Decls {
+		if fn, ok := d.(*ast.FuncDecl); ok {
+			have[fn.Name.Name] = true
+		}
+	}
+	for _, m := range migrations {
+		if name := fmt.Sprintf("TestMigration%d", m.version); !have[name] {
+			t.Errorf("migration %d (%s) has no %s", m.version, m.name, name)
+		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
-	bolt "go.etcd.io/bbolt"
 )
 
 // testScheduling is a small office on UTC: 2 stations, 15-minute slots,
@@ -422,25 +421,6 @@ func TestSchedulingDefaultsUntilSaved(t *testing.T) {
 	es, _ := db.FindAudit(admin, fp.AuditFilter{Action: fp.ActionSchedulingUpdate})
 	if len(es) != 1 || !strings.Contains(es[0].Note, "first saved") {
 		t.Errorf("audit %+v", es)
-	}
-}
-
-func TestMigration4(t *testing.T) {
-	db := unmigrated(t)
-	if err := db.migrateTo(3); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.migrateTo(4); err != nil {
-		t.Fatal(err)
-	}
-	db.bolt.View(func(tx *bolt.Tx) error {
-		if idx(tx, iSlots) == nil {
-			t.Error("idx/slots missing after migration 4")
-		}
-		return nil
-	})
-	if s, err := db.Scheduling(); err != nil || !s.Default {
-		t.Errorf("scheduling after migration: %+v %v", s, err)
 	}
 }
 

@@ -6,10 +6,13 @@
 //
 //	meta/
 //	    schema                 -> uint64: schema version, see migrations.go
+//	    demo                   -> 0x01 when the file holds the demo office (its published password is allowed)
 //	requests/                  id -> JSON fieldprint.Request (the record, its checklist and appointments)
 //	summaries/                 id -> JSON fieldprint.RequestSummary (queue rows)
 //	numbers/                   "FP-2026-00042" -> id
-//	users/                     user name -> JSON fieldprint.User (argon2id hash, lockout counters)
+//	users/                     user name -> JSON fieldprint.User (full name, badge, argon2id hash, lockout counters)
+//	signins/                   name without an account -> JSON fieldprint.User (failures and lock only): unknown
+//	                           names are counted and locked like real ones, so answers do not tell them apart
 //	audit/                     seq (uint64) -> JSON fieldprint.AuditEntry, a SHA-256 hash chain
 //	prints/                    "FP-2026-00042" 0x00 document -> uint64: copies printed
 //	settings/
@@ -89,8 +92,10 @@ var (
 	iAudit    = []byte("audit")
 	iComplete = []byte("complete")
 	bFiles    = []byte("files")
+	bSignIns  = []byte("signins")
 
 	kSchema = []byte("schema")
+	kDemo   = []byte("demo")
 )
 
 // DB is an open Fieldprint database.
@@ -106,6 +111,9 @@ type DB struct {
 	// office's day, wanted by nearly every write, and the workstation's
 	// clock may be set to another zone.
 	zone atomic.Pointer[time.Location]
+	// wait sleeps before the last administrator's password is checked after
+	// repeated failures (time.Sleep; tests count instead).
+	wait func(time.Duration)
 }
 
 // OpenTimeout is how long Open waits for another process to release the file.
@@ -123,7 +131,7 @@ func Open(path string) (*DB, error) {
 	} else if err != nil {
 		return nil, &fp.Error{Code: fp.EINVALID, Message: fmt.Sprintf("cannot open the database %s: %v", path, err), Err: err}
 	}
-	db := &DB{bolt: b, path: path, Now: time.Now, MaxFileBytes: fp.MaxAttachmentBytes}
+	db := &DB{bolt: b, path: path, Now: time.Now, MaxFileBytes: fp.MaxAttachmentBytes, wait: time.Sleep}
 	if err := db.migrate(); err != nil {
 		b.Close()
 		return nil, err

@@ -20,10 +20,16 @@ var (
 
 const testPassword = "correct horse battery"
 
+// The test accounts' people: stamped notices print their names and badges.
+var (
+	staffNames  = map[string]string{"root": "Rosa Ortiz", "mlopez": "María López", "jchen": "James Chen"}
+	staffBadges = map[string]string{"mlopez": "GZ-1042", "jchen": "GZ-0007"}
+)
+
 // ensureStaff creates the test accounts that do not exist yet.
 func ensureStaff(db *DB) error {
 	if n, _ := db.CountUsers(); n == 0 {
-		if _, err := db.CreateUser(nil, admin.Name, admin.Role, testPassword); err != nil {
+		if _, err := db.CreateUser(nil, fp.NewUser{Name: admin.Name, FullName: staffNames[admin.Name], Role: admin.Role, Password: testPassword}); err != nil {
 			return err
 		}
 	}
@@ -39,7 +45,7 @@ func ensureStaff(db *DB) error {
 		if have[a.Name] {
 			continue // hashing a password costs 19 MiB and tens of milliseconds
 		}
-		if _, err := db.CreateUser(&admin, a.Name, a.Role, testPassword); err != nil && fp.ErrorCode(err) != fp.ECONFLICT {
+		if _, err := db.CreateUser(&admin, fp.NewUser{Name: a.Name, FullName: staffNames[a.Name], Badge: staffBadges[a.Name], Role: a.Role, Password: testPassword}); err != nil && fp.ErrorCode(err) != fp.ECONFLICT {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	bolt "go.etcd.io/bbolt"
@@ -120,28 +121,32 @@ func (db *DB) CountUsers() (n int, err error) {
 
 // CreateUser creates an account. With a nil actor it is the first run: allowed
 // only while there are no accounts, and only for an admin.
-func (db *DB) CreateUser(a *fp.Actor, name string, role fp.Role, password string) (*fp.User, error) {
-	name, err := fp.NormalizeUserName(name)
+func (db *DB) CreateUser(a *fp.Actor, n fp.NewUser) (*fp.User, error) {
+	name, err := fp.NormalizeUserName(n.Name)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := fp.ParseRole(string(role)); err != nil {
+	if _, err := fp.ParseRole(string(n.Role)); err != nil {
 		return nil, err
 	}
-	if err := fp.CheckPassword(name, password); err != nil {
+	full, badge, err := fp.CheckPersonDetails(n.FullName, n.Badge)
+	if err != nil {
 		return nil, err
 	}
-	hash, err := hashPassword(password) // slow on purpose: outside the write lock
+	if err := fp.CheckPassword(name, n.Password, db.IsDemo()); err != nil {
+		return nil, err
+	}
+	hash, err := hashPassword(n.Password) // slow on purpose: outside the write lock
 	if err != nil {
 		return nil, fp.Internal("cannot hash the password", err)
 	}
-	u := &fp.User{Name: name, Role: role, PasswordHash: hash, CreatedAt: db.Now().UTC()}
+	u := &fp.User{Name: name, FullName: full, Badge: badge, Role: n.Role, PasswordHash: hash, CreatedAt: db.Now().UTC()}
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		if a == nil {
 			if tx.Bucket(bUsers).Stats().KeyN > 0 {
 				return fp.Errorf(fp.EFORBIDDEN, "accounts already exist: sign in as an administrator to add one")
 			}
-			if role != fp.RoleAdmin {
+			if n.Role != fp.RoleAdmin {
 				return fp.Errorf(fp.EINVALID, "the first account must be an administrator (--role admin)")
 			}
 			u.CreatedBy = name
@@ -162,12 +167,67 @@ func (db *DB) CreateUser(a *fp.Actor, name string, role fp.Role, password string
 			return err
 		}
 		return db.appendAudit(tx, fp.AuditEntry{User: u.CreatedBy, Action: fp.ActionUserCreate, Subject: name,
-			Changes: []fp.Change{{Field: "role", New: string(role)}}})
+			Changes: []fp.Change{{Field: "role", New: string(n.Role)}, {Field: "full name", New: full}}})
 	})
 	if err != nil {
 		return nil, wrap(err, "the account was not created")
 	}
 	return u, nil
+}
+
+// FindUser returns one account, without its password hash.
+func (db *DB) FindUser(name string) (u fp.User, err error) {
+	n, err := fp.NormalizeUserName(name)
+	if err != nil {
+		return u, err
+	}
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		x, err := getUser(tx, n)
+		if err == nil {
+			u = *x
+			u.PasswordHash = ""
+		}
+		return err
+	})
+	return u, err
+}
+
+// SetUserDetails changes a person's full name and badge.
+func (db *DB) SetUserDetails(a fp.Actor, name, fullName, badge string) error {
+	full, b, err := fp.CheckPersonDetails(fullName, badge)
+	if err != nil {
+		return err
+	}
+	return db.changeUser(a, name, true, fp.ActionUserDetails, func(tx *bolt.Tx, u *fp.User) ([]fp.Change, error) {
+		var ch []fp.Change
+		if u.FullName != full {
+			ch = append(ch, fp.Change{Field: "full name", Old: u.FullName, New: full})
+		}
+		if u.Badge != b {
+			ch = append(ch, fp.Change{Field: "badge", Old: u.Badge, New: b})
+		}
+		if len(ch) == 0 {
+			return nil, fp.Errorf(fp.ECONFLICT, "nothing changed: the account already has that name and badge")
+		}
+		u.FullName, u.Badge = full, b
+		return ch, nil
+	})
+}
+
+// lastAdmin reports whether u is the only enabled administrator.
+func lastAdmin(tx *bolt.Tx, u *fp.User) bool {
+	if u.Role != fp.RoleAdmin || u.Disabled {
+		return false
+	}
+	others := 0
+	tx.Bucket(bUsers).ForEach(func(k, v []byte) error {
+		var o fp.User
+		if json.Unmarshal(v, &o) == nil && o.Name != u.Name && o.Role == fp.RoleAdmin && !o.Disabled {
+			others++
+		}
+		return nil
+	})
+	return others == 0
 }
 
 func (db *DB) ListUsers() (out []fp.User, err error) {
@@ -187,7 +247,7 @@ func (db *DB) ListUsers() (out []fp.User, err error) {
 
 // changeUser applies fn to an account as an admin (or, with self, the user
 // themself), with its audit entry, in one transaction.
-func (db *DB) changeUser(a fp.Actor, name string, self bool, action string, fn func(u *fp.User) ([]fp.Change, error)) error {
+func (db *DB) changeUser(a fp.Actor, name string, self bool, action string, fn func(tx *bolt.Tx, u *fp.User) ([]fp.Change, error)) error {
 	name, err := fp.NormalizeUserName(name)
 	if err != nil {
 		return err
@@ -206,7 +266,7 @@ func (db *DB) changeUser(a fp.Actor, name string, self bool, action string, fn f
 		if err != nil {
 			return err
 		}
-		changes, err := fn(u)
+		changes, err := fn(tx, u)
 		if err != nil {
 			return err
 		}
@@ -219,20 +279,35 @@ func (db *DB) changeUser(a fp.Actor, name string, self bool, action string, fn f
 }
 
 func (db *DB) DisableUser(a fp.Actor, name string) error {
-	return db.changeUser(a, name, false, fp.ActionUserDisable, func(u *fp.User) ([]fp.Change, error) {
+	return db.changeUser(a, name, false, fp.ActionUserDisable, func(tx *bolt.Tx, u *fp.User) ([]fp.Change, error) {
 		if u.Name == a.Name {
 			return nil, fp.Errorf(fp.EINVALID, "you cannot disable your own account")
 		}
 		if u.Disabled {
 			return nil, fp.Errorf(fp.ECONFLICT, "the account %s is already disabled", u.Name)
 		}
+		if lastAdmin(tx, u) {
+			return nil, fp.Errorf(fp.EFORBIDDEN, "%s is the only enabled administrator: add or enable another administrator first, or nobody could manage the accounts", u.Name)
+		}
 		u.Disabled = true
 		return []fp.Change{{Field: "disabled", Old: "false", New: "true"}}, nil
 	})
 }
 
+// EnableUser lets a disabled account sign in again.
+func (db *DB) EnableUser(a fp.Actor, name string) error {
+	return db.changeUser(a, name, false, fp.ActionUserEnable, func(_ *bolt.Tx, u *fp.User) ([]fp.Change, error) {
+		if !u.Disabled {
+			return nil, fp.Errorf(fp.ECONFLICT, "the account %s is not disabled", u.Name)
+		}
+		u.Disabled = false
+		u.RegisterSuccess() // a fresh start: old failures do not lock it at once
+		return []fp.Change{{Field: "disabled", Old: "true", New: "false"}}, nil
+	})
+}
+
 func (db *DB) UnlockUser(a fp.Actor, name string) error {
-	return db.changeUser(a, name, false, fp.ActionUserUnlock, func(u *fp.User) ([]fp.Change, error) {
+	return db.changeUser(a, name, false, fp.ActionUserUnlock, func(_ *bolt.Tx, u *fp.User) ([]fp.Change, error) {
 		u.RegisterSuccess()
 		return nil, nil
 	})
@@ -243,14 +318,14 @@ func (db *DB) SetPassword(a fp.Actor, name, password string) error {
 	if err != nil {
 		return err
 	}
-	if err := fp.CheckPassword(n, password); err != nil {
+	if err := fp.CheckPassword(n, password, db.IsDemo()); err != nil {
 		return err
 	}
 	hash, err := hashPassword(password)
 	if err != nil {
 		return fp.Internal("cannot hash the password", err)
 	}
-	return db.changeUser(a, n, true, fp.ActionUserPassword, func(u *fp.User) ([]fp.Change, error) {
+	return db.changeUser(a, n, true, fp.ActionUserPassword, func(_ *bolt.Tx, u *fp.User) ([]fp.Change, error) {
 		u.PasswordHash = hash
 		return []fp.Change{{Field: "password", New: "changed"}}, nil
 	})
@@ -270,50 +345,71 @@ var errSignIn = fp.Errorf(fp.EFORBIDDEN, "the user name or password is wrong")
 
 // Authenticate checks a password. Failures are counted and audited in the
 // database, so a restart does not reset them; the fifth within 15 minutes
-// locks the account for 15 minutes.
+// locks the account for 15 minutes, except the last enabled administrator's,
+// which is slowed instead (fp.LastAdminDelay). A name without an account is
+// answered, counted, audited and "locked" exactly like one with: neither the
+// time taken nor the words tell which names exist.
 func (db *DB) Authenticate(name, password string) (fp.Actor, error) {
 	name, err := fp.NormalizeUserName(name)
 	if err != nil {
 		return fp.Actor{}, errSignIn
 	}
 	var hash string
+	var delay time.Duration
 	err = db.bolt.View(func(tx *bolt.Tx) error {
-		u, err := getUser(tx, name)
-		if err == nil {
+		u, known, err := signInRecord(tx, name)
+		if err != nil {
+			return err
+		}
+		if known {
 			hash = u.PasswordHash
+			delay = u.SignInDelay(db.Now(), lastAdmin(tx, u))
 		}
 		return nil
 	})
 	if err != nil {
 		return fp.Actor{}, err
 	}
+	if delay > 0 {
+		db.wait(delay)
+	}
 	if hash == "" {
-		hash = dummyHash() // the same work for an unknown name: timing does not tell names apart
+		hash = dummyHash() // the same work for an unknown name
 	}
 	ok := checkPasswordHash(hash, password) // outside the write lock
 	var actor fp.Actor
 	var result error
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
-		u, err := getUser(tx, name)
+		u, known, err := signInRecord(tx, name)
 		if err != nil {
-			result = errSignIn // no such account: nothing to count
-			return nil
+			return err
 		}
 		now := db.Now()
+		put := func() error {
+			if known {
+				return putUser(tx, u)
+			}
+			return putUnknown(tx, u)
+		}
 		switch {
-		case u.Disabled:
+		case known && u.Disabled:
 			result = fp.Errorf(fp.EFORBIDDEN, "the account %s is disabled: ask an administrator", name)
 			return db.appendAudit(tx, fp.AuditEntry{User: name, Action: fp.ActionSignInFailed, Subject: name, Note: "account disabled"})
 		case u.Locked(now):
 			result = fp.Errorf(fp.EFORBIDDEN, "the account %s is locked after %d failed sign-ins until %s: wait, or ask an administrator to unlock it", name, fp.LockFailures, u.LockedUntil.In(db.Location()).Format("15:04"))
 			return db.appendAudit(tx, fp.AuditEntry{User: name, Action: fp.ActionSignInFailed, Subject: name, Note: "account locked"})
-		case !ok || u.PasswordHash != hash:
-			locked := u.RegisterFailure(now)
-			if err := putUser(tx, u); err != nil {
+		case !known || !ok || u.PasswordHash != hash:
+			last := known && lastAdmin(tx, u)
+			locked := u.RegisterFailure(now, last)
+			if err := put(); err != nil {
 				return err
 			}
 			result = errSignIn
-			if err := db.appendAudit(tx, fp.AuditEntry{User: name, Action: fp.ActionSignInFailed, Subject: name, Note: "wrong password"}); err != nil {
+			note := "wrong password"
+			if !known {
+				note = "no such account"
+			}
+			if err := db.appendAudit(tx, fp.AuditEntry{User: name, Action: fp.ActionSignInFailed, Subject: name, Note: note}); err != nil {
 				return err
 			}
 			if locked {
@@ -334,4 +430,47 @@ func (db *DB) Authenticate(name, password string) (fp.Actor, error) {
 		return fp.Actor{}, wrap(err, "the sign-in could not be recorded")
 	}
 	return actor, result
+}
+
+// signInRecord is the account called name, or (known false) the failure
+// record kept for a name without one.
+func signInRecord(tx *bolt.Tx, name string) (*fp.User, bool, error) {
+	u, err := getUser(tx, name)
+	if err == nil {
+		return u, true, nil
+	} else if fp.ErrorCode(err) != fp.ENOTFOUND {
+		return nil, false, err
+	}
+	u = &fp.User{Name: name}
+	if v := tx.Bucket(bSignIns).Get([]byte(name)); v != nil {
+		if err := json.Unmarshal(v, u); err != nil {
+			return nil, false, fp.Internal("a sign-in record cannot be read", err)
+		}
+	}
+	return u, false, nil
+}
+
+func putUnknown(tx *bolt.Tx, u *fp.User) error {
+	v, err := json.Marshal(fp.User{Name: u.Name, Failures: u.Failures, LockedUntil: u.LockedUntil})
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bSignIns).Put([]byte(u.Name), v)
+}
+
+// IsDemo reports whether the database holds the demo office, where the
+// published demo password is allowed.
+func (db *DB) IsDemo() (demo bool) {
+	db.bolt.View(func(tx *bolt.Tx) error { demo = tx.Bucket(bMeta).Get(kDemo) != nil; return nil })
+	return demo
+}
+
+// MarkDemo marks a new, empty database as the demo office (demo.Load does).
+func (db *DB) MarkDemo() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bUsers).Stats().KeyN > 0 || tx.Bucket(bRequests).Stats().KeyN > 0 {
+			return fp.Errorf(fp.ECONFLICT, "this database already holds an office: demo data goes only into a new, empty database")
+		}
+		return tx.Bucket(bMeta).Put(kDemo, []byte{1})
+	})
 }

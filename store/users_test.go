@@ -11,26 +11,26 @@ import (
 
 func TestFirstAccountMustBeAdmin(t *testing.T) {
 	db, _ := openEmpty(t)
-	if _, err := db.CreateUser(nil, "mlopez", fp.RoleClerk, testPassword); fp.ErrorCode(err) != fp.EINVALID {
+	if _, err := db.CreateUser(nil, fp.NewUser{Name: "mlopez", FullName: "Staff Member", Role: fp.RoleClerk, Password: testPassword}); fp.ErrorCode(err) != fp.EINVALID {
 		t.Fatalf("first account as clerk: %v", err)
 	}
-	if _, err := db.CreateUser(nil, "root", fp.RoleAdmin, "short"); fp.ErrorCode(err) != fp.EINVALID {
+	if _, err := db.CreateUser(nil, fp.NewUser{Name: "root", FullName: "Staff Member", Role: fp.RoleAdmin, Password: "short"}); fp.ErrorCode(err) != fp.EINVALID {
 		t.Fatalf("short password: %v", err)
 	}
-	if _, err := db.CreateUser(nil, "root", fp.RoleAdmin, "password12345"); fp.ErrorCode(err) != fp.EINVALID {
+	if _, err := db.CreateUser(nil, fp.NewUser{Name: "root", FullName: "Staff Member", Role: fp.RoleAdmin, Password: "password12345"}); fp.ErrorCode(err) != fp.EINVALID {
 		t.Fatalf("common password: %v", err)
 	}
-	if _, err := db.CreateUser(nil, "Root", fp.RoleAdmin, testPassword); err != nil {
+	if _, err := db.CreateUser(nil, fp.NewUser{Name: "Root", FullName: "Staff Member", Role: fp.RoleAdmin, Password: testPassword}); err != nil {
 		t.Fatal(err)
 	}
 	// Once an account exists, creating one needs an administrator.
-	if _, err := db.CreateUser(nil, "eve", fp.RoleAdmin, testPassword); fp.ErrorCode(err) != fp.EFORBIDDEN {
+	if _, err := db.CreateUser(nil, fp.NewUser{Name: "eve", FullName: "Staff Member", Role: fp.RoleAdmin, Password: testPassword}); fp.ErrorCode(err) != fp.EFORBIDDEN {
 		t.Fatalf("second bootstrap: %v", err)
 	}
-	if _, err := db.CreateUser(&fp.Actor{Name: "root", Role: fp.RoleAdmin}, "mlopez", fp.RoleClerk, testPassword); err != nil {
+	if _, err := db.CreateUser(&fp.Actor{Name: "root", Role: fp.RoleAdmin}, fp.NewUser{Name: "mlopez", FullName: "Staff Member", Role: fp.RoleClerk, Password: testPassword}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CreateUser(&clerk, "eve", fp.RoleDirector, testPassword); fp.ErrorCode(err) != fp.EFORBIDDEN {
+	if _, err := db.CreateUser(&clerk, fp.NewUser{Name: "eve", FullName: "Staff Member", Role: fp.RoleDirector, Password: testPassword}); fp.ErrorCode(err) != fp.EFORBIDDEN {
 		t.Fatalf("a clerk created an account: %v", err)
 	}
 	us, _ := db.ListUsers()
@@ -139,7 +139,7 @@ func TestForgedRoleIsIgnored(t *testing.T) {
 
 func TestSeparationOfDuties(t *testing.T) {
 	db, _ := openTemp(t)
-	if _, err := db.CreateUser(&admin, "akumar", fp.RoleDirector, testPassword); err != nil {
+	if _, err := db.CreateUser(&admin, fp.NewUser{Name: "akumar", FullName: "Staff Member", Role: fp.RoleDirector, Password: testPassword}); err != nil {
 		t.Fatal(err)
 	}
 	second := fp.Actor{Name: "akumar", Role: fp.RoleDirector}
@@ -155,5 +155,127 @@ func TestSeparationOfDuties(t *testing.T) {
 	got, err := db.TransitionRequest(second, r.ID, fp.StatusReadyToSchedule, "capacity allows it")
 	if err != nil || got.Status != fp.StatusReadyToSchedule {
 		t.Fatalf("another director: %v", err)
+	}
+}
+
+// The demo mark: only an empty file takes it, and only a marked file
+// accepts the published demo password.
+func TestDemoMark(t *testing.T) {
+	db, _ := openEmpty(t)
+	if _, err := db.CreateUser(nil, fp.NewUser{Name: "root", FullName: "Rosa Ortiz", Role: fp.RoleAdmin, Password: fp.DemoPassword}); fp.ErrorCode(err) != fp.EINVALID ||
+		!strings.Contains(fp.ErrorMessage(err), "demo accounts' password") {
+		t.Fatalf("the demo password on a real account: %v", err)
+	}
+	if err := db.MarkDemo(); err != nil || !db.IsDemo() {
+		t.Fatalf("mark: %v", err)
+	}
+	if _, err := db.CreateUser(nil, fp.NewUser{Name: "root", FullName: "Rosa Ortiz", Role: fp.RoleAdmin, Password: fp.DemoPassword}); err != nil {
+		t.Fatalf("the demo password in the demo: %v", err)
+	}
+	real, _ := openTemp(t)
+	if err := real.MarkDemo(); fp.ErrorCode(err) != fp.ECONFLICT || real.IsDemo() {
+		t.Fatalf("a database with accounts marked as the demo: %v", err)
+	}
+}
+
+// The only administrator cannot be locked out by anyone typing wrong
+// passwords: failures are counted and audited, and once they would lock
+// another account each attempt waits LastAdminDelay; the right password
+// still opens it. With a second administrator the lock applies again.
+func TestLastAdminIsSlowedNotLocked(t *testing.T) {
+	db, _ := openTemp(t)
+	now := fixedNow()
+	db.Now = func() time.Time { return now }
+	var waited []time.Duration
+	db.wait = func(d time.Duration) { waited = append(waited, d) }
+	for i := 0; i < 3*fp.LockFailures; i++ {
+		_, err := db.Authenticate("root", "wrong password!")
+		if fp.ErrorMessage(err) != "the user name or password is wrong" {
+			t.Fatalf("attempt %d on the only administrator: %v", i, err)
+		}
+	}
+	if len(waited) != 2*fp.LockFailures || waited[0] != fp.LastAdminDelay {
+		t.Fatalf("waited %v", waited)
+	}
+	if a, err := db.Authenticate("root", testPassword); err != nil || a != admin {
+		t.Fatalf("the right password after an attack: %v %v", a, err)
+	}
+	es, _ := db.FindAudit(admin, fp.AuditFilter{Action: fp.ActionSignInFailed, User: "root"})
+	if len(es) != 3*fp.LockFailures {
+		t.Errorf("%d failures audited", len(es))
+	}
+	// Nor can another administrator disable them.
+	if err := db.DisableUser(fp.Actor{Name: "mlopez", Role: fp.RoleAdmin}, "root"); fp.ErrorCode(err) != fp.EFORBIDDEN {
+		t.Fatalf("a clerk claiming admin disabled the administrator: %v", err)
+	}
+	// A second administrator: now the first one locks like anyone.
+	if _, err := db.CreateUser(&admin, fp.NewUser{Name: "second", FullName: "Sam Second", Role: fp.RoleAdmin, Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Hour)
+	var err error
+	for i := 0; i < fp.LockFailures; i++ {
+		_, err = db.Authenticate("root", "wrong password!")
+	}
+	if !strings.Contains(fp.ErrorMessage(err), "locked") {
+		t.Fatalf("with two administrators: %v", err)
+	}
+	// And the last one standing cannot be disabled.
+	second := fp.Actor{Name: "second", Role: fp.RoleAdmin}
+	if err := db.DisableUser(second, "root"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DisableUser(admin, "second"); fp.ErrorCode(err) != fp.EFORBIDDEN {
+		t.Fatalf("a disabled administrator disabled the last one: %v", err)
+	}
+	if err := db.EnableUser(second, "root"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DisableUser(admin, "second"); err != nil {
+		t.Fatalf("with another administrator: %v", err)
+	}
+	if err := db.DisableUser(admin, "root"); fp.ErrorCode(err) != fp.EINVALID {
+		t.Fatalf("disabled oneself: %v", err)
+	}
+	checkClean(t, db)
+}
+
+// A name without an account gets the same answers as one with: counted,
+// audited, "locked" after five tries, with the same words.
+func TestUnknownNamesAnsweredAlike(t *testing.T) {
+	db, _ := openTemp(t)
+	now := fixedNow()
+	db.Now = func() time.Time { return now }
+	var known, unknown []string
+	for i := 0; i < fp.LockFailures+1; i++ {
+		_, a := db.Authenticate("mlopez", "wrong password!")
+		_, b := db.Authenticate("mlopeez", "wrong password!")
+		known = append(known, strings.ReplaceAll(fp.ErrorMessage(a), "mlopez", "NAME"))
+		unknown = append(unknown, strings.ReplaceAll(fp.ErrorMessage(b), "mlopeez", "NAME"))
+	}
+	if strings.Join(known, "\n") != strings.Join(unknown, "\n") {
+		t.Errorf("answers differ:\nknown:   %q\nunknown: %q", known, unknown)
+	}
+	es, _ := db.FindAudit(admin, fp.AuditFilter{Action: fp.ActionSignInFailed, User: "mlopeez"})
+	if len(es) != fp.LockFailures+1 {
+		t.Errorf("%d failures of the unknown name audited", len(es))
+	}
+	checkClean(t, db)
+}
+
+// One sign-in of a known and of an unknown name: the same argon2id work
+// (at the production cost; the figure is in docs/PERFORMANCE.md).
+func BenchmarkSignIn(b *testing.B) {
+	saved := PasswordCost
+	PasswordCost = ProductionCost
+	defer func() { PasswordCost = saved }()
+	db, _ := openTemp(b)
+	for _, name := range []string{"mlopez", "nobody"} {
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				db.Authenticate(name, "wrong password!") // both lock after five: the same path on
+				// (the hash is checked before the lock is looked at)
+			}
+		})
 	}
 }

@@ -392,7 +392,7 @@ func (c *crawler) crawlScreen(kind, group string, open func()) {
 // crawlRole explores everything the signed-in person can reach.
 func (c *crawler) crawlRole() {
 	u := c.u
-	for _, name := range []string{navQueue, navNew, navToday, navCalendar, navReview, navAudit, navVerify, navSettings} {
+	for _, name := range []string{navQueue, navNew, navToday, navCalendar, navReview, navAudit, navVerify, navSettings, navUsers} {
 		if !u.nav[name].Visible() {
 			continue
 		}

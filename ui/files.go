@@ -70,7 +70,7 @@ func writeFileAtomic(path string, b []byte) error {
 
 // letterOptions: documents are dated in office time and name who printed them.
 func (u *UI) letterOptions() letter.Options {
-	return letter.Options{Now: u.Now().In(u.db.Location()), PrintedBy: u.actor.Name}
+	return letter.Options{Now: u.Now().In(u.db.Location()), PrintedBy: u.who}
 }
 
 // printRecord and printLetter are the two documents a request form offers.

@@ -123,7 +123,7 @@ func TestCalendarShowsTheDayAndOpensARequest(t *testing.T) {
 
 func TestSettingsScreen(t *testing.T) {
 	u, db := openUI(t)
-	if _, err := db.CreateUser(nil, "root", fp.RoleAdmin, testPassword); err != nil {
+	if _, err := db.CreateUser(nil, fp.NewUser{Name: "root", FullName: "Staff Member", Role: fp.RoleAdmin, Password: testPassword}); err != nil {
 		t.Fatal(err)
 	}
 	signIn(t, u, "root", testPassword)

@@ -116,8 +116,9 @@ func (u *UI) showSignIn(note string) {
 // newFirstRun is what a brand-new database opens on: create the first
 // administrator, or load the demo office to look around.
 func newFirstRun(u *UI) fyne.CanvasObject {
-	name, pw, again := widget.NewEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	name, full, pw, again := widget.NewEntry(), widget.NewEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
 	name.SetPlaceHolder("e.g. admin.guangzhou")
+	full.SetPlaceHolder("the administrator's full name")
 	pw.SetPlaceHolder(fmt.Sprintf("at least %d characters", fp.MinPasswordLength))
 	msg := widget.NewLabel("")
 	msg.Wrapping = fyne.TextWrapWord
@@ -127,11 +128,11 @@ func newFirstRun(u *UI) fyne.CanvasObject {
 			msg.SetText("The two passwords differ: type the same password twice.")
 			return
 		}
-		if _, err := u.db.CreateUser(nil, name.Text, fp.RoleAdmin, pw.Text); err != nil {
+		if _, err := u.db.CreateUser(nil, fp.NewUser{Name: name.Text, FullName: full.Text, Role: fp.RoleAdmin, Password: pw.Text}); err != nil {
 			msg.SetText(fp.ErrorMessage(err))
 			return
 		}
-		u.showSignIn("Administrator created. Sign in, then add the clerks' and directors' accounts (fieldprint user add).")
+		u.showSignIn("Administrator created. Sign in, then add the clerks' and directors' accounts on the Users screen.")
 	})
 	create.Importance = widget.HighImportance
 	demoBtn := widget.NewButtonWithIcon("Load demo data instead", theme.DownloadIcon(), func() {
@@ -150,7 +151,7 @@ func newFirstRun(u *UI) fyne.CanvasObject {
 	box := container.NewVBox(
 		widget.NewLabelWithStyle("Welcome to Fieldprint", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		intro,
-		widget.NewForm(widget.NewFormItem("Administrator", name), widget.NewFormItem("Password", pw), widget.NewFormItem("Again", again)),
+		widget.NewForm(widget.NewFormItem("User name", name), widget.NewFormItem("Full name", full), widget.NewFormItem("Password", pw), widget.NewFormItem("Again", again)),
 		container.NewHBox(demoBtn, layout.NewSpacer(), create), msg)
 	return container.NewCenter(container.NewGridWrap(fyne.NewSize(600, box.MinSize().Height+80), box))
 }

@@ -385,7 +385,7 @@ func (s *todayScreen) collect(id fp.RequestID, person fp.Person) {
 		widget.NewFormItem("Person", widget.NewLabel(person.FullName)),
 		widget.NewFormItem("Captured", captured),
 		widget.NewFormItem("Biometric code", code),
-		widget.NewFormItem("Officer", widget.NewLabel(u.actor.Name)),
+		widget.NewFormItem("Officer", widget.NewLabel(u.who)),
 	}
 	d := u.newFormDialog("Biometrics collected", "Record", items, func() error {
 		in := fp.CollectInput{PersonID: person.ID, Code: code.SelectedIndex()}

@@ -35,6 +35,9 @@ type Store interface {
 	RequestAudit(number string) ([]fp.AuditEntry, error)
 	// Location is the office's time zone: every time on screen is in it.
 	Location() *time.Location
+	// The demo office (first-run choice) is marked, and says so in the title.
+	MarkDemo() error
+	IsDemo() bool
 }
 
 // UI is the main window and the screens in it.
@@ -43,6 +46,8 @@ type UI struct {
 	win   fyne.Window
 	db    Store
 	actor fp.Actor
+	// who is the signed-in person as paper names them (full name, badge).
+	who string
 	// Now is the clock for "today" and ages; tests fix it.
 	Now func() time.Time
 	// DemoCount is how many requests "Load demo data" creates.
@@ -74,6 +79,7 @@ const (
 	navToday    = "Today"
 	navVerify   = "Check a stamp"
 	navSettings = "Settings"
+	navUsers    = "Users"
 )
 
 // New builds the main window on db. place names the office or database in
@@ -87,7 +93,7 @@ func New(a fyne.App, db Store, place string) *UI {
 	u.win.SetIcon(icon)
 
 	navBox := container.NewVBox()
-	for _, name := range []string{navQueue, navNew, navToday, navCalendar, navReview, navAudit, navVerify, navSettings} {
+	for _, name := range []string{navQueue, navNew, navToday, navCalendar, navReview, navAudit, navVerify, navSettings, navUsers} {
 		b := widget.NewButton(name, func() { u.Navigate(name) })
 		b.Alignment = widget.ButtonAlignLeading
 		u.nav[name] = b
@@ -99,6 +105,7 @@ func New(a fyne.App, db Store, place string) *UI {
 	u.nav[navAudit].SetIcon(theme.HistoryIcon())
 	u.nav[navCalendar].SetIcon(theme.GridIcon())
 	u.nav[navSettings].SetIcon(theme.SettingsIcon())
+	u.nav[navUsers].SetIcon(theme.AccountIcon())
 	u.nav[navToday].SetIcon(theme.LoginIcon())
 	u.nav[navVerify].SetIcon(theme.ConfirmIcon())
 	u.body = container.NewStack()
@@ -121,6 +128,7 @@ func New(a fyne.App, db Store, place string) *UI {
 // signedIn shows the main window for a, who has just given their password.
 func (u *UI) signedIn(a fp.Actor) {
 	u.actor, u.locked = a, false
+	u.loadWho()
 	u.touch()
 	u.setTitle()
 	u.win.SetContent(u.main)
@@ -138,7 +146,16 @@ func (u *UI) signedIn(a fp.Actor) {
 	show(navCalendar, a.CanHandleCases())
 	show(navToday, a.CanHandleCases())
 	show(navSettings, a.Role == fp.RoleAdmin)
+	show(navUsers, a.Role == fp.RoleAdmin)
 	u.showQueue()
+}
+
+// loadWho reads how paper names the signed-in person.
+func (u *UI) loadWho() {
+	u.who = u.actor.Name
+	if acc, err := u.db.FindUser(u.actor.Name); err == nil {
+		u.who = acc.Display()
+	}
 }
 
 // SwitchUser hides everything and asks for a sign-in: a director signing in
@@ -149,6 +166,9 @@ func (u *UI) SwitchUser() {
 
 func (u *UI) setTitle() {
 	t := "Fieldprint — " + u.place
+	if u.db.IsDemo() {
+		t += " (DEMO DATA)"
+	}
 	if u.actor.Name != "" {
 		t += fmt.Sprintf(" — %s (%s)", u.actor.Name, u.actor.Role)
 	}
@@ -237,6 +257,9 @@ func (u *UI) screen(name string) (refresh func(), content fyne.CanvasObject) {
 		return s.refresh, s.content
 	case navSettings:
 		s := newSettingsScreen(u)
+		return s.refresh, s.content
+	case navUsers:
+		s := newUsersScreen(u)
 		return s.refresh, s.content
 	}
 	return nil, nil

@@ -46,11 +46,11 @@ func openUI(t *testing.T) (*UI, *store.DB) {
 func newTestUI(t *testing.T) (*UI, *store.DB) {
 	t.Helper()
 	u, db := openUI(t)
-	if _, err := db.CreateUser(nil, "root", fp.RoleAdmin, testPassword); err != nil {
+	if _, err := db.CreateUser(nil, fp.NewUser{Name: "root", FullName: "Staff Member", Role: fp.RoleAdmin, Password: testPassword}); err != nil {
 		t.Fatal(err)
 	}
 	root := fp.Actor{Name: "root", Role: fp.RoleAdmin}
-	if _, err := db.CreateUser(&root, clerk.Name, clerk.Role, testPassword); err != nil {
+	if _, err := db.CreateUser(&root, fp.NewUser{Name: clerk.Name, FullName: "Staff Member", Role: clerk.Role, Password: testPassword}); err != nil {
 		t.Fatal(err)
 	}
 	signIn(t, u, clerk.Name, testPassword)
@@ -173,14 +173,19 @@ func TestFirstRunCreatesAdministrator(t *testing.T) {
 	entries := []*widget.Entry{}
 	find(t, u.win.Content(), func(e *widget.Entry) bool { entries = append(entries, e); return false })
 	test.Type(entries[0], "admin.gz")
-	test.Type(entries[1], "short")
 	test.Type(entries[2], "short")
+	test.Type(entries[3], "short")
 	test.Tap(button(t, u.win.Content(), "Create administrator"))
 	if n, _ := db.CountUsers(); n != 0 {
 		t.Fatal("a short password was accepted")
 	}
-	entries[1].SetText(testPassword)
 	entries[2].SetText(testPassword)
+	entries[3].SetText(testPassword)
+	test.Tap(button(t, u.win.Content(), "Create administrator"))
+	if n, _ := db.CountUsers(); n != 0 {
+		t.Fatal("an administrator without a full name was accepted")
+	}
+	test.Type(entries[1], "Wei Zhang")
 	test.Tap(button(t, u.win.Content(), "Create administrator"))
 	if n, _ := db.CountUsers(); n != 1 {
 		t.Fatal("administrator not created")

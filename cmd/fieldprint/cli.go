@@ -24,7 +24,11 @@ func open(path string) (*store.DB, error) { return store.Open(dbPath(path)) }
 // printOptions: documents are dated by the database's clock in office time
 // and name who printed them.
 func printOptions(db *store.DB, a fp.Actor) letter.Options {
-	return letter.Options{Now: db.Now().In(db.Location()), PrintedBy: a.Name}
+	by := a.Name
+	if u, err := db.FindUser(a.Name); err == nil {
+		by = u.Display()
+	}
+	return letter.Options{Now: db.Now().In(db.Location()), PrintedBy: by}
 }
 
 func cmdDemo(e env, args []string) error {

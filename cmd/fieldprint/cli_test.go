@@ -30,11 +30,11 @@ func withClerk(t *testing.T, path string) {
 	t.Helper()
 	t.Setenv("FIELDPRINT_PASSWORD", "")
 	os.Unsetenv("FIELDPRINT_PASSWORD")
-	if code, _, errs := fieldprint(t, pw+"\n", "user", "add", "boss", "--role", "admin", "--password-stdin", "--db", path); code != 0 {
+	if code, _, errs := fieldprint(t, pw+"\n", "user", "add", "boss", "--role", "admin", "--full-name", "Bo Svensson", "--password-stdin", "--db", path); code != 0 {
 		t.Fatalf("first admin: %s", errs)
 	}
 	// The new password, then the administrator's own.
-	if code, _, errs := fieldprint(t, pw+"\n"+pw+"\n", "user", "add", "ana", "--role", "clerk", "--password-stdin", "--user", "boss", "--db", path); code != 0 {
+	if code, _, errs := fieldprint(t, pw+"\n"+pw+"\n", "user", "add", "ana", "--role", "clerk", "--full-name", "Ana García", "--badge", "gz-1", "--password-stdin", "--user", "boss", "--db", path); code != 0 {
 		t.Fatalf("clerk: %s", errs)
 	}
 	t.Setenv("FIELDPRINT_PASSWORD", pw)

@@ -67,7 +67,7 @@ func init() {
 		{"stamp-key", "[-o FILE]", "the office's public key for stamped notices (PEM), to publish", cmdStampKey},
 		{"close-day", "[--date D] --user NAME", "mark the day's unresolved appointments missed (after the public hours)", cmdCloseDay},
 		{"decide", "NUMBER await|triage|eligible|refer|approve|deny|withdraw [--reason TEXT] --user NAME", "change a request's status through the same checks as the window", cmdDecide},
-		{"user", "add NAME --role R --password-stdin | list | disable NAME | unlock NAME | passwd NAME --password-stdin", "manage staff accounts", cmdUser},
+		{"user", "add NAME --role R --full-name \"NAME\" [--badge B] --password-stdin | list | details NAME --full-name \"NAME\" [--badge B] | disable NAME | enable NAME | unlock NAME | passwd NAME --password-stdin", "manage staff accounts (the window's Users screen does the same)", cmdUser},
 		{"audit", "verify [--checkpoint COUNT:HASH] | checkpoint | list [--user U] [--action A] [--request FP] [--from D] [--to D]", "check and read the audit trail", cmdAudit},
 	}
 }

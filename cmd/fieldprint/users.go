@@ -10,13 +10,15 @@ import (
 // cmdUser: fieldprint user add|list|disable|unlock|passwd.
 func cmdUser(e env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "Usage: fieldprint user add|list|disable|unlock|passwd ...")
+		fmt.Fprintln(e.stderr, "Usage: fieldprint user add|list|details|disable|enable|unlock|passwd ...")
 		return errUsage
 	}
 	sub, args := args[0], args[1:]
 	fs, dbFlag := newFlags(e, "user "+sub, "")
 	user := userFlag(fs)
 	role := fs.String("role", "", "clerk, director or admin (user add)")
+	fullName := fs.String("full-name", "", "the person's full name, printed on stamped notices and day sheets (user add, user details)")
+	badge := fs.String("badge", "", "an optional badge or officer number (user add, user details)")
 	stdinPW := fs.Bool("password-stdin", false, "read the new password from standard input")
 	want := 1
 	if sub == "list" {
@@ -64,18 +66,18 @@ func cmdUser(e env, args []string) error {
 		if err != nil {
 			return err
 		}
-		u, err := db.CreateUser(a, pos[0], r, pw)
+		u, err := db.CreateUser(a, fp.NewUser{Name: pos[0], FullName: *fullName, Badge: *badge, Role: r, Password: pw})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "Created %s (%s)\n", u.Name, u.Role)
+		fmt.Fprintf(e.stdout, "Created %s (%s, %s)\n", u.Name, u.Display(), u.Role)
 	case "list":
 		us, err := db.ListUsers()
 		if err != nil {
 			return err
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tSTATE\tCREATED")
+		fmt.Fprintln(tw, "NAME\tFULL NAME\tROLE\tSTATE\tCREATED")
 		for _, u := range us {
 			state := "active"
 			if u.Disabled {
@@ -83,23 +85,35 @@ func cmdUser(e env, args []string) error {
 			} else if u.Locked(db.Now()) {
 				state = "locked until " + u.LockedUntil.In(db.Location()).Format("15:04")
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, state, u.CreatedAt.In(db.Location()).Format("2006-01-02"))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.Display(), u.Role, state, u.CreatedAt.In(db.Location()).Format("2006-01-02"))
 		}
 		tw.Flush()
-	case "disable", "unlock":
+	case "disable", "enable", "unlock":
 		a, err := actor()
 		if err != nil {
 			return err
 		}
-		if sub == "disable" {
+		switch sub {
+		case "disable":
 			err = db.DisableUser(*a, pos[0])
-		} else {
+		case "enable":
+			err = db.EnableUser(*a, pos[0])
+		default:
 			err = db.UnlockUser(*a, pos[0])
 		}
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "%s: %sd\n", pos[0], sub)
+	case "details":
+		a, err := actor()
+		if err != nil {
+			return err
+		}
+		if err := db.SetUserDetails(*a, pos[0], *fullName, *badge); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s: full name and badge saved\n", pos[0])
 	case "passwd":
 		pw, err := newPassword(pos[0])
 		if err != nil {
@@ -114,7 +128,7 @@ func cmdUser(e env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "Password changed for %s\n", pos[0])
 	default:
-		fmt.Fprintf(e.stderr, "fieldprint user: unknown subcommand %q: use add, list, disable, unlock or passwd\n", sub)
+		fmt.Fprintf(e.stderr, "fieldprint user: unknown subcommand %q: use add, list, details, disable, enable, unlock or passwd\n", sub)
 		return errUsage
 	}
 	return nil

@@ -168,7 +168,11 @@ func daySheetRows(rs []fp.DayRow, loc *time.Location, walkIn bool) [][]string {
 		}
 		var collected []string
 		if c := ap.Collection; c != nil {
-			first := c.At.In(loc).Format("15:04") + " by " + c.By
+			by := c.Officer
+			if by == "" {
+				by = c.By
+			}
+			first := c.At.In(loc).Format("15:04") + " by " + by
 			if c.Code != 0 {
 				first += fmt.Sprintf(" · code %d", c.Code)
 			}
