@@ -130,6 +130,29 @@ func NextStatuses(a Actor, r *Request, on Date) []TransitionRule {
 	return out
 }
 
+// Decision is a status change the actor's role makes from r's status, and
+// why it cannot be made now (nil when it can): a screen shows a blocked
+// decision with its reason instead of hiding it.
+type Decision struct {
+	Rule TransitionRule
+	Why  error
+}
+
+// Decisions lists the changes a's role makes from r's status on day on.
+func Decisions(a Actor, r *Request, on Date) []Decision {
+	var out []Decision
+	for _, t := range Transitions {
+		if t.From == r.Status && !t.System && roleIn(a.Role, t.Roles) {
+			d := Decision{Rule: t}
+			if t.Guard != nil {
+				d.Why = t.Guard(a, r, on)
+			}
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // StatusForVerb returns where verb takes r, or explains why it cannot apply.
 func StatusForVerb(r *Request, verb string) (Status, error) {
 	known := false

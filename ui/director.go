@@ -91,7 +91,9 @@ func (s *reviewScreen) card(r *fp.Request) fyne.CanvasObject {
 	body.Wrapping = fyne.TextWrapWord
 
 	buttons := container.NewHBox()
-	for _, t := range fp.NextStatuses(u.actor, r, u.today()) {
+	var blocked []string
+	for _, dc := range fp.Decisions(u.actor, r, u.today()) {
+		t := dc.Rule
 		if t.To == fp.StatusWithdrawn {
 			continue // withdrawal is on the request itself; here the director decides
 		}
@@ -111,14 +113,24 @@ func (s *reviewScreen) card(r *fp.Request) fyne.CanvasObject {
 			b.Importance = widget.DangerImportance
 			b.SetIcon(theme.CancelIcon())
 		}
+		if dc.Why != nil {
+			// Shown, not hidden: the director sees the decision and why it waits.
+			b.Disable()
+			blocked = append(blocked, t.Action+": "+fp.ErrorMessage(dc.Why))
+		}
 		buttons.Add(b)
-	}
-	if by := r.Referrer(); by == u.actor.Name {
-		buttons.Add(widget.NewLabel("You referred this request: another director approves it."))
 	}
 	buttons.Add(layout.NewSpacer())
 	buttons.Add(widget.NewButtonWithIcon("Open", theme.DocumentIcon(), func() { u.OpenRequest(r.ID) }))
-	return container.NewVBox(title, body, buttons, widget.NewSeparator())
+	card := container.NewVBox(title, body, buttons)
+	for _, why := range blocked {
+		l := widget.NewLabel(why)
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		card.Add(l)
+	}
+	card.Add(widget.NewSeparator())
+	return card
 }
 
 // freeWeeks is the free capacity of the next four weeks, week by week: what

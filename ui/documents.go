@@ -325,28 +325,29 @@ func (d *docsPanel) checkBox(it fp.ChecklistItem) fyne.CanvasObject {
 	switch it.Kind {
 	case fp.DocNotice:
 		shows := widget.NewRadioGroup(d.f.req.Identifiers(), nil)
-		shows.Horizontal = true
-		box.Add(widget.NewLabel("Which number does the notice show? It must be one on the request."))
+		ask := widget.NewLabel("Which number does the notice show? It must be one on the request.")
+		ask.Wrapping = fyne.TextWrapWord
+		box.Add(ask)
 		box.Add(shows)
 		verdict = func() fp.Verdict { return fp.Verdict{Verified: true, Shows: shows.Selected} }
 	case fp.DocPassport:
 		p, _ := d.f.req.Person(it.PersonID)
-		box.Add(widget.NewLabel("Compare each recorded detail with the page, or scan its machine-readable zone:"))
-		grid := container.NewGridWithColumns(3)
+		ask := widget.NewLabel("Compare each recorded detail with the page, or scan its machine-readable zone:")
+		ask.Wrapping = fyne.TextWrapWord
+		box.Add(ask)
 		checks := make([]*widget.Check, len(fp.PassportChecks))
 		for i, c := range fp.PassportChecks {
 			rec := c.Recorded(p)
 			if rec == "" {
 				rec = "(not recorded)"
 			}
-			value := widget.NewLabelWithStyle(rec, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+			// Tick when the page shows the same: the detail and the value
+			// recorded, one line each, cut rather than widening the pane.
+			value := widget.NewLabel(c.Label() + ": " + rec)
 			value.Truncation = fyne.TextTruncateEllipsis
-			checks[i] = widget.NewCheck("matches", nil)
-			grid.Add(widget.NewLabel(c.Label()))
-			grid.Add(value)
-			grid.Add(checks[i])
+			checks[i] = widget.NewCheck("", nil)
+			box.Add(container.NewBorder(nil, nil, checks[i], nil, value))
 		}
-		box.Add(grid)
 		mrz := widget.NewMultiLineEntry()
 		mrz.TextStyle.Monospace = true
 		mrz.SetMinRowsVisible(2)
@@ -367,7 +368,9 @@ func (d *docsPanel) checkBox(it fp.ChecklistItem) fyne.CanvasObject {
 			return v
 		}
 	default:
-		box.Add(widget.NewLabel("Does the scan show what this item asks for, legibly?"))
+		ask := widget.NewLabel("Does the scan show what this item asks for, legibly?")
+		ask.Wrapping = fyne.TextWrapWord
+		box.Add(ask)
 		verdict = func() fp.Verdict { return fp.Verdict{Verified: true} }
 	}
 	submit = func() {
@@ -404,8 +407,8 @@ func (d *docsPanel) openExternal(it fp.ChecklistItem, data []byte) {
 		d.ui.showError(fp.Internal("cannot write the copy for the viewer", err))
 		return
 	}
-	if u, err := url.Parse("file://" + path); err == nil {
-		d.ui.app.OpenURL(u)
+	if !d.ui.openFile(path) {
+		d.ui.showError(fp.Errorf(fp.EINVALID, "no viewer could be opened on this computer: the copy is in %s", path))
 	}
 }
 

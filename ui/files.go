@@ -2,6 +2,9 @@ package ui
 
 import (
 	"bytes"
+	"net/url"
+	"os/exec"
+	"runtime"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -92,4 +95,23 @@ func (u *UI) printLetter(r *fp.Request) (string, error) {
 	return u.writeDocument(r, func(w io.Writer) (string, error) {
 		return letter.ForRequest(w, r, o, s, u.letterOptions())
 	})
+}
+
+// openFile opens a written file in the system's viewer and reports whether
+// one was started: a message must not say "opened" when nothing opened.
+func (u *UI) openFile(path string) bool {
+	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
+		if _, err := exec.LookPath("xdg-open"); err != nil {
+			return false // no desktop opener on this computer
+		}
+	}
+	return u.app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}) == nil
+}
+
+// openedIn says where a written file is and whether the viewer has it.
+func openedIn(opened bool) string {
+	if opened {
+		return "and opened in the PDF viewer."
+	}
+	return "No PDF viewer could be opened on this computer: open the file from that folder."
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"fmt"
-	"net/url"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -111,17 +110,14 @@ func (u *UI) printLetters(name string, rs []*fp.Request, batch bool, reason stri
 				f.reopenOn(r, "schedule", fmt.Sprintf("Appointment letter written (copy %d): %s", copies[r.ID], path))
 			}
 		}
-		if fileURL, err := url.Parse("file://" + path); err == nil {
-			u.app.OpenURL(fileURL)
-		}
-		u.offerPrint(path, fmt.Sprintf("%d %s", len(rs), plural(len(rs), "letter", "letters")))
+		u.offerPrint(path, fmt.Sprintf("%d %s", len(rs), plural(len(rs), "letter", "letters")), u.openFile(path))
 	})
 }
 
 // offerPrint says where the PDF is and sends it to the default printer with
 // lp where CUPS is installed (Fyne has no print dialog).
-func (u *UI) offerPrint(path, what string) {
-	msg := widget.NewLabel(fmt.Sprintf("%s written to\n%s\nand opened in the PDF viewer.", what, path))
+func (u *UI) offerPrint(path, what string, opened bool) {
+	msg := widget.NewLabel(fmt.Sprintf("%s written to\n%s\n%s", what, path, openedIn(opened)))
 	msg.Wrapping = fyne.TextWrapWord
 	lp, lpErr := exec.LookPath("lp")
 	var d *dialog.CustomDialog

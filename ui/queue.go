@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -79,13 +80,20 @@ type queueScreen struct {
 	rows     []fp.RequestSummary
 	total    int
 	badges   map[*fyne.Container]*badge // table cell -> its status badge
+	// Typing runs the search off the UI thread, once the keys pause: a
+	// barcode scanner types a key every 12 ms, and no key may be lost.
+	typing *time.Timer
+	asked  int // the newest search asked for; older answers are dropped
 }
+
+// searchPause is how long typing must pause before the queue searches.
+const searchPause = 150 * time.Millisecond
 
 func newQueueScreen(u *UI) *queueScreen {
 	q := &queueScreen{ui: u, badges: map[*fyne.Container]*badge{}}
 	q.search = widget.NewEntry()
 	q.search.SetPlaceHolder("Search: name, receipt number, A-number or FP number")
-	q.search.OnChanged = func(string) { u.touch(); q.refresh() }
+	q.search.OnChanged = func(string) { u.touch(); q.searchSoon() }
 
 	statuses := []string{filterOpen, filterDone, filterExp, filterAll}
 	for _, s := range fp.Statuses {
@@ -183,14 +191,48 @@ func (q *queueScreen) filter() fp.RequestFilter {
 	return f
 }
 
+// searchSoon searches once the typing pauses (at once in tests).
+func (q *queueScreen) searchSoon() {
+	if q.ui.inline {
+		q.refresh()
+		return
+	}
+	if q.typing != nil {
+		q.typing.Stop()
+	}
+	q.typing = time.AfterFunc(searchPause, func() { fyne.Do(q.refresh) })
+}
+
+// refresh runs the query the controls ask for, off the UI thread, and shows
+// its answer unless a newer one was asked for meanwhile.
 func (q *queueScreen) refresh() {
 	if q.content == nil {
 		return // still being built
 	}
-	rows, total, err := q.ui.db.FindRequests(q.filter())
-	if q.status.Selected == filterExp {
-		rows, total, err = q.expiring()
+	q.asked++
+	asked, f, expiring := q.asked, q.filter(), q.status.Selected == filterExp
+	query := func() ([]fp.RequestSummary, int, error) {
+		if expiring {
+			return q.expiring()
+		}
+		return q.ui.db.FindRequests(f)
 	}
+	if q.ui.inline {
+		rows, total, err := query()
+		q.show(rows, total, err)
+		return
+	}
+	go func() {
+		rows, total, err := query()
+		fyne.Do(func() {
+			if asked == q.asked {
+				q.show(rows, total, err)
+			}
+		})
+	}()
+}
+
+func (q *queueScreen) show(rows []fp.RequestSummary, total int, err error) {
 	if err != nil {
 		q.ui.showError(err)
 		return
@@ -215,8 +257,7 @@ func (q *queueScreen) refresh() {
 	} else {
 		q.list.Objects = []fyne.CanvasObject{q.table}
 	}
-	q.list.Refresh()
-	q.table.Refresh()
+	q.list.Refresh() // the table inside it too: once per answer
 }
 
 // expiring lists adoption households whose fingerprints (valid 15 months)

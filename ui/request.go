@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"reflect"
 	"strings"
 
@@ -38,10 +37,13 @@ type requestScreen struct {
 	otherSection *fyne.Container
 
 	areas    map[*widget.Entry]fyne.CanvasObject // multi-line entries -> the textArea that wraps them
-	errs     map[string]*widget.Label            // field key -> its message line
+	errs     map[*widget.Label][]string          // a message line -> the field keys it speaks for
+	errOrder []*widget.Label                     // the message lines top to bottom
+	scroll   *container.Scroll                   // the Details tab's fields
 	touched  map[string]bool
 	tried    bool // a save was attempted: show every problem
 	warnings *widget.Label
+	blocked  []string // decisions shown disabled, and why
 	message  *widget.Label
 	saveBtn  *widget.Button
 	content  fyne.CanvasObject
@@ -61,6 +63,7 @@ type householdRow struct {
 	passport  passportFields
 	age       *widget.Label
 	errs      *widget.Label
+	remove    *iconButton
 	box       *fyne.Container
 }
 
@@ -123,7 +126,7 @@ func init() {
 }
 
 func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
-	f := &requestScreen{ui: u, req: r, errs: map[string]*widget.Label{}, touched: map[string]bool{}, areas: map[*widget.Entry]fyne.CanvasObject{}}
+	f := &requestScreen{ui: u, req: r, errs: map[*widget.Label][]string{}, touched: map[string]bool{}, areas: map[*widget.Entry]fyne.CanvasObject{}}
 	entry := func(key, placeholder string, multi bool) *widget.Entry {
 		e := widget.NewEntry()
 		if multi {
@@ -174,8 +177,8 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 	main := widget.NewForm(
 		row("Applicant's full name", fp.FieldFullName, f.name),
 		row("Date of birth", fp.FieldDateOfBirth, f.dob),
-		widget.NewFormItem("Passport", container.NewVBox(f.passport.row(), f.errLine(fp.FieldPassport),
-			f.errLine(fp.FieldPassportExpiry), f.errLine(fp.FieldNationality), f.errLine(fp.FieldSex))),
+		widget.NewFormItem("Passport", container.NewVBox(f.passport.row(),
+			f.errLine(fp.FieldPassport, fp.FieldPassportExpiry, fp.FieldNationality, fp.FieldSex))),
 		row("Category", fp.FieldCategory, f.category),
 		row("Basis", fp.FieldBasis, f.basis),
 		row("Notice supplied", fp.FieldNoticeType, f.notice),
@@ -237,13 +240,28 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 				docs.Add(widget.NewButtonWithIcon("Ask for documents", theme.MailComposeIcon(), func() { f.docs.askMissing() }))
 			}
 		}
-		header.Add(container.NewHBox(f.actions(), layout.NewSpacer(), docs))
+		// Decisions and documents wrap onto a second line on a narrow window.
+		row := container.New(layout.NewRowWrapLayout(), f.actions().Objects...)
+		for _, o := range docs.Objects {
+			if docs.Visible() {
+				row.Add(o)
+			}
+		}
+		header.Add(row)
+		for _, why := range f.blocked {
+			l := widget.NewLabel(why)
+			l.Wrapping = fyne.TextWrapWord
+			l.SizeName = theme.SizeNameCaptionText
+			l.Importance = widget.WarningImportance
+			header.Add(l)
+		}
 	}
 	back := widget.NewButtonWithIcon("Queue", theme.NavigateBackIcon(), func() { u.Navigate(navQueue) })
 	buttons := container.NewHBox(f.saveBtn, back, layout.NewSpacer())
 
 	body := container.NewVBox(main, f.hhSection, f.otherSection, f.warnings)
-	var center fyne.CanvasObject = container.NewVScroll(body)
+	f.scroll = container.NewVScroll(body)
+	var center fyne.CanvasObject = f.scroll
 	if r != nil {
 		body.Add(f.history())
 		f.docs = newDocsPanel(f)
@@ -301,12 +319,40 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// errLine is the red message line under a field.
-func (f *requestScreen) errLine(key string) *widget.Label {
+// errLine is the red message line under a field. It keeps its room when
+// empty, so the form does not jump (and a click land in the wrong field) as
+// messages come and go.
+func (f *requestScreen) errLine(keys ...string) *widget.Label {
 	l := newErrLabel()
-	l.Hide()
-	f.errs[key] = l
+	f.errs[l] = keys
+	f.errOrder = append(f.errOrder, l)
 	return l
+}
+
+// showFirstError scrolls the fields so the topmost message is in view.
+func (f *requestScreen) showFirstError() {
+	lines := f.errOrder
+	for _, h := range f.household {
+		lines = append(lines, h.errs)
+	}
+	d := fyne.CurrentApp().Driver()
+	var first fyne.CanvasObject
+	top := float32(0)
+	for _, l := range lines {
+		if l.Text == "" || !l.Visible() {
+			continue
+		}
+		y := d.AbsolutePositionForObject(l).Y
+		if first == nil || y < top {
+			first, top = l, y
+		}
+	}
+	if first == nil || f.scroll == nil {
+		return
+	}
+	// The field is a line or two above its message.
+	y := top - d.AbsolutePositionForObject(f.scroll).Y + f.scroll.Offset.Y - 3*theme.TextSize()
+	f.scroll.ScrollToOffset(fyne.NewPos(0, max(0, y)))
 }
 
 // newErrLabel is a wrapping red line: messages are long and must not widen the form.
@@ -330,7 +376,8 @@ func (f *requestScreen) addHousehold(p fp.PersonInput) *householdRow {
 	hr.name.OnChanged = func(string) { f.changed(field(fp.FieldFullName)) }
 	hr.dob.OnChanged = func(string) { f.changed(field(fp.FieldDateOfBirth)); f.showAge(hr) }
 	hr.errs = newErrLabel()
-	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { f.removeHousehold(hr) })
+	remove := newIconButton(theme.DeleteIcon(), "Remove this member", func() { f.removeHousehold(hr) })
+	hr.remove = remove
 	dob := container.NewGridWrap(fyne.NewSize(140, hr.dob.MinSize().Height), hr.dob)
 	hr.box = container.NewVBox(
 		container.NewBorder(nil, nil, widget.NewLabel(fmt.Sprintf("Member %d", i+1)), container.NewHBox(dob, hr.age, remove), hr.name),
@@ -459,6 +506,13 @@ func (f *requestScreen) dirty() bool {
 
 func (f *requestScreen) discard() { f.fill(f.loaded) }
 
+func (f *requestScreen) what() string {
+	if f.req == nil {
+		return "this new request"
+	}
+	return f.req.Number
+}
+
 func (f *requestScreen) showSections() {
 	if f.hhSection == nil || f.otherSection == nil {
 		return
@@ -493,14 +547,14 @@ func (f *requestScreen) validate() (*fp.Request, []string, fp.FieldErrors) {
 	if errors.As(err, &e) {
 		fe = e.Fields
 	}
-	for key, t := range f.errs {
-		msgs := fe.For(key)
-		if len(msgs) > 0 && (f.tried || f.touched[key]) {
-			t.SetText(capitalize(strings.Join(msgs, "; ")))
-			t.Show()
-		} else {
-			t.Hide()
+	for t, keys := range f.errs {
+		var msgs []string
+		for _, key := range keys {
+			if f.tried || f.touched[key] {
+				msgs = append(msgs, fe.For(key)...)
+			}
 		}
+		t.SetText(capitalize(strings.Join(msgs, "; ")))
 	}
 	for i, h := range f.household {
 		var msgs []string
@@ -511,11 +565,6 @@ func (f *requestScreen) validate() (*fp.Request, []string, fp.FieldErrors) {
 			}
 		}
 		h.errs.SetText(capitalize(strings.Join(msgs, "; ")))
-		if len(msgs) == 0 {
-			h.errs.Hide()
-		} else {
-			h.errs.Show()
-		}
 	}
 	f.warnings.SetText(strings.Join(warns, "\n"))
 	if len(warns) == 0 {
@@ -541,6 +590,10 @@ func (f *requestScreen) save(then func()) {
 		f.message.SetText(fmt.Sprintf("Not saved: %d %s to fix, marked in red.", len(fe), plural(len(fe), "problem", "problems")))
 		f.message.Importance = widget.DangerImportance
 		f.message.Refresh()
+		if f.tabs != nil {
+			f.tabs.SelectIndex(0) // the fields are on the Details tab
+		}
+		f.showFirstError()
 		return
 	}
 	if f.req != nil {
@@ -604,17 +657,23 @@ func (f *requestScreen) commit(r *fp.Request, allowDup bool, then func()) {
 }
 
 // actions are the status changes the acting user may make now.
-func (f *requestScreen) actions() fyne.CanvasObject {
+func (f *requestScreen) actions() *fyne.Container {
 	box := container.NewHBox()
 	if f.req == nil {
 		return box
 	}
-	for _, t := range fp.NextStatuses(f.ui.actor, f.req, f.ui.today()) {
+	for _, dc := range fp.Decisions(f.ui.actor, f.req, f.ui.today()) {
+		t := dc.Rule
 		icon := theme.MediaPlayIcon()
 		if t.To == fp.StatusWithdrawn {
 			icon = theme.CancelIcon()
 		}
-		box.Add(widget.NewButtonWithIcon(t.Action, icon, func() { f.transition(t) }))
+		b := widget.NewButtonWithIcon(t.Action, icon, func() { f.transition(t) })
+		if dc.Why != nil {
+			b.Disable() // shown, with the reason under the header
+			f.blocked = append(f.blocked, t.Action+": "+fp.ErrorMessage(dc.Why))
+		}
+		box.Add(b)
 	}
 	return box
 }
@@ -667,6 +726,7 @@ func (f *requestScreen) setReadOnly(why string) {
 		for _, e := range append([]*widget.Entry{h.name, h.dob}, h.passport.entries()...) {
 			e.Disable()
 		}
+		h.remove.Hide()
 	}
 	f.category.Disable()
 	f.notice.Disable()
@@ -689,10 +749,7 @@ func (f *requestScreen) print(write func(*fp.Request) (string, error)) {
 		f.ui.showError(err)
 		return
 	}
-	f.message.SetText("Written to " + path)
-	if u, err := url.Parse("file://" + path); err == nil {
-		f.ui.app.OpenURL(u)
-	}
+	f.message.SetText("Written to " + path + " " + openedIn(f.ui.openFile(path)))
 }
 
 // reopen shows r (changed by a document action) with the Documents tab on

@@ -211,3 +211,32 @@ func TestAppointmentLetterFromTheForm(t *testing.T) {
 		t.Fatalf("reprint not audited: %+v", last)
 	}
 }
+
+// Leaving the settings with changes not saved asks first, like a form.
+func TestSettingsAskBeforeLosingChanges(t *testing.T) {
+	u, db := demoUI(t)
+	signIn(t, u, demo.Admin.Name, demo.Password)
+	u.Navigate(navSettings)
+	s, ok := u.editing.(*settingsScreen)
+	if !ok {
+		t.Fatal("the settings screen is not guarded")
+	}
+	s.entries[fp.FieldStations].SetText("9")
+	u.Navigate(navQueue)
+	d := topOverlay(u)
+	if d == nil || u.current != navSettings {
+		t.Fatal("left the settings without asking")
+	}
+	test.Tap(button(t, d, "Keep editing"))
+	if s.entries[fp.FieldStations].Text != "9" {
+		t.Fatal("keep editing lost the change")
+	}
+	u.Navigate(navQueue)
+	test.Tap(button(t, topOverlay(u), "Discard changes"))
+	if u.current != navQueue {
+		t.Fatal("discard did not leave")
+	}
+	if sch, _ := db.Scheduling(); sch.Stations == 9 {
+		t.Fatal("discarded changes were saved")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -30,6 +31,7 @@ type settingsScreen struct {
 	saveBtn *widget.Button
 	content fyne.CanvasObject
 	loaded  fp.Profile
+	shown   map[string]string // what the fields held when filled: unsaved changes differ
 }
 
 const (
@@ -96,7 +98,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	note := widget.NewLabel("Clerks are held to the reschedule limit and cut-off; the director may override with a recorded reason.")
 	note.Wrapping = fyne.TextWrapWord
 
-	s.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), s.onSave)
+	s.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { s.onSave() })
 	s.saveBtn.Importance = widget.HighImportance
 	export := widget.NewButtonWithIcon("Export…", theme.DownloadIcon(), s.onExport)
 	imp := widget.NewButtonWithIcon("Import…", theme.UploadIcon(), s.onImport)
@@ -155,6 +157,34 @@ func (s *settingsScreen) fill(p fp.Profile) {
 		s.banner.Hide()
 	}
 	s.showErrors(nil)
+	s.shown = s.fields()
+}
+
+// fields is what the form holds, field by field.
+func (s *settingsScreen) fields() map[string]string {
+	out := map[string]string{"missed": s.missed.Selected}
+	for k, e := range s.entries {
+		out[k] = e.Text
+	}
+	for d, e := range s.hours {
+		out[fmt.Sprint("hours", d)] = e.Text
+	}
+	return out
+}
+
+func (s *settingsScreen) dirty() bool {
+	return s.shown != nil && s.ui.actor.Role == fp.RoleAdmin && !maps.Equal(s.fields(), s.shown)
+}
+
+func (s *settingsScreen) discard() { s.fill(s.loaded) }
+
+func (s *settingsScreen) what() string { return "the office settings" }
+
+// save saves and runs then once saved (the settings stay on screen otherwise).
+func (s *settingsScreen) save(then func()) {
+	if s.onSave() && then != nil {
+		then()
+	}
 }
 
 // profile reads the form.
@@ -198,20 +228,21 @@ func (s *settingsScreen) showErrors(fe fp.FieldErrors) {
 	}
 }
 
-func (s *settingsScreen) onSave() {
+func (s *settingsScreen) onSave() bool {
 	s.ui.touch()
 	p, err := s.profile()
 	if err != nil {
 		s.fail(err)
-		return
+		return false
 	}
 	if err := s.ui.db.SetProfile(s.ui.actor, p); err != nil {
 		s.fail(err)
-		return
+		return false
 	}
 	s.refresh()
 	s.message.Importance = widget.SuccessImportance
 	s.message.SetText("Saved at " + s.ui.clock() + ". Bookings from now on follow these settings; existing appointments keep their times.")
+	return true
 }
 
 func (s *settingsScreen) fail(err error) {
@@ -278,9 +309,9 @@ func (s *settingsScreen) importBytes(name string, b []byte) {
 		s.message.SetText(name + " was not imported, nothing changed: " + fp.ErrorMessage(err))
 		return
 	}
-	loaded := s.loaded
+	loaded, shown := s.loaded, s.shown
 	s.fill(p)
-	s.loaded = loaded
+	s.loaded, s.shown = loaded, shown // read, not saved: leaving asks
 	s.message.Importance = widget.WarningImportance
 	s.message.SetText("Read " + name + ": check the settings shown, then Save to use them.")
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -43,3 +45,70 @@ func newTextArea() *textArea {
 }
 
 func (t *textArea) AcceptsTab() bool { return false }
+
+// iconButton is a small button the keyboard passes by: Tab does not stop on
+// it, so Space in a row of fields never presses it (removing a household
+// member must be a deliberate click).
+type iconButton struct {
+	widget.BaseWidget
+	icon    fyne.Resource
+	tip     string
+	onTap   func()
+	hovered bool
+}
+
+func newIconButton(icon fyne.Resource, tip string, onTap func()) *iconButton {
+	b := &iconButton{icon: icon, tip: tip, onTap: onTap}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *iconButton) Tapped(*fyne.PointEvent) {
+	if b.onTap != nil {
+		b.onTap()
+	}
+}
+
+func (b *iconButton) MouseIn(*desktop.MouseEvent) { b.hovered = true; b.Refresh() }
+func (b *iconButton) MouseMoved(*desktop.MouseEvent) {}
+func (b *iconButton) MouseOut()                     { b.hovered = false; b.Refresh() }
+
+func (b *iconButton) Cursor() desktop.Cursor { return desktop.PointerCursor }
+
+func (b *iconButton) CreateRenderer() fyne.WidgetRenderer {
+	bg := canvas.NewRectangle(color.Transparent)
+	bg.CornerRadius = theme.InputRadiusSize()
+	icon := widget.NewIcon(b.icon)
+	r := &iconButtonRenderer{b: b, bg: bg, icon: icon}
+	return r
+}
+
+type iconButtonRenderer struct {
+	b    *iconButton
+	bg   *canvas.Rectangle
+	icon *widget.Icon
+}
+
+func (r *iconButtonRenderer) Layout(size fyne.Size) {
+	r.bg.Resize(size)
+	pad := theme.InnerPadding()
+	r.icon.Resize(fyne.NewSize(size.Width-pad, size.Height-pad))
+	r.icon.Move(fyne.NewPos(pad/2, pad/2))
+}
+
+func (r *iconButtonRenderer) MinSize() fyne.Size {
+	s := theme.IconInlineSize() + theme.InnerPadding()*1.5
+	return fyne.NewSize(s, s)
+}
+
+func (r *iconButtonRenderer) Refresh() {
+	r.bg.FillColor = color.Transparent
+	if r.b.hovered {
+		r.bg.FillColor = theme.Color(theme.ColorNameHover)
+	}
+	r.bg.Refresh()
+	r.icon.Refresh()
+}
+
+func (r *iconButtonRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.bg, r.icon} }
+func (r *iconButtonRenderer) Destroy()                     {}

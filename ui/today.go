@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
-	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -450,10 +449,7 @@ func (s *todayScreen) onDaySheet() {
 		u.showError(fp.Internal("cannot write the day sheet", err))
 		return
 	}
-	s.say(widget.SuccessImportance, "Day sheet written to "+path)
-	if fileURL, err := url.Parse("file://" + path); err == nil {
-		u.app.OpenURL(fileURL)
-	}
+	s.say(widget.SuccessImportance, "Day sheet written to "+path+" "+openedIn(u.openFile(path)))
 }
 
 // printStamp signs (first time) and prints the stamped notice of a collected person.
@@ -489,8 +485,5 @@ func (u *UI) printStamp(id fp.RequestID, person fp.Person) {
 		u.showError(fp.Internal("cannot write the stamped notice", err))
 		return
 	}
-	if fileURL, err := url.Parse("file://" + path); err == nil {
-		u.app.OpenURL(fileURL)
-	}
-	u.offerPrint(path, fmt.Sprintf("The stamped notice %s of %s (copy %d)", st.Code, person.FullName, copies))
+	u.offerPrint(path, fmt.Sprintf("The stamped notice %s of %s (copy %d)", st.Code, person.FullName, copies), u.openFile(path))
 }

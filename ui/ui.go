@@ -67,6 +67,7 @@ type UI struct {
 
 	queue   *queueScreen
 	form    *requestScreen // the open request form, nil when none
+	editing editor         // the open screen with typed changes to keep: a form, the settings
 	welcome fyne.CanvasObject
 }
 
@@ -236,6 +237,16 @@ func (u *UI) when(t time.Time) string { return t.In(u.db.Location()).Format("200
 
 func (u *UI) clock() string { return u.Now().In(u.db.Location()).Format("15:04") }
 
+// editor is a screen holding typed changes that leaving it would lose.
+type editor interface {
+	dirty() bool
+	discard()
+	// save saves, then runs then (nil: stay) once saved.
+	save(then func())
+	// what names the changes in the question: "FP-2026-00042", "the office settings".
+	what() string
+}
+
 // screen builds a screen that is not a request form: how to fill it and
 // what to show (nil when name is not one).
 func (u *UI) screen(name string) (refresh func(), content fyne.CanvasObject) {
@@ -257,7 +268,7 @@ func (u *UI) screen(name string) (refresh func(), content fyne.CanvasObject) {
 		return s.refresh, s.content
 	case navSettings:
 		s := newSettingsScreen(u)
-		return s.refresh, s.content
+		return func() { u.editing = s; s.refresh() }, s.content
 	case navUsers:
 		s := newUsersScreen(u)
 		return s.refresh, s.content
@@ -284,7 +295,7 @@ func (u *UI) Navigate(name string) {
 
 // showScreen fills a screen that is not a request form and shows it.
 func (u *UI) showScreen(nav string, refresh func(), content fyne.CanvasObject) {
-	u.form = nil
+	u.form, u.editing = nil, nil
 	u.setBody(nav, content)
 	refresh() // once shown, so a screen can put the focus in it
 }
@@ -303,7 +314,7 @@ func (u *UI) OpenRequest(id fp.RequestID) {
 }
 
 func (u *UI) showQueue() {
-	u.form = nil
+	u.form, u.editing = nil, nil
 	n, err := u.db.CountRequests()
 	if err != nil {
 		u.showError(err)
@@ -318,7 +329,7 @@ func (u *UI) showQueue() {
 }
 
 func (u *UI) showForm(f *requestScreen) {
-	u.form = f
+	u.form, u.editing = f, f
 	name := ""
 	if f.req == nil {
 		name = navNew
@@ -341,17 +352,14 @@ func (u *UI) setBody(nav string, content fyne.CanvasObject) {
 	u.body.Refresh()
 }
 
-// leave runs next once the open form's unsaved changes are saved or discarded.
+// leave runs next once the open screen's unsaved changes are saved or discarded.
 func (u *UI) leave(next func()) {
-	f := u.form
+	f := u.editing
 	if f == nil || !f.dirty() {
 		next()
 		return
 	}
-	what := "this new request"
-	if f.req != nil {
-		what = f.req.Number
-	}
+	what := f.what()
 	var d *dialog.CustomDialog
 	keep := widget.NewButton("Keep editing", func() { d.Hide() })
 	discard := widget.NewButtonWithIcon("Discard changes", theme.DeleteIcon(), func() { d.Hide(); f.discard(); next() })
@@ -404,8 +412,8 @@ func (u *UI) onDrop(uris []fyne.URI) {
 // Save saves the open form (Ctrl+S).
 func (u *UI) Save() {
 	u.touch()
-	if u.form != nil {
-		u.form.save(nil)
+	if u.editing != nil {
+		u.editing.save(nil)
 	}
 }
 
@@ -415,6 +423,8 @@ func (u *UI) FocusSearch() {
 		u.showQueue()
 		if u.current == navQueue && u.body.Objects[0] == u.queue.content {
 			u.win.Canvas().Focus(u.queue.search)
+			// What is there is selected: typing replaces it.
+			u.queue.search.TypedShortcut(&fyne.ShortcutSelectAll{})
 		}
 	})
 }

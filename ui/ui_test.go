@@ -108,6 +108,18 @@ func find[T fyne.CanvasObject](t *testing.T, o fyne.CanvasObject, ok func(T) boo
 	return zero, false
 }
 
+// errText is the message shown under the field key ("" when none).
+func errText(f *requestScreen, key string) string {
+	for l, keys := range f.errs {
+		for _, k := range keys {
+			if k == key {
+				return l.Text
+			}
+		}
+	}
+	return ""
+}
+
 // findAll lists every T below o.
 func findAll[T fyne.CanvasObject](t *testing.T, o fyne.CanvasObject) []T {
 	var out []T
@@ -246,8 +258,8 @@ func TestInvalidInputIsRefusedWithFieldMessages(t *testing.T) {
 	u.Navigate(navNew)
 	fillValid(u, "Wanjiru Mwangi", "A12345678")
 	test.Type(u.form.receipts, "GUZ2018123456")
-	if !u.form.errs[fp.FieldReceiptNumbers].Visible() || !strings.Contains(u.form.errs[fp.FieldReceiptNumbers].Text, "Department of State") {
-		t.Fatalf("receipt message %q", u.form.errs[fp.FieldReceiptNumbers].Text)
+	if !strings.Contains(errText(u.form, fp.FieldReceiptNumbers), "Department of State") {
+		t.Fatalf("receipt message %q", errText(u.form, fp.FieldReceiptNumbers))
 	}
 	u.Save()
 	if n, _ := db.CountRequests(); n != 0 {
@@ -259,11 +271,11 @@ func TestInvalidInputIsRefusedWithFieldMessages(t *testing.T) {
 	// Untouched fields show nothing until a save is tried; then everything.
 	u.Navigate(navNew)
 	test.Tap(button(t, topOverlay(u), "Discard changes"))
-	if u.form.errs[fp.FieldBasis].Visible() {
+	if errText(u.form, fp.FieldBasis) != "" {
 		t.Error("an untouched field shows an error before any save")
 	}
 	u.Save()
-	if !u.form.errs[fp.FieldBasis].Visible() {
+	if errText(u.form, fp.FieldBasis) == "" {
 		t.Error("after a save attempt the empty basis is not flagged")
 	}
 }
@@ -310,7 +322,7 @@ func TestAdoptionHouseholdAndOtherSections(t *testing.T) {
 		t.Fatal("All others section hidden")
 	}
 	u.Save()
-	if !u.form.errs[fp.FieldDepartureReason].Visible() {
+	if errText(u.form, fp.FieldDepartureReason) == "" {
 		t.Error("missing departure reason not flagged")
 	}
 }
@@ -544,5 +556,66 @@ func TestDenialLetterFromTheForm(t *testing.T) {
 	es, _ := db.RequestAudit(rows[0].Number)
 	if last := es[len(es)-1]; last.Action != fp.ActionRecordPrint || !strings.Contains(last.Note, "denial letter, copy 1") {
 		t.Fatalf("printing not audited: %+v", last)
+	}
+}
+
+// A failed save shows the first problem: the fields scroll to it, and the
+// form does not jump as messages appear (their lines keep their room).
+func TestFailedSaveShowsTheFirstProblem(t *testing.T) {
+	u, _ := newTestUI(t)
+	u.win.Resize(fyne.NewSize(1024, 700))
+	u.Navigate(navNew)
+	f := u.form
+	fillValid(u, "Ana García", "A12345678")
+	f.name.SetText("")
+	before := f.scroll.Content.MinSize().Height
+	f.scroll.ScrollToBottom()
+	bottom := f.scroll.Offset.Y
+	if bottom <= 0 {
+		t.Skip("the form fits the window: nothing to scroll")
+	}
+	u.Save()
+	if f.scroll.Offset.Y >= bottom || !strings.Contains(errText(f, fp.FieldFullName), "name") {
+		t.Errorf("after a failed save the form is at %v (bottom %v), message %q", f.scroll.Offset.Y, bottom, errText(f, fp.FieldFullName))
+	}
+	if after := f.scroll.Content.MinSize().Height; after != before {
+		t.Errorf("the form's height changed from %v to %v as the message appeared", before, after)
+	}
+}
+
+// Ctrl+F selects what the search box holds (typing replaces it), and the
+// next person after Switch user starts from a fresh queue.
+func TestFindSelectsAndSwitchUserResetsTheQueue(t *testing.T) {
+	u, _ := demoUI(t)
+	test.Type(u.queue.search, "nguyen")
+	u.queue.order.SetSelected(orderNew)
+	u.FocusSearch()
+	if got := u.queue.search.SelectedText(); got != "nguyen" {
+		t.Errorf("Ctrl+F selected %q", got)
+	}
+	u.SwitchUser()
+	signIn(t, u, demo.Director.Name, demo.Password)
+	if u.queue.search.Text != "" || u.queue.order.Selected != orderOld {
+		t.Errorf("after Switch user: search %q, order %q", u.queue.search.Text, u.queue.order.Selected)
+	}
+}
+
+// Tab walks a household row's fields without stopping on its remove
+// button, so Space in the row never removes a member.
+func TestTabSkipsTheRemoveButton(t *testing.T) {
+	u, _ := newTestUI(t)
+	u.Navigate(navNew)
+	f := u.form
+	f.category.SetSelected(fp.CategoryAdoption.Label())
+	test.Tap(button(t, f.content, "Add member"))
+	hr := f.household[0]
+	c := u.win.Canvas()
+	if _, focusable := any(hr.remove).(fyne.Focusable); focusable {
+		t.Fatal("the remove button takes the keyboard focus")
+	}
+	c.Focus(hr.name)
+	test.FocusNext(c)
+	if c.Focused() != hr.dob {
+		t.Errorf("Tab from the name went to %T, not the birth date", c.Focused())
 	}
 }

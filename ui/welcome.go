@@ -19,7 +19,15 @@ func newWelcome(u *UI) fyne.CanvasObject {
 	newBtn := widget.NewButtonWithIcon("Record a request", theme.ContentAddIcon(), func() { u.Navigate(navNew) })
 	newBtn.Importance = widget.HighImportance
 	if !u.actor.CanHandleCases() {
-		newBtn.Disable()
+		// An administrator records no requests: what there is to do instead.
+		text.SetText("This office has no requests yet. Clerks and directors record them.\n\n" +
+			"As the administrator, set the office up first:\n" +
+			"• Users: add the clerks' and directors' accounts, each with the person's full name.\n" +
+			"• Settings: the letterhead, public hours, stations and appointment rules.")
+		users := widget.NewButtonWithIcon("Users", theme.AccountIcon(), func() { u.Navigate(navUsers) })
+		users.Importance = widget.HighImportance
+		settings := widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), func() { u.Navigate(navSettings) })
+		return container.NewPadded(container.NewVBox(title, text, container.NewHBox(users, settings)))
 	}
 	return container.NewPadded(container.NewVBox(title, text, container.NewHBox(newBtn)))
 }
