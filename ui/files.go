@@ -2,14 +2,14 @@ package ui
 
 import (
 	"bytes"
-	"net/url"
-	"os/exec"
-	"runtime"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/ui/letter"

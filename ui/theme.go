@@ -69,9 +69,9 @@ func (b *iconButton) Tapped(*fyne.PointEvent) {
 	}
 }
 
-func (b *iconButton) MouseIn(*desktop.MouseEvent) { b.hovered = true; b.Refresh() }
+func (b *iconButton) MouseIn(*desktop.MouseEvent)    { b.hovered = true; b.Refresh() }
 func (b *iconButton) MouseMoved(*desktop.MouseEvent) {}
-func (b *iconButton) MouseOut()                     { b.hovered = false; b.Refresh() }
+func (b *iconButton) MouseOut()                      { b.hovered = false; b.Refresh() }
 
 func (b *iconButton) Cursor() desktop.Cursor { return desktop.PointerCursor }
 

@@ -614,7 +614,7 @@ func TestTabSkipsTheRemoveButton(t *testing.T) {
 		t.Fatal("the remove button takes the keyboard focus")
 	}
 	c.Focus(hr.name)
-	test.FocusNext(c)
+	c.FocusNext()
 	if c.Focused() != hr.dob {
 		t.Errorf("Tab from the name went to %T, not the birth date", c.Focused())
 	}
