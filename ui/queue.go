@@ -151,12 +151,18 @@ func newQueueScreen(u *UI) *queueScreen {
 
 	newBtn := widget.NewButtonWithIcon("New request", theme.ContentAddIcon(), func() { u.Navigate(navNew) })
 	newBtn.Importance = widget.HighImportance
+	importBtn := widget.NewButtonWithIcon("Import…", theme.UploadIcon(), u.onImport)
+	exportBtn := widget.NewButtonWithIcon("Export…", theme.DownloadIcon(), u.onExport)
+	if !u.actor.CanHandleCases() {
+		newBtn.Hide() // an administrator records nothing
+		importBtn.Hide()
+	}
 	fixed := func(w float32, o fyne.CanvasObject) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
 	filters := container.NewHBox(fixed(250, q.status), fixed(160, q.category), fixed(150, q.order))
 	top := container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), newBtn, q.search),
+		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), container.NewHBox(newBtn, importBtn, exportBtn), q.search),
 		container.NewBorder(nil, nil, filters, nil, q.count),
 	)
 	q.content = container.NewBorder(top, nil, nil, nil, q.list)

@@ -103,8 +103,6 @@ func (u *UI) checkIdle() {
 // database without accounts, the first-run form).
 func (u *UI) showSignIn(note string) {
 	u.form, u.editing, u.actor = nil, nil, fp.Actor{}
-	// The next person starts from a fresh queue, not the last one's search and sort.
-	u.queue = newQueueScreen(u)
 	u.setTitle()
 	if n, err := u.db.CountUsers(); err == nil && n == 0 {
 		u.win.SetContent(newFirstRun(u))

@@ -38,6 +38,7 @@ type Store interface {
 	// The demo office (first-run choice) is marked, and says so in the title.
 	MarkDemo() error
 	IsDemo() bool
+	LoadRequests(f fp.RequestFilter) ([]*fp.Request, error)
 }
 
 // UI is the main window and the screens in it.
@@ -148,6 +149,9 @@ func (u *UI) signedIn(a fp.Actor) {
 	show(navToday, a.CanHandleCases())
 	show(navSettings, a.Role == fp.RoleAdmin)
 	show(navUsers, a.Role == fp.RoleAdmin)
+	// The person starts from a fresh queue, not the last one's search and
+	// sort, with the buttons their role has.
+	u.queue = newQueueScreen(u)
 	u.showQueue()
 }
 

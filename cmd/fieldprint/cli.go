@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -77,26 +76,18 @@ func cmdImport(e env, args []string) error {
 		return err
 	}
 	// Duplicates against what the database already holds, reported by line too.
-	for _, row := range rows {
-		ds, err := db.FindDuplicates(row.Request)
-		if err != nil {
-			return err
-		}
-		for _, d := range ds {
-			col := "receipt_number"
-			if strings.HasPrefix(d.Identifier, "A") {
-				col = "a_number"
-			}
-			problems = append(problems, fp.LineError{Line: row.Line, Column: col, Message: d.String()})
-		}
+	dups, err := fp.ImportDuplicates(db, rows)
+	if err != nil {
+		return err
 	}
+	problems = append(problems, dups...)
 	for _, row := range rows {
 		for _, w := range row.Warnings {
 			fmt.Fprintf(e.stderr, "line %d: warning: %s\n", row.Line, w)
 		}
 	}
 	if len(problems) > 0 {
-		sortProblems(problems)
+		fp.SortLineErrors(problems)
 		for _, p := range problems {
 			fmt.Fprintln(e.stderr, p.Error())
 		}
@@ -112,14 +103,6 @@ func cmdImport(e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "Imported %d requests (%s to %s)\n", len(saved), saved[0].Number, saved[len(saved)-1].Number)
 	return nil
-}
-
-func sortProblems(ps []fp.LineError) {
-	for i := 1; i < len(ps); i++ {
-		for j := i; j > 0 && ps[j].Line < ps[j-1].Line; j-- {
-			ps[j], ps[j-1] = ps[j-1], ps[j]
-		}
-	}
 }
 
 // errText strips the path from an OS error (the user typed the path already).
@@ -246,13 +229,7 @@ func cmdExport(e env, args []string) error {
 		if *format == "csv" {
 			return fp.WriteCSV(w, rs)
 		}
-		recs := make([]fp.ExportRecord, len(rs))
-		for i, r := range rs {
-			recs[i] = r.Export()
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(recs)
+		return fp.WriteExportJSON(w, rs)
 	})
 }
 
