@@ -53,6 +53,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseProfile -fuzztime 30s .
 	$(GO) test -run '^$$' -fuzz FuzzParseWindows -fuzztime 30s .
 	$(GO) test -run '^$$' -fuzz FuzzParseQRText -fuzztime 30s .
+	$(GO) test -run '^$$' -fuzz FuzzCSVCell -fuzztime 30s .
+	$(GO) test -run '^$$' -fuzz FuzzWriteCSVRoundTrip -fuzztime 30s .
 
 # Installs only the Debian packages that are missing, and says which.
 define apt_install
