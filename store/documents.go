@@ -334,11 +334,14 @@ func (db *DB) sweepScans() {
 	}
 	db.bolt.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bFiles)
+		if b == nil { // migrations create it: a damaged file, whose scans must stay
+			return nil
+		}
 		for _, d := range dirs {
 			sub := filepath.Join(db.ScansDir(), d.Name())
 			files, _ := os.ReadDir(sub)
 			for _, f := range files {
-				if b == nil || b.Get([]byte(f.Name())) == nil {
+				if b.Get([]byte(f.Name())) == nil {
 					os.Remove(filepath.Join(sub, f.Name()))
 				}
 			}

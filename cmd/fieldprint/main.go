@@ -69,6 +69,7 @@ func init() {
 		{"decide", "NUMBER await|triage|eligible|refer|approve|deny|withdraw [--reason TEXT] --user NAME", "change a request's status through the same checks as the window", cmdDecide},
 		{"user", "add NAME --role R --password-stdin | list | disable NAME | unlock NAME | passwd NAME --password-stdin", "manage staff accounts", cmdUser},
 		{"audit", "verify [--checkpoint COUNT:HASH] | checkpoint | list [--user U] [--action A] [--request FP] [--from D] [--to D]", "check and read the audit trail", cmdAudit},
+		{"check", "", "check the database file for damage and its indexes against the records (exit 1 if a problem is found)", cmdCheck},
 	}
 }
 
