@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -51,12 +52,11 @@ func cmdImport(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(pos[0])
+	b, err := fp.ReadInputFile(pos[0], maxImportBytes, "trackers are far smaller; check that it is the right file, or split it")
 	if err != nil {
-		return fp.Errorf(fp.EINVALID, "cannot read %s: %v", pos[0], errText(err))
+		return err
 	}
-	defer f.Close()
-	rows, problems := fp.ParseImportCSV(f, fp.DateOf(time.Now()))
+	rows, problems := fp.ParseImportCSV(bytes.NewReader(b), fp.DateOf(time.Now()))
 	db, err := open(*dbFlag)
 	if err != nil {
 		return err
@@ -90,7 +90,7 @@ func cmdImport(e env, args []string) error {
 		for _, p := range problems {
 			fmt.Fprintln(e.stderr, p.Error())
 		}
-		return fp.Errorf(fp.EINVALID, "nothing was imported: %d problem(s) in %s; fix them and import the whole file again", len(problems), filepath.Base(pos[0]))
+		return fp.Errorf(fp.EINVALID, "nothing was imported: %d problem(s) in %s; fix them and import the whole file again", len(problems), fp.DisplayName(pos[0]))
 	}
 	rs := make([]*fp.Request, len(rows))
 	for i, row := range rows {
@@ -103,6 +103,10 @@ func cmdImport(e env, args []string) error {
 	fmt.Fprintf(e.stdout, "Imported %d requests (%s to %s)\n", len(saved), saved[0].Number, saved[len(saved)-1].Number)
 	return nil
 }
+
+// maxImportBytes bounds the CSV import's file: fp.MaxImportRows rows of a
+// few hundred bytes each.
+const maxImportBytes = 64 << 20
 
 func sortProblems(ps []fp.LineError) {
 	for i := 1; i < len(ps); i++ {
