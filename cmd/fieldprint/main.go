@@ -74,11 +74,22 @@ func init() {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintf(w, "Usage:\n  fieldprint [--db PATH]    open the Fieldprint window\n")
+	fmt.Fprintf(w, "Usage:\n  fieldprint [--db PATH] [--lock-after DURATION]\n        open the Fieldprint window (it locks after DURATION without activity, default 10m; 0 never)\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  fieldprint %s %s [--db PATH]\n        %s\n", c.name, c.args, c.help)
+		fmt.Fprintf(w, "  fieldprint %s [--db PATH]\n        %s\n", strings.TrimSpace(c.name+" "+c.args), c.help)
 	}
 	fmt.Fprintf(w, "\nThe database is %s unless --db or FIELDPRINT_DB names another.\n", defaultDBPath())
+}
+
+// helpAsked reports whether args (no command given) ask for help: that is
+// the whole usage, not the window's own flags.
+func helpAsked(args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			return true
+		}
+	}
+	return false
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -87,7 +98,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
 	}
-	if name == "help" {
+	if name == "help" || name == "" && helpAsked(args) {
 		usage(stdout)
 		return 0
 	}
