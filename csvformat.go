@@ -60,6 +60,10 @@ type ImportRow struct {
 // MaxImportRows bounds one import: a tracker is hundreds of rows, not millions.
 const MaxImportRows = 100000
 
+// MaxImportBytes bounds an import file: MaxImportRows rows of a few hundred
+// bytes each.
+const MaxImportBytes = 64 << 20
+
 // ParseImportCSV reads an office's spreadsheet tracker. It returns every row
 // it could parse and every problem found; a caller must import nothing when
 // any problem is returned.

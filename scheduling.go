@@ -429,6 +429,12 @@ func ParseProfile(b []byte) (Profile, error) {
 	if len(b) > 1<<20 {
 		return Profile{}, Errorf(EINVALID, "the profile file is %d bytes; an office profile is a small JSON file (under 1 MB): is it the right file?", len(b))
 	}
+	// A UTF-8 byte-order mark (Notepad writes one) is fine, as in the CSV
+	// import; other encodings are refused with the place, not read as U+FFFD.
+	if err := checkUTF8("the profile file", b); err != nil {
+		return Profile{}, err
+	}
+	b = bytes.TrimPrefix(b, []byte("\ufeff"))
 	var p Profile
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()

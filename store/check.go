@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
@@ -20,7 +21,7 @@ func checkIndexes(tx *bolt.Tx, on fp.Date) []error {
 	tx.Bucket(bRequests).ForEach(func(k, v []byte) error {
 		r := &fp.Request{}
 		if err := json.Unmarshal(v, r); err != nil {
-			errs = append(errs, fmt.Errorf("record %x: %v", k, err))
+			errs = append(errs, fmt.Errorf("record %s: %v", shownKey(string(bRequests), k), err))
 			return nil
 		}
 		summary := r.Summary(on)
@@ -54,11 +55,11 @@ func checkIndexes(tx *bolt.Tx, on fp.Date) []error {
 		n := 0 // entries found that the records imply
 		b.ForEach(func(k, v []byte) error {
 			if wv, ok := entries[string(k)]; !ok {
-				errs = append(errs, fmt.Errorf("index %s: stale entry %q", name, k))
+				errs = append(errs, fmt.Errorf("index %s: stale entry %s", name, shownKey(name, k)))
 			} else {
 				n++
 				if wv != string(v) {
-					errs = append(errs, fmt.Errorf("index %s: entry %q has value %q, want %q", name, k, v, wv))
+					errs = append(errs, fmt.Errorf("index %s: entry %s has value %q, want %q", name, shownKey(name, k), v, wv))
 				}
 			}
 			return nil
@@ -71,4 +72,24 @@ func checkIndexes(tx *bolt.Tx, on fp.Date) []error {
 		errs = append(errs, fmt.Errorf("%d records but %d summaries", a, b))
 	}
 	return errs
+}
+
+// shownKey is a key as a problem report shows it. The name, receipt and
+// A-number indexes' keys begin with an applicant's name or number, and a
+// damaged record key may hold anything: only the request id that ends them
+// is shown, never personal data.
+func shownKey(bucket string, k []byte) string {
+	switch bucket {
+	case string(bRequests):
+		if len(k) == 8 {
+			return fmt.Sprint(binary.BigEndian.Uint64(k))
+		}
+		return fmt.Sprintf("with a damaged %d-byte key", len(k))
+	case string(iName), string(iReceipt), string(iANumber):
+		if len(k) >= 8 {
+			return fmt.Sprintf("of request %d", binary.BigEndian.Uint64(k[len(k)-8:]))
+		}
+		return fmt.Sprintf("(a damaged %d-byte key)", len(k))
+	}
+	return fmt.Sprintf("%q", k)
 }

@@ -190,7 +190,7 @@ func (db *DB) moveStatus(tx *bolt.Tx, a fp.Actor, r *fp.Request, to fp.Status, w
 // AttachFile checks data and attaches it to the checklist item of request id.
 // A refused file stores nothing; identical content is stored once.
 func (db *DB) AttachFile(a fp.Actor, id fp.RequestID, item, name string, data []byte) (*fp.Request, error) {
-	name = filepath.Base(filepath.Clean(strings.ReplaceAll(name, `\`, "/")))
+	name = fp.DisplayName(name) // no folders, control characters or bidi marks in what is stored and shown
 	info, err := fp.SniffFile(name, data, db.MaxFileBytes)
 	if err != nil {
 		return nil, err
@@ -337,11 +337,14 @@ func (db *DB) sweepScans() {
 	}
 	db.bolt.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bFiles)
+		if b == nil { // migrations create it: a damaged file, whose scans must stay
+			return nil
+		}
 		for _, d := range dirs {
 			sub := filepath.Join(db.ScansDir(), d.Name())
 			files, _ := os.ReadDir(sub)
 			for _, f := range files {
-				if b == nil || b.Get([]byte(f.Name())) == nil {
+				if b.Get([]byte(f.Name())) == nil {
 					os.Remove(filepath.Join(sub, f.Name()))
 				}
 			}

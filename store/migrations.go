@@ -121,7 +121,9 @@ func (db *DB) migrate() error {
 
 func (db *DB) migrateTo(target int) error {
 	var cur int
-	db.bolt.View(func(tx *bolt.Tx) error { cur = schemaVersion(tx); return nil })
+	if err := db.bolt.View(func(tx *bolt.Tx) error { cur = schemaVersion(tx); return nil }); err != nil {
+		return err
+	}
 	if cur > SchemaVersion() {
 		return fp.Errorf(fp.EINVALID, "the database %s was written by a newer Fieldprint (schema %d, this one knows %d): update Fieldprint", db.path, cur, SchemaVersion())
 	}
@@ -135,8 +137,10 @@ func (db *DB) migrateTo(target int) error {
 			}
 			return tx.Bucket(bMeta).Put(kSchema, u64(uint64(m.version)))
 		})
-		if err != nil {
-			return fp.Internal(fmt.Sprintf("cannot upgrade the database to schema %d (%s); it is unchanged", m.version, m.name), err)
+		if fromGuard(err) {
+			return err
+		} else if err != nil {
+			return fp.Internal(fmt.Sprintf("cannot upgrade the database %s to schema %d (%s); it is unchanged", db.path, m.version, m.name), err)
 		}
 	}
 	return nil

@@ -60,7 +60,7 @@ func rawBolt(t *testing.T, path string) *bolt.DB {
 func unmigrated(t *testing.T) *DB {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "fieldprint.db")
-	db := &DB{bolt: rawBolt(t, path), path: path, Now: fixedNow}
+	db := &DB{bolt: boltDB{rawBolt(t, path), path}, path: path, Now: fixedNow}
 	t.Cleanup(func() { db.Close() })
 	return db
 }
@@ -84,7 +84,7 @@ func TestFreshFileIsMigrated(t *testing.T) {
 	if v := db.Version(); v != SchemaVersion() {
 		t.Fatalf("fresh file at schema %d, want %d", v, SchemaVersion())
 	}
-	if m := missingBuckets(t, db.bolt); len(m) > 0 {
+	if m := missingBuckets(t, db.bolt.DB); len(m) > 0 {
 		t.Fatalf("fresh file lacks buckets %v", m)
 	}
 	checkClean(t, db)
@@ -113,7 +113,7 @@ func TestVersionZeroFileIsMigrated(t *testing.T) {
 	if v := db.Version(); v != SchemaVersion() {
 		t.Fatalf("after Open: schema %d, want %d", v, SchemaVersion())
 	}
-	if m := missingBuckets(t, db.bolt); len(m) > 0 {
+	if m := missingBuckets(t, db.bolt.DB); len(m) > 0 {
 		t.Fatalf("after Open: missing buckets %v", m)
 	}
 	// The migrated file works.
@@ -140,7 +140,7 @@ func TestMigration1(t *testing.T) {
 	if v := db.Version(); v != 1 {
 		t.Fatalf("migrateTo(1): schema %d, want 1", v)
 	}
-	if m := missingBuckets(t, db.bolt); len(m) > 0 {
+	if m := missingBuckets(t, db.bolt.DB); len(m) > 0 {
 		t.Fatalf("after migration 1: missing buckets %v", m)
 	}
 	// Running it again (an Open of an up-to-date file) is a no-op.

@@ -463,7 +463,7 @@ func plural(n int, one, many string) string {
 // wrap keeps domain errors as they are and hides storage failures behind a
 // message that says nothing was written.
 func wrap(err error, what string) error {
-	if fp.ErrorCode(err) != fp.EINTERNAL {
+	if fp.ErrorCode(err) != fp.EINTERNAL || fromGuard(err) {
 		return err
 	}
 	return fp.Internal(what+": the database could not be written", err)

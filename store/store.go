@@ -57,7 +57,6 @@ package store
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -67,7 +66,6 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 var (
@@ -100,7 +98,7 @@ var (
 
 // DB is an open Fieldprint database.
 type DB struct {
-	bolt *bolt.DB
+	bolt boltDB // every transaction guarded: a damaged file is an error, never a crash
 	path string
 	// Now is the clock used for timestamps and "today"; tests replace it.
 	Now fp.Clock
@@ -125,19 +123,20 @@ func Open(path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fp.Internal("cannot create the folder for the database "+path, err)
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: OpenTimeout})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fp.Errorf(fp.ECONFLICT, "the database %s is in use by another Fieldprint window or command: close it and try again", path)
-	} else if err != nil {
-		return nil, &fp.Error{Code: fp.EINVALID, Message: fmt.Sprintf("cannot open the database %s: %v", path, err), Err: err}
+	b, err := openBolt(path, &bolt.Options{Timeout: OpenTimeout})
+	if err != nil {
+		return nil, openError(path, err)
 	}
-	db := &DB{bolt: b, path: path, Now: time.Now, MaxFileBytes: fp.MaxAttachmentBytes, wait: time.Sleep}
+	db := &DB{bolt: boltDB{b, path}, path: path, Now: time.Now, MaxFileBytes: fp.MaxAttachmentBytes, wait: time.Sleep}
 	if err := db.migrate(); err != nil {
 		b.Close()
 		return nil, err
 	}
 	if err := db.loadZone(); err != nil {
 		b.Close()
+		if fp.ErrorCode(err) == fp.EINTERNAL {
+			return nil, damaged(path, err) // the settings record is garbled
+		}
 		return nil, err
 	}
 	db.sweepScans()
@@ -161,14 +160,25 @@ func (db *DB) Path() string { return db.path }
 // records. It returns every problem found.
 func (db *DB) Check() []error {
 	var errs []error
-	db.bolt.View(func(tx *bolt.Tx) error {
-		for err := range tx.Check() {
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		// A page tree bbolt cannot walk safely is reported as it is: walking
+		// it (bbolt's check, the indexes' check) could loop or never end.
+		if errs = verifyTree(tx, db.path); len(errs) > 0 {
+			return nil
+		}
+		// Read every page here first, where a fault on a damaged page is
+		// recovered: bbolt's own check reads them on a goroutine of its own.
+		readAll(tx)
+		for err := range tx.Check(bolt.WithKVStringer(keyLengths{})) {
 			errs = append(errs, err)
 		}
 		errs = append(errs, checkIndexes(tx, db.today())...)
 		errs = append(errs, db.checkFiles(tx)...)
 		return nil
 	})
+	if err != nil {
+		errs = append(errs, err)
+	}
 	return errs
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -480,13 +479,7 @@ func (d *docsPanel) attachURI(key string, u fyne.URI) {
 		d.ui.showError(fp.Errorf(fp.EINVALID, "%s is not a file on this computer: save it to a folder first, then drop or attach it", u.Name()))
 		return
 	}
-	fh, err := os.Open(u.Path())
-	if err != nil {
-		d.ui.showError(fp.Errorf(fp.EINVALID, "%s cannot be opened: %v", u.Name(), err))
-		return
-	}
-	defer fh.Close()
-	data, err := fp.ReadLimited(u.Name(), fh, fp.MaxAttachmentBytes)
+	data, err := fp.ReadInputFile(u.Path(), fp.MaxAttachmentBytes, "")
 	if err != nil {
 		d.ui.showError(err)
 		return
@@ -499,7 +492,7 @@ func (d *docsPanel) attachURI(key string, u fyne.URI) {
 func (d *docsPanel) attach(key, name string, data []byte) {
 	var r *fp.Request
 	var err error
-	d.ui.background("Checking "+name, func() {
+	d.ui.background("Checking "+fp.DisplayName(name), func() {
 		r, err = d.ui.db.AttachFile(d.ui.actor, d.f.req.ID, key, name, data)
 	}, func() {
 		if err != nil {
@@ -507,7 +500,7 @@ func (d *docsPanel) attach(key, name string, data []byte) {
 			return
 		}
 		it, _ := r.FindItem(key, d.ui.today())
-		d.f.reopen(r, key, fmt.Sprintf("Attached %s to %s: check it, then Verify or Reject.", name, it.Label()))
+		d.f.reopen(r, key, fmt.Sprintf("Attached %s to %s: check it, then Verify or Reject.", fp.DisplayName(name), it.Label()))
 	})
 }
 

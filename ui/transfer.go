@@ -19,9 +19,6 @@ import (
 // The office's tracker comes in and goes out from the queue, as with the
 // CLI's import and export: the same checks, all rows or none.
 
-// maxImportBytes bounds a tracker file read into memory.
-const maxImportBytes = 20 << 20
-
 // onImport asks for a CSV file and imports it.
 func (u *UI) onImport() {
 	if err := fp.CheckEdit(u.actor, nil); err != nil {
@@ -37,7 +34,7 @@ func (u *UI) onImport() {
 			return // cancelled
 		}
 		defer rc.Close()
-		data, err := fp.ReadLimited(rc.URI().Name(), rc, maxImportBytes)
+		data, err := fp.ReadLimited(rc.URI().Name(), rc, fp.MaxImportBytes)
 		if err != nil {
 			u.showError(err)
 			return

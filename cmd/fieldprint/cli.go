@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -60,12 +61,11 @@ func cmdImport(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(pos[0])
+	b, err := fp.ReadInputFile(pos[0], fp.MaxImportBytes, "trackers are far smaller; check that it is the right file, or split it")
 	if err != nil {
-		return fp.Errorf(fp.EINVALID, "cannot read %s: %v", pos[0], errText(err))
+		return err
 	}
-	defer f.Close()
-	rows, problems := fp.ParseImportCSV(f, fp.DateOf(time.Now()))
+	rows, problems := fp.ParseImportCSV(bytes.NewReader(b), fp.DateOf(time.Now()))
 	db, err := open(*dbFlag)
 	if err != nil {
 		return err
@@ -91,7 +91,7 @@ func cmdImport(e env, args []string) error {
 		for _, p := range problems {
 			fmt.Fprintln(e.stderr, p.Error())
 		}
-		return fp.Errorf(fp.EINVALID, "nothing was imported: %d problem(s) in %s; fix them and import the whole file again", len(problems), filepath.Base(pos[0]))
+		return fp.Errorf(fp.EINVALID, "nothing was imported: %d problem(s) in %s; fix them and import the whole file again", len(problems), fp.DisplayName(pos[0]))
 	}
 	rs := make([]*fp.Request, len(rows))
 	for i, row := range rows {

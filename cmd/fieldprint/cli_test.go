@@ -226,7 +226,7 @@ func TestUsageAndRefusals(t *testing.T) {
 		{[]string{"list", "--format", "xml", "--db", db}, 2, "--format"},
 		{[]string{"list", "--bogus", "--db", db}, 2, "flag provided but not defined"},
 		{[]string{"import", "--db", db}, 2, "Usage"},
-		{[]string{"import", "/nonexistent/file.csv", "--db", db}, 1, "cannot read"},
+		{[]string{"import", "/nonexistent/file.csv", "--db", db}, 1, "file.csv cannot be opened"},
 		{[]string{"list", "--status", "pending", "--db", db}, 1, "not known"},
 		{[]string{"demo", "--requests", "0", "--db", db}, 1, "between 1 and"},
 		{[]string{"help"}, 0, ""},

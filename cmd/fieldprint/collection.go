@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"text/tabwriter"
 
@@ -269,9 +268,9 @@ func cmdVerify(e env, args []string) error {
 }
 
 func readPublicKey(path string) (ed25519.PublicKey, error) {
-	b, err := os.ReadFile(path)
+	b, err := fp.ReadInputFile(path, 64<<10, "a public key is a few lines of text; export it again with fieldprint stamp-key")
 	if err != nil {
-		return nil, fp.Errorf(fp.EINVALID, "cannot read %s: %s", path, errText(err))
+		return nil, err
 	}
 	block, _ := pem.Decode(b)
 	if block == nil {

@@ -85,7 +85,7 @@ func TestCollectionDayCLI(t *testing.T) {
 		t.Fatal("no stamped notice PDF")
 	}
 	code, out, _ = fieldprint(t, "", "verify", strings.ToLower(m[1]), "--db", path)
-	if code != 0 || !strings.Contains(out, "GENUINE") || !strings.Contains(out, row.FullName) || !strings.Contains(out, "by officer director") {
+	if code != 0 || !strings.Contains(out, "GENUINE") || !strings.Contains(out, row.FullName) || !strings.Contains(out, "by officer James Chen (badge GZ-0007)") {
 		t.Errorf("verify: %d %q", code, out)
 	}
 	if code, _, errs := fieldprint(t, "", "verify", "AAAAA-BBBBB", "--db", path); code != 1 || !strings.Contains(errs, "NOT FOUND") {

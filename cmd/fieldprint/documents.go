@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -24,13 +22,9 @@ func cmdAttach(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Read (and refuse) the file before asking for a password.
-	fh, err := os.Open(pos[1])
-	if err != nil {
-		return fp.Errorf(fp.EINVALID, "%s cannot be opened: check the path", filepath.Base(pos[1]))
-	}
-	data, err := fp.ReadLimited(filepath.Base(pos[1]), fh, fp.MaxAttachmentBytes)
-	fh.Close()
+	// Read (and refuse) the file before asking for a password, and before
+	// the database is open: a file that never ends must not lock the office out.
+	data, err := fp.ReadInputFile(pos[1], fp.MaxAttachmentBytes, "")
 	if err != nil {
 		return err
 	}
@@ -46,7 +40,7 @@ func cmdAttach(e env, args []string) error {
 	if r, err = db.AttachFile(a, r.ID, it.Key, pos[1], data); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s %s: %s attached (%s)\n", r.Number, it.Key, filepath.Base(pos[1]), r.Completeness(db.Today()))
+	fmt.Fprintf(e.stdout, "%s %s: %s attached (%s)\n", r.Number, it.Key, fp.DisplayName(pos[1]), r.Completeness(db.Today()))
 	return nil
 }
 
@@ -94,7 +88,7 @@ func cmdChecklist(e env, args []string) error {
 			row.At = it.Doc.At.UTC().Format("2006-01-02T15:04:05Z")
 		}
 		if f := it.Doc.File; f != nil {
-			row.File, row.SHA256 = f.Name, f.SHA256
+			row.File, row.SHA256 = fp.DisplayName(f.Name), f.SHA256
 		}
 		rows = append(rows, row)
 	}

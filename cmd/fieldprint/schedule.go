@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 
 	fp "github.com/fieldprint/fieldprint"
@@ -299,13 +298,13 @@ func cmdOfficeImport(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := os.ReadFile(pos[0])
+	b, err := fp.ReadInputFile(pos[0], 1<<20, "an office profile is a small JSON file; check that it is the right file")
 	if err != nil {
-		return fp.Errorf(fp.EINVALID, "cannot read %s: %s", pos[0], errText(err))
+		return err
 	}
 	p, err := fp.ParseProfile(b)
 	if err != nil {
-		return fp.Errorf(fp.EINVALID, "%s was not imported, nothing changed: %s", pos[0], fp.ErrorMessage(err))
+		return fp.Errorf(fp.EINVALID, "%s was not imported, nothing changed: %s", fp.DisplayName(pos[0]), fp.ErrorMessage(err))
 	}
 	db, a, err := session(e, *dbFlag, *user)
 	if err != nil {
@@ -315,7 +314,7 @@ func cmdOfficeImport(e env, args []string) error {
 	if err := db.SetProfile(a, p); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Office profile imported from %s: %s, %d %s, %d-minute slots\n", pos[0], p.Name, p.Stations, plural(p.Stations, "station", "stations"), p.SlotMinutes)
+	fmt.Fprintf(e.stdout, "Office profile imported from %s: %s, %d %s, %d-minute slots\n", fp.DisplayName(pos[0]), p.Name, p.Stations, plural(p.Stations, "station", "stations"), p.SlotMinutes)
 	return nil
 }
 

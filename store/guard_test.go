@@ -1,0 +1,169 @@
+package store
+
+import (
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	fp "github.com/fieldprint/fieldprint"
+	bolt "go.etcd.io/bbolt"
+)
+
+// A panic inside bbolt (here: a bucket the tree does not have, as when a
+// damaged page hides it) is reported as a damaged database; a panic in
+// Fieldprint's own code is not blamed on the file.
+func TestGuardTurnsPanicsIntoErrors(t *testing.T) {
+	db, path := openTemp(t)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		tx.Bucket([]byte("no such bucket")).Get([]byte("k"))
+		return nil
+	})
+	if fp.ErrorCode(err) != fp.EINTERNAL || fp.ErrorMessage(err) != "the database "+path+" is damaged: restore a copy of the file, or ask your IT contact" {
+		t.Errorf("panic in bbolt: %v", err)
+	}
+	// The store's own wrapping keeps those words.
+	if w := wrap(err, "the request was not saved"); fp.ErrorMessage(w) != fp.ErrorMessage(err) {
+		t.Errorf("wrapped: %q", fp.ErrorMessage(w))
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		panic("a bug in Fieldprint, not the file's doing")
+	})
+	if msg := fp.ErrorMessage(err); fp.ErrorCode(err) != fp.EINTERNAL || strings.Contains(msg, path+" is damaged") || !strings.Contains(msg, path) || !strings.Contains(msg, "fieldprint check") {
+		t.Errorf("panic in Fieldprint: %v", err)
+	}
+	// The database is still usable afterwards: both transactions were rolled back.
+	if _, _, err := db.FindRequests(fp.RequestFilter{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The file shrinks under an open database (another program, a full disk on
+// a network share): reading a page it no longer holds raises SIGBUS, which
+// must become an error, not a crash.
+func TestGuardRecoversAFaultOnATruncatedFile(t *testing.T) {
+	db, path := openTemp(t)
+	var last []byte
+	for i := 0; i < 200; i++ { // enough records to fill pages past the first few
+		if err := db.bolt.Update(func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists([]byte("filler"))
+			if err != nil {
+				return err
+			}
+			last = u64(uint64(i))
+			return b.Put(last, make([]byte, 1000))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Truncate(path, 4*int64(os.Getpagesize())); err != nil {
+		t.Fatal(err)
+	}
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		n := 0
+		return tx.Bucket([]byte("filler")).ForEach(func(k, v []byte) error {
+			for _, c := range v {
+				n += int(c)
+			}
+			return nil
+		})
+	})
+	if fp.ErrorCode(err) != fp.EINTERNAL || !strings.Contains(fp.ErrorMessage(err), "the database "+path+" is damaged") {
+		t.Fatalf("read past the end of a truncated file: %v", err)
+	}
+	db.Close()
+	// Opened again, it is refused before any page is read.
+	if _, err := Open(path); fp.ErrorCode(err) != fp.EINTERNAL || !strings.Contains(fp.ErrorMessage(err), "the database "+path+" is damaged") {
+		t.Fatalf("open: %v", err)
+	}
+}
+
+func TestOpenRefusesAnEmptyOrForeignFile(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"empty.db":   "",
+		"tracker.db": "received,full_name\n2026-01-01,Ana\n",
+		"big.db":     strings.Repeat("not a database\n", 2000),
+	} {
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, []byte(content), 0o600)
+		_, err := Open(path)
+		if msg := fp.ErrorMessage(err); fp.ErrorCode(err) != fp.EINTERNAL || !strings.Contains(msg, "the database "+path+" is") ||
+			!strings.Contains(msg, "restore a copy of the file, or ask your IT contact") {
+			t.Errorf("%s: %v", name, err)
+		}
+		if b, _ := os.ReadFile(path); string(b) != content {
+			t.Errorf("%s: the file was changed", name)
+		}
+	}
+}
+
+// pageHeader reads the header of page id: its own id, flags and overflow.
+func pageHeader(b []byte, ps int, id int) (self uint64, flags uint16, overflow uint32) {
+	h := b[id*ps:]
+	return binary.NativeEndian.Uint64(h), binary.NativeEndian.Uint16(h[8:]), binary.NativeEndian.Uint32(h[12:])
+}
+
+// A page tree bbolt would walk for ever (a branch pointing back at itself), or
+// whose page counts run past the end, is refused at Open, and Check lists it
+// instead of looping: walking it would make a cursor descend until memory
+// runs out.
+func TestOpenRefusesAPageTreeBboltCannotWalk(t *testing.T) {
+	db, path := openTemp(t)
+	if err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("filler"))
+		for i := 0; err == nil && i < 2000; i++ {
+			err = b.Put(u64(uint64(i)), make([]byte, 100))
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if errs := db.Check(); len(errs) > 0 {
+		t.Fatalf("healthy file: %v", errs)
+	}
+	ps := db.bolt.Info().PageSize
+	var branch int
+	db.bolt.View(func(tx *bolt.Tx) error { branch = int(tx.Bucket([]byte("filler")).Root()); return nil })
+	db.Close()
+	orig, _ := os.ReadFile(path)
+	leaf := int(binary.NativeEndian.Uint64(orig[branch*ps+16+8:])) // its first child
+	if _, flags, _ := pageHeader(orig, ps, branch); flags != 0x01 {
+		t.Fatalf("the bucket's root is not a branch page (flags %#x)", flags)
+	}
+	if _, flags, _ := pageHeader(orig, ps, leaf); flags != 0x02 {
+		t.Fatalf("its first child is not a leaf page (flags %#x)", flags)
+	}
+	for _, c := range []struct {
+		name   string
+		damage func(b []byte)
+		want   string
+	}{
+		{"a branch pointing at itself", func(b []byte) { binary.NativeEndian.PutUint64(b[branch*ps+16+8:], uint64(branch)) }, "reached twice"},
+		{"a page running past the end", func(b []byte) { binary.NativeEndian.PutUint32(b[leaf*ps+12:], 1<<31) }, "overflow pages run past the last page"},
+	} {
+		b := append([]byte(nil), orig...)
+		c.damage(b)
+		p := filepath.Join(t.TempDir(), "damaged.db")
+		os.WriteFile(p, b, 0o600)
+		opened, err := Open(p)
+		if err == nil {
+			opened.Close()
+		}
+		if fp.ErrorCode(err) != fp.EINTERNAL || !strings.Contains(fp.ErrorMessage(err), "the database "+p+" is damaged") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		// Check on a file opened before the damage lists it.
+		raw, err := bolt.Open(p, 0o600, &bolt.Options{Timeout: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := &DB{bolt: boltDB{raw, p}, path: p, Now: fixedNow}
+		if errs := d.Check(); len(errs) == 0 || !strings.Contains(errs[0].Error(), c.want) {
+			t.Errorf("%s: check: %v", c.name, errs)
+		}
+		d.Close()
+	}
+}
