@@ -1,6 +1,8 @@
 package fieldprint
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -676,4 +678,11 @@ type DocumentService interface {
 	JudgeDocument(a Actor, id RequestID, item string, v Verdict) (*Request, error)
 	// ReadFile returns the bytes of an attachment, checked against its SHA-256.
 	ReadFile(sha256 string) ([]byte, error)
+}
+
+// Fingerprint is the SHA-256 of a file in hex: how attachments are named
+// and how every printed document is recorded in the audit.
+func Fingerprint(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }

@@ -49,6 +49,29 @@ func (o Office) Normalize() (Office, error) {
 	return o, fe.Err()
 }
 
+// CheckLetterhead reports, in one message, every field a letter to an
+// applicant cannot do without.
+func (o Office) CheckLetterhead() error {
+	var missing []string
+	if strings.TrimSpace(o.Name) == "" {
+		missing = append(missing, "the office name (e.g. “USCIS Guangzhou Field Office”)")
+	}
+	if strings.TrimSpace(o.Address) == "" {
+		missing = append(missing, "the postal address (one line per row, country last)")
+	}
+	if strings.TrimSpace(o.Signatory) == "" {
+		missing = append(missing, "the name of the person who signs letters (usually the field office director)")
+	}
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return Errorf(EINVALID, "the office profile lacks %s: an administrator must fill it in under the office settings before letters can be printed", missing[0])
+	}
+	return Errorf(EINVALID, "the office profile lacks %s and %s: an administrator must fill them in under the office settings before letters can be printed",
+		strings.Join(missing[:len(missing)-1], ", "), missing[len(missing)-1])
+}
+
 // OfficeService keeps the office profile.
 type OfficeService interface {
 	// Office returns the profile; ENOTFOUND until an administrator sets it.

@@ -1,9 +1,7 @@
 package store
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 
@@ -140,10 +138,4 @@ func (db *DB) RecordPrint(a fp.Actor, id fp.RequestID, document, sum string) (co
 			Note: fmt.Sprintf("%s, copy %d, sha256 %s", document, copies, sum)})
 	})
 	return copies, wrap(err, "the printing was not recorded")
-}
-
-// SHA256 is the hex digest letters are audited with.
-func SHA256(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
 }

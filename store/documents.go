@@ -1,7 +1,6 @@
 package store
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -195,8 +194,7 @@ func (db *DB) AttachFile(a fp.Actor, id fp.RequestID, item, name string, data []
 	if err != nil {
 		return nil, err
 	}
-	h := sha256.Sum256(data)
-	sum := hex.EncodeToString(h[:])
+	sum := fp.Fingerprint(data)
 
 	db.filesMu.Lock()
 	defer db.filesMu.Unlock()
@@ -306,7 +304,7 @@ func (db *DB) ReadFile(sum string) ([]byte, error) {
 	if err != nil {
 		return nil, fp.Internal(fmt.Sprintf("the stored file %s… cannot be read from %s", sum[:12], db.ScansDir()), err)
 	}
-	if h := sha256.Sum256(data); hex.EncodeToString(h[:]) != sum {
+	if fp.Fingerprint(data) != sum {
 		return nil, fp.Errorf(fp.EINTERNAL, "the stored file %s… is damaged (its content no longer matches its SHA-256): attach the scan again", sum[:12])
 	}
 	return data, nil

@@ -16,7 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/ui/letter"
+	"github.com/fieldprint/fieldprint/letter"
 )
 
 // docsPanel is a request's Documents tab: the checklist on the left, the
@@ -620,7 +620,7 @@ func (d *docsPanel) askMissing() {
 		return
 	}
 	r := d.f.req
-	subject, body, err := letter.MissingText(r, letter.Office(o), d.ui.today())
+	subject, body, err := letter.MissingText(r, o, d.ui.today())
 	if err != nil {
 		d.ui.showError(err)
 		return
@@ -648,7 +648,7 @@ func (d *docsPanel) askMissing() {
 		dlg.Hide()
 		d.f.print(func(r *fp.Request) (string, error) {
 			return d.ui.writeDocument(r, func(w io.Writer) (string, error) {
-				return "missing-documents letter", letter.Missing(w, r, letter.Office(o), d.ui.today(), d.ui.letterOptions())
+				return "missing-documents letter", letter.Missing(w, r, o, d.ui.today(), d.ui.letterOptions())
 			})
 		})
 	})

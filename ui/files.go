@@ -2,8 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"net/url"
 	"os"
@@ -12,7 +10,7 @@ import (
 	"runtime"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/ui/letter"
+	"github.com/fieldprint/fieldprint/letter"
 )
 
 // outputDir is where printed documents go before the viewer opens them: the
@@ -44,8 +42,7 @@ func (u *UI) writeDocument(r *fp.Request, render func(w io.Writer) (string, erro
 		}
 		return "", err
 	}
-	sum := sha256.Sum256(buf.Bytes())
-	if _, err := u.db.RecordPrint(u.actor, r.ID, name, hex.EncodeToString(sum[:])); err != nil {
+	if _, err := u.db.RecordPrint(u.actor, r.ID, name, fp.Fingerprint(buf.Bytes())); err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, r.Number+" "+name+".pdf")

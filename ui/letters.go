@@ -14,8 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/store"
-	"github.com/fieldprint/fieldprint/ui/letter"
+	"github.com/fieldprint/fieldprint/letter"
 )
 
 // printRequestLetter prints one request's appointment letter; printing it
@@ -77,7 +76,7 @@ func (u *UI) printLetters(name string, rs []*fp.Request, batch bool, reason stri
 	var renderErr error
 	opt := u.letterOptions()
 	u.backgroundProgress(fmt.Sprintf("Preparing %d %s", len(rs), plural(len(rs), "letter", "letters")), func(progress func(done, total int)) {
-		renderErr = letter.Appointments(&buf, rs, letter.Office(o), s, opt, progress)
+		renderErr = letter.Appointments(&buf, rs, o, s, opt, progress)
 	}, func() {
 		if renderErr != nil {
 			if fp.ErrorCode(renderErr) == fp.EINTERNAL {
@@ -90,7 +89,7 @@ func (u *UI) printLetters(name string, rs []*fp.Request, batch bool, reason stri
 		for i, r := range rs {
 			ids[i] = r.ID
 		}
-		copies, err := u.db.RecordLetters(u.actor, ids, store.SHA256(buf.Bytes()), reason, batch)
+		copies, err := u.db.RecordLetters(u.actor, ids, fp.Fingerprint(buf.Bytes()), reason, batch)
 		if err != nil {
 			u.showError(err)
 			return

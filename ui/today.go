@@ -16,7 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/ui/letter"
+	"github.com/fieldprint/fieldprint/letter"
 )
 
 // todayScreen is the collection day at the counter: the day's appointments
@@ -435,7 +435,7 @@ func (s *todayScreen) onDaySheet() {
 		return
 	}
 	var buf bytes.Buffer
-	if err := letter.DaySheet(&buf, s.day, s.rows, letter.Office(o), s.sched, u.letterOptions()); err != nil {
+	if err := letter.DaySheet(&buf, s.day, s.rows, o, s.sched, u.letterOptions()); err != nil {
 		u.showError(err)
 		return
 	}
@@ -471,7 +471,7 @@ func (u *UI) printStamp(id fp.RequestID, person fp.Person) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := letter.StampedNotice(&buf, st, letter.Office(o), sch, u.letterOptions()); err != nil {
+	if err := letter.StampedNotice(&buf, st, o, sch, u.letterOptions()); err != nil {
 		u.showError(err)
 		return
 	}

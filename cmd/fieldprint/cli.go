@@ -15,8 +15,8 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
+	"github.com/fieldprint/fieldprint/letter"
 	"github.com/fieldprint/fieldprint/store"
-	"github.com/fieldprint/fieldprint/ui/letter"
 )
 
 func open(path string) (*store.DB, error) { return store.Open(dbPath(path)) }

@@ -13,8 +13,8 @@ import (
 	"text/tabwriter"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/letter"
 	"github.com/fieldprint/fieldprint/store"
-	"github.com/fieldprint/fieldprint/ui/letter"
 )
 
 // dayFlag parses --date, defaulting to the office's today.
@@ -205,7 +205,7 @@ func stamp(e env, ps pdfSession, person string) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := letter.StampedNotice(&buf, st, letter.Office(o), s, printOptions(db, a)); err != nil {
+	if err := letter.StampedNotice(&buf, st, o, s, printOptions(db, a)); err != nil {
 		return err
 	}
 	if err := writeOut(*out, e.stdout, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {

@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/letter"
 	"github.com/fieldprint/fieldprint/store"
-	"github.com/fieldprint/fieldprint/ui/letter"
 )
 
 // cmdOffice: fieldprint office show | set --name ... (administrators).
@@ -165,7 +165,7 @@ func printAppointmentLetters(e env, db *store.DB, a fp.Actor, rs []*fp.Request, 
 		return err
 	}
 	var buf bytes.Buffer
-	if err := letter.Appointments(&buf, rs, letter.Office(o), s, printOptions(db, a), nil); err != nil {
+	if err := letter.Appointments(&buf, rs, o, s, printOptions(db, a), nil); err != nil {
 		return err
 	}
 	if err := writeOut(path, e.stdout, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
@@ -175,7 +175,7 @@ func printAppointmentLetters(e env, db *store.DB, a fp.Actor, rs []*fp.Request, 
 	for i, r := range rs {
 		ids[i] = r.ID
 	}
-	copies, err := db.RecordLetters(a, ids, store.SHA256(buf.Bytes()), reason, batch)
+	copies, err := db.RecordLetters(a, ids, fp.Fingerprint(buf.Bytes()), reason, batch)
 	if err != nil {
 		return err
 	}
@@ -197,7 +197,7 @@ func printDocument(e env, db *store.DB, a fp.Actor, r *fp.Request, path string, 
 	if err := writeOut(path, e.stdout, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
 		return err
 	}
-	n, err := db.RecordPrint(a, r.ID, name, store.SHA256(buf.Bytes()))
+	n, err := db.RecordPrint(a, r.ID, name, fp.Fingerprint(buf.Bytes()))
 	if err != nil {
 		return err
 	}

@@ -74,14 +74,14 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./ui/letter -update)", err)
+		t.Fatalf("%v (run go test ./letter -update)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from %s (run go test ./ui/letter -update and look at it)", name, path)
+		t.Errorf("%s differs from %s (run go test ./letter -update and look at it)", name, path)
 	}
 }
 
-// TestRecordGolden compares with testdata/*.pdf; go test ./ui/letter -update rewrites them.
+// TestRecordGolden compares with testdata/*.pdf; go test ./letter -update rewrites them.
 func TestRecordGolden(t *testing.T) {
 	for name, in := range map[string]fp.RequestInput{"record-household": household, "record-other": other} {
 		got := render(t, request(t, in))

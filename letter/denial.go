@@ -18,7 +18,7 @@ import (
 // names stay off the letter: it goes to the applicant.
 // It refuses, with an EINVALID error and without writing anything, a blank
 // reason, a request that is not denied, or an incomplete office profile.
-func Denial(w io.Writer, r *fp.Request, o Office, reason string, decidedAt time.Time, opt Options) error {
+func Denial(w io.Writer, r *fp.Request, o fp.Office, reason string, decidedAt time.Time, opt Options) error {
 	if r == nil {
 		return fp.Errorf(fp.EINVALID, "no request given for the denial letter")
 	}
@@ -29,7 +29,7 @@ func Denial(w io.Writer, r *fp.Request, o Office, reason string, decidedAt time.
 	if reason == "" {
 		return fp.Errorf(fp.EINVALID, "the denial of request %s has no reason: the letter must tell the applicant why; record the director's reason first", r.Number)
 	}
-	if err := o.Validate(); err != nil {
+	if err := checkOffice(o); err != nil {
 		return err
 	}
 
@@ -118,7 +118,7 @@ func Denial(w io.Writer, r *fp.Request, o Office, reason string, decidedAt time.
 func longDate(t time.Time) string { return t.Format("January 2, 2006") }
 
 // contactPhrase is "at +86 … or guangzhou…@…", "" when the office has neither.
-func contactPhrase(o Office) string {
+func contactPhrase(o fp.Office) string {
 	var parts []string
 	if p := strings.TrimSpace(o.Phone); p != "" {
 		parts = append(parts, p)

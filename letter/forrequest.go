@@ -14,12 +14,12 @@ func ForRequest(w io.Writer, r *fp.Request, o fp.Office, s fp.Scheduling, opt Op
 	switch r.Status {
 	case fp.StatusDenied:
 		t, _ := r.LastTransition(fp.StatusDenied)
-		return "denial letter", Denial(w, r, Office(o), t.Reason, t.At, opt)
+		return "denial letter", Denial(w, r, o, t.Reason, t.At, opt)
 	case fp.StatusAwaitingDocuments:
 		// The checklist as of the day the letter is dated.
-		return "missing-documents letter", Missing(w, r, Office(o), fp.DateOf(opt.Now), opt)
+		return "missing-documents letter", Missing(w, r, o, fp.DateOf(opt.Now), opt)
 	case fp.StatusScheduled:
-		return "appointment letter", Appointment(w, r, Office(o), s, opt)
+		return "appointment letter", Appointment(w, r, o, s, opt)
 	}
 	return "", fp.Errorf(fp.EINVALID, "%s is %s: there is no letter to the applicant for that status yet (the record sheet is always available)", r.Number, r.Status.Label())
 }

@@ -31,8 +31,8 @@ var daySheetStatuses = []fp.ApptStatus{fp.ApptBooked, fp.ApptCheckedIn, fp.ApptC
 //
 // It refuses, with an EINVALID error and without writing anything, an
 // incomplete office profile and a row of another day.
-func DaySheet(w io.Writer, day fp.Date, rows []fp.DayRow, o Office, s fp.Scheduling, opt Options) error {
-	if err := o.Validate(); err != nil {
+func DaySheet(w io.Writer, day fp.Date, rows []fp.DayRow, o fp.Office, s fp.Scheduling, opt Options) error {
+	if err := checkOffice(o); err != nil {
 		return err
 	}
 	for _, r := range rows {

@@ -61,12 +61,12 @@ func checkAppointment(r *fp.Request, s fp.Scheduling, opt Options) (apptLetter, 
 // It refuses, with an EINVALID error and without writing anything, a request
 // that is not scheduled or where a person has no appointment, and an
 // incomplete office profile.
-func Appointment(w io.Writer, r *fp.Request, o Office, s fp.Scheduling, opt Options) error {
+func Appointment(w io.Writer, r *fp.Request, o fp.Office, s fp.Scheduling, opt Options) error {
 	l, err := checkAppointment(r, s, opt)
 	if err != nil {
 		return err
 	}
-	if err := o.Validate(); err != nil {
+	if err := checkOffice(o); err != nil {
 		return err
 	}
 	d := newDoc(opt, "")
@@ -85,7 +85,7 @@ func Appointment(w io.Writer, r *fp.Request, o Office, s fp.Scheduling, opt Opti
 // progress, if not nil, is called after each letter. It refuses, as
 // Appointment does and before writing anything, the whole batch if one
 // request cannot have its letter.
-func Appointments(w io.Writer, rs []*fp.Request, o Office, s fp.Scheduling, opt Options, progress func(done, total int)) error {
+func Appointments(w io.Writer, rs []*fp.Request, o fp.Office, s fp.Scheduling, opt Options, progress func(done, total int)) error {
 	if len(rs) == 0 {
 		return fp.Errorf(fp.EINVALID, "no requests given: choose the scheduled requests whose appointment letters to print")
 	}
@@ -97,7 +97,7 @@ func Appointments(w io.Writer, rs []*fp.Request, o Office, s fp.Scheduling, opt 
 		}
 		ls[i] = l
 	}
-	if err := o.Validate(); err != nil {
+	if err := checkOffice(o); err != nil {
 		return err
 	}
 	d := newDoc(opt, "")
@@ -193,7 +193,7 @@ const (
 )
 
 // appointment draws one letter, starting on the current page.
-func (d *doc) appointment(l apptLetter, o Office, s fp.Scheduling, opt Options) {
+func (d *doc) appointment(l apptLetter, o fp.Office, s fp.Scheduling, opt Options) {
 	r := l.r
 	office := strings.TrimSpace(o.Name)
 	name := strings.TrimSpace(r.Applicant.FullName)
@@ -262,7 +262,7 @@ func (d *doc) appointment(l apptLetter, o Office, s fp.Scheduling, opt Options) 
 	} else {
 		when += ", the office's local time"
 	}
-	addr := strings.Join(o.addressLines(), ", ")
+	addr := strings.Join(addressLines(o), ", ")
 	if household {
 		d.para("The " + office + " will collect the biometrics (fingerprints, photo and signature) " + when + ". " +
 			"Each must come in person to the office, " + addr + ", and arrive 15 minutes early, so that their documents " +
@@ -310,14 +310,14 @@ func (d *doc) appointment(l apptLetter, o Office, s fp.Scheduling, opt Options) 
 
 // barcodeBesideLetterhead reports whether the barcode, with its number under it, fits
 // to the right of the office's name, address and contacts in the letterhead.
-func (d *doc) barcodeBesideLetterhead(o Office, barcodeW float64) bool {
+func (d *doc) barcodeBesideLetterhead(o fp.Office, barcodeW float64) bool {
 	room := d.width - barcodeW - 18
 	d.font("B", 13)
 	if d.GetStringWidth(d.t(strings.TrimSpace(o.Name))) > room {
 		return false
 	}
-	lines := o.addressLines()
-	if c := o.contactLine(); c != "" {
+	lines := addressLines(o)
+	if c := contactLine(o); c != "" {
 		lines = append(lines, c)
 	}
 	d.font("", 9)
@@ -341,7 +341,7 @@ func (d *doc) addressee(w float64, r *fp.Request) {
 }
 
 // rescheduleText says how to ask for another appointment under s's rules.
-func rescheduleText(number string, o Office, s fp.Scheduling) string {
+func rescheduleText(number string, o fp.Office, s fp.Scheduling) string {
 	var how []string
 	if e := strings.TrimSpace(o.Email); e != "" {
 		how = append(how, "e-mail "+e)
@@ -460,7 +460,7 @@ func (d *doc) bulletSection(title string, items []string) {
 // closingBlock is the signature on the left and, on the right, the box the
 // office fills in on the day, with a square for its stamp; the two stay
 // together, on the next page if need be.
-func (d *doc) closingBlock(o Office, people int) {
+func (d *doc) closingBlock(o fp.Office, people int) {
 	d.Ln(4)
 	d.keep(officeBoxH)
 	top := d.GetY()

@@ -117,7 +117,7 @@ func renderAppt(t testing.TB, r *fp.Request) []byte {
 	return b.Bytes()
 }
 
-// TestAppointmentGolden compares with testdata/appointment-*.pdf; go test ./ui/letter -update rewrites them.
+// TestAppointmentGolden compares with testdata/appointment-*.pdf; go test ./letter -update rewrites them.
 func TestAppointmentGolden(t *testing.T) {
 	for name, c := range apptCases {
 		got := renderAppt(t, apptRequest(t, c))
@@ -264,7 +264,7 @@ func TestAppointmentRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		r    *fp.Request
-		o    Office
+		o    fp.Office
 		says string // part of the message telling what to fix
 	}{
 		{"not scheduled", ready, guangzhou, "FP-2026-00042 is Ready to schedule, not scheduled: an appointment letter is printed once every person to fingerprint has an appointment"},
@@ -272,7 +272,7 @@ func TestAppointmentRefused(t *testing.T) {
 		{"two people unbooked", twoUnbooked, guangzhou, "Nguyễn Thị Minh Khai and Trần Văn Đức have no appointment"},
 		{"no request", nil, guangzhou, "no request"},
 		{"office without signatory", apptRequest(t, apptCases["appointment-single"]), noSignatory, "lacks the name of the person who signs letters"},
-		{"empty office", apptRequest(t, apptCases["appointment-single"]), Office{}, "lacks the office name"},
+		{"empty office", apptRequest(t, apptCases["appointment-single"]), fp.Office{}, "lacks the office name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var one, batch bytes.Buffer
@@ -395,7 +395,7 @@ func TestAppointmentsBatch(t *testing.T) {
 
 // mexico is an office whose letterhead is too short for the barcode beside
 // it (one address line, no phone): the barcode goes beside the addressee.
-var mexico = Office{
+var mexico = fp.Office{
 	Name:      "USCIS Mexico City Field Office",
 	Address:   "Paseo de la Reforma 305, Colonia Cuauhtémoc, 06500 Ciudad de México, Mexico",
 	Email:     "mexicocity.uscis@uscis.dhs.gov",
@@ -435,7 +435,7 @@ func TestAppointmentBarcode(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	cases := map[string]Office{"beside-letterhead": guangzhou, "beside-addressee": mexico}
+	cases := map[string]fp.Office{"beside-letterhead": guangzhou, "beside-addressee": mexico}
 	for name := range apptCases {
 		cases[name] = guangzhou
 	}

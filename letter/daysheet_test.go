@@ -91,7 +91,7 @@ func renderSheet(t testing.TB, rows []fp.DayRow) []byte {
 	return b.Bytes()
 }
 
-// TestDaySheetGolden compares with testdata/daysheet*.pdf; go test ./ui/letter -update rewrites them.
+// TestDaySheetGolden compares with testdata/daysheet*.pdf; go test ./letter -update rewrites them.
 func TestDaySheetGolden(t *testing.T) {
 	for name, rows := range map[string][]fp.DayRow{"daysheet": sheetRows(t), "daysheet-empty": nil} {
 		got := renderSheet(t, rows)
@@ -244,10 +244,10 @@ func TestDaySheetRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		rows []fp.DayRow
-		o    Office
+		o    fp.Office
 		says string
 	}{
-		{"empty office", sheetRows(t), Office{}, "lacks the office name"},
+		{"empty office", sheetRows(t), fp.Office{}, "lacks the office name"},
 		{"no office name", nil, noName, "lacks the office name"},
 		{"row of another day", other, guangzhou, "FP-2026-00046's appointment of 2026-12-02"},
 	} {

@@ -38,7 +38,7 @@ func renderStamp(t testing.TB, st fp.Stamp) []byte {
 	return b.Bytes()
 }
 
-// TestStampGolden compares with testdata/stamp.pdf; go test ./ui/letter -update rewrites it.
+// TestStampGolden compares with testdata/stamp.pdf; go test ./letter -update rewrites it.
 func TestStampGolden(t *testing.T) {
 	st := fp.SignStamp(stampKey, stampFacts())
 	got := renderStamp(t, st)
@@ -115,7 +115,7 @@ func TestStampQR(t *testing.T) {
 	longOffice.Name = long.Office
 	for name, tc := range map[string]struct {
 		f fp.StampFacts
-		o Office
+		o fp.Office
 	}{"stamp": {stampFacts(), guangzhou}, "long": {long, longOffice}} {
 		st := fp.SignStamp(stampKey, tc.f)
 		var b bytes.Buffer
@@ -169,10 +169,10 @@ func TestStampRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		st   fp.Stamp
-		o    Office
+		o    fp.Office
 		says string
 	}{
-		{"empty office", good, Office{}, "lacks the office name"},
+		{"empty office", good, fp.Office{}, "lacks the office name"},
 		{"office without signatory", good, noSignatory, "lacks the name of the person who signs letters"},
 		{"no code", noCode, guangzhou, "the stamp of FP-2026-00042 has no code or no signature"},
 		{"no signature", noSig, guangzhou, "the stamp of FP-2026-00042 has no code or no signature"},

@@ -36,8 +36,8 @@ const (
 // It refuses, with an EINVALID error and without writing anything, an
 // incomplete office profile and a stamp without its code or signature, or
 // whose code is not its signature's.
-func StampedNotice(w io.Writer, st fp.Stamp, o Office, s fp.Scheduling, opt Options) error {
-	if err := o.Validate(); err != nil {
+func StampedNotice(w io.Writer, st fp.Stamp, o fp.Office, s fp.Scheduling, opt Options) error {
+	if err := checkOffice(o); err != nil {
 		return err
 	}
 	if strings.TrimSpace(st.Code) == "" || len(st.Signature) == 0 {

@@ -12,7 +12,7 @@ import (
 	fp "github.com/fieldprint/fieldprint"
 )
 
-var guangzhou = Office{
+var guangzhou = fp.Office{
 	Name:           "USCIS Guangzhou Field Office",
 	Address:        "43 Hua Jiu Road, Zhujiang New Town\nTianhe District, Guangzhou 510623\nChina",
 	Phone:          "+86 20 3814 5000",
@@ -84,7 +84,7 @@ func renderDenial(t *testing.T, c denialCase) []byte {
 	return b.Bytes()
 }
 
-// TestDenialGolden compares with testdata/denial-*.pdf; go test ./ui/letter -update rewrites them.
+// TestDenialGolden compares with testdata/denial-*.pdf; go test ./letter -update rewrites them.
 func TestDenialGolden(t *testing.T) {
 	for name, c := range denialCases {
 		got := renderDenial(t, c)
@@ -189,7 +189,7 @@ func TestDenialRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		r      *fp.Request
-		o      Office
+		o      fp.Office
 		reason string
 		says   string // part of the message telling what to fix
 	}{
@@ -200,7 +200,7 @@ func TestDenialRefused(t *testing.T) {
 		{"office without name", deniedRequest(t, c), noName, c.reason, "lacks the office name"},
 		{"office without address", deniedRequest(t, c), noAddress, c.reason, "lacks the postal address"},
 		{"office without signatory", deniedRequest(t, c), noSignatory, c.reason, "lacks the name of the person who signs letters"},
-		{"empty office", deniedRequest(t, c), Office{}, c.reason, "office name (e.g. “USCIS Guangzhou Field Office”), the postal address (one line per row, country last) and the name of the person"},
+		{"empty office", deniedRequest(t, c), fp.Office{}, c.reason, "office name (e.g. “USCIS Guangzhou Field Office”), the postal address (one line per row, country last) and the name of the person"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -219,12 +219,12 @@ func TestDenialRefused(t *testing.T) {
 }
 
 func TestOfficeValidate(t *testing.T) {
-	if err := guangzhou.Validate(); err != nil {
+	if err := checkOffice(guangzhou); err != nil {
 		t.Errorf("complete office refused: %v", err)
 	}
 	o := guangzhou
 	o.Phone, o.Email, o.SignatoryTitle = "", "", ""
-	if err := o.Validate(); err != nil {
+	if err := checkOffice(o); err != nil {
 		t.Errorf("phone, e-mail and title are optional, yet: %v", err)
 	}
 }

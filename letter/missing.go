@@ -51,7 +51,7 @@ type missingContent struct {
 // one past the stage where documents are asked for, and an office profile
 // without what the letter needs (its e-mail address included: that is where
 // the documents go).
-func missingLetter(r *fp.Request, o Office, on fp.Date) (*missingContent, error) {
+func missingLetter(r *fp.Request, o fp.Office, on fp.Date) (*missingContent, error) {
 	if r == nil {
 		return nil, fp.Errorf(fp.EINVALID, "no request given for the missing-documents letter")
 	}
@@ -64,7 +64,7 @@ func missingLetter(r *fp.Request, o Office, on fp.Date) (*missingContent, error)
 	if len(items) == 0 {
 		return nil, fp.Errorf(fp.EINVALID, "%s has nothing missing: every required document has been received, so there is nothing to ask the applicant for", r.Number)
 	}
-	if err := o.Validate(); err != nil {
+	if err := checkOffice(o); err != nil {
 		return nil, err
 	}
 	office, officeEmail := strings.TrimSpace(o.Name), strings.TrimSpace(o.Email)
@@ -192,7 +192,7 @@ func sentence(s string) string {
 // with nothing outstanding (a letter with an empty list must never go out),
 // a request already decided, and an incomplete office profile, which must
 // include the office's e-mail address.
-func Missing(w io.Writer, r *fp.Request, o Office, on fp.Date, opt Options) error {
+func Missing(w io.Writer, r *fp.Request, o fp.Office, on fp.Date, opt Options) error {
 	m, err := missingLetter(r, o, on)
 	if err != nil {
 		return err
@@ -314,7 +314,7 @@ const textWidth = 72
 // documents numbered, no staff user names, names composed (NFC). The
 // letterhead and date are left to the e-mail; the office name closes the
 // signature instead. It refuses what Missing refuses.
-func MissingText(r *fp.Request, o Office, on fp.Date) (subject, body string, err error) {
+func MissingText(r *fp.Request, o fp.Office, on fp.Date) (subject, body string, err error) {
 	m, err := missingLetter(r, o, on)
 	if err != nil {
 		return "", "", err

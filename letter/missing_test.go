@@ -126,7 +126,7 @@ func missingText(t *testing.T, r *fp.Request) (string, string) {
 	return subject, body
 }
 
-// TestMissingGolden compares with testdata/missing-*.pdf; go test ./ui/letter -update rewrites them.
+// TestMissingGolden compares with testdata/missing-*.pdf; go test ./letter -update rewrites them.
 func TestMissingGolden(t *testing.T) {
 	for name, c := range missingCases {
 		got := renderMissing(t, missingRequest(t, c))
@@ -315,7 +315,7 @@ func TestMissingRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		r    *fp.Request
-		o    Office
+		o    fp.Office
 		says string // part of the message telling what is wrong
 	}{
 		{"complete checklist", complete, guangzhou, "FP-2026-00042 has nothing missing: every required document has been received"},
