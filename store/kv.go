@@ -1,0 +1,351 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	fp "github.com/fieldprint/fieldprint"
+	bolt "go.etcd.io/bbolt"
+)
+
+// KV is the storage contract (fp.Storage) on one bbolt file: the flat,
+// ordered key space the workflow runs on, the same on one desk as on an
+// office's etcd server.
+//
+// Buckets of a KV file:
+//
+//	kv/      key -> revision (uint64 big-endian, 8 bytes) + value
+//	kvmeta/  "rev" -> uint64: the newest revision
+//	         "seq/" name -> uint64: the last number of that sequence
+//	kvlog/   revision (8 bytes) + index in it (uint16) -> change: 'P' or 'D',
+//	         key length (uint16), key, value. The change feed, kept for
+//	         watchers that resume after a restart; the oldest entries beyond
+//	         kvLogKeep revisions are dropped (a watch from before them is refused).
+type KV struct {
+	bolt boltDB
+	path string
+
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced at every commit that wrote
+	closed   chan struct{}
+	closeErr error
+	once     sync.Once
+}
+
+var (
+	bKV     = []byte("kv")
+	bKVMeta = []byte("kvmeta")
+	bKVLog  = []byte("kvlog")
+	kRev    = []byte("rev")
+)
+
+// kvLogKeep is how many revisions of changes the feed keeps.
+const kvLogKeep = 100_000
+
+var _ fp.Storage = (*KV)(nil)
+
+// OpenKV opens (creating if needed) a KV file at path.
+func OpenKV(path string) (*KV, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fp.Internal("cannot create the folder for the database "+path, err)
+	}
+	b, err := openBolt(path, &bolt.Options{Timeout: OpenTimeout})
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	kv := &KV{bolt: boltDB{b, path}, path: path, changed: make(chan struct{}), closed: make(chan struct{})}
+	err = kv.bolt.Update(func(tx *bolt.Tx) error {
+		for _, n := range [][]byte{bKV, bKVMeta, bKVLog} {
+			if _, err := tx.CreateBucketIfNotExists(n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Close()
+		return nil, fp.Internal("cannot prepare the database "+path, err)
+	}
+	return kv, nil
+}
+
+func (kv *KV) Close() error {
+	kv.once.Do(func() {
+		close(kv.closed)
+		kv.closeErr = kv.bolt.Close()
+	})
+	return kv.closeErr
+}
+
+func (kv *KV) Revision() (rev int64, err error) {
+	err = kv.bolt.View(func(tx *bolt.Tx) error { rev = revision(tx); return nil })
+	return rev, err
+}
+
+func revision(tx *bolt.Tx) int64 {
+	if v := tx.Bucket(bKVMeta).Get(kRev); len(v) == 8 {
+		return int64(binary.BigEndian.Uint64(v))
+	}
+	return 0
+}
+
+func (kv *KV) View(fn func(fp.Reader) error) error {
+	return kv.bolt.View(func(tx *bolt.Tx) error { return fn(&kvTxn{tx: tx}) })
+}
+
+// Update runs fn in one bbolt write transaction: bbolt has one writer at a
+// time, so fn never has to run again.
+func (kv *KV) Update(fn func(fp.Writer) error) error {
+	wrote := false
+	err := kv.bolt.Update(func(tx *bolt.Tx) error {
+		t := &kvTxn{tx: tx, write: true, rev: revision(tx) + 1}
+		if err := fn(t); err != nil {
+			return err
+		}
+		if t.ops == 0 {
+			return nil
+		}
+		wrote = true
+		if err := tx.Bucket(bKVMeta).Put(kRev, u64(uint64(t.rev))); err != nil {
+			return err
+		}
+		return trimLog(tx.Bucket(bKVLog), t.rev)
+	})
+	if err == nil && wrote {
+		kv.mu.Lock()
+		close(kv.changed)
+		kv.changed = make(chan struct{})
+		kv.mu.Unlock()
+	}
+	return err
+}
+
+// trimLog drops the changes older than kvLogKeep revisions before rev.
+func trimLog(b *bolt.Bucket, rev int64) error {
+	if rev <= kvLogKeep {
+		return nil
+	}
+	c := b.Cursor()
+	limit := u64(uint64(rev - kvLogKeep))
+	for k, _ := c.First(); k != nil && bytes.Compare(k[:8], limit) < 0; k, _ = c.First() {
+		if err := c.Delete(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// kvTxn is one transaction seen through the contract.
+type kvTxn struct {
+	tx    *bolt.Tx
+	write bool
+	rev   int64 // the revision this write transaction's changes get
+	ops   int
+}
+
+func (t *kvTxn) Get(key []byte) ([]byte, int64, error) {
+	v := t.tx.Bucket(bKV).Get(key)
+	if v == nil {
+		return nil, 0, nil
+	}
+	if len(v) < 8 {
+		return nil, 0, fp.Internal("a stored value is damaged", fmt.Errorf("value of %d bytes", len(v)))
+	}
+	return bytes.Clone(v[8:]), int64(binary.BigEndian.Uint64(v[:8])), nil
+}
+
+func (t *kvTxn) Scan(prefix, after []byte, reverse bool, fn func(k, v []byte) (bool, error)) error {
+	c := t.tx.Bucket(bKV).Cursor()
+	var k, v []byte
+	switch {
+	case !reverse && after != nil:
+		if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
+			k, v = c.Next()
+		}
+		if k != nil && bytes.Compare(k, prefix) < 0 {
+			k, v = c.Seek(prefix)
+		}
+	case !reverse:
+		k, v = c.Seek(prefix)
+	case after != nil:
+		// The last key before after.
+		if k, _ = c.Seek(after); k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+	default:
+		// The last key with prefix: just before the first key past it.
+		if end := prefixEnd(prefix); end == nil {
+			k, v = c.Last()
+		} else if k, _ = c.Seek(end); k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = step(c, reverse) {
+		if len(v) < 8 {
+			return fp.Internal("a stored value is damaged", fmt.Errorf("value of %d bytes", len(v)))
+		}
+		more, err := fn(bytes.Clone(k), bytes.Clone(v[8:]))
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+func step(c *bolt.Cursor, reverse bool) ([]byte, []byte) {
+	if reverse {
+		return c.Prev()
+	}
+	return c.Next()
+}
+
+var errKVLimit = errors.New("limit")
+
+func (t *kvTxn) count() error {
+	if !t.write {
+		return fp.Internal("a write in a read transaction", errKVLimit)
+	}
+	if t.ops++; t.ops > fp.MaxTxnOps {
+		return fp.Internal(fmt.Sprintf("a change writes more than %d keys at once", fp.MaxTxnOps), errKVLimit)
+	}
+	return nil
+}
+
+func (t *kvTxn) Put(key, value []byte) error {
+	switch {
+	case len(key) == 0:
+		return fp.Internal("an empty key", errKVLimit)
+	case len(value) > fp.MaxValueBytes:
+		return fp.Internal(fmt.Sprintf("a value of %d bytes is over the %d-byte limit", len(value), fp.MaxValueBytes), errKVLimit)
+	}
+	if err := t.count(); err != nil {
+		return err
+	}
+	if err := t.tx.Bucket(bKV).Put(key, append(u64(uint64(t.rev)), value...)); err != nil {
+		return err
+	}
+	return t.log('P', key, value)
+}
+
+func (t *kvTxn) Delete(key []byte) error {
+	if err := t.count(); err != nil {
+		return err
+	}
+	b := t.tx.Bucket(bKV)
+	if b.Get(key) == nil {
+		t.ops-- // nothing to delete: nothing changes, nothing is reported
+		return nil
+	}
+	if err := b.Delete(key); err != nil {
+		return err
+	}
+	return t.log('D', key, nil)
+}
+
+func (t *kvTxn) log(op byte, key, value []byte) error {
+	k := binary.BigEndian.AppendUint16(u64(uint64(t.rev)), uint16(t.ops))
+	v := binary.BigEndian.AppendUint16([]byte{op}, uint16(len(key)))
+	v = append(append(v, key...), value...)
+	return t.tx.Bucket(bKVLog).Put(k, v)
+}
+
+func (t *kvTxn) Sequence(name string) (uint64, error) {
+	if !t.write {
+		return 0, fp.Internal("a sequence in a read transaction", errKVLimit)
+	}
+	b := t.tx.Bucket(bKVMeta)
+	key := append([]byte("seq/"), name...)
+	var n uint64
+	if v := b.Get(key); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	n++
+	return n, b.Put(key, u64(n))
+}
+
+// Watch follows the change feed: first what is kept after from, then each
+// commit as it happens.
+func (kv *KV) Watch(ctx context.Context, prefix []byte, from int64) (<-chan fp.KeyChange, error) {
+	now, err := kv.Revision()
+	if err != nil {
+		return nil, err
+	}
+	if from == 0 {
+		from = now
+	}
+	if from < now-kvLogKeep {
+		return nil, fp.Errorf(fp.ECONFLICT, "the changes since revision %d are no longer kept: read everything again", from)
+	}
+	out := make(chan fp.KeyChange, 64)
+	go func() {
+		defer close(out)
+		next := from + 1
+		for {
+			kv.mu.Lock()
+			wake := kv.changed
+			kv.mu.Unlock()
+			var batch []fp.KeyChange
+			err := kv.bolt.View(func(tx *bolt.Tx) error {
+				c := tx.Bucket(bKVLog).Cursor()
+				for k, v := c.Seek(u64(uint64(next))); k != nil; k, v = c.Next() {
+					ch, err := decodeChange(k, v)
+					if err != nil {
+						return err
+					}
+					next = ch.Revision + 1
+					if bytes.HasPrefix(ch.Key, prefix) {
+						batch = append(batch, ch)
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return
+			}
+			for _, ch := range batch {
+				select {
+				case out <- ch:
+				case <-ctx.Done():
+					return
+				case <-kv.closed:
+					return
+				}
+			}
+			select {
+			case <-wake:
+			case <-ctx.Done():
+				return
+			case <-kv.closed:
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+func decodeChange(k, v []byte) (fp.KeyChange, error) {
+	if len(k) != 10 || len(v) < 3 {
+		return fp.KeyChange{}, fp.Internal("the change feed is damaged", errKVLimit)
+	}
+	n := int(binary.BigEndian.Uint16(v[1:3]))
+	if len(v) < 3+n {
+		return fp.KeyChange{}, fp.Internal("the change feed is damaged", errKVLimit)
+	}
+	ch := fp.KeyChange{Revision: int64(binary.BigEndian.Uint64(k[:8])), Key: bytes.Clone(v[3 : 3+n])}
+	if v[0] == 'D' {
+		ch.Deleted = true
+	} else {
+		ch.Value = bytes.Clone(v[3+n:])
+	}
+	return ch, nil
+}

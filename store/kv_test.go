@@ -1,0 +1,176 @@
+package store
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/store/storetest"
+)
+
+func openKV(t storetest.T, dir string) fp.Storage {
+	kv, err := OpenKV(filepath.Join(dir, "kv.db"))
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	return kv
+}
+
+// The bbolt backend keeps the storage contract.
+func TestKVConformance(t *testing.T) { storetest.Run(t, openKV) }
+
+// recorder is a test that remembers failures instead of failing.
+type recorder struct {
+	dir      string
+	failed   []string
+	cleanups []func()
+	mu       sync.Mutex
+}
+
+type stop struct{}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Errorf(f string, a ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failed = append(r.failed, fmt.Sprintf(f, a...))
+}
+func (r *recorder) Fatalf(f string, a ...any) { r.Errorf(f, a...); panic(stop{}) }
+func (r *recorder) TempDir() string {
+	d, err := os.MkdirTemp(r.dir, "case")
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+func (r *recorder) Cleanup(f func()) { r.cleanups = append(r.cleanups, f) }
+
+func (r *recorder) run(c storetest.Case, open storetest.Opener) {
+	defer func() {
+		for i := len(r.cleanups) - 1; i >= 0; i-- {
+			r.cleanups[i]()
+		}
+		r.cleanups = nil
+		if p := recover(); p != nil {
+			if _, ok := p.(stop); !ok {
+				panic(p)
+			}
+		}
+	}()
+	c.Test(r, open)
+}
+
+// A backend that forgets its sequences when it restarts, or does not keep
+// revisions, fails the suite: the suite can fail.
+func TestConformanceCatchesBrokenBackends(t *testing.T) {
+	for _, b := range []struct {
+		name, catches string // the broken backend, and the case that must catch it
+		open          storetest.Opener
+	}{
+		{"sequences reset on reopen", "sequences survive restarts", func(t storetest.T, dir string) fp.Storage {
+			return &forgetfulSequences{KV: openKV(t, dir).(*KV)}
+		}},
+		{"revisions lost", "revisions", func(t storetest.T, dir string) fp.Storage {
+			return &noRevisions{KV: openKV(t, dir).(*KV)}
+		}},
+		{"writes outside the limits", "limits are etcd's", func(t storetest.T, dir string) fp.Storage {
+			return &unlimited{KV: openKV(t, dir).(*KV)}
+		}},
+	} {
+		for _, c := range storetest.Cases {
+			if c.Name != b.catches {
+				continue
+			}
+			r := &recorder{dir: t.TempDir()}
+			r.run(c, b.open)
+			if len(r.failed) == 0 {
+				t.Errorf("%s: the case %q passed a broken backend", b.name, c.Name)
+			}
+		}
+	}
+}
+
+// forgetfulSequences counts in memory: a restart starts again at 1.
+type forgetfulSequences struct {
+	*KV
+	n map[string]uint64
+}
+
+func (f *forgetfulSequences) Update(fn func(fp.Writer) error) error {
+	return f.KV.Update(func(w fp.Writer) error { return fn(seqWriter{w, f}) })
+}
+
+type seqWriter struct {
+	fp.Writer
+	f *forgetfulSequences
+}
+
+func (w seqWriter) Sequence(name string) (uint64, error) {
+	if w.f.n == nil {
+		w.f.n = map[string]uint64{}
+	}
+	w.f.n[name]++
+	return w.f.n[name], nil
+}
+
+// noRevisions reports every key at revision 1.
+type noRevisions struct{ *KV }
+
+func (n *noRevisions) View(fn func(fp.Reader) error) error {
+	return n.KV.View(func(r fp.Reader) error { return fn(revReader{r}) })
+}
+
+type revReader struct{ fp.Reader }
+
+func (r revReader) Get(k []byte) ([]byte, int64, error) {
+	v, _, err := r.Reader.Get(k)
+	if v == nil {
+		return v, 0, err
+	}
+	return v, 1, err
+}
+
+// unlimited splits big writes over transactions, as a careless backend might.
+type unlimited struct{ *KV }
+
+func (u *unlimited) Update(fn func(fp.Writer) error) error {
+	var puts [][2][]byte
+	err := fn(recordingWriter{&puts})
+	if err != nil {
+		return err
+	}
+	for len(puts) > 0 {
+		n := min(len(puts), 64)
+		if err := u.KV.Update(func(w fp.Writer) error {
+			for _, p := range puts[:n] {
+				if len(p[1]) > fp.MaxValueBytes {
+					p[1] = p[1][:fp.MaxValueBytes]
+				}
+				if err := w.Put(p[0], p[1]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		puts = puts[n:]
+	}
+	return nil
+}
+
+type recordingWriter struct{ puts *[][2][]byte }
+
+func (r recordingWriter) Get([]byte) ([]byte, int64, error) { return nil, 0, nil }
+func (r recordingWriter) Scan([]byte, []byte, bool, func([]byte, []byte) (bool, error)) error {
+	return nil
+}
+func (r recordingWriter) Put(k, v []byte) error {
+	*r.puts = append(*r.puts, [2][]byte{k, v})
+	return nil
+}
+func (r recordingWriter) Delete([]byte) error             { return nil }
+func (r recordingWriter) Sequence(string) (uint64, error) { return 1, nil }
