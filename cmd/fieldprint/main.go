@@ -68,6 +68,7 @@ func init() {
 		{"close-day", "[--date D] --user NAME", "mark the day's unresolved appointments missed (after the public hours)", cmdCloseDay},
 		{"decide", "NUMBER await|triage|eligible|refer|approve|deny|withdraw [--reason TEXT] --user NAME", "change a request's status through the same checks as the window", cmdDecide},
 		{"user", "add NAME --role R --password-stdin | list | disable NAME | unlock NAME | passwd NAME --password-stdin", "manage staff accounts", cmdUser},
+		{"self-test", "[--screenshots DIR] [--size WxH] [--timeout D]", "open the real window on a throw-away demo office, go through every screen as each demo account, and fail on a crash or a blank window (a new PC's check)", cmdSelfTest},
 		{"audit", "verify [--checkpoint COUNT:HASH] | checkpoint | list [--user U] [--action A] [--request FP] [--from D] [--to D]", "check and read the audit trail", cmdAudit},
 	}
 }
@@ -75,7 +76,11 @@ func init() {
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "Usage:\n  fieldprint [--db PATH]    open the Fieldprint window\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  fieldprint %s %s [--db PATH]\n        %s\n", c.name, c.args, c.help)
+		db := " [--db PATH]"
+		if c.name == "self-test" {
+			db = "" // its own temporary database
+		}
+		fmt.Fprintf(w, "  fieldprint %s %s%s\n        %s\n", c.name, c.args, db, c.help)
 	}
 	fmt.Fprintf(w, "\nThe database is %s unless --db or FIELDPRINT_DB names another.\n", defaultDBPath())
 }
