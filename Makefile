@@ -6,15 +6,23 @@ APT_PKGS := gcc libc6-dev pkg-config libgl-dev libegl-dev libx11-dev libxcursor-
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
 # What the tests read PDFs back with (pdftotext).
 TEST_PKGS := poppler-utils
-# What the screenshot and letter checks use (make screenshots).
-SHOT_PKGS := xvfb xauth x11-apps xdotool imagemagick poppler-utils
+# What the real-window self-test runs on: a virtual X server (xvfb-run needs
+# xauth) and Mesa's software OpenGL (libgl1-mesa-dri: swrast, softpipe, llvmpipe).
+SELFTEST_PKGS := xvfb xauth libgl1-mesa-dri
+# What the letter pictures of make screenshots use (pdftoppm).
+SHOT_PKGS := poppler-utils
 # FyneApp.toml declares the fyneDo migration (every callback from a goroutine
 # goes through fyne.Do); a plain go build needs the tag that says so.
 TAGS    := migrated_fynedo
 GOFLAGS_APP := -tags $(TAGS)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The real binary in a real window under Xvfb (fieldprint self-test). Mesa's
+# llvmpipe draws the window but reads it back black (Fyne's Capture reads the
+# front buffer); softpipe reads back what it drew, at a few frames a second,
+# hence the longer timeout.
+SELF_TEST := GALLIUM_DRIVER=softpipe xvfb-run -a -s "-screen 0 1366x768x24" ./$(BIN) self-test --timeout 4m
 
-.PHONY: run build test lint bench deps test-deps shot-deps screenshots clean fuzz
+.PHONY: run build test self-test lint bench deps test-deps selftest-deps shot-deps screenshots clean fuzz
 
 run: build
 	./$(BIN) $(ARGS)
@@ -26,11 +34,20 @@ build: deps
 # reviewer sees first); then race-test every package on Fyne's headless
 # driver (-tags ci: no display, no GL), then build the real GUI so a broken
 # GUI build cannot pass. The timeout leaves room on a busy 2-core machine:
-# no package should come near it (each takes under 2 minutes warm).
-test: deps test-deps lint
+# no package should come near it (each takes under 2 minutes warm). Last,
+# that binary goes through every screen in a real window at the two sizes
+# the screens must fit (a crash, a black window or a window that grows fails).
+test: deps test-deps selftest-deps lint
 	$(GO) test -race -tags ci,$(TAGS) -count=1 -timeout 8m ./...
 	$(GO) test -tags ci,$(TAGS) -count=1 -timeout 5m -run 'TestEveryButton' ./ui
 	$(GO) build $(GOFLAGS_APP) -o $(BIN) ./cmd/fieldprint
+	$(SELF_TEST)
+	$(SELF_TEST) --size 1024x700
+
+# Only the real-window self-test, on a fresh build.
+self-test: build selftest-deps
+	$(SELF_TEST)
+	$(SELF_TEST) --size 1024x700
 
 lint:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -72,11 +89,15 @@ deps:
 test-deps:
 	$(call apt_install,$(TEST_PKGS),the tests use)
 
+selftest-deps:
+	$(call apt_install,$(SELFTEST_PKGS),for the real-window self-test)
+
 shot-deps:
 	$(call apt_install,$(SHOT_PKGS),for screenshots)
 
-# Real window under Xvfb on a demo database; writes docs/screenshots/*.png.
-screenshots: build shot-deps
+# The self-test's captures of the real window at 1366x768 and 1024x700, and
+# an appointment letter and a stamped notice: docs/screenshots/*.png.
+screenshots: build selftest-deps shot-deps
 	./scripts/screenshots.sh
 
 clean:

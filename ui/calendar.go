@@ -156,7 +156,7 @@ func newCalendarScreen(u *UI) *calendarScreen {
 	}
 	month := container.NewBorder(container.NewVBox(head, weekdays), legend, nil, nil, s.grid)
 	day := container.NewBorder(container.NewVBox(s.dayTitle, s.dayInfo, container.NewHBox(s.letters), widget.NewSeparator()), nil, nil, nil,
-		container.NewVScroll(s.slots))
+		container.NewScroll(s.slots)) // both ways: several stations may not fit a narrow window
 	split := container.NewHSplit(month, day)
 	split.Offset = 0.56
 	s.content = container.NewBorder(heading("Calendar"), nil, nil, nil, split)

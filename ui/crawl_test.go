@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
@@ -190,9 +191,11 @@ func (c *crawler) press(where string, ctl control) (ok bool) {
 // fits fails when the window's content or the top dialog needs more room
 // than the smallest screen: the window would grow past the screen's edge.
 func (c *crawler) fits(where string) {
+	// The window pads its content on every side: that much less room.
+	room := crawlSize.SubtractWidthHeight(2*theme.Padding(), 2*theme.Padding())
 	for _, o := range append([]fyne.CanvasObject{c.u.win.Content()}, c.u.win.Canvas().Overlays().List()...) {
-		if m := o.MinSize(); m.Width > crawlSize.Width || m.Height > crawlSize.Height {
-			c.t.Errorf("%s: %s: needs %.0fx%.0f, more than a %.0fx%.0f screen", c.role, where, m.Width, m.Height, crawlSize.Width, crawlSize.Height)
+		if m := o.MinSize(); m.Width > room.Width || m.Height > room.Height {
+			c.t.Errorf("%s: %s: needs %.0fx%.0f, more than the %.0fx%.0f a %.0fx%.0f window has", c.role, where, m.Width, m.Height, room.Width, room.Height, crawlSize.Width, crawlSize.Height)
 		}
 	}
 }

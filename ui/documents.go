@@ -270,10 +270,9 @@ func (d *docsPanel) showPreview() {
 	}
 	open := widget.NewButtonWithIcon("Open in viewer", theme.ComputerIcon(), func() { d.openExternal(it, data) })
 	if !file.IsImage() {
-		msg := widget.NewLabel(fmt.Sprintf("%s is a PDF (%s).\nIt opens in the system's PDF viewer.", file.Name, size(file.Size)))
-		msg.Alignment = fyne.TextAlignCenter
+		msg := widget.NewLabel(fmt.Sprintf("%s is a PDF (%s). It opens in the system's PDF viewer.", file.Name, size(file.Size)))
 		msg.Wrapping = fyne.TextWrapWord
-		d.preview.Objects = []fyne.CanvasObject{container.NewBorder(top, nil, nil, nil, container.NewCenter(container.NewVBox(msg, open)))}
+		d.preview.Objects = []fyne.CanvasObject{container.NewBorder(top, nil, nil, nil, container.NewVBox(msg, container.NewHBox(open)))}
 		d.preview.Refresh()
 		return
 	}

@@ -44,11 +44,19 @@ func (l fitColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	for _, c := range queueColumns {
 		natural += c.width
 	}
-	spare := max(0, size.Width-natural-theme.ScrollBarSize()-theme.Padding()*float32(len(queueColumns)))
+	// The name takes the room there is; on a narrow window it gives it up
+	// first (down to minName, cut with an ellipsis), then every column a little.
+	const minName = 120
+	spare := size.Width - natural - theme.ScrollBarSize() - theme.Padding()*float32(len(queueColumns))
+	scale := float32(1)
+	if short := -spare - (queueColumns[1].width - minName); short > 0 {
+		rest := natural - queueColumns[1].width
+		scale = max(0.8, (rest-short)/rest)
+	}
 	for i, c := range queueColumns {
-		w := c.width
+		w := c.width * scale
 		if i == 1 {
-			w += spare // the name takes the room
+			w = max(minName, c.width+spare)
 		}
 		l.t.SetColumnWidth(i, w)
 	}

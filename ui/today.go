@@ -136,7 +136,7 @@ func dayRow(when, station, number, status, person, actions fyne.CanvasObject) fy
 		return container.NewGridWrap(fyne.NewSize(w, max(o.MinSize().Height, 36)), o)
 	}
 	return container.NewBorder(nil, nil,
-		container.NewHBox(fixed(110, when), fixed(110, station), fixed(140, number), fixed(120, status)), actions, person)
+		container.NewHBox(fixed(70, when), fixed(100, station), fixed(140, number), fixed(120, status)), actions, person)
 }
 
 func bold(s string) fyne.CanvasObject {

@@ -68,6 +68,7 @@ func init() {
 		{"close-day", "[--date D] --user NAME", "mark the day's unresolved appointments missed (after the public hours)", cmdCloseDay},
 		{"decide", "NUMBER await|triage|eligible|refer|approve|deny|withdraw [--reason TEXT] --user NAME", "change a request's status through the same checks as the window", cmdDecide},
 		{"user", "add NAME --role R --full-name \"NAME\" [--badge B] --password-stdin | list | details NAME --full-name \"NAME\" [--badge B] | disable NAME | enable NAME | unlock NAME | passwd NAME --password-stdin", "manage staff accounts (the window's Users screen does the same)", cmdUser},
+		{"self-test", "[--screenshots DIR] [--size WxH] [--timeout D]", "open the real window on a throw-away demo office, go through every screen as each demo account, and fail on a crash or a blank window (a new PC's check)", cmdSelfTest},
 		{"audit", "verify [--checkpoint COUNT:HASH] | checkpoint | list [--user U] [--action A] [--request FP] [--from D] [--to D]", "check and read the audit trail", cmdAudit},
 		{"check", "", "check the database file for damage and its indexes against the records (exit 1 if a problem is found)", cmdCheck},
 	}
@@ -76,7 +77,11 @@ func init() {
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "Usage:\n  fieldprint [--db PATH] [--lock-after DURATION]\n        open the Fieldprint window (it locks after DURATION without activity, default 10m; 0 never)\n")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  fieldprint %s [--db PATH]\n        %s\n", strings.TrimSpace(c.name+" "+c.args), c.help)
+		db := " [--db PATH]"
+		if c.name == "self-test" {
+			db = "" // its own temporary database
+		}
+		fmt.Fprintf(w, "  fieldprint %s%s\n        %s\n", strings.TrimSpace(c.name+" "+c.args), db, c.help)
 	}
 	fmt.Fprintf(w, "\nThe database is %s unless --db or FIELDPRINT_DB names another.\n", defaultDBPath())
 }
