@@ -395,7 +395,7 @@ func (c *crawler) crawlScreen(kind, group string, open func()) {
 // crawlRole explores everything the signed-in person can reach.
 func (c *crawler) crawlRole() {
 	u := c.u
-	for _, name := range []string{navQueue, navNew, navToday, navCalendar, navReview, navAudit, navVerify, navSettings, navUsers} {
+	for _, name := range navOrder {
 		if !u.nav[name].Visible() {
 			continue
 		}

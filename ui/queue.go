@@ -26,12 +26,14 @@ const (
 	orderNew   = "Newest first"
 )
 
+// queueColumns: each column's natural width, and the least it may shrink to
+// on a narrow window (the number people read aloud and the status never do).
 var queueColumns = []struct {
-	title string
-	width float32
+	title      string
+	width, min float32
 }{
-	{"Number", 130}, {"Applicant", 220}, {"Category", 100}, {"Status", 160},
-	{"Received", 105}, {"Age", 60}, {"People", 65}, {"Docs verified", 110},
+	{"Number", 135, 135}, {"Applicant", 220, 120}, {"Category", 100, 85}, {"Status", 160, 160},
+	{"Received", 105, 100}, {"Age", 60, 55}, {"People", 65, 60}, {"Docs verified", 110, 95},
 }
 
 // fitColumns gives the table's columns the width there is: their natural
@@ -45,18 +47,23 @@ func (l fitColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		natural += c.width
 	}
 	// The name takes the room there is; on a narrow window it gives it up
-	// first (down to minName, cut with an ellipsis), then every column a little.
-	const minName = 120
+	// first (cut with an ellipsis), then the other columns their slack.
 	spare := size.Width - natural - theme.ScrollBarSize() - theme.Padding()*float32(len(queueColumns))
-	scale := float32(1)
-	if short := -spare - (queueColumns[1].width - minName); short > 0 {
-		rest := natural - queueColumns[1].width
-		scale = max(0.8, (rest-short)/rest)
+	name := queueColumns[1]
+	short := -spare - (name.width - name.min) // still missing once the name is at its least
+	var slack float32
+	for i, c := range queueColumns {
+		if i != 1 {
+			slack += c.width - c.min
+		}
 	}
 	for i, c := range queueColumns {
-		w := c.width * scale
-		if i == 1 {
-			w = max(minName, c.width+spare)
+		w := c.width
+		switch {
+		case i == 1:
+			w = max(c.min, c.width+spare)
+		case short > 0 && slack > 0:
+			w -= (c.width - c.min) * min(1, short/slack)
 		}
 		l.t.SetColumnWidth(i, w)
 	}

@@ -172,13 +172,13 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 		if e, ok := w.(*widget.Entry); ok && f.areas[e] != nil {
 			w = f.areas[e] // the widget itself, so its AcceptsTab is the one asked
 		}
-		return widget.NewFormItem(label, container.NewVBox(w, f.errLine(key)))
+		return widget.NewFormItem(label, container.NewVBox(w, container.New(tight{}, f.errLine(key))))
 	}
 	main := widget.NewForm(
 		row("Applicant's full name", fp.FieldFullName, f.name),
 		row("Date of birth", fp.FieldDateOfBirth, f.dob),
 		widget.NewFormItem("Passport", container.NewVBox(f.passport.row(),
-			f.errLine(fp.FieldPassport, fp.FieldPassportExpiry, fp.FieldNationality, fp.FieldSex))),
+			container.New(tight{}, f.errLine(fp.FieldPassport, fp.FieldPassportExpiry, fp.FieldNationality, fp.FieldSex)))),
 		row("Category", fp.FieldCategory, f.category),
 		row("Basis", fp.FieldBasis, f.basis),
 		row("Notice supplied", fp.FieldNoticeType, f.notice),
@@ -353,6 +353,22 @@ func (f *requestScreen) showFirstError() {
 	// The field is a line or two above its message.
 	y := top - d.AbsolutePositionForObject(f.scroll).Y + f.scroll.Offset.Y - 3*theme.TextSize()
 	f.scroll.ScrollToOffset(fyne.NewPos(0, max(0, y)))
+}
+
+// tight lays out one label without the padding above and below its text:
+// a message line that is usually empty then takes a line's height, not a
+// field's.
+type tight struct{}
+
+func (tight) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := objs[0].MinSize()
+	return fyne.NewSize(m.Width, max(0, m.Height-2*theme.InnerPadding()))
+}
+
+func (tight) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	p := theme.InnerPadding()
+	objs[0].Move(fyne.NewPos(0, -p))
+	objs[0].Resize(fyne.NewSize(size.Width, size.Height+2*p))
 }
 
 // newErrLabel is a wrapping red line: messages are long and must not widen the form.

@@ -95,7 +95,7 @@ func (p *schedulePanel) refresh() {
 		if l, ok := when.(*widget.Label); ok {
 			l.Wrapping = fyne.TextWrapWord
 		}
-		grid.Add(container.NewBorder(nil, nil, nil, buttons, container.NewVBox(name, when)))
+		grid.Add(container.NewBorder(nil, nil, nil, container.NewCenter(buttons), container.NewVBox(name, when)))
 	}
 	for _, s := range sp {
 		name := widget.NewLabelWithStyle(s.Person.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

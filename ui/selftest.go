@@ -57,7 +57,7 @@ var selfTestStatuses = []fp.Status{fp.StatusNew, fp.StatusDirectorReview, fp.Sta
 
 // selfTestNames are the file names of the sidebar's screens.
 var selfTestNames = map[string]string{navQueue: "queue", navNew: "new-request", navToday: "today", navCalendar: "calendar",
-	navReview: "review", navAudit: "audit", navVerify: "verify", navSettings: "settings"}
+	navReview: "review", navAudit: "audit", navVerify: "verify", navSettings: "settings", navUsers: "users"}
 
 // errStop ends the run: after a panic, or without a button it must press, the next steps mean nothing.
 type errStop struct{ msg string }
@@ -128,7 +128,7 @@ func (u *UI) selfTest(st *SelfTest) (err error) {
 		if err := u.stCheck(st, "queue", a.Name+": signed in", 0); err != nil {
 			return err
 		}
-		for _, name := range []string{navQueue, navNew, navToday, navCalendar, navReview, navAudit, navVerify, navSettings} {
+		for _, name := range navOrder {
 			var b *widget.Button
 			if err := u.stDo(st, "looking for "+name, func() {
 				if u.nav[name].Visible() && !u.nav[name].Disabled() {

@@ -61,6 +61,7 @@ type UI struct {
 	locked     bool
 
 	nav     map[string]*widget.Button
+	navBox  *fyne.Container
 	body    *fyne.Container
 	main    fyne.CanvasObject // navigation and body, shown once signed in
 	place   string
@@ -84,6 +85,9 @@ const (
 	navUsers    = "Users"
 )
 
+// navOrder is the sidebar, top to bottom (each role sees its part of it).
+var navOrder = []string{navQueue, navNew, navToday, navCalendar, navReview, navAudit, navVerify, navSettings, navUsers}
+
 // New builds the main window on db. place names the office or database in
 // the window title. The window opens on the sign-in form.
 func New(a fyne.App, db Store, place string) *UI {
@@ -95,7 +99,8 @@ func New(a fyne.App, db Store, place string) *UI {
 	u.win.SetIcon(icon)
 
 	navBox := container.NewVBox()
-	for _, name := range []string{navQueue, navNew, navToday, navCalendar, navReview, navAudit, navVerify, navSettings, navUsers} {
+	u.navBox = navBox
+	for _, name := range navOrder {
 		b := widget.NewButton(name, func() { u.Navigate(name) })
 		b.Alignment = widget.ButtonAlignLeading
 		u.nav[name] = b
@@ -149,6 +154,7 @@ func (u *UI) signedIn(a fp.Actor) {
 	show(navToday, a.CanHandleCases())
 	show(navSettings, a.Role == fp.RoleAdmin)
 	show(navUsers, a.Role == fp.RoleAdmin)
+	u.navBox.Refresh() // lay the shown buttons out again, without the gaps of the hidden
 	// The person starts from a fresh queue, not the last one's search and
 	// sort, with the buttons their role has.
 	u.queue = newQueueScreen(u)

@@ -111,7 +111,7 @@ func (s *usersScreen) row(a fp.User) fyne.CanvasObject {
 		disable.Importance = widget.DangerImportance
 		buttons.Add(disable)
 	}
-	return container.NewVBox(container.NewBorder(nil, nil, nil, buttons, info), widget.NewSeparator())
+	return container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(buttons), info), widget.NewSeparator())
 }
 
 // act runs one change of an account and says what happened.
