@@ -200,32 +200,36 @@ func (c *crawler) fits(where string) {
 	}
 }
 
-// isErrorDialog reports whether o is an error message (dialog.ShowError).
-func isErrorDialog(o fyne.CanvasObject) bool {
-	found := false
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if found || o == nil {
-			return
-		}
-		switch w := o.(type) {
-		case *widget.Label:
-			found = w.Text == "Error"
-			return
-		case *fyne.Container:
-			for _, k := range w.Objects {
-				walk(k)
-			}
-			return
-		}
-		if w, ok := o.(fyne.Widget); ok {
-			for _, k := range test.WidgetRenderer(w).Objects() {
-				walk(k)
-			}
+// anyBelow reports whether match accepts an object below o (visible ones
+// only), walking containers and widgets' rendered parts.
+func anyBelow(o fyne.CanvasObject, match func(fyne.CanvasObject) bool) bool {
+	if o == nil || !o.Visible() {
+		return false
+	}
+	if match(o) {
+		return true
+	}
+	var kids []fyne.CanvasObject
+	switch w := o.(type) {
+	case *fyne.Container:
+		kids = w.Objects
+	case fyne.Widget:
+		kids = test.WidgetRenderer(w).Objects()
+	}
+	for _, k := range kids {
+		if anyBelow(k, match) {
+			return true
 		}
 	}
-	walk(o)
-	return found
+	return false
+}
+
+// isErrorDialog reports whether o is an error message (dialog.ShowError).
+func isErrorDialog(o fyne.CanvasObject) bool {
+	return anyBelow(o, func(o fyne.CanvasObject) bool {
+		l, ok := o.(*widget.Label)
+		return ok && l.Text == "Error"
+	})
 }
 
 // isForm reports whether o holds something typed or chosen.
@@ -235,30 +239,10 @@ func isForm(o fyne.CanvasObject) bool {
 			return true
 		}
 	}
-	found := false
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if found || o == nil || !o.Visible() {
-			return
-		}
-		switch w := o.(type) {
-		case *widget.Entry:
-			found = !w.Disabled()
-			return
-		case *fyne.Container:
-			for _, k := range w.Objects {
-				walk(k)
-			}
-			return
-		}
-		if w, ok := o.(fyne.Widget); ok {
-			for _, k := range test.WidgetRenderer(w).Objects() {
-				walk(k)
-			}
-		}
-	}
-	walk(o)
-	return found
+	return anyBelow(o, func(o fyne.CanvasObject) bool {
+		e, ok := o.(*widget.Entry)
+		return ok && !e.Disabled()
+	})
 }
 
 // isFileDialog: Fyne's own file chooser; only its Cancel is ours to test.
