@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"io"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/letter"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // docsPanel is a request's Documents tab: the checklist on the left, the
@@ -646,9 +646,8 @@ func (d *docsPanel) askMissing() {
 	pdfBtn := widget.NewButtonWithIcon("Letter (PDF)", theme.DocumentPrintIcon(), func() {
 		dlg.Hide()
 		d.f.print(func(r *fp.Request) (string, error) {
-			return d.ui.writeDocument(r, func(w io.Writer) (string, error) {
-				return "missing-documents letter", letter.Missing(w, r, o, d.ui.today(), d.ui.letterOptions())
-			})
+			_, path, err := d.ui.printDoc(r.Number, workflow.Document{Kind: workflow.Missing, Request: r.ID})
+			return path, err
 		})
 	})
 	closeBtn := widget.NewButton("Close", func() { dlg.Hide() })

@@ -1,16 +1,15 @@
 package ui
 
 import (
-	"bytes"
-	"io"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/letter"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // outputDir is where printed documents go before the viewer opens them: the
@@ -27,29 +26,24 @@ func outputDir() (string, error) {
 	return dir, nil
 }
 
-// writeDocument renders one of r's documents to a file, written whole or not
-// at all, and audits the printing with the file's SHA-256 and copy number.
-func (u *UI) writeDocument(r *fp.Request, render func(w io.Writer) (string, error)) (string, error) {
+// printDoc prints d through the workflow (rendered, hashed and recorded in
+// one step) and writes it whole to the user's print folder, named who (the
+// request and person it is for) and what it is.
+func (u *UI) printDoc(who string, d workflow.Document) (workflow.Printed, string, error) {
+	p, err := workflow.Print(u.db, u.actor, d, u.Now())
+	if err != nil {
+		return p, "", err
+	}
 	dir, err := outputDir()
 	if err != nil {
-		return "", err
+		return p, "", err
 	}
-	var buf bytes.Buffer
-	name, err := render(&buf)
-	if err != nil {
-		if fp.ErrorCode(err) == fp.EINTERNAL {
-			return "", fp.Internal("cannot render the "+name, err)
-		}
-		return "", err
+	name := strings.TrimSpace(who + " " + p.Name)
+	path := filepath.Join(dir, strings.ReplaceAll(name, "/", "-")+".pdf")
+	if err := writeFileAtomic(path, p.Bytes); err != nil {
+		return p, "", fp.Internal("cannot write the "+p.Name+" (the printing is recorded: print it again)", err)
 	}
-	if _, err := u.db.RecordPrint(u.actor, r.ID, name, fp.Fingerprint(buf.Bytes())); err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, r.Number+" "+name+".pdf")
-	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
-		return "", fp.Internal("cannot write the "+name, err)
-	}
-	return path, nil
+	return p, path, nil
 }
 
 func writeFileAtomic(path string, b []byte) error {
@@ -68,30 +62,15 @@ func writeFileAtomic(path string, b []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// letterOptions: documents are dated in office time and name who printed them.
-func (u *UI) letterOptions() letter.Options {
-	return letter.Options{Now: u.Now().In(u.db.Location()), PrintedBy: u.who}
-}
-
 // printRecord and printLetter are the two documents a request form offers.
 func (u *UI) printRecord(r *fp.Request) (string, error) {
-	return u.writeDocument(r, func(w io.Writer) (string, error) {
-		return "record", letter.Record(w, r, u.letterOptions())
-	})
+	_, path, err := u.printDoc(r.Number, workflow.Document{Kind: workflow.Record, Request: r.ID})
+	return path, err
 }
 
 func (u *UI) printLetter(r *fp.Request) (string, error) {
-	o, err := u.db.Office()
-	if err != nil {
-		return "", err
-	}
-	s, err := u.db.Scheduling()
-	if err != nil {
-		return "", err
-	}
-	return u.writeDocument(r, func(w io.Writer) (string, error) {
-		return letter.ForRequest(w, r, o, s, u.letterOptions())
-	})
+	_, path, err := u.printDoc(r.Number, workflow.Document{Kind: workflow.StatusLetter, Request: r.ID})
+	return path, err
 }
 
 // openFile opens a written file in the system's viewer and reports whether

@@ -1,10 +1,8 @@
 package ui
 
 import (
-	"bytes"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -14,14 +12,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/letter"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // printRequestLetter prints one request's appointment letter; printing it
 // again for the same appointments asks why.
 func (u *UI) printRequestLetter(r *fp.Request) {
 	u.touch()
-	name := r.Number + " appointment letter"
+	name := r.Number
 	if r.LetterPrinted(u.today()) {
 		u.askReason("Print the appointment letter of "+r.Number+" again", "Print again", func(reason string) error {
 			u.printLetters(name, []*fp.Request{r}, false, reason)
@@ -40,7 +38,7 @@ func (u *UI) printDayLetters(d fp.Date) {
 		u.showError(err)
 		return
 	}
-	u.printLetters("appointment letters "+d.String(), rs, true, "")
+	u.printLetters(d.String(), rs, true, "")
 }
 
 // printUnprintedLetters prints every letter not printed yet as one PDF.
@@ -51,62 +49,29 @@ func (u *UI) printUnprintedLetters() {
 		u.showError(err)
 		return
 	}
-	u.printLetters("appointment letters not yet printed "+u.today().String(), rs, true, "")
+	u.printLetters("not yet printed "+u.today().String(), rs, true, "")
 }
 
-// printLetters renders rs as one PDF behind a progress bar, audits the
-// printing (one entry per request, the file's SHA-256, copy numbers), writes
-// the file whole and opens it in the system viewer.
-func (u *UI) printLetters(name string, rs []*fp.Request, batch bool, reason string) {
+// printLetters prints rs as one PDF through the workflow behind a progress
+// bar (one printing recorded per request), writes it whole and opens it.
+func (u *UI) printLetters(who string, rs []*fp.Request, batch bool, reason string) {
 	if len(rs) == 0 {
 		dialog.ShowInformation("Nothing to print", "There are no appointment letters to print: every scheduled request's letter has been printed, or nobody is booked that day.", u.win)
 		return
 	}
-	o, err := u.db.Office()
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	s, err := u.db.Scheduling()
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	var buf bytes.Buffer
-	var renderErr error
-	opt := u.letterOptions()
+	var p workflow.Printed
+	var path string
+	var err error
 	u.backgroundProgress(fmt.Sprintf("Preparing %d %s", len(rs), plural(len(rs), "letter", "letters")), func(progress func(done, total int)) {
-		renderErr = letter.Appointments(&buf, rs, o, s, opt, progress)
+		p, path, err = u.printDoc(who, workflow.Document{Kind: workflow.Appointments, Requests: rs, Reason: reason, Batch: batch, Progress: progress})
 	}, func() {
-		if renderErr != nil {
-			if fp.ErrorCode(renderErr) == fp.EINTERNAL {
-				renderErr = fp.Internal("cannot render the letters", renderErr)
-			}
-			u.showError(renderErr)
-			return
-		}
-		ids := make([]fp.RequestID, len(rs))
-		for i, r := range rs {
-			ids[i] = r.ID
-		}
-		copies, err := u.db.RecordLetters(u.actor, ids, fp.Fingerprint(buf.Bytes()), reason, batch)
 		if err != nil {
 			u.showError(err)
-			return
-		}
-		dir, err := outputDir()
-		if err != nil {
-			u.showError(err)
-			return
-		}
-		path := filepath.Join(dir, name+".pdf")
-		if err := writeFileAtomic(path, buf.Bytes()); err != nil {
-			u.showError(fp.Internal("cannot write the letters", err))
 			return
 		}
 		if f := u.form; f != nil && len(rs) == 1 && f.req != nil && f.req.ID == rs[0].ID {
 			if r, err := u.db.FindRequestByID(rs[0].ID); err == nil {
-				f.reopenOn(r, "schedule", fmt.Sprintf("Appointment letter written (copy %d): %s", copies[r.ID], path))
+				f.reopenOn(r, "schedule", fmt.Sprintf("Appointment letter written (copy %d): %s", p.Copy, path))
 			}
 		}
 		u.offerPrint(path, fmt.Sprintf("%d %s", len(rs), plural(len(rs), "letter", "letters")), u.openFile(path))

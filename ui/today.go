@@ -1,10 +1,8 @@
 package ui
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
-	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -16,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/letter"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // todayScreen is the collection day at the counter: the day's appointments
@@ -429,24 +427,9 @@ func (s *todayScreen) onCloseDay() {
 func (s *todayScreen) onDaySheet() {
 	u := s.ui
 	u.touch()
-	o, err := u.db.Office()
+	_, path, err := u.printDoc("", workflow.Document{Kind: workflow.DaySheet, Day: s.day})
 	if err != nil {
 		u.showError(err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := letter.DaySheet(&buf, s.day, s.rows, o, s.sched, u.letterOptions()); err != nil {
-		u.showError(err)
-		return
-	}
-	dir, err := outputDir()
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	path := filepath.Join(dir, "day sheet "+s.day.String()+".pdf")
-	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
-		u.showError(fp.Internal("cannot write the day sheet", err))
 		return
 	}
 	s.say(widget.SuccessImportance, "Day sheet written to "+path+" "+openedIn(u.openFile(path)))
@@ -455,35 +438,15 @@ func (s *todayScreen) onDaySheet() {
 // printStamp signs (first time) and prints the stamped notice of a collected person.
 func (u *UI) printStamp(id fp.RequestID, person fp.Person) {
 	u.touch()
-	o, err := u.db.Office()
+	r, err := u.db.FindRequestByID(id)
 	if err != nil {
 		u.showError(err)
 		return
 	}
-	sch, err := u.db.Scheduling()
+	p, path, err := u.printDoc(r.Number+" "+person.FullName, workflow.Document{Kind: workflow.StampNotice, Request: id, Person: person.ID})
 	if err != nil {
 		u.showError(err)
 		return
 	}
-	st, copies, err := u.db.IssueStamp(u.actor, id, person.ID)
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := letter.StampedNotice(&buf, st, o, sch, u.letterOptions()); err != nil {
-		u.showError(err)
-		return
-	}
-	dir, err := outputDir()
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	path := filepath.Join(dir, fmt.Sprintf("%s %s stamped notice %s.pdf", st.Facts.Request, strings.ReplaceAll(person.FullName, "/", "-"), st.Code))
-	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
-		u.showError(fp.Internal("cannot write the stamped notice", err))
-		return
-	}
-	u.offerPrint(path, fmt.Sprintf("The stamped notice %s of %s (copy %d)", st.Code, person.FullName, copies), u.openFile(path))
+	u.offerPrint(path, fmt.Sprintf("The stamped notice %s of %s (copy %d)", p.Stamp.Code, person.FullName, p.Copy), u.openFile(path))
 }

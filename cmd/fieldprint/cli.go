@@ -15,21 +15,11 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
-	"github.com/fieldprint/fieldprint/letter"
 	"github.com/fieldprint/fieldprint/store"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 func open(path string) (*store.DB, error) { return store.Open(dbPath(path)) }
-
-// printOptions: documents are dated by the database's clock in office time
-// and name who printed them.
-func printOptions(db *store.DB, a fp.Actor) letter.Options {
-	by := a.Name
-	if u, err := db.FindUser(a.Name); err == nil {
-		by = u.Display()
-	}
-	return letter.Options{Now: db.Now().In(db.Location()), PrintedBy: by}
-}
 
 func cmdDemo(e env, args []string) error {
 	fs, dbFlag := newFlags(e, "demo", "[--requests N] [--db PATH]")
@@ -258,18 +248,8 @@ func writeOut(path string, stdout io.Writer, write func(io.Writer) error) error 
 }
 
 func cmdRecord(e env, args []string) error {
-	return documentCommand(e, "record", args, func(db *store.DB, r *fp.Request, w io.Writer, opt letter.Options) (string, error) {
-		return "record", letter.Record(w, r, opt)
-	})
-}
-
-// documentCommand is "fieldprint NAME NUMBER -o FILE.pdf --user NAME": sign
-// in, find the request, render, write whole, audit.
-func documentCommand(e env, name string, args []string, render func(*store.DB, *fp.Request, io.Writer, letter.Options) (string, error)) error {
-	return pdfCommand(e, name, "NUMBER -o FILE.pdf --user NAME [--db PATH]", args, nil, func(s pdfSession) error {
-		return printDocument(e, s.db, s.a, s.r, s.out, func(w io.Writer) (string, error) {
-			return render(s.db, s.r, w, printOptions(s.db, s.a))
-		})
+	return pdfCommand(e, "record", "NUMBER -o FILE.pdf --user NAME [--db PATH]", args, nil, func(s pdfSession) error {
+		return printTo(e, s.db, s.a, s.out, workflow.Document{Kind: workflow.Record, Request: s.r.ID})
 	})
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/x509"
 	"encoding/json"
@@ -13,8 +12,8 @@ import (
 	"text/tabwriter"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/letter"
 	"github.com/fieldprint/fieldprint/store"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // dayFlag parses --date, defaulting to the office's today.
@@ -192,27 +191,7 @@ func stamp(e env, ps pdfSession, person string) error {
 	if err != nil {
 		return err
 	}
-	o, err := db.Office()
-	if err != nil {
-		return err
-	}
-	s, err := db.Scheduling()
-	if err != nil {
-		return err
-	}
-	st, copies, err := db.IssueStamp(a, r.ID, p.ID)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := letter.StampedNotice(&buf, st, o, s, printOptions(db, a)); err != nil {
-		return err
-	}
-	if err := writeOut(*out, e.stdout, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "Wrote %s: stamped notice %s for %s (copy %d)\n", *out, st.Code, p.FullName, copies)
-	return nil
+	return printTo(e, db, a, *out, workflow.Document{Kind: workflow.StampNotice, Request: r.ID, Person: p.ID})
 }
 
 func cmdVerify(e env, args []string) error {

@@ -1,15 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/letter"
 	"github.com/fieldprint/fieldprint/store"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // cmdOffice: fieldprint office show | set --name ... (administrators).
@@ -89,21 +88,7 @@ func cmdLetter(e env, args []string) error {
 	return pdfCommand(e, "letter", "NUMBER -o FILE.pdf [--reason TEXT] --user NAME [--db PATH]", args,
 		func(fs *flag.FlagSet) { reason = fs.String("reason", "", "why an appointment letter is printed again") },
 		func(ps pdfSession) error {
-			db, a, r := ps.db, ps.a, ps.r
-			if r.Status == fp.StatusScheduled {
-				return printAppointmentLetters(e, db, a, []*fp.Request{r}, ps.out, *reason, false)
-			}
-			return printDocument(e, db, a, r, ps.out, func(w io.Writer) (string, error) {
-				o, err := db.Office()
-				if err != nil {
-					return "", err
-				}
-				s, err := db.Scheduling()
-				if err != nil {
-					return "", err
-				}
-				return letter.ForRequest(w, r, o, s, printOptions(db, a))
-			})
+			return printTo(e, ps.db, ps.a, ps.out, workflow.Document{Kind: workflow.StatusLetter, Request: ps.r.ID, Reason: *reason})
 		})
 }
 
@@ -144,63 +129,32 @@ func cmdLetters(e env, args []string) error {
 	if len(rs) == 0 {
 		return fp.Errorf(fp.ENOTFOUND, "there are no appointment letters to print: nobody is booked that day, or every letter is printed")
 	}
-	return printAppointmentLetters(e, db, a, rs, *outPath, "", true)
+	return printTo(e, db, a, *outPath, workflow.Document{Kind: workflow.Appointments, Requests: rs, Batch: true})
 }
 
-// printAppointmentLetters renders rs as one PDF, writes it whole, and audits
-// one printing per request.
-func printAppointmentLetters(e env, db *store.DB, a fp.Actor, rs []*fp.Request, path, reason string, batch bool) error {
-	today := db.Today()
-	for _, r := range rs {
-		if _, err := fp.CheckLetter(r, today, reason, batch); err != nil {
-			return err
+// printTo prints d through the workflow (rendered, hashed and recorded in
+// one step, as the window does) and writes it whole to path.
+func printTo(e env, db *store.DB, a fp.Actor, path string, d workflow.Document) error {
+	p, err := workflow.Print(db, a, d, db.Now())
+	if err != nil {
+		return err
+	}
+	if err := writeOut(path, e.stdout, func(w io.Writer) error { _, err := w.Write(p.Bytes); return err }); err != nil {
+		return fp.Errorf(fp.ErrorCode(err), "%s (the printing is recorded: print it again)", fp.ErrorMessage(err))
+	}
+	switch {
+	case d.Kind == workflow.Appointments && len(d.Requests) > 1:
+		fmt.Fprintf(e.stdout, "Wrote %s: %d appointment letters (%s to %s)\n", path, len(d.Requests), d.Requests[0].Number, d.Requests[len(d.Requests)-1].Number)
+	case p.Stamp != nil:
+		fmt.Fprintf(e.stdout, "Wrote %s: stamped notice %s for %s (copy %d)\n", path, p.Stamp.Code, p.Stamp.Facts.Person, p.Copy)
+	default:
+		number := ""
+		if r, err := db.FindRequestByID(d.Request); err == nil {
+			number = r.Number
+		} else if len(d.Requests) == 1 {
+			number = d.Requests[0].Number
 		}
+		fmt.Fprintf(e.stdout, "Wrote %s: %s for %s (copy %d)\n", path, p.Name, number, p.Copy)
 	}
-	o, err := db.Office()
-	if err != nil {
-		return err
-	}
-	s, err := db.Scheduling()
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := letter.Appointments(&buf, rs, o, s, printOptions(db, a), nil); err != nil {
-		return err
-	}
-	if err := writeOut(path, e.stdout, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
-		return err
-	}
-	ids := make([]fp.RequestID, len(rs))
-	for i, r := range rs {
-		ids[i] = r.ID
-	}
-	copies, err := db.RecordLetters(a, ids, fp.Fingerprint(buf.Bytes()), reason, batch)
-	if err != nil {
-		return err
-	}
-	if len(rs) == 1 {
-		fmt.Fprintf(e.stdout, "Wrote %s: appointment letter for %s (copy %d)\n", path, rs[0].Number, copies[rs[0].ID])
-		return nil
-	}
-	fmt.Fprintf(e.stdout, "Wrote %s: %d appointment letters (%s to %s)\n", path, len(rs), rs[0].Number, rs[len(rs)-1].Number)
-	return nil
-}
-
-// printDocument renders, writes whole, and audits one document of r.
-func printDocument(e env, db *store.DB, a fp.Actor, r *fp.Request, path string, render func(io.Writer) (string, error)) error {
-	var buf bytes.Buffer
-	name, err := render(&buf)
-	if err != nil {
-		return err
-	}
-	if err := writeOut(path, e.stdout, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
-		return err
-	}
-	n, err := db.RecordPrint(a, r.ID, name, fp.Fingerprint(buf.Bytes()))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "Wrote %s: %s for %s (copy %d)\n", path, name, r.Number, n)
 	return nil
 }
