@@ -42,6 +42,9 @@ type docsPanel struct {
 	mrzFor  *widget.Select
 	mrz     *widget.Entry
 	mrzMsg  *widget.Label
+	summary *widget.Label
+	ask     *widget.Button
+	hint    *widget.Label
 	content fyne.CanvasObject
 }
 
@@ -59,21 +62,14 @@ func newDocsPanel(f *requestScreen) *docsPanel {
 		}
 	}
 
-	c := f.req.Completeness(f.ui.today())
-	summary := widget.NewLabel(fmt.Sprintf("%s required documents verified · %d received to check · %d missing · %d rejected",
-		c, c.Received, c.Missing, c.Rejected))
+	summary := widget.NewLabel("")
 	summary.TextStyle.Bold = true
 	summary.Wrapping = fyne.TextWrapWord
 	ask := widget.NewButtonWithIcon("Ask for missing documents", theme.MailComposeIcon(), d.askMissing)
-	if len(f.req.Outstanding(f.ui.today())) == 0 || fp.CheckPrint(f.ui.actor) != nil {
-		ask.Disable()
-	}
-	hint := widget.NewLabel("Drop scans onto this window, or use Attach. PDF, JPEG or PNG, up to 20 MB.")
+	hint := widget.NewLabel("")
 	hint.SizeName = theme.SizeNameCaptionText
 	hint.Wrapping = fyne.TextWrapWord
-	if err := fp.CheckDocuments(f.ui.actor, f.req); err != nil {
-		hint.SetText(fp.ErrorMessage(err))
-	}
+	d.summary, d.ask, d.hint = summary, ask, hint
 
 	d.mrzFor = widget.NewSelect(d.people(), nil)
 	d.mrzFor.SetSelectedIndex(0)
@@ -128,6 +124,24 @@ func (d *docsPanel) people() []string {
 }
 
 func (d *docsPanel) refresh() {
+	r, today := d.f.req, d.ui.today()
+	c := r.Completeness(today)
+	d.summary.SetText(fmt.Sprintf("%s required documents verified · %d received to check · %d missing · %d rejected",
+		c, c.Received, c.Missing, c.Rejected))
+	if len(r.Outstanding(today)) == 0 || fp.CheckPrint(d.ui.actor) != nil {
+		d.ask.Disable()
+	} else {
+		d.ask.Enable()
+	}
+	d.hint.SetText("Drop scans onto this window, or use Attach. PDF, JPEG or PNG, up to 20 MB.")
+	if err := fp.CheckDocuments(d.ui.actor, r); err != nil {
+		d.hint.SetText(fp.ErrorMessage(err))
+	}
+	if d.mrzFor != nil { // the household may have changed
+		i := d.mrzFor.SelectedIndex()
+		d.mrzFor.Options = d.people()
+		d.mrzFor.SetSelectedIndex(max(0, min(i, len(d.mrzFor.Options)-1)))
+	}
 	d.list.RemoveAll()
 	locked := fp.CheckDocuments(d.ui.actor, d.f.req) != nil
 	for _, it := range d.items {

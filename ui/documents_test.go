@@ -226,3 +226,29 @@ func TestMRZReader(t *testing.T) {
 		t.Errorf("the form does not warn of the expired passport: %q", u.form.warnings.Text)
 	}
 }
+
+// A document action redraws the screen in place: the same form, its tabs
+// retitled, and the Details tab's unsaved edits kept.
+func TestRequestScreenUpdatesInPlace(t *testing.T) {
+	u, r := openNew(t)
+	f := u.form
+	f.email.SetText("new.address@example.com") // typed, not saved
+	f.docs.attach("notice", "notice.pdf", demo.NoticeScan(r, "I-797C"))
+	if u.form != f {
+		t.Fatal("the request screen was built again")
+	}
+	if f.email.Text != "new.address@example.com" || !f.dirty() {
+		t.Errorf("unsaved edits lost: %q", f.email.Text)
+	}
+	if f.tabs.Selected() != f.docsTab || !strings.Contains(f.message.Text, "Attached notice.pdf") {
+		t.Errorf("tab %q, message %q", f.tabs.Selected().Text, f.message.Text)
+	}
+	if f.req.Version == r.Version {
+		t.Error("the screen still holds the request as it was")
+	}
+	// Saving keeps the screen too, and shows what was stored.
+	u.Save()
+	if u.form != f || f.dirty() || !strings.Contains(f.message.Text, "Saved "+r.Number) {
+		t.Errorf("after saving: same form %v, dirty %v, message %q", u.form == f, f.dirty(), f.message.Text)
+	}
+}

@@ -71,7 +71,7 @@ func (u *UI) printLetters(who string, rs []*fp.Request, batch bool, reason strin
 		}
 		if f := u.form; f != nil && len(rs) == 1 && f.req != nil && f.req.ID == rs[0].ID {
 			if r, err := u.db.FindRequestByID(rs[0].ID); err == nil {
-				f.reopenOn(r, "schedule", fmt.Sprintf("Appointment letter written (copy %d): %s", p.Copy, path))
+				f.update(r, tabAppointments, fmt.Sprintf("Appointment letter written (copy %d): %s", p.Copy, path))
 			}
 		}
 		u.offerPrint(path, fmt.Sprintf("%d %s", len(rs), plural(len(rs), "letter", "letters")), u.openFile(path))

@@ -49,9 +49,11 @@ type requestScreen struct {
 	content  fyne.CanvasObject
 	filling  bool // widgets are being set programmatically
 
-	tabs    *container.AppTabs // details and documents (saved requests only)
-	docsTab *container.TabItem
-	docs    *docsPanel
+	header     *fyne.Container // number, status, decisions, documents to print
+	historyBox *fyne.Container
+	tabs       *container.AppTabs // details and documents (saved requests only)
+	docsTab    *container.TabItem
+	docs       *docsPanel
 	// The Appointments tab, for requests marked eligible and later.
 	schedTab *container.TabItem
 	sched    *schedulePanel
@@ -211,51 +213,8 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 			row("Details", fp.FieldRescheduleNote, f.rnote),
 		))
 
-	title := "New request"
-	if r != nil {
-		title = r.Number
-	}
-	head := container.NewHBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true, Monospace: r != nil}))
-	if r != nil {
-		b := newBadge()
-		b.set(r.Status)
-		head.Add(b.box)
-		head.Add(widget.NewLabel(fmt.Sprintf("received %s, %d days ago · %d %s", r.Received, r.Age(u.today()), r.People(u.today()), plural(r.People(u.today()), "person", "people"))))
-	}
-	// Decisions get a row of their own: up to five buttons must never push
-	// the form wider than the window.
-	header := container.NewVBox(head)
-	if r != nil {
-		docs := container.NewHBox(widget.NewButtonWithIcon("Record (PDF)", theme.DocumentPrintIcon(), func() { f.print(f.ui.printRecord) }))
-		if fp.CheckPrint(u.actor) != nil {
-			docs.Hide() // an administrator prints nothing of an applicant's
-		}
-		switch r.Status {
-		case fp.StatusDenied:
-			docs.Add(widget.NewButtonWithIcon("Denial letter (PDF)", theme.MailSendIcon(), func() { f.print(f.ui.printLetter) }))
-		case fp.StatusScheduled:
-			docs.Add(widget.NewButtonWithIcon("Appointment letter (PDF)", theme.MailSendIcon(), func() { f.ui.printRequestLetter(f.req) }))
-		case fp.StatusAwaitingDocuments:
-			if len(r.Outstanding(u.today())) > 0 {
-				docs.Add(widget.NewButtonWithIcon("Ask for documents", theme.MailComposeIcon(), func() { f.docs.askMissing() }))
-			}
-		}
-		// Decisions and documents wrap onto a second line on a narrow window.
-		row := container.New(layout.NewRowWrapLayout(), f.actions().Objects...)
-		for _, o := range docs.Objects {
-			if docs.Visible() {
-				row.Add(o)
-			}
-		}
-		header.Add(row)
-		for _, why := range f.blocked {
-			l := widget.NewLabel(why)
-			l.Wrapping = fyne.TextWrapWord
-			l.SizeName = theme.SizeNameCaptionText
-			l.Importance = widget.WarningImportance
-			header.Add(l)
-		}
-	}
+	f.header = container.NewVBox()
+	f.drawHeader()
 	back := widget.NewButtonWithIcon("Queue", theme.NavigateBackIcon(), func() { u.Navigate(navQueue) })
 	buttons := container.NewHBox(f.saveBtn, back, layout.NewSpacer())
 
@@ -263,7 +222,9 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 	f.scroll = container.NewVScroll(body)
 	var center fyne.CanvasObject = f.scroll
 	if r != nil {
-		body.Add(f.history())
+		f.historyBox = container.NewVBox()
+		f.drawHistory()
+		body.Add(f.historyBox)
 		f.docs = newDocsPanel(f)
 		c := r.Completeness(u.today())
 		f.docsTab = container.NewTabItemWithIcon("Documents "+c.String(), theme.FileIcon(), f.docs.content)
@@ -273,19 +234,13 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 				f.docs.show() // the scan is decoded when first looked at
 			}
 		}
-		if showsSchedule(r) {
-			f.sched = newSchedulePanel(f)
-			sp := r.Schedule(u.today())
-			booked := len(sp) - len(r.Unbooked(u.today()))
-			f.schedTab = container.NewTabItemWithIcon(fmt.Sprintf("Appointments %d/%d", booked, len(sp)), theme.GridIcon(), f.sched.content)
-			f.tabs.Append(f.schedTab)
-			if r.Status == fp.StatusReadyToSchedule || r.Status == fp.StatusScheduled {
-				f.tabs.Select(f.schedTab) // what there is to do with it now
-			}
+		f.drawSchedule()
+		if f.schedTab != nil && (r.Status == fp.StatusReadyToSchedule || r.Status == fp.StatusScheduled) {
+			f.tabs.Select(f.schedTab) // what there is to do with it now
 		}
 		center = f.tabs
 	}
-	f.content = container.NewBorder(container.NewVBox(header, widget.NewSeparator()),
+	f.content = container.NewBorder(container.NewVBox(f.header, widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, buttons, nil, f.message)),
 		nil, nil, center)
 
@@ -298,6 +253,125 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 		f.fill(fp.RequestInput{})
 	}
 	return f
+}
+
+// drawHeader draws the number, status and age, the decisions the person
+// may make (blocked ones with the reason) and the documents to print.
+func (f *requestScreen) drawHeader() {
+	u, r := f.ui, f.req
+	title := "New request"
+	if r != nil {
+		title = r.Number
+	}
+	head := container.NewHBox(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true, Monospace: r != nil}))
+	f.header.Objects = []fyne.CanvasObject{head}
+	f.blocked = nil
+	if r == nil {
+		f.header.Refresh()
+		return
+	}
+	b := newBadge()
+	b.set(r.Status)
+	head.Add(b.box)
+	head.Add(widget.NewLabel(fmt.Sprintf("received %s, %d days ago · %d %s", r.Received, r.Age(u.today()), r.People(u.today()), plural(r.People(u.today()), "person", "people"))))
+	docs := container.NewHBox(widget.NewButtonWithIcon("Record (PDF)", theme.DocumentPrintIcon(), func() { f.print(f.ui.printRecord) }))
+	switch r.Status {
+	case fp.StatusDenied:
+		docs.Add(widget.NewButtonWithIcon("Denial letter (PDF)", theme.MailSendIcon(), func() { f.print(f.ui.printLetter) }))
+	case fp.StatusScheduled:
+		docs.Add(widget.NewButtonWithIcon("Appointment letter (PDF)", theme.MailSendIcon(), func() { f.ui.printRequestLetter(f.req) }))
+	case fp.StatusAwaitingDocuments:
+		if len(r.Outstanding(u.today())) > 0 {
+			docs.Add(widget.NewButtonWithIcon("Ask for documents", theme.MailComposeIcon(), func() { f.docs.askMissing() }))
+		}
+	}
+	// Decisions and documents wrap onto a second line on a narrow window.
+	row := container.New(layout.NewRowWrapLayout(), f.actions().Objects...)
+	if fp.CheckPrint(u.actor) == nil { // an administrator prints nothing of an applicant's
+		for _, o := range docs.Objects {
+			row.Add(o)
+		}
+	}
+	f.header.Add(row)
+	for _, why := range f.blocked {
+		l := widget.NewLabel(why)
+		l.Wrapping = fyne.TextWrapWord
+		l.SizeName = theme.SizeNameCaptionText
+		l.Importance = widget.WarningImportance
+		f.header.Add(l)
+	}
+	f.header.Refresh()
+}
+
+// drawSchedule adds or refreshes the Appointments tab, for requests marked
+// eligible and later.
+func (f *requestScreen) drawSchedule() {
+	r, today := f.req, f.ui.today()
+	if !showsSchedule(r) {
+		return
+	}
+	if f.sched == nil {
+		f.sched = newSchedulePanel(f)
+		f.schedTab = container.NewTabItemWithIcon("", theme.GridIcon(), f.sched.content)
+		f.tabs.Append(f.schedTab)
+	} else {
+		f.sched.proposal = nil
+		f.sched.refresh()
+	}
+	sp := r.Schedule(today)
+	f.schedTab.Text = fmt.Sprintf("Appointments %d/%d", len(sp)-len(r.Unbooked(today)), len(sp))
+}
+
+// requestTab names the tab to show after a change.
+type requestTab int
+
+const (
+	tabStay requestTab = iota // the tab the person is on
+	tabDocuments
+	tabAppointments
+)
+
+// update shows r, just changed by an action on this screen, in place: the
+// header, the tab panels, their titles and the history redraw; edits typed
+// on the Details tab and not saved are kept. A change of what the person
+// may edit (the request closed) builds the screen again.
+func (f *requestScreen) update(r *fp.Request, tab requestTab, msg string) {
+	if (fp.CheckEdit(f.ui.actor, f.req) == nil) != (fp.CheckEdit(f.ui.actor, r) == nil) {
+		next := newRequestScreen(f.ui, r)
+		f.ui.showForm(next)
+		next.say(msg)
+		return
+	}
+	edits, dirty := f.input(), f.dirty()
+	f.req = r
+	f.fill(r.Input()) // what is stored, normalised
+	if dirty {
+		loaded := f.loaded
+		f.fill(edits)
+		f.loaded = loaded
+		f.validate()
+	}
+	f.drawHeader()
+	f.drawHistory()
+	f.docs.items = r.Checklist(f.ui.today())
+	f.docs.refresh()
+	f.docsTab.Text = "Documents " + r.Completeness(f.ui.today()).String()
+	f.drawSchedule()
+	switch {
+	case tab == tabDocuments:
+		f.tabs.Select(f.docsTab)
+	case tab == tabAppointments && f.schedTab != nil:
+		f.tabs.Select(f.schedTab)
+	}
+	f.tabs.Refresh()
+	f.say(msg)
+}
+
+// say puts a success message in the message line.
+func (f *requestScreen) say(msg string) {
+	f.message.SetText(msg)
+	f.message.Importance = widget.SuccessImportance
+	f.message.Refresh()
 }
 
 func capitalize(s string) string {
@@ -660,16 +734,15 @@ func (f *requestScreen) commit(r *fp.Request, allowDup bool, then func()) {
 		then()
 		return
 	}
-	// Reopen the saved request so the form shows what was stored, normalised.
+	if f.req != nil {
+		f.loaded = f.input() // saved: the stored, normalised values replace what was typed
+		f.update(saved, tabStay, fmt.Sprintf("Saved %s at %s.", saved.Number, f.ui.clock()))
+		return
+	}
+	// A new request becomes a stored one: its tabs appear.
 	next := newRequestScreen(f.ui, saved)
 	f.ui.showForm(next)
-	verb := "Recorded"
-	if f.req != nil {
-		verb = "Saved"
-	}
-	next.message.SetText(fmt.Sprintf("%s %s at %s.", verb, saved.Number, f.ui.clock()))
-	next.message.Importance = widget.SuccessImportance
-	next.message.Refresh()
+	next.say(fmt.Sprintf("Recorded %s at %s.", saved.Number, f.ui.clock()))
 }
 
 // actions are the status changes the acting user may make now.
@@ -704,9 +777,7 @@ func (f *requestScreen) transition(t fp.TransitionRule) {
 		if err != nil {
 			return err
 		}
-		next := newRequestScreen(f.ui, r)
-		f.ui.showForm(next)
-		next.message.SetText(fmt.Sprintf("%s is now %s.", r.Number, r.Status.Label()))
+		f.update(r, tabStay, fmt.Sprintf("%s is now %s.", r.Number, r.Status.Label()))
 		return nil
 	}
 	if !t.NeedsReason {
@@ -718,20 +789,20 @@ func (f *requestScreen) transition(t fp.TransitionRule) {
 	f.ui.askReason(t.Action+" "+f.req.Number, t.Action, apply)
 }
 
-// history is the request's audit trail: every change with who and when.
-func (f *requestScreen) history() fyne.CanvasObject {
-	box := container.NewVBox(heading("History"))
+// drawHistory lists the request's audit trail: every change with who and when.
+func (f *requestScreen) drawHistory() {
+	box := f.historyBox
+	box.Objects = []fyne.CanvasObject{heading("History")}
 	entries, err := f.ui.db.RequestAudit(f.req.Number)
 	if err != nil {
 		box.Add(widget.NewLabel(fp.ErrorMessage(err)))
-		return box
 	}
 	for _, e := range entries {
 		l := widget.NewLabel(f.ui.when(e.At) + "  " + e.User + ": " + e.Describe())
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 	}
-	return box
+	box.Refresh()
 }
 
 func (f *requestScreen) setReadOnly(why string) {
@@ -768,40 +839,14 @@ func (f *requestScreen) print(write func(*fp.Request) (string, error)) {
 	f.message.SetText("Written to " + path + " " + openedIn(f.ui.openFile(path)))
 }
 
-// reopen shows r (changed by a document action) with the Documents tab on
-// top and key selected, keeping any unsaved edits of the Details tab.
+// reopen shows r (changed by a document action) in place with the
+// Documents tab on top and key selected.
 func (f *requestScreen) reopen(r *fp.Request, key, msg string) {
-	edits, dirty := f.input(), f.dirty()
-	next := newRequestScreen(f.ui, r)
-	if dirty {
-		loaded := next.loaded
-		next.fill(edits)
-		next.loaded = loaded
-		next.validate()
-	}
 	if key != "" {
-		next.docs.selected = key
-		next.docs.zoom = f.docs.zoom
-		next.docs.refresh()
+		f.docs.selected = key
 	}
-	next.tabs.Select(next.docsTab)
-	f.ui.showForm(next)
-	next.message.SetText(msg)
-	next.message.Importance = widget.SuccessImportance
-	next.message.Refresh()
-}
-
-// reopenOn shows r after a change made from one of its tabs ("schedule"),
-// with that tab on top and msg in the message line.
-func (f *requestScreen) reopenOn(r *fp.Request, tab, msg string) {
-	next := newRequestScreen(f.ui, r)
-	if tab == "schedule" && next.schedTab != nil {
-		next.tabs.Select(next.schedTab)
-	}
-	f.ui.showForm(next)
-	next.message.SetText(msg)
-	next.message.Importance = widget.SuccessImportance
-	next.message.Refresh()
+	f.docs.checking = ""
+	f.update(r, tabDocuments, msg)
 }
 
 // setPerson puts p into the applicant's (i < 0) or the i-th household

@@ -142,6 +142,8 @@ func (p *schedulePanel) refresh() {
 	unbooked := len(r.Unbooked(u.today()))
 	if !can || unbooked == 0 {
 		p.finder.Hide()
+	} else {
+		p.finder.Show()
 	}
 	p.showProposal()
 }
@@ -211,7 +213,7 @@ func (p *schedulePanel) onBook() {
 		u.showError(err)
 		return
 	}
-	p.f.reopenOn(r, "schedule", fmt.Sprintf("Booked %d %s. %s", len(p.proposal), plural(len(p.proposal), "person", "people"), scheduleNote(r)))
+	p.f.update(r, tabAppointments, fmt.Sprintf("Booked %d %s. %s", len(p.proposal), plural(len(p.proposal), "person", "people"), scheduleNote(r)))
 }
 
 func scheduleNote(r *fp.Request) string {
@@ -229,7 +231,7 @@ func (p *schedulePanel) onCancel(person fp.Person) {
 		if err != nil {
 			return err
 		}
-		p.f.reopenOn(r, "schedule", "Cancelled: the slot is free. "+scheduleNote(r))
+		p.f.update(r, tabAppointments, "Cancelled: the slot is free. "+scheduleNote(r))
 		return nil
 	}
 	if u.actor.Role != fp.RoleDirector {
@@ -359,7 +361,7 @@ func (p *schedulePanel) pickSlot(person fp.Person, current *fp.Appointment) {
 		if err != nil {
 			return err
 		}
-		p.f.reopenOn(r, "schedule", fmt.Sprintf("%s: %s %s, station %d. %s", person.FullName, b.Day, b.Start, b.Station, scheduleNote(r)))
+		p.f.update(r, tabAppointments, fmt.Sprintf("%s: %s %s, station %d. %s", person.FullName, b.Day, b.Start, b.Station, scheduleNote(r)))
 		return nil
 	})
 	load()
