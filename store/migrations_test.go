@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	bolt "go.etcd.io/bbolt"
@@ -178,7 +180,7 @@ func TestMigrationIsOneTransaction(t *testing.T) {
 	saved := migrations
 	t.Cleanup(func() { migrations = saved })
 	boom := errors.New("disk on fire")
-	migrations = append(append([]migration(nil), saved...), migration{before + 1, "test: half done then fails", func(tx *bolt.Tx) error {
+	migrations = append(append([]migration(nil), saved...), migration{before + 1, "test: half done then fails", func(tx *bolt.Tx, _ time.Time) error {
 		if _, err := tx.CreateBucket([]byte("half-done")); err != nil {
 			return err
 		}
@@ -317,22 +319,35 @@ func TestMigration2(t *testing.T) {
 // Migration 3 numbers household members (their checklist keys), adds the
 // files bucket and the complete index, and rewrites queue rows with their
 // checklist counts.
+// TestMigration3 builds a schema-2 file from raw bytes, as schema 2 wrote
+// them, and checks what migration 3 makes of them, field by field.
 func TestMigration3(t *testing.T) {
 	db := unmigrated(t)
 	if err := db.migrateTo(2); err != nil {
 		t.Fatal(err)
 	}
-	r := mustParse(t, sample())
-	r.ID, r.Number, r.Status, r.Version = 1, "FP-2026-00001", fp.StatusNew, 1
-	r.Household[0].ID = 0 // as schema 2 stored it
-	var before []byte
+	records := map[uint64]string{
+		// An adoptive household: an adult and a child (on 2026-11-20), members without ids.
+		1: `{"id":1,"number":"FP-2026-00001","status":"new","category":"adoption","received":"2026-11-02",` +
+			`"receipt_numbers":["IOE0912345678"],"a_number":"A012345678",` +
+			`"applicant":{"full_name":"Nguyễn Thị Minh Khai","date_of_birth":"1985-04-12"},` +
+			`"household":[{"full_name":"Łukasz Żółć","date_of_birth":"1980-01-30"},{"full_name":"Kasia Żółć","date_of_birth":"2014-09-01"}],"version":3}`,
+		// "All others": no household, the U.S. ASC notice is required too.
+		2: `{"id":2,"number":"FP-2026-00002","status":"director-review","category":"other","received":"2026-11-05",` +
+			`"a_number":"A087654321","applicant":{"full_name":"José Müller","date_of_birth":"1970-07-04"},"version":1}`,
+	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		if err := putRequest(tx, nil, r, db.today()); err != nil {
-			return err
+		for id, rec := range records {
+			if err := tx.Bucket(bRequests).Put(u64(id), []byte(rec)); err != nil {
+				return err
+			}
+			// A schema-2 queue row had no checklist count (and a stale name here).
+			row := fmt.Sprintf(`{"id":%d,"number":"FP-2026-0000%d","status":"new","category":"x","full_name":"old","received":"2026-11-02","people":9}`, id, id)
+			if err := tx.Bucket(bSummaries).Put(u64(id), []byte(row)); err != nil {
+				return err
+			}
 		}
-		// A schema-2 queue row had no checklist count.
-		before = []byte(`{"id":1,"number":"FP-2026-00001","status":"new","category":"adoption","full_name":"x","received":"2026-11-02","people":2}`)
-		return tx.Bucket(bSummaries).Put(idKey(1), before)
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -343,21 +358,37 @@ func TestMigration3(t *testing.T) {
 	if v := db.Version(); v != 3 {
 		t.Fatalf("schema %d", v)
 	}
+	raw := func(b []byte, id uint64) map[string]any {
+		var m map[string]any
+		db.bolt.View(func(tx *bolt.Tx) error {
+			return json.Unmarshal(tx.Bucket(b).Get(u64(id)), &m)
+		})
+		return m
+	}
+	rec := raw(bRequests, 1)
+	hh := rec["household"].([]any)
+	if hh[0].(map[string]any)["id"] != 1.0 || hh[1].(map[string]any)["id"] != 2.0 || rec["version"] != 3.0 {
+		t.Errorf("record 1 after migration 3: %v", rec)
+	}
+	for id, want := range map[uint64]string{
+		1: `{"a_number":"A012345678","category":"adoption","docs":{"missing":3,"received":0,"rejected":0,"required":3,"verified":0},"full_name":"Nguyễn Thị Minh Khai","id":1,"number":"FP-2026-00001","people":2,"receipt":"IOE0912345678","received":"2026-11-02","status":"new"}`,
+		2: `{"a_number":"A087654321","category":"other","docs":{"missing":3,"received":0,"rejected":0,"required":3,"verified":0},"full_name":"José Müller","id":2,"number":"FP-2026-00002","people":1,"received":"2026-11-05","status":"director-review"}`,
+	} {
+		got, _ := json.Marshal(raw(bSummaries, id))
+		if string(got) != want {
+			t.Errorf("queue row %d:\n got %s\nwant %s", id, got, want)
+		}
+	}
 	db.bolt.View(func(tx *bolt.Tx) error {
 		if tx.Bucket(bFiles) == nil || idx(tx, iComplete) == nil {
 			t.Error("files bucket or idx/complete missing")
 		}
 		return nil
 	})
-	got, err := db.FindRequestByID(1)
-	if err != nil || got.Household[0].ID != 1 {
-		t.Fatalf("household ids after migration: %+v %v", got.Household, err)
+	// Today's code reads what migration 3 wrote.
+	if got, err := db.FindRequestByID(1); err != nil || got.Household[1].ID != 2 {
+		t.Fatalf("reading the migrated record: %+v %v", got, err)
 	}
-	rows, _, _ := db.FindRequests(fp.RequestFilter{})
-	if len(rows) != 1 || rows[0].Docs.Required != 3 || rows[0].FullName != r.Applicant.FullName {
-		t.Errorf("queue row after migration: %+v", rows)
-	}
-	checkClean(t, db)
 }
 
 func TestMigration5(t *testing.T) {
