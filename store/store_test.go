@@ -1,6 +1,7 @@
 package store
 
 import (
+	"github.com/fieldprint/fieldprint/internal/fixture"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -18,7 +19,7 @@ var (
 	admin    = fp.Actor{Name: "root", Role: fp.RoleAdmin}
 )
 
-const testPassword = "correct horse battery"
+const testPassword = fixture.Password
 
 // The test accounts' people: stamped notices print their names and badges.
 var (
@@ -52,7 +53,7 @@ func ensureStaff(db *DB) error {
 	return nil
 }
 
-func fixedNow() time.Time { return time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC) }
+var fixedNow = fixture.Now
 
 func openTemp(t testing.TB) (*DB, string) {
 	t.Helper()
@@ -99,15 +100,7 @@ func mustParse(t testing.TB, in fp.RequestInput) *fp.Request {
 	return r
 }
 
-func sample() fp.RequestInput {
-	return fp.RequestInput{
-		Received: "2026-11-02", Category: "adoption", Basis: "I-600A filed from Guangzhou",
-		NoticeType: "receipt", ReceiptNumbers: "ioe-09-123-45678; NBC 2612345678", ANumber: "12345678",
-		FullName: "Nguyễn Thị Minh Khai", DateOfBirth: "1985-04-12", Email: "khai@example.com",
-		Passport:  fp.PassportInput{Number: "E12345678", Expiry: "2031-05-01"},
-		Household: []fp.PersonInput{{FullName: "Łukasz Żółć", DateOfBirth: "1980-01-30", Passport: fp.PassportInput{Number: "EK1234567", Expiry: "2030-02-02"}}},
-	}
-}
+func sample() fp.RequestInput { return fixture.Request() }
 
 func checkClean(t *testing.T, db *DB) {
 	t.Helper()

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"bytes"
+	"github.com/fieldprint/fieldprint/internal/fixture"
+	"github.com/fieldprint/fieldprint/internal/fixture/desk"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,21 +21,16 @@ import (
 
 var clerk = fp.Actor{Name: "mlopez", Role: fp.RoleClerk}
 
-const testPassword = "correct horse battery"
+const testPassword = fixture.Password
 
-func fixedNow() time.Time { return time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC) }
+var fixedNow = fixture.Now
 
 // openUI builds the real main window on a temp bbolt file, on the sign-in
 // (or first-run) screen.
 func openUI(t *testing.T) (*UI, *store.DB) {
 	t.Helper()
 	a := test.NewTempApp(t)
-	db, err := store.Open(filepath.Join(t.TempDir(), "ui.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Now = fixedNow
-	t.Cleanup(func() { db.Close() })
+	db := desk.Empty(t)
 	u := New(a, db, "test.db")
 	u.Now = fixedNow
 	u.DemoCount = 40

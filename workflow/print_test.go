@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"github.com/fieldprint/fieldprint/internal/fixture/desk"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,18 +18,7 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func demoStore(t *testing.T) *store.DB {
-	t.Helper()
-	db, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := demo.Load(db, 30, db.Today()); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
+func demoStore(t *testing.T) *store.DB { return desk.Demo(t, 30) }
 
 func first(t *testing.T, db *store.DB, st fp.Status) *fp.Request {
 	t.Helper()

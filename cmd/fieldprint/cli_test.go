@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"github.com/fieldprint/fieldprint/internal/fixture"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,7 +23,7 @@ func fieldprint(t *testing.T, stdin string, args ...string) (code int, stdout, s
 	return code, o.String(), e.String()
 }
 
-const pw = "correct horse battery"
+const pw = fixture.Password
 
 // withClerk gives the database at path an administrator "boss" and a clerk
 // "ana", created through the CLI, and signs the CLI in as ana.
