@@ -39,10 +39,12 @@ type Reader interface {
 	// Get returns the value of key and the revision that wrote it; a key that
 	// does not exist gives nil and 0.
 	Get(key []byte) (value []byte, rev int64, err error)
-	// Scan calls fn with every key that has prefix, in key order (reversed:
-	// from the last), starting at after (exclusive; nil: the first), until fn
-	// returns false or an error.
-	Scan(prefix, after []byte, reverse bool, fn func(key, value []byte) (more bool, err error)) error
+	// Scan calls fn with every key that has prefix, in key order, from the
+	// first key at or after from (nil: the first), until fn returns false or
+	// an error. Reversed, it goes down from the last key at or before from
+	// (nil: the last). To go on after a key k, pass k+0x00 (or, reversed, k
+	// and skip it).
+	Scan(prefix, from []byte, reverse bool, fn func(key, value []byte) (more bool, err error)) error
 }
 
 // Writer reads and writes within a transaction.

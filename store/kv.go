@@ -160,29 +160,26 @@ func (t *kvTxn) Get(key []byte) ([]byte, int64, error) {
 	return bytes.Clone(v[8:]), int64(binary.BigEndian.Uint64(v[:8])), nil
 }
 
-func (t *kvTxn) Scan(prefix, after []byte, reverse bool, fn func(k, v []byte) (bool, error)) error {
+func (t *kvTxn) Scan(prefix, from []byte, reverse bool, fn func(k, v []byte) (bool, error)) error {
 	c := t.tx.Bucket(bKV).Cursor()
 	var k, v []byte
 	switch {
-	case !reverse && after != nil:
-		if k, v = c.Seek(after); k != nil && bytes.Equal(k, after) {
-			k, v = c.Next()
-		}
-		if k != nil && bytes.Compare(k, prefix) < 0 {
-			k, v = c.Seek(prefix)
-		}
 	case !reverse:
-		k, v = c.Seek(prefix)
-	case after != nil:
-		// The last key before after.
-		if k, _ = c.Seek(after); k == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Prev()
+		start := prefix
+		if bytes.Compare(from, prefix) > 0 {
+			start = from
 		}
+		k, v = c.Seek(start)
 	default:
-		// The last key with prefix: just before the first key past it.
-		if end := prefixEnd(prefix); end == nil {
+		// The last key at or before from, or before the first key past the prefix.
+		end := prefixEnd(prefix)
+		if from != nil && (end == nil || bytes.Compare(from, end) < 0) {
+			if k, v = c.Seek(from); k != nil && bytes.Equal(k, from) {
+				break
+			}
+			end = from
+		}
+		if end == nil {
 			k, v = c.Last()
 		} else if k, _ = c.Seek(end); k == nil {
 			k, v = c.Last()

@@ -78,12 +78,12 @@ func get(t T, s fp.Storage, key string) (string, int64) {
 	return string(v), rev
 }
 
-func scan(t T, s fp.Storage, prefix, after string, reverse bool, limit int) []string {
+func scan(t T, s fp.Storage, prefix, from string, reverse bool, limit int) []string {
 	t.Helper()
 	var out []string
 	var a []byte
-	if after != "" {
-		a = []byte(after)
+	if from != "" {
+		a = []byte(from)
 	}
 	if err := s.View(func(r fp.Reader) error {
 		return r.Scan([]byte(prefix), a, reverse, func(k, v []byte) (bool, error) {
@@ -110,15 +110,20 @@ var Cases = []Case{
 		s := mustOpen(t, open, t.TempDir())
 		put(t, s, "b/2", "x", "a/1", "1", "a/3", "3", "a/2", "2", "a", "root", "a0", "next", "b/1", "y", "a/\xff", "ff")
 		for _, tc := range []struct {
-			prefix, after string
-			reverse       bool
-			limit         int
-			want          []string
+			prefix, from string
+			reverse      bool
+			limit        int
+			want         []string
 		}{
 			{"a/", "", false, 0, []string{"a/1=1", "a/2=2", "a/3=3", "a/\xff=ff"}},
 			{"a/", "", true, 0, []string{"a/\xff=ff", "a/3=3", "a/2=2", "a/1=1"}},
-			{"a/", "a/1", false, 0, []string{"a/2=2", "a/3=3", "a/\xff=ff"}},
-			{"a/", "a/3", true, 0, []string{"a/2=2", "a/1=1"}},
+			{"a/", "a/1", false, 0, []string{"a/1=1", "a/2=2", "a/3=3", "a/\xff=ff"}},
+			{"a/", "a/1\x00", false, 0, []string{"a/2=2", "a/3=3", "a/\xff=ff"}},
+			{"a/", "a/3", true, 0, []string{"a/3=3", "a/2=2", "a/1=1"}},
+			{"a/", "a/25", true, 0, []string{"a/2=2", "a/1=1"}},
+			{"a/", "b", true, 1, []string{"a/\xff=ff"}},
+			{"a/", "a", false, 1, []string{"a/1=1"}},
+			{"a/", "a/", true, 0, nil},
 			{"a/", "", false, 2, []string{"a/1=1", "a/2=2"}},
 			{"a/", "a/0", false, 1, []string{"a/1=1"}},
 			{"b/", "", true, 1, []string{"b/2=x"}},
@@ -126,8 +131,8 @@ var Cases = []Case{
 			{"", "", false, 3, []string{"a=root", "a/1=1", "a/2=2"}},
 			{"", "", true, 2, []string{"b/2=x", "b/1=y"}},
 		} {
-			if got := scan(t, s, tc.prefix, tc.after, tc.reverse, tc.limit); !same(got, tc.want) {
-				t.Errorf("scan %q after %q reverse %v: %q, want %q", tc.prefix, tc.after, tc.reverse, got, tc.want)
+			if got := scan(t, s, tc.prefix, tc.from, tc.reverse, tc.limit); !same(got, tc.want) {
+				t.Errorf("scan %q from %q reverse %v: %q, want %q", tc.prefix, tc.from, tc.reverse, got, tc.want)
 			}
 		}
 	}},
