@@ -11,8 +11,8 @@ import "context"
 // started from (optimistic concurrency). Revisions only grow, survive a
 // restart, and number the change feed.
 //
-// Limits are etcd's, kept by every backend so the workflow cannot come to
-// depend on one being larger: MaxValueBytes per value, MaxTxnOps writes per
+// Limits are kept by every backend so the workflow cannot come to depend on
+// one being larger: MaxValueBytes per value, MaxTxnOps writes per
 // transaction. The store.storetest suite is the contract's full statement.
 type Storage interface {
 	// View runs fn on a consistent snapshot.
@@ -45,6 +45,8 @@ type Reader interface {
 	// (nil: the last). To go on after a key k, pass k+0x00 (or, reversed, k
 	// and skip it).
 	Scan(prefix, from []byte, reverse bool, fn func(key, value []byte) (more bool, err error)) error
+	// Count is how many keys have prefix (without reading their values).
+	Count(prefix []byte) (int, error)
 }
 
 // Writer reads and writes within a transaction.
@@ -67,8 +69,10 @@ type KeyChange struct {
 	Revision int64
 }
 
-// The limits every backend keeps (etcd's defaults).
+// The limits every backend keeps: etcd's value size, and the writes in one
+// transaction the office's etcd server is started with (its default, 128,
+// is raised for bulk work: an import writes 200 requests a transaction).
 const (
 	MaxValueBytes = 1536 * 1024 // 1.5 MiB
-	MaxTxnOps     = 128         // writes in one transaction
+	MaxTxnOps     = 10_000      // writes in one transaction
 )

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/store/disk"
+	"github.com/fieldprint/fieldprint/workflow"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -75,8 +77,39 @@ var migrations = []migration{
 	}},
 }
 
-// SchemaVersion is the version this build writes.
-func SchemaVersion() int { return migrations[len(migrations)-1].version }
+// The buckets of the older layout that migrations create and read.
+var (
+	bMeta      = []byte("meta")
+	bRequests  = []byte("requests")
+	bSummaries = []byte("summaries")
+	bNumbers   = []byte("numbers")
+	bCounters  = []byte("counters")
+	bIdx       = []byte("idx")
+	bUsers     = []byte("users")
+	bAudit     = []byte("audit")
+	bPrints    = []byte("prints")
+	bSettings  = []byte("settings")
+	bFiles     = []byte("files")
+	bStamps    = []byte("stamps")
+	bStampKeys = []byte("stampkeys")
+	bSignIns   = []byte("signins")
+	kSchema    = []byte("schema")
+
+	iReceived = []byte("received")
+	iStatus   = []byte("status")
+	iCategory = []byte("category")
+	iReceipt  = []byte("receipt")
+	iANumber  = []byte("anumber")
+	iName     = []byte("name")
+	iAudit    = []byte("audit")
+	iComplete = []byte("complete")
+	iSlots    = []byte("slots")
+	iWalkIns  = []byte("walkins")
+)
+
+// legacyVersion is the last schema of the bucket layout; the key space the
+// workflow writes is workflow.Schema.
+func legacyVersion() int { return migrations[len(migrations)-1].version }
 
 func schemaVersion(tx *bolt.Tx) int {
 	m := tx.Bucket(bMeta)
@@ -89,41 +122,127 @@ func schemaVersion(tx *bolt.Tx) int {
 	return 0
 }
 
-// Version returns the schema version stored in the file.
-func (db *DB) Version() (v int) {
-	db.bolt.View(func(tx *bolt.Tx) error { v = schemaVersion(tx); return nil })
-	return v
-}
-
-func (db *DB) migrate() error {
-	return db.migrateTo(SchemaVersion())
-}
-
-func (db *DB) migrateTo(target int) error {
-	var cur int
-	if err := db.bolt.View(func(tx *bolt.Tx) error { cur = schemaVersion(tx); return nil }); err != nil {
+// migrateLegacy brings a file of the bucket layout up to date: the bucket
+// migrations it has not had, one transaction each, then the move of every
+// bucket into the key space (one transaction: the file is either all in
+// the old layout or all in the new). A file without the old layout's meta
+// bucket (new, or moved already) is left alone.
+func migrateLegacy(kv *disk.KV, path string, now func() time.Time) error {
+	cur := -1
+	if err := kv.RawView(func(tx *bolt.Tx) error {
+		if tx.Bucket(bMeta) != nil {
+			cur = schemaVersion(tx)
+		}
+		return nil
+	}); err != nil {
 		return err
 	}
-	if cur > SchemaVersion() {
-		return fp.Errorf(fp.EINVALID, "the database %s was written by a newer Fieldprint (schema %d, this one knows %d): update Fieldprint", db.path, cur, SchemaVersion())
+	if cur < 0 {
+		return nil
+	}
+	if cur > legacyVersion() {
+		return fp.Errorf(fp.EINVALID, "the database %s was written by a newer Fieldprint (schema %d, this one knows %d): update Fieldprint", path, cur, workflow.Schema)
+	}
+	if err := migrateTo(kv, path, legacyVersion(), now); err != nil {
+		return err
+	}
+	err := kv.Raw(moveToKeySpace)
+	if disk.FromGuard(err) {
+		return err
+	} else if err != nil {
+		return fp.Internal(fmt.Sprintf("cannot upgrade the database %s to schema %d (move to the key space); it is unchanged", path, workflow.Schema), err)
+	}
+	return nil
+}
+
+// migrateTo runs the bucket migrations after the file's schema up to target.
+func migrateTo(kv *disk.KV, path string, target int, now func() time.Time) error {
+	var cur int
+	if err := kv.Raw(func(tx *bolt.Tx) error { cur = schemaVersion(tx); return nil }); err != nil {
+		return err
 	}
 	for _, m := range migrations {
 		if m.version <= cur || m.version > target {
 			continue
 		}
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
-			if err := m.apply(tx, db.Now()); err != nil {
+		err := kv.Raw(func(tx *bolt.Tx) error {
+			if _, err := tx.CreateBucketIfNotExists(bMeta); err != nil {
+				return err
+			}
+			if err := m.apply(tx, now()); err != nil {
 				return err
 			}
 			return tx.Bucket(bMeta).Put(kSchema, u64(uint64(m.version)))
 		})
-		if fromGuard(err) {
+		if disk.FromGuard(err) {
 			return err
 		} else if err != nil {
-			return fp.Internal(fmt.Sprintf("cannot upgrade the database %s to schema %d (%s); it is unchanged", db.path, m.version, m.name), err)
+			return fp.Internal(fmt.Sprintf("cannot upgrade the database %s to schema %d (%s); it is unchanged", path, m.version, m.name), err)
 		}
 	}
 	return nil
+}
+
+// moveToKeySpace is schema 7, frozen: every bucket of the old layout
+// becomes keys of the key space, "bucket/" (or "idx/name/") and its key,
+// with the same values; the requests bucket's sequence becomes the key
+// space's sequence "requests/"; the old buckets go.
+func moveToKeySpace(tx *bolt.Tx) error {
+	var tops [][]byte
+	tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		switch string(name) {
+		case "kv", "kvmeta", "kvlog":
+		default:
+			tops = append(tops, bytes.Clone(name))
+		}
+		return nil
+	})
+	var copyBucket func(b *bolt.Bucket, prefix []byte) error
+	copyBucket = func(b *bolt.Bucket, prefix []byte) error {
+		return b.ForEach(func(k, v []byte) error {
+			if v == nil { // a bucket inside
+				return copyBucket(b.Bucket(k), cat(prefix, k, []byte("/")))
+			}
+			if bytes.Equal(prefix, []byte("meta/")) && bytes.Equal(k, kSchema) {
+				return nil // the key space's own version is written below
+			}
+			return disk.Load(tx, cat(prefix, k), v)
+		})
+	}
+	for _, name := range tops {
+		b := tx.Bucket(name)
+		if err := copyBucket(b, cat(name, []byte("/"))); err != nil {
+			return err
+		}
+		if s := b.Sequence(); s > 0 {
+			if err := disk.SetSequence(tx, string(name)+"/", s); err != nil {
+				return err
+			}
+		}
+	}
+	if err := disk.Load(tx, []byte("meta/schema"), u64(workflow.Schema)); err != nil {
+		return err
+	}
+	for _, name := range tops {
+		if err := tx.DeleteBucket(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func cat(parts ...[]byte) []byte {
+	var out []byte
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
 }
 
 // migrate3Records is migration 3's change of the records, frozen as it

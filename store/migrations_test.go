@@ -15,55 +15,68 @@ import (
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/demo"
+	"github.com/fieldprint/fieldprint/store/disk"
+	"github.com/fieldprint/fieldprint/workflow"
 	bolt "go.etcd.io/bbolt"
 )
 
-// v1Buckets lists, as paths, every bucket migration 1 creates (the whole tree
-// drawn in store.go at schema 1). A later migration that adds buckets gets its
-// own list and its own test.
-var v1Buckets = [][][]byte{
-	{bMeta}, {bRequests}, {bSummaries}, {bNumbers}, {bCounters}, {bIdx},
-	{bIdx, iReceived}, {bIdx, iStatus}, {bIdx, iCategory}, {bIdx, iReceipt}, {bIdx, iANumber}, {bIdx, iName},
+// legacy is a file in the bucket layout of schemas 1 to 6, as an older
+// Fieldprint left it, opened without Open's upgrade.
+type legacy struct {
+	t    *testing.T
+	kv   *disk.KV
+	path string
 }
 
-// missingBuckets returns the paths of v1Buckets that do not exist in db.
-func missingBuckets(t *testing.T, b *bolt.DB) []string {
+func newLegacy(t *testing.T) *legacy {
 	t.Helper()
-	var missing []string
-	b.View(func(tx *bolt.Tx) error {
-		for _, p := range v1Buckets {
-			bk := tx.Bucket(p[0])
-			for _, name := range p[1:] {
-				if bk == nil {
-					break
-				}
-				bk = bk.Bucket(name)
-			}
-			if bk == nil {
-				missing = append(missing, string(bytes.Join(p, []byte("/"))))
-			}
-		}
-		return nil
-	})
-	return missing
-}
-
-// rawBolt creates or opens a bbolt file at path without any migration.
-func rawBolt(t *testing.T, path string) *bolt.DB {
-	t.Helper()
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: OpenTimeout})
+	path := filepath.Join(t.TempDir(), "fieldprint.db")
+	kv, err := disk.OpenKV(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	l := &legacy{t, kv, path}
+	t.Cleanup(func() { l.kv.Close() })
+	return l
 }
 
-// unmigrated wraps a raw bbolt file in a DB without running migrate.
-func unmigrated(t *testing.T) *DB {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "fieldprint.db")
-	db := &DB{bolt: boltDB{rawBolt(t, path), path}, path: path, Now: fixedNow}
-	t.Cleanup(func() { db.Close() })
+func (l *legacy) migrateTo(n int) error { return migrateTo(l.kv, l.path, n, fixedNow) }
+
+func (l *legacy) raw(fn func(*bolt.Tx) error) error { return l.kv.Raw(fn) }
+
+func (l *legacy) version() (v int) {
+	l.raw(func(tx *bolt.Tx) error { v = schemaVersion(tx); return nil })
+	return v
+}
+
+// has reports whether the bucket path exists.
+func (l *legacy) has(path ...[]byte) bool {
+	found := false
+	l.raw(func(tx *bolt.Tx) error {
+		b := tx.Bucket(path[0])
+		for _, p := range path[1:] {
+			if b == nil {
+				break
+			}
+			b = b.Bucket(p)
+		}
+		found = b != nil
+		return nil
+	})
+	return found
+}
+
+// open closes the raw file and opens it as Fieldprint does, upgrading it.
+func (l *legacy) open() *DB {
+	l.t.Helper()
+	l.kv.Close()
+	db, err := Open(l.path)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	db.Now = fixedNow
+	l.t.Cleanup(func() { db.Close() })
 	return db
 }
 
@@ -76,107 +89,77 @@ func TestMigrationsAreNumberedInOrder(t *testing.T) {
 			t.Errorf("migration %d has no name or no function", m.version)
 		}
 	}
-	if SchemaVersion() != len(migrations) {
-		t.Errorf("SchemaVersion() = %d with %d migrations", SchemaVersion(), len(migrations))
+	if legacyVersion()+1 != workflow.Schema {
+		t.Errorf("the bucket layout ends at %d, the key space is %d", legacyVersion(), workflow.Schema)
 	}
 }
 
-func TestFreshFileIsMigrated(t *testing.T) {
-	db, _ := openTemp(t)
-	if v := db.Version(); v != SchemaVersion() {
-		t.Fatalf("fresh file at schema %d, want %d", v, SchemaVersion())
-	}
-	if m := missingBuckets(t, db.bolt.DB); len(m) > 0 {
-		t.Fatalf("fresh file lacks buckets %v", m)
+// A new file starts in the key space: no bucket of the older layout.
+func TestFreshFileStartsInTheKeySpace(t *testing.T) {
+	db, path := openTemp(t)
+	if v := db.Version(); v != workflow.Schema {
+		t.Fatalf("fresh file at schema %d, want %d", v, workflow.Schema)
 	}
 	checkClean(t, db)
-}
-
-func TestVersionZeroFileIsMigrated(t *testing.T) {
-	// A file bbolt created but no Fieldprint ever wrote to: no buckets at all.
-	path := filepath.Join(t.TempDir(), "fieldprint.db")
-	b := rawBolt(t, path)
-	b.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bMeta) != nil || schemaVersion(tx) != 0 {
-			t.Fatal("a raw bbolt file already has a meta bucket")
-		}
-		return nil
-	})
-	if err := b.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	db, err := Open(path)
+	db.Close()
+	l := &legacy{t: t, path: path}
+	kv, err := disk.OpenKV(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Now = fixedNow
-	t.Cleanup(func() { db.Close() })
-	if v := db.Version(); v != SchemaVersion() {
-		t.Fatalf("after Open: schema %d, want %d", v, SchemaVersion())
+	l.kv = kv
+	defer kv.Close()
+	if l.has(bMeta) || l.has(bRequests) {
+		t.Error("a new file has buckets of the older layout")
 	}
-	if m := missingBuckets(t, db.bolt.DB); len(m) > 0 {
-		t.Fatalf("after Open: missing buckets %v", m)
-	}
-	// The migrated file works.
-	if err := ensureStaff(db); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	checkClean(t, db)
 }
 
 func TestMigration1(t *testing.T) {
-	db := unmigrated(t)
-	if err := db.migrateTo(0); err != nil {
+	l := newLegacy(t)
+	if err := l.migrateTo(1); err != nil {
 		t.Fatal(err)
 	}
-	if v := db.Version(); v != 0 {
-		t.Fatalf("migrateTo(0): schema %d", v)
+	if v := l.version(); v != 1 {
+		t.Fatalf("schema %d, want 1", v)
 	}
-	if err := db.migrateTo(1); err != nil {
+	for _, p := range [][][]byte{{bMeta}, {bRequests}, {bSummaries}, {bNumbers}, {bCounters}, {bIdx},
+		{bIdx, iReceived}, {bIdx, iStatus}, {bIdx, iCategory}, {bIdx, iReceipt}, {bIdx, iANumber}, {bIdx, iName}} {
+		if !l.has(p...) {
+			t.Errorf("bucket %s missing after migration 1", bytes.Join(p, []byte("/")))
+		}
+	}
+	if err := l.migrateTo(1); err != nil { // again: a no-op
 		t.Fatal(err)
 	}
-	if v := db.Version(); v != 1 {
-		t.Fatalf("migrateTo(1): schema %d, want 1", v)
+}
+
+// Each migration on its own from the one before, then the move into the
+// key space: what an old file goes through.
+func TestMigrationsStepByStep(t *testing.T) {
+	l := newLegacy(t)
+	for _, m := range migrations {
+		if err := l.migrateTo(m.version); err != nil {
+			t.Fatalf("migration %d (%s): %v", m.version, m.name, err)
+		}
+		if v := l.version(); v != m.version {
+			t.Fatalf("after migration %d: schema %d", m.version, v)
+		}
 	}
-	if m := missingBuckets(t, db.bolt.DB); len(m) > 0 {
-		t.Fatalf("after migration 1: missing buckets %v", m)
-	}
-	// Running it again (an Open of an up-to-date file) is a no-op.
-	if err := db.migrateTo(1); err != nil {
-		t.Fatal(err)
+	db := l.open()
+	if v := db.Version(); v != workflow.Schema {
+		t.Fatalf("after the move: schema %d", v)
 	}
 	checkClean(t, db)
 }
 
-// TestMigrationsStepByStep runs each migration on its own from the one
-// before, which is what an old file goes through.
-func TestMigrationsStepByStep(t *testing.T) {
-	db := unmigrated(t)
-	for _, m := range migrations {
-		if err := db.migrateTo(m.version); err != nil {
-			t.Fatalf("migration %d (%s): %v", m.version, m.name, err)
-		}
-		if v := db.Version(); v != m.version {
-			t.Fatalf("after migration %d: schema %d", m.version, v)
-		}
-		for _, err := range db.Check() {
-			t.Errorf("after migration %d: %v", m.version, err)
-		}
-	}
-}
-
-// TestMigrationIsOneTransaction adds a migration that changes the file and
-// then fails: nothing of it, and not the version, may remain.
+// A migration that changes the file and then fails leaves nothing of it,
+// and not the version.
 func TestMigrationIsOneTransaction(t *testing.T) {
-	db := unmigrated(t)
-	if err := db.migrateTo(SchemaVersion()); err != nil {
+	l := newLegacy(t)
+	if err := l.migrateTo(legacyVersion()); err != nil {
 		t.Fatal(err)
 	}
-	before := SchemaVersion()
+	before := legacyVersion()
 	saved := migrations
 	t.Cleanup(func() { migrations = saved })
 	boom := errors.New("disk on fire")
@@ -189,50 +172,47 @@ func TestMigrationIsOneTransaction(t *testing.T) {
 		}
 		return boom
 	}})
-	err := db.migrateTo(SchemaVersion())
+	err := l.migrateTo(before + 1)
 	if fp.ErrorCode(err) != fp.EINTERNAL || !errors.Is(err, boom) {
 		t.Fatalf("failing migration: got %v", err)
 	}
 	migrations = saved
-	if v := db.Version(); v != before {
+	if v := l.version(); v != before {
 		t.Fatalf("schema %d after a failed migration, want %d", v, before)
 	}
-	db.bolt.View(func(tx *bolt.Tx) error {
-		if tx.Bucket([]byte("half-done")) != nil || tx.Bucket(bMeta).Get([]byte("half-done")) != nil {
-			t.Error("a failed migration left part of its changes")
-		}
-		return nil
-	})
+	if l.has([]byte("half-done")) {
+		t.Error("a failed migration left part of its changes")
+	}
 }
 
 func TestNewerSchemaRefused(t *testing.T) {
-	db, path := openTemp(t)
-	newer := uint64(SchemaVersion() + 1)
-	if err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put(kSchema, u64(newer)) }); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 2; i++ { // twice: the refused Open must have released the file
-		db2, err := Open(path)
-		if err == nil {
-			db2.Close()
-			t.Fatal("a file from a newer Fieldprint was opened")
+	// An older layout's file from a newer Fieldprint, and a key space one.
+	older := newLegacy(t)
+	older.raw(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bMeta)
+		if err != nil {
+			return err
 		}
-		if fp.ErrorCode(err) != fp.EINVALID || !strings.Contains(fp.ErrorMessage(err), "newer") {
-			t.Fatalf("open %d: got code %q, message %q; want %q mentioning a newer version", i+1, fp.ErrorCode(err), fp.ErrorMessage(err), fp.EINVALID)
-		}
-	}
-	// And it was left as it was.
-	b := rawBolt(t, path)
-	defer b.Close()
-	b.View(func(tx *bolt.Tx) error {
-		if got := schemaVersion(tx); got != int(newer) {
-			t.Errorf("refused file now says schema %d, want %d", got, newer)
-		}
-		return nil
+		return b.Put(kSchema, u64(99))
 	})
+	older.kv.Close()
+	db, path := openTemp(t)
+	db.Close()
+	kv, _ := disk.OpenKV(path)
+	kv.Update(func(w fp.Writer) error { return w.Put([]byte("meta/schema"), u64(99)) })
+	kv.Close()
+	for _, p := range []string{older.path, path} {
+		for i := 0; i < 2; i++ { // twice: the refused Open must have released the file
+			db2, err := Open(p)
+			if err == nil {
+				db2.Close()
+				t.Fatalf("%s: a file from a newer Fieldprint was opened", p)
+			}
+			if fp.ErrorCode(err) != fp.EINVALID || !strings.Contains(fp.ErrorMessage(err), "newer") {
+				t.Fatalf("open %d: got code %q, message %q; want %q mentioning a newer version", i+1, fp.ErrorCode(err), fp.ErrorMessage(err), fp.EINVALID)
+			}
+		}
+	}
 }
 
 func TestReopenUpToDateChangesNothing(t *testing.T) {
@@ -240,8 +220,6 @@ func TestReopenUpToDateChangesNothing(t *testing.T) {
 	if _, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	var txid int
-	db.bolt.View(func(tx *bolt.Tx) error { txid = tx.ID(); return nil })
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -253,16 +231,11 @@ func TestReopenUpToDateChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var txid2 int
-	db.bolt.View(func(tx *bolt.Tx) error { txid2 = tx.ID(); return nil })
-	if v := db.Version(); v != SchemaVersion() {
+	if v := db.Version(); v != workflow.Schema {
 		t.Errorf("schema %d after reopen", v)
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
-	}
-	if txid2 != txid {
-		t.Errorf("reopening committed a transaction: txid %d -> %d", txid, txid2)
 	}
 	after, err := os.ReadFile(path)
 	if err != nil {
@@ -273,47 +246,29 @@ func TestReopenUpToDateChangesNothing(t *testing.T) {
 	}
 }
 
-// Migration 2 adds accounts, the audit chain and print counters to a file
-// that already holds requests, leaving them as they were.
+// Migration 2 adds accounts, the audit chain and print counters, leaving
+// the requests as they were.
 func TestMigration2(t *testing.T) {
-	db := unmigrated(t)
-	if err := db.migrateTo(1); err != nil {
+	l := newLegacy(t)
+	if err := l.migrateTo(1); err != nil {
 		t.Fatal(err)
 	}
-	// A request written the schema-1 way: record, summary and indexes, no audit.
-	r := mustParse(t, sample())
-	r.ID, r.Number, r.Status, r.Version = 1, "FP-2026-00001", fp.StatusNew, 1
-	if err := db.bolt.Update(func(tx *bolt.Tx) error { return putRequest(tx, nil, r, db.today()) }); err != nil {
+	rec := []byte(`{"id":1,"number":"FP-2026-00001","status":"new"}`)
+	l.raw(func(tx *bolt.Tx) error { return tx.Bucket(bRequests).Put(u64(1), rec) })
+	if err := l.migrateTo(2); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.migrateTo(2); err != nil {
-		t.Fatal(err)
-	}
-	if v := db.Version(); v != 2 {
-		t.Fatalf("schema %d", v)
-	}
-	db.bolt.View(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bUsers, bAudit, bPrints, bSettings} {
-			if tx.Bucket(b) == nil {
-				t.Errorf("bucket %s missing", b)
-			}
+	for _, p := range [][][]byte{{bUsers}, {bAudit}, {bPrints}, {bSettings}, {bIdx, iAudit}} {
+		if !l.has(p...) {
+			t.Errorf("bucket %s missing after migration 2", bytes.Join(p, []byte("/")))
 		}
-		if idx(tx, iAudit) == nil {
-			t.Error("idx/audit missing")
+	}
+	l.raw(func(tx *bolt.Tx) error {
+		if got := tx.Bucket(bRequests).Get(u64(1)); !bytes.Equal(got, rec) {
+			t.Errorf("migration 2 changed a record: %s", got)
 		}
 		return nil
 	})
-	got, err := db.FindRequestByNumber("FP-2026-00001")
-	if err != nil || got.Applicant.FullName != r.Applicant.FullName {
-		t.Fatalf("request after migration: %v", err)
-	}
-	checkClean(t, db)
-	if err := ensureStaff(db); err != nil {
-		t.Fatal(err)
-	}
-	if _, problem, err := db.VerifyAudit(nil); err != nil || problem != nil {
-		t.Fatalf("audit after migration: %v %v", err, problem)
-	}
 }
 
 // Migration 3 numbers household members (their checklist keys), adds the
@@ -322,7 +277,7 @@ func TestMigration2(t *testing.T) {
 // TestMigration3 builds a schema-2 file from raw bytes, as schema 2 wrote
 // them, and checks what migration 3 makes of them, field by field.
 func TestMigration3(t *testing.T) {
-	db := unmigrated(t)
+	db := newLegacy(t)
 	if err := db.migrateTo(2); err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +291,7 @@ func TestMigration3(t *testing.T) {
 		2: `{"id":2,"number":"FP-2026-00002","status":"director-review","category":"other","received":"2026-11-05",` +
 			`"a_number":"A087654321","applicant":{"full_name":"José Müller","date_of_birth":"1970-07-04"},"version":1}`,
 	}
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.raw(func(tx *bolt.Tx) error {
 		for id, rec := range records {
 			if err := tx.Bucket(bRequests).Put(u64(id), []byte(rec)); err != nil {
 				return err
@@ -355,12 +310,12 @@ func TestMigration3(t *testing.T) {
 	if err := db.migrateTo(3); err != nil {
 		t.Fatal(err)
 	}
-	if v := db.Version(); v != 3 {
+	if v := db.version(); v != 3 {
 		t.Fatalf("schema %d", v)
 	}
 	raw := func(b []byte, id uint64) map[string]any {
 		var m map[string]any
-		db.bolt.View(func(tx *bolt.Tx) error {
+		db.raw(func(tx *bolt.Tx) error {
 			return json.Unmarshal(tx.Bucket(b).Get(u64(id)), &m)
 		})
 		return m
@@ -379,84 +334,148 @@ func TestMigration3(t *testing.T) {
 			t.Errorf("queue row %d:\n got %s\nwant %s", id, got, want)
 		}
 	}
-	db.bolt.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bFiles) == nil || idx(tx, iComplete) == nil {
+	db.raw(func(tx *bolt.Tx) error {
+		if tx.Bucket(bFiles) == nil || tx.Bucket(bIdx).Bucket(iComplete) == nil {
 			t.Error("files bucket or idx/complete missing")
 		}
 		return nil
 	})
 	// Today's code reads what migration 3 wrote.
-	if got, err := db.FindRequestByID(1); err != nil || got.Household[1].ID != 2 {
+	if got, err := db.open().FindRequestByID(1); err != nil || got.Household[1].ID != 2 {
 		t.Fatalf("reading the migrated record: %+v %v", got, err)
 	}
 }
 
-func TestMigration5(t *testing.T) {
-	db := unmigrated(t)
-	if err := db.migrateTo(4); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.migrateTo(5); err != nil {
-		t.Fatal(err)
-	}
-	db.bolt.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bStamps) == nil || tx.Bucket(bStampKeys) == nil || idx(tx, iWalkIns) == nil {
-			t.Error("stamps, stampkeys or idx/walkins missing after migration 5")
-		}
-		return nil
-	})
-	if rows, err := db.Day(fp.Date{Y: 2026, M: 12, D: 1}); err != nil || len(rows) != 0 {
-		t.Errorf("an empty day after migration: %v %v", rows, err)
-	}
-}
-
 func TestMigration4(t *testing.T) {
-	db := unmigrated(t)
-	if err := db.migrateTo(3); err != nil {
+	l := newLegacy(t)
+	if err := l.migrateTo(4); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.migrateTo(4); err != nil {
-		t.Fatal(err)
+	if !l.has(bIdx, iSlots) {
+		t.Error("idx/slots missing after migration 4")
 	}
-	db.bolt.View(func(tx *bolt.Tx) error {
-		if idx(tx, iSlots) == nil {
-			t.Error("idx/slots missing after migration 4")
-		}
-		return nil
-	})
 	// Until an administrator saves them, the office runs on the defaults.
-	if s, err := db.Scheduling(); err != nil || !s.Default {
+	if s, err := l.open().Scheduling(); err != nil || !s.Default {
 		t.Errorf("scheduling after migration 4: %+v %v", s, err)
 	}
 }
 
-func TestMigration6(t *testing.T) {
-	db := unmigrated(t)
-	if err := db.migrateTo(5); err != nil {
+func TestMigration5(t *testing.T) {
+	l := newLegacy(t)
+	if err := l.migrateTo(5); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.migrateTo(6); err != nil {
-		t.Fatal(err)
+	if !l.has(bStamps) || !l.has(bStampKeys) || !l.has(bIdx, iWalkIns) {
+		t.Error("stamps, stampkeys or idx/walkins missing after migration 5")
 	}
-	db.bolt.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bSignIns) == nil {
-			t.Error("signins missing after migration 6")
-		}
-		return nil
-	})
-	// A name without an account is now counted like one with.
-	if _, err := db.Authenticate("nobody", "wrong password"); fp.ErrorMessage(err) != "the user name or password is wrong" {
-		t.Errorf("unknown name after migration 6: %v", err)
-	}
-	db.bolt.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bSignIns).Get([]byte("nobody")) == nil {
-			t.Error("the failure of an unknown name was not counted")
-		}
-		return nil
-	})
 }
 
-// Every migration has a test of its own, named for its version.
+func TestMigration6(t *testing.T) {
+	l := newLegacy(t)
+	if err := l.migrateTo(6); err != nil {
+		t.Fatal(err)
+	}
+	if !l.has(bSignIns) {
+		t.Error("signins missing after migration 6")
+	}
+}
+
+// Migration 7 moves a whole office from the buckets into the key space. The
+// old file is made from an office the workflow built (its keys written back
+// into buckets, as Fieldprint 6 kept them): after the move the same keys
+// hold the same values, every index checks, and new records continue the
+// numbers.
+func TestMigration7(t *testing.T) {
+	office := filepath.Join(t.TempDir(), "office.db")
+	built, err := Open(office)
+	if err != nil {
+		t.Fatal(err)
+	}
+	built.Now = fixedNow
+	if _, err := demo.Load(built, 25, built.Today()); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	built.kv.View(func(r fp.Reader) error {
+		return r.Scan(nil, nil, false, func(k, v []byte) (bool, error) { want[string(k)] = string(v); return true, nil })
+	})
+	var seq uint64
+	built.kv.Update(func(w fp.Writer) error { var err error; seq, err = w.Sequence("requests/"); return err })
+	built.Close()
+
+	// Fieldprint 6's file of the same office.
+	l := newLegacy(t)
+	if err := l.migrateTo(6); err != nil {
+		t.Fatal(err)
+	}
+	err = l.raw(func(tx *bolt.Tx) error {
+		for k, v := range want {
+			if k == "meta/schema" {
+				continue
+			}
+			path := strings.Split(k, "/")
+			// Buckets are the key's first part, or idx and its second.
+			n := 1
+			if path[0] == "idx" {
+				n = 2
+			}
+			b, err := tx.CreateBucketIfNotExists([]byte(path[0]))
+			if err != nil {
+				return err
+			}
+			for _, p := range path[1:n] {
+				if b, err = b.CreateBucketIfNotExists([]byte(p)); err != nil {
+					return err
+				}
+			}
+			if err := b.Put([]byte(strings.Join(path[n:], "/")), []byte(v)); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bRequests).SetSequence(seq - 1)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its scans and stamp key beside it, as they were.
+	for _, side := range []string{"-scans", "-stamp.key"} {
+		if err := os.Rename(office+side, l.path+side); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	db := l.open()
+	if v := db.Version(); v != workflow.Schema {
+		t.Fatalf("schema %d after the move", v)
+	}
+	got := map[string]string{}
+	db.kv.View(func(r fp.Reader) error {
+		return r.Scan(nil, nil, false, func(k, v []byte) (bool, error) { got[string(k)] = string(v); return true, nil })
+	})
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%q after the move: %.60q, want %.60q", k, got[k], v)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d keys after the move, %d before", len(got), len(want))
+	}
+	checkClean(t, db)
+	r, err := db.CreateRequest(fp.Actor{Name: "clerk", Role: fp.RoleClerk}, mustParse(t, sample()), fp.SaveOptions{AllowDuplicates: true})
+	if err != nil || uint64(r.ID) != seq {
+		t.Fatalf("the next request after the move: %v (id %v, want %d)", err, r, seq)
+	}
+	// And no bucket of the older layout is left.
+	db.Close()
+	kv, _ := disk.OpenKV(l.path)
+	defer kv.Close()
+	l2 := &legacy{t: t, kv: kv, path: l.path}
+	if l2.has(bMeta) || l2.has(bRequests) || l2.has(bIdx) {
+		t.Error("buckets of the older layout are left")
+	}
+}
+
+// Every migration has a test of its own, named for its version, and so
+// does the move into the key space.
 func TestEveryMigrationHasATest(t *testing.T) {
 	f, err := parser.ParseFile(token.NewFileSet(), "migrations_test.go", nil, 0)
 	if err != nil {
@@ -468,9 +487,9 @@ func TestEveryMigrationHasATest(t *testing.T) {
 			have[fn.Name.Name] = true
 		}
 	}
-	for _, m := range migrations {
-		if name := fmt.Sprintf("TestMigration%d", m.version); !have[name] {
-			t.Errorf("migration %d (%s) has no %s", m.version, m.name, name)
+	for v := 1; v <= workflow.Schema; v++ {
+		if name := fmt.Sprintf("TestMigration%d", v); !have[name] {
+			t.Errorf("schema %d has no %s", v, name)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package workflow
 
 import (
-	"github.com/fieldprint/fieldprint/internal/fixture/desk"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,17 +9,11 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
-	"github.com/fieldprint/fieldprint/store"
 )
 
-func TestMain(m *testing.M) {
-	store.PasswordCost = store.TestCost
-	os.Exit(m.Run())
-}
+func demoStore(t *testing.T) *Desk { return demoDesk(t, 30) }
 
-func demoStore(t *testing.T) *store.DB { return desk.Demo(t, 30) }
-
-func first(t *testing.T, db *store.DB, st fp.Status) *fp.Request {
+func firstWith(t *testing.T, db *Desk, st fp.Status) *fp.Request {
 	t.Helper()
 	rows, _, err := db.FindRequests(fp.RequestFilter{Statuses: []fp.Status{st}, Limit: 1})
 	if err != nil || len(rows) == 0 {
@@ -51,7 +44,7 @@ func TestPrint(t *testing.T) {
 	db := demoStore(t)
 	now := db.Now()
 	clerk := demo.Clerk
-	r := first(t, db, fp.StatusNew)
+	r := firstWith(t, db, fp.StatusNew)
 	p, err := Print(db, clerk, Document{Kind: Record, Request: r.ID}, now)
 	if err != nil || p.Name != "record" || p.Copy != 1 || p.SHA256 != fp.Fingerprint(p.Bytes) {
 		t.Fatalf("record: %q copy %d %v", p.Name, p.Copy, err)
@@ -67,7 +60,7 @@ func TestPrint(t *testing.T) {
 		t.Errorf("the printing is not audited with its SHA-256: %+v", es)
 	}
 	// An appointment letter once, again only with a reason.
-	sch := first(t, db, fp.StatusScheduled)
+	sch := firstWith(t, db, fp.StatusScheduled)
 	if sch.LetterPrinted(db.Today()) {
 		t.Skip("the demo printed the letter already")
 	}

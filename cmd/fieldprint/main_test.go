@@ -4,11 +4,11 @@ import (
 	"os"
 	"testing"
 
-	"github.com/fieldprint/fieldprint/store"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // TestMain hashes passwords cheaply: the production cost is tested in store.
 func TestMain(m *testing.M) {
-	store.PasswordCost = store.TestCost
+	workflow.PasswordCost = workflow.TestCost
 	os.Exit(m.Run())
 }

@@ -131,6 +131,13 @@ var Cases = []Case{
 			{"", "", false, 3, []string{"a=root", "a/1=1", "a/2=2"}},
 			{"", "", true, 2, []string{"b/2=x", "b/1=y"}},
 		} {
+			if tc.limit == 0 && !tc.reverse && tc.from == "" {
+				var n int
+				s.View(func(r fp.Reader) error { var err error; n, err = r.Count([]byte(tc.prefix)); return err })
+				if n != len(tc.want) {
+					t.Errorf("count %q: %d, want %d", tc.prefix, n, len(tc.want))
+				}
+			}
 			if got := scan(t, s, tc.prefix, tc.from, tc.reverse, tc.limit); !same(got, tc.want) {
 				t.Errorf("scan %q from %q reverse %v: %q, want %q", tc.prefix, tc.from, tc.reverse, got, tc.want)
 			}

@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"encoding/binary"
@@ -6,14 +6,12 @@ import (
 	"fmt"
 
 	fp "github.com/fieldprint/fieldprint"
-	bolt "go.etcd.io/bbolt"
 )
 
 // appendAudit adds e to the chain inside tx, so the entry commits or rolls
 // back with the change it records.
-func (db *DB) appendAudit(tx *bolt.Tx, e fp.AuditEntry) error {
+func (db *Desk) appendAudit(tx *tx, e fp.AuditEntry) error {
 	b := tx.Bucket(bAudit)
-	b.FillPercent = 1 // append-only
 	e.Seq, e.PrevHash = 1, fp.GenesisHash
 	if k, v := b.Cursor().Last(); k != nil {
 		var last fp.AuditEntry
@@ -37,8 +35,8 @@ func (db *DB) appendAudit(tx *bolt.Tx, e fp.AuditEntry) error {
 }
 
 // FindAudit returns matching entries, newest first. Directors and admins only.
-func (db *DB) FindAudit(a fp.Actor, f fp.AuditFilter) (out []fp.AuditEntry, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+func (db *Desk) FindAudit(a fp.Actor, f fp.AuditFilter) (out []fp.AuditEntry, err error) {
+	err = db.view(func(tx *tx) error {
 		a, err := authorize(tx, a)
 		if err != nil {
 			return err
@@ -63,8 +61,8 @@ func (db *DB) FindAudit(a fp.Actor, f fp.AuditFilter) (out []fp.AuditEntry, err 
 
 // RequestAudit returns the entries about one request, oldest first: its
 // history. It reads them through idx/audit, not by scanning the chain.
-func (db *DB) RequestAudit(number string) (out []fp.AuditEntry, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+func (db *Desk) RequestAudit(number string) (out []fp.AuditEntry, err error) {
+	err = db.view(func(tx *tx) error {
 		ab := tx.Bucket(bAudit)
 		var ferr error
 		each(idx(tx, iAudit), cat([]byte(number), sep), func(k, _ []byte) {
@@ -81,8 +79,8 @@ func (db *DB) RequestAudit(number string) (out []fp.AuditEntry, err error) {
 
 // VerifyAudit walks the whole chain. A broken chain is reported as a problem,
 // not an error: the error is for a database that cannot be read at all.
-func (db *DB) VerifyAudit(cp *fp.Checkpoint) (head fp.Checkpoint, problem *fp.AuditProblem, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+func (db *Desk) VerifyAudit(cp *fp.Checkpoint) (head fp.Checkpoint, problem *fp.AuditProblem, err error) {
+	err = db.view(func(tx *tx) error {
 		v := fp.NewChainVerifier(cp)
 		err := tx.Bucket(bAudit).ForEach(func(k, val []byte) error {
 			var e fp.AuditEntry
@@ -112,8 +110,8 @@ func (db *DB) VerifyAudit(cp *fp.Checkpoint) (head fp.Checkpoint, problem *fp.Au
 var errStop = fmt.Errorf("stop")
 
 // RecordPrint audits a printed document and returns its copy number.
-func (db *DB) RecordPrint(a fp.Actor, id fp.RequestID, document, sum string) (copies int, err error) {
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+func (db *Desk) RecordPrint(a fp.Actor, id fp.RequestID, document, sum string) (copies int, err error) {
+	err = db.update(func(tx *tx) error {
 		a, err := authorize(tx, a)
 		if err != nil {
 			return err

@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"bytes"
@@ -16,10 +16,9 @@ import (
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
-	bolt "go.etcd.io/bbolt"
 )
 
-var _ fp.CollectionService = (*DB)(nil)
+var _ fp.CollectionService = (*Desk)(nil)
 
 var (
 	bStamps        = []byte("stamps")
@@ -30,12 +29,12 @@ var (
 
 // Day lists the appointments of day: slots in time and station order, then
 // the walk-ins in the order they arrived.
-func (db *DB) Day(day fp.Date) (out []fp.DayRow, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error { out, err = dayRowsTx(tx, day); return err })
+func (db *Desk) Day(day fp.Date) (out []fp.DayRow, err error) {
+	err = db.view(func(tx *tx) error { out, err = dayRowsTx(tx, day); return err })
 	return out, err
 }
 
-func dayRowsTx(tx *bolt.Tx, day fp.Date) ([]fp.DayRow, error) {
+func dayRowsTx(tx *tx, day fp.Date) ([]fp.DayRow, error) {
 	uses, err := dayUsesTx(tx, day)
 	if err != nil {
 		return nil, err
@@ -90,8 +89,8 @@ func dayRowsTx(tx *bolt.Tx, day fp.Date) ([]fp.DayRow, error) {
 
 // MayWalkIn lists the missed appointments of the walk-in window before day
 // whose people have no appointment since: who may still walk in.
-func (db *DB) MayWalkIn(day fp.Date) (out []fp.DayRow, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+func (db *Desk) MayWalkIn(day fp.Date) (out []fp.DayRow, err error) {
+	err = db.view(func(tx *tx) error {
 		s, err := schedulingTx(tx)
 		if err != nil {
 			return err
@@ -121,8 +120,8 @@ func (db *DB) MayWalkIn(day fp.Date) (out []fp.DayRow, err error) {
 }
 
 // CheckInPerson records a person's arrival (and ID seen) on request id.
-func (db *DB) CheckInPerson(a fp.Actor, id fp.RequestID, in fp.CheckInInput) (*fp.Request, error) {
-	return db.changeRequest(a, id, "the check-in was not recorded", fp.CheckCollection, func(tx *bolt.Tx, a fp.Actor, r *fp.Request, _ fp.Date) (fp.AuditEntry, error) {
+func (db *Desk) CheckInPerson(a fp.Actor, id fp.RequestID, in fp.CheckInInput) (*fp.Request, error) {
+	return db.changeRequest(a, id, "the check-in was not recorded", fp.CheckCollection, func(tx *tx, a fp.Actor, r *fp.Request, _ fp.Date) (fp.AuditEntry, error) {
 		s, err := schedulingTx(tx)
 		if err != nil {
 			return fp.AuditEntry{}, err
@@ -148,8 +147,8 @@ func (db *DB) CheckInPerson(a fp.Actor, id fp.RequestID, in fp.CheckInInput) (*f
 }
 
 // Collect records the biometrics captured for a checked-in person.
-func (db *DB) Collect(a fp.Actor, id fp.RequestID, in fp.CollectInput) (*fp.Request, error) {
-	return db.changeRequest(a, id, "the collection was not recorded", fp.CheckCollection, func(tx *bolt.Tx, a fp.Actor, r *fp.Request, _ fp.Date) (fp.AuditEntry, error) {
+func (db *Desk) Collect(a fp.Actor, id fp.RequestID, in fp.CollectInput) (*fp.Request, error) {
+	return db.changeRequest(a, id, "the collection was not recorded", fp.CheckCollection, func(tx *tx, a fp.Actor, r *fp.Request, _ fp.Date) (fp.AuditEntry, error) {
 		s, err := schedulingTx(tx)
 		if err != nil {
 			return fp.AuditEntry{}, err
@@ -176,8 +175,8 @@ func (db *DB) Collect(a fp.Actor, id fp.RequestID, in fp.CollectInput) (*fp.Requ
 
 // CloseDay marks day's unresolved appointments missed, once the office's
 // hours that day are over. Running it again changes nothing.
-func (db *DB) CloseDay(a fp.Actor, day fp.Date) (n int, err error) {
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+func (db *Desk) CloseDay(a fp.Actor, day fp.Date) (n int, err error) {
+	err = db.update(func(tx *tx) error {
 		a, err := authorize(tx, a)
 		if err != nil {
 			return err
@@ -200,7 +199,7 @@ func (db *DB) CloseDay(a fp.Actor, day fp.Date) (n int, err error) {
 
 // markMissedTx marks day's unresolved appointments missed, one audit entry
 // per request, and moves each request's status as its appointments call for.
-func (db *DB) markMissedTx(tx *bolt.Tx, a fp.Actor, s fp.Scheduling, day fp.Date) (int, error) {
+func (db *Desk) markMissedTx(tx *tx, a fp.Actor, s fp.Scheduling, day fp.Date) (int, error) {
 	rows, err := dayRowsTx(tx, day)
 	if err != nil {
 		return 0, err
@@ -246,7 +245,7 @@ func (db *DB) markMissedTx(tx *bolt.Tx, a fp.Actor, s fp.Scheduling, day fp.Date
 // CloseDaysAutomatically closes every day whose hours are over, when the
 // office marks missed appointments at closing time. It remembers the last
 // day closed, so each run reads only the days since.
-func (db *DB) CloseDaysAutomatically() (n int, err error) {
+func (db *Desk) CloseDaysAutomatically() (n int, err error) {
 	s, err := db.Scheduling()
 	if err != nil || s.MissedMode != fp.MissedAtClosing {
 		return 0, err
@@ -255,7 +254,7 @@ func (db *DB) CloseDaysAutomatically() (n int, err error) {
 	today := s.Today(now)
 	// Nothing to do (the common case) costs one read transaction.
 	var from fp.Date
-	db.bolt.View(func(tx *bolt.Tx) error {
+	db.view(func(tx *tx) error {
 		from = missedThrough(tx)
 		return nil
 	})
@@ -266,7 +265,7 @@ func (db *DB) CloseDaysAutomatically() (n int, err error) {
 	if !from.IsZero() && !from.Before(last) {
 		return 0, nil
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx *tx) error {
 		system := fp.Actor{Name: fp.SystemUser, Role: fp.RoleClerk}
 		for _, d := range unresolvedDays(tx, missedThrough(tx), last) {
 			k, err := db.markMissedTx(tx, system, s, d)
@@ -280,7 +279,7 @@ func (db *DB) CloseDaysAutomatically() (n int, err error) {
 	return n, wrap(err, "missed appointments were not marked")
 }
 
-func missedThrough(tx *bolt.Tx) fp.Date {
+func missedThrough(tx *tx) fp.Date {
 	v := tx.Bucket(bMeta).Get(kMissedThrough)
 	if len(v) != 8 {
 		return fp.Date{}
@@ -291,7 +290,7 @@ func missedThrough(tx *bolt.Tx) fp.Date {
 
 // unresolvedDays lists the days after after and up to last that have slots
 // or walk-ins, from the indexes.
-func unresolvedDays(tx *bolt.Tx, after, last fp.Date) []fp.Date {
+func unresolvedDays(tx *tx, after, last fp.Date) []fp.Date {
 	seen := map[fp.Date]bool{}
 	var out []fp.Date
 	start := []byte("00000000")
@@ -315,10 +314,10 @@ func unresolvedDays(tx *bolt.Tx, after, last fp.Date) []fp.Date {
 
 // StampKeyPath is where the office's private signing key lives: beside the
 // database, not in it, readable by the user only.
-func (db *DB) StampKeyPath() string { return db.path + "-stamp.key" }
+func (db *Desk) StampKeyPath() string { return db.KeyFile }
 
 // stampKey loads the private key, creating it on first use.
-func (db *DB) stampKey() (ed25519.PrivateKey, error) {
+func (db *Desk) stampKey() (ed25519.PrivateKey, error) {
 	b, err := os.ReadFile(db.StampKeyPath())
 	if errors.Is(err, os.ErrNotExist) {
 		_, priv, err := ed25519.GenerateKey(rand.Reader)
@@ -374,19 +373,19 @@ func writeFileSync(path string, data []byte) error {
 }
 
 // StampPublicKey returns the office's current public signing key (created on first use).
-func (db *DB) StampPublicKey() (ed25519.PublicKey, error) {
+func (db *Desk) StampPublicKey() (ed25519.PublicKey, error) {
 	priv, err := db.stampKey()
 	if err != nil {
 		return nil, fp.Internal("the office's signing key cannot be read or created beside the database", err)
 	}
 	pub := priv.Public().(ed25519.PublicKey)
-	err = db.bolt.Update(func(tx *bolt.Tx) error { return db.registerKey(tx, pub) })
+	err = db.update(func(tx *tx) error { return db.registerKey(tx, pub) })
 	return pub, wrap(err, "the signing key was not recorded")
 }
 
 // registerKey records pub in stampkeys/ (audited the first time), so stamps
 // it signs verify from the database even after the key is replaced.
-func (db *DB) registerKey(tx *bolt.Tx, pub ed25519.PublicKey) error {
+func (db *Desk) registerKey(tx *tx, pub ed25519.PublicKey) error {
 	b := tx.Bucket(bStampKeys)
 	id := []byte(fp.KeyID(pub))
 	if b.Get(id) != nil {
@@ -401,13 +400,13 @@ func (db *DB) registerKey(tx *bolt.Tx, pub ed25519.PublicKey) error {
 
 // IssueStamp signs the stamped notice of a collected person the first time
 // and audits every printing with its copy number.
-func (db *DB) IssueStamp(a fp.Actor, id fp.RequestID, personID int) (st fp.Stamp, copies int, err error) {
+func (db *Desk) IssueStamp(a fp.Actor, id fp.RequestID, personID int) (st fp.Stamp, copies int, err error) {
 	priv, err := db.stampKey()
 	if err != nil {
 		return st, 0, fp.Internal("the office's signing key cannot be read or created beside the database", err)
 	}
 	check := func(a fp.Actor, _ *fp.Request) error { return fp.CheckPrint(a) }
-	_, err = db.changeRequest(a, id, "the stamped notice was not recorded", check, func(tx *bolt.Tx, a fp.Actor, r *fp.Request, _ fp.Date) (fp.AuditEntry, error) {
+	_, err = db.changeRequest(a, id, "the stamped notice was not recorded", check, func(tx *tx, a fp.Actor, r *fp.Request, _ fp.Date) (fp.AuditEntry, error) {
 		ap, ok := r.CurrentAppointment(personID)
 		p, _ := r.Person(personID)
 		if !ok || ap.Status != fp.ApptCollected || ap.Collection == nil {
@@ -461,7 +460,7 @@ func (db *DB) IssueStamp(a fp.Actor, id fp.RequestID, personID int) (st fp.Stamp
 	return st, copies, nil
 }
 
-func getJSON(b *bolt.Bucket, key string, v any) error {
+func getJSON(b *bucket, key string, v any) error {
 	raw := b.Get([]byte(key))
 	if raw == nil {
 		return fp.Errorf(fp.ENOTFOUND, "there is no stamp %s", key)
@@ -472,7 +471,7 @@ func getJSON(b *bolt.Bucket, key string, v any) error {
 	return nil
 }
 
-func officeTx(tx *bolt.Tx) (fp.Office, error) {
+func officeTx(tx *tx) (fp.Office, error) {
 	var o fp.Office
 	v := tx.Bucket(bSettings).Get(kOffice)
 	if v == nil {
@@ -483,8 +482,8 @@ func officeTx(tx *bolt.Tx) (fp.Office, error) {
 
 // VerifyStamp checks a stamped notice from its short code (looked up here)
 // or its scanned QR text (checked against the office keys recorded here).
-func (db *DB) VerifyStamp(code string) (out fp.StampCheck, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+func (db *Desk) VerifyStamp(code string) (out fp.StampCheck, err error) {
+	err = db.view(func(tx *tx) error {
 		keys, stamps := tx.Bucket(bStampKeys), tx.Bucket(bStamps)
 		var facts fp.StampFacts
 		var sig []byte
@@ -526,9 +525,9 @@ func (db *DB) VerifyStamp(code string) (out fp.StampCheck, err error) {
 
 // ExpiringFingerprints lists completed adoption requests whose fingerprints
 // lapse within the next within days (or have lapsed), soonest first.
-func (db *DB) ExpiringFingerprints(within int) (out []fp.ExpiringHousehold, err error) {
+func (db *Desk) ExpiringFingerprints(within int) (out []fp.ExpiringHousehold, err error) {
 	today := db.today()
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.view(func(tx *tx) error {
 		p := cat([]byte(fp.CategoryAdoption), sep)
 		var ferr error
 		each(idx(tx, iCategory), p, func(k, v []byte) {
@@ -551,7 +550,7 @@ func (db *DB) ExpiringFingerprints(within int) (out []fp.ExpiringHousehold, err 
 }
 
 // officerName is how paper names the account name: its full name and badge.
-func officerName(tx *bolt.Tx, name string) string {
+func officerName(tx *tx, name string) string {
 	if u, err := getUser(tx, name); err == nil {
 		return u.Display()
 	}
@@ -560,7 +559,7 @@ func officerName(tx *bolt.Tx, name string) string {
 
 // collectionOfficer is who collected c, as recorded then (or, for a
 // collection recorded before accounts had full names, as the account says now).
-func collectionOfficer(tx *bolt.Tx, c *fp.Collection) string {
+func collectionOfficer(tx *tx, c *fp.Collection) string {
 	if c.Officer != "" {
 		return c.Officer
 	}

@@ -1,4 +1,4 @@
-package store
+package disk
 
 import (
 	"bytes"
@@ -60,6 +60,14 @@ func OpenKV(path string) (*KV, error) {
 		return nil, openError(path, err)
 	}
 	kv := &KV{bolt: boltDB{b, path}, path: path, changed: make(chan struct{}), closed: make(chan struct{})}
+	ready := false
+	kv.bolt.View(func(tx *bolt.Tx) error {
+		ready = tx.Bucket(bKV) != nil && tx.Bucket(bKVMeta) != nil && tx.Bucket(bKVLog) != nil
+		return nil
+	})
+	if ready { // opening an up-to-date file writes nothing
+		return kv, nil
+	}
 	err = kv.bolt.Update(func(tx *bolt.Tx) error {
 		for _, n := range [][]byte{bKV, bKVMeta, bKVLog} {
 			if _, err := tx.CreateBucketIfNotExists(n); err != nil {
@@ -197,6 +205,15 @@ func (t *kvTxn) Scan(prefix, from []byte, reverse bool, fn func(k, v []byte) (bo
 		}
 	}
 	return nil
+}
+
+func (t *kvTxn) Count(prefix []byte) (int, error) {
+	n := 0
+	c := t.tx.Bucket(bKV).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		n++
+	}
+	return n, nil
 }
 
 func step(c *bolt.Cursor, reverse bool) ([]byte, []byte) {
@@ -346,3 +363,65 @@ func decodeChange(k, v []byte) (fp.KeyChange, error) {
 	}
 	return ch, nil
 }
+
+// Path is the file.
+func (kv *KV) Path() string { return kv.path }
+
+// Raw runs fn in one guarded bbolt write transaction on the whole file: for
+// the store's move of a file written in the older bucket layout (see
+// store.Open), which reads those buckets and loads their keys with Load.
+func (kv *KV) Raw(fn func(*bolt.Tx) error) error { return kv.bolt.Update(fn) }
+
+// RawView is Raw for reading.
+func (kv *KV) RawView(fn func(*bolt.Tx) error) error { return kv.bolt.View(fn) }
+
+// Load writes key = value into the key space of tx as if written at
+// revision 1, outside the change feed and the limits: a file's contents
+// moved from the older layout, all at once.
+func Load(tx *bolt.Tx, key, value []byte) error {
+	b := tx.Bucket(bKV)
+	if b == nil {
+		return fmt.Errorf("no key space in this file")
+	}
+	if revision(tx) < 1 {
+		if err := tx.Bucket(bKVMeta).Put(kRev, u64(1)); err != nil {
+			return err
+		}
+	}
+	return b.Put(key, append(u64(1), value...))
+}
+
+// SetSequence sets the named sequence's last number (for Load).
+func SetSequence(tx *bolt.Tx, name string, n uint64) error {
+	return tx.Bucket(bKVMeta).Put(append([]byte("seq/"), name...), u64(n))
+}
+
+// CheckFile runs bbolt's consistency check of the file: the page tree walked
+// safely first (a damaged one is reported as it is, never walked by bbolt),
+// then every page read, then bbolt's own check. It returns every problem.
+func (kv *KV) CheckFile() []error {
+	var errs []error
+	err := kv.bolt.View(func(tx *bolt.Tx) error {
+		if errs = verifyTree(tx, kv.path); len(errs) > 0 {
+			return nil
+		}
+		// Read every page here first, where a fault on a damaged page is
+		// recovered: bbolt's own check reads them on a goroutine of its own.
+		readAll(tx)
+		for err := range tx.Check(bolt.WithKVStringer(keyLengths{})) {
+			errs = append(errs, err)
+		}
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+// Damaged is the error for a file that cannot be trusted, naming it.
+func Damaged(path string, cause error) *fp.Error { return damaged(path, cause) }
+
+// FromGuard reports whether err came from a transaction the guard stopped
+// (a damaged file): such an error already says what happened.
+func FromGuard(err error) bool { return fromGuard(err) }

@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"reflect"
@@ -9,76 +9,76 @@ import (
 	"github.com/fieldprint/fieldprint/demo"
 )
 
-// mutators lists every exported *DB method that changes data, with how to
+// mutators lists every exported *Desk method that changes data, with how to
 // call it as an actor. TestPermissionMatrix fails when a method that looks
 // mutating is missing here, so a new operation cannot skip the matrix.
-var mutators = map[string]func(t *testing.T, db *DB, a fp.Actor) error{
-	"CreateRequest": func(t *testing.T, db *DB, a fp.Actor) error {
+var mutators = map[string]func(t *testing.T, db *Desk, a fp.Actor) error{
+	"CreateRequest": func(t *testing.T, db *Desk, a fp.Actor) error {
 		in := sample()
 		in.ReceiptNumbers, in.ANumber = "YSC2612340001", "A222333444"
 		_, err := db.CreateRequest(a, mustParse(t, in), fp.SaveOptions{})
 		return err
 	},
-	"ImportRequests": func(t *testing.T, db *DB, a fp.Actor) error {
+	"ImportRequests": func(t *testing.T, db *Desk, a fp.Actor) error {
 		in := sample()
 		in.ReceiptNumbers, in.ANumber = "YSC2612340002", "A222333445"
 		_, err := db.ImportRequests(a, []*fp.Request{mustParse(t, in)}, fp.SaveOptions{})
 		return err
 	},
-	"UpdateRequest": func(t *testing.T, db *DB, a fp.Actor) error {
+	"UpdateRequest": func(t *testing.T, db *Desk, a fp.Actor) error {
 		r, _ := db.FindRequestByNumber("FP-2026-00001")
 		in := r.Input()
 		in.Phone = "+86 20 1234 5678"
 		_, err := db.UpdateRequest(a, r.ID, r.Version, mustParse(t, in), fp.SaveOptions{})
 		return err
 	},
-	"TransitionRequest": func(t *testing.T, db *DB, a fp.Actor) error {
+	"TransitionRequest": func(t *testing.T, db *Desk, a fp.Actor) error {
 		_, err := db.TransitionRequest(a, 1, fp.StatusAwaitingDocuments, "")
 		return err
 	},
-	"AttachFile": func(t *testing.T, db *DB, a fp.Actor) error {
+	"AttachFile": func(t *testing.T, db *Desk, a fp.Actor) error {
 		r, _ := db.FindRequestByID(1)
 		_, err := db.AttachFile(a, 1, "passport/0", "passport.png", scan(r, fp.ChecklistItem{Kind: fp.DocPassport}))
 		return err
 	},
-	"DetachFile": func(t *testing.T, db *DB, a fp.Actor) error {
+	"DetachFile": func(t *testing.T, db *Desk, a fp.Actor) error {
 		_, err := db.DetachFile(a, 1, "notice")
 		return err
 	},
-	"JudgeDocument": func(t *testing.T, db *DB, a fp.Actor) error {
+	"JudgeDocument": func(t *testing.T, db *Desk, a fp.Actor) error {
 		_, err := db.JudgeDocument(a, 1, "notice", fp.Verdict{Verified: true, Shows: "A012345678"})
 		return err
 	},
-	"RecordPrint": func(t *testing.T, db *DB, a fp.Actor) error {
+	"RecordPrint": func(t *testing.T, db *Desk, a fp.Actor) error {
 		_, err := db.RecordPrint(a, 1, "record", "00")
 		return err
 	},
-	"CreateUser": func(t *testing.T, db *DB, a fp.Actor) error {
+	"CreateUser": func(t *testing.T, db *Desk, a fp.Actor) error {
 		_, err := db.CreateUser(&a, fp.NewUser{Name: "newcomer", FullName: "Staff Member", Role: fp.RoleClerk, Password: testPassword})
 		return err
 	},
-	"DisableUser": func(t *testing.T, db *DB, a fp.Actor) error { return db.DisableUser(a, "akumar") },
-	"UnlockUser":  func(t *testing.T, db *DB, a fp.Actor) error { return db.UnlockUser(a, "akumar") },
-	"EnableUser":  func(t *testing.T, db *DB, a fp.Actor) error { return db.EnableUser(a, "retired") },
-	"SetUserDetails": func(t *testing.T, db *DB, a fp.Actor) error {
+	"DisableUser": func(t *testing.T, db *Desk, a fp.Actor) error { return db.DisableUser(a, "akumar") },
+	"UnlockUser":  func(t *testing.T, db *Desk, a fp.Actor) error { return db.UnlockUser(a, "akumar") },
+	"EnableUser":  func(t *testing.T, db *Desk, a fp.Actor) error { return db.EnableUser(a, "retired") },
+	"SetUserDetails": func(t *testing.T, db *Desk, a fp.Actor) error {
 		return db.SetUserDetails(a, "akumar", "Anil Kumar", "GZ-0042")
 	},
-	"SetPassword": func(t *testing.T, db *DB, a fp.Actor) error {
+	"SetPassword": func(t *testing.T, db *Desk, a fp.Actor) error {
 		return db.SetPassword(a, "akumar", "a brand new passphrase")
 	},
-	"SetOffice": func(t *testing.T, db *DB, a fp.Actor) error {
+	"SetOffice": func(t *testing.T, db *Desk, a fp.Actor) error {
 		return db.SetOffice(a, fp.Office{Name: "USCIS Nairobi Field Office", Address: "Gigiri, Nairobi", Signatory: "A. Director"})
 	},
-	"SetScheduling": func(t *testing.T, db *DB, a fp.Actor) error {
+	"SetScheduling": func(t *testing.T, db *Desk, a fp.Actor) error {
 		s := fp.DefaultScheduling()
 		s.Stations = 2
 		return db.SetScheduling(a, s)
 	},
-	"SetProfile": func(t *testing.T, db *DB, a fp.Actor) error {
+	"SetProfile": func(t *testing.T, db *Desk, a fp.Actor) error {
 		return db.SetProfile(a, fp.Profile{Office: fp.Office{Name: "USCIS Nairobi Field Office", Address: "Gigiri, Nairobi", Signatory: "A. Director"},
 			Scheduling: fp.DefaultScheduling()})
 	},
-	"Book": func(t *testing.T, db *DB, a fp.Actor) error {
+	"Book": func(t *testing.T, db *Desk, a fp.Actor) error {
 		bs, err := db.ProposeSlots(1, fp.Date{})
 		if err != nil {
 			t.Fatal(err)
@@ -86,44 +86,44 @@ var mutators = map[string]func(t *testing.T, db *DB, a fp.Actor) error{
 		_, err = db.Book(a, 1, bs, "", false)
 		return err
 	},
-	"Reschedule": func(t *testing.T, db *DB, a fp.Actor) error {
+	"Reschedule": func(t *testing.T, db *Desk, a fp.Actor) error {
 		_, err := db.Reschedule(a, 1, 0, fp.Booking{Day: fp.Date{Y: 2026, M: 11, D: 24}, Start: 9 * 60, Station: 1}, "the applicant asked", false)
 		return err
 	},
-	"CancelAppointment": func(t *testing.T, db *DB, a fp.Actor) error {
+	"CancelAppointment": func(t *testing.T, db *Desk, a fp.Actor) error {
 		_, err := db.CancelAppointment(a, 1, 0, "the applicant asked", false)
 		return err
 	},
-	"RecordLetters": func(t *testing.T, db *DB, a fp.Actor) error {
+	"RecordLetters": func(t *testing.T, db *Desk, a fp.Actor) error {
 		_, err := db.RecordLetters(a, []fp.RequestID{1}, "00", "", false)
 		return err
 	},
-	"CheckInPerson": func(t *testing.T, db *DB, a fp.Actor) error {
+	"CheckInPerson": func(t *testing.T, db *Desk, a fp.Actor) error {
 		_, err := db.CheckInPerson(a, 1, fp.CheckInInput{PersonID: 0, ID: fp.IDPassport, NameMatches: true})
 		return err
 	},
-	"Collect": func(t *testing.T, db *DB, a fp.Actor) error {
+	"Collect": func(t *testing.T, db *Desk, a fp.Actor) error {
 		_, err := db.Collect(a, 1, fp.CollectInput{PersonID: 0, Captured: []fp.Capture{fp.CaptureFingerprints}})
 		return err
 	},
-	"CloseDay": func(t *testing.T, db *DB, a fp.Actor) error {
+	"CloseDay": func(t *testing.T, db *Desk, a fp.Actor) error {
 		_, err := db.CloseDay(a, day("2026-11-23"))
 		return err
 	},
-	"IssueStamp": func(t *testing.T, db *DB, a fp.Actor) error {
+	"IssueStamp": func(t *testing.T, db *Desk, a fp.Actor) error {
 		_, _, err := db.IssueStamp(a, 1, 0)
 		return err
 	},
 }
 
 // onTheDay books request 1 for Monday 2026-11-23 08:00 (UTC) and sets the clock there.
-func onTheDay(t *testing.T, db *DB, hh, mm int) {
+func onTheDay(t *testing.T, db *Desk, hh, mm int) {
 	setScheduling(t, db, testScheduling())
 	makeBooked(t, db, 1)
 	db.Now = at("2026-11-23", hh, mm)
 }
 
-func checkedIn(t *testing.T, db *DB) {
+func checkedIn(t *testing.T, db *Desk) {
 	onTheDay(t, db, 8, 1)
 	if _, err := db.CheckInPerson(clerk, 1, fp.CheckInInput{PersonID: 0, ID: fp.IDPassport, NameMatches: true}); err != nil {
 		t.Fatal(err)
@@ -132,15 +132,15 @@ func checkedIn(t *testing.T, db *DB) {
 
 // setups bring request 1 to where an operation applies, as the real clerk,
 // before the audit trail is counted.
-var setups = map[string]func(t *testing.T, db *DB){
-	"Book":              func(t *testing.T, db *DB) { makeReady(t, db, 1) },
-	"Reschedule":        func(t *testing.T, db *DB) { makeBooked(t, db, 1) },
-	"CancelAppointment": func(t *testing.T, db *DB) { makeBooked(t, db, 1) },
-	"RecordLetters":     func(t *testing.T, db *DB) { makeBooked(t, db, 1) },
-	"CheckInPerson":     func(t *testing.T, db *DB) { onTheDay(t, db, 8, 1) },
+var setups = map[string]func(t *testing.T, db *Desk){
+	"Book":              func(t *testing.T, db *Desk) { makeReady(t, db, 1) },
+	"Reschedule":        func(t *testing.T, db *Desk) { makeBooked(t, db, 1) },
+	"CancelAppointment": func(t *testing.T, db *Desk) { makeBooked(t, db, 1) },
+	"RecordLetters":     func(t *testing.T, db *Desk) { makeBooked(t, db, 1) },
+	"CheckInPerson":     func(t *testing.T, db *Desk) { onTheDay(t, db, 8, 1) },
 	"Collect":           checkedIn,
-	"CloseDay":          func(t *testing.T, db *DB) { onTheDay(t, db, 13, 0) },
-	"IssueStamp": func(t *testing.T, db *DB) {
+	"CloseDay":          func(t *testing.T, db *Desk) { onTheDay(t, db, 13, 0) },
+	"IssueStamp": func(t *testing.T, db *Desk) {
 		checkedIn(t, db)
 		setOffice(t, db)
 		if _, err := db.Collect(clerk, 1, fp.CollectInput{PersonID: 0, Captured: []fp.Capture{fp.CaptureFingerprints}}); err != nil {
@@ -181,7 +181,7 @@ var allowed = map[string][]fp.Role{
 func TestPermissionMatrix(t *testing.T) {
 	// Every exported method whose name says it writes must be in the matrix.
 	writes := []string{"Create", "Update", "Transition", "Import", "Disable", "Enable", "Unlock", "Set", "Record", "Delete", "Purge", "Book", "Cancel", "Reschedule", "Verify", "Attach", "Detach", "Judge", "CheckIn", "Collect", "Close", "Issue", "Mark"}
-	typ := reflect.TypeOf(&DB{})
+	typ := reflect.TypeOf(&Desk{})
 	for i := 0; i < typ.NumMethod(); i++ {
 		name := typ.Method(i).Name
 		for _, w := range writes {

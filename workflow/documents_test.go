@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"bytes"
@@ -45,7 +45,7 @@ func scanName(it fp.ChecklistItem) string {
 }
 
 // completeChecklist attaches and verifies every required item of request id.
-func completeChecklist(t testing.TB, db *DB, a fp.Actor, id fp.RequestID) *fp.Request {
+func completeChecklist(t testing.TB, db *Desk, a fp.Actor, id fp.RequestID) *fp.Request {
 	t.Helper()
 	r, err := db.FindRequestByID(id)
 	if err != nil {
@@ -72,7 +72,7 @@ func completeChecklist(t testing.TB, db *DB, a fp.Actor, id fp.RequestID) *fp.Re
 	return r
 }
 
-func scanFiles(t *testing.T, db *DB) []string {
+func scanFiles(t *testing.T, db *Desk) []string {
 	t.Helper()
 	var out []string
 	filepath.WalkDir(db.ScansDir(), func(p string, d os.DirEntry, err error) error {

@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"bytes"
@@ -7,12 +7,11 @@ import (
 	"fmt"
 
 	fp "github.com/fieldprint/fieldprint"
-	bolt "go.etcd.io/bbolt"
 )
 
 // checkIndexes verifies that the indexes hold exactly the entries the records
 // imply, and that summaries and numbers agree with the records.
-func checkIndexes(tx *bolt.Tx, on fp.Date) []error {
+func checkIndexes(tx *tx, on fp.Date) []error {
 	var errs []error
 	want := map[string]map[string]string{}
 	for _, b := range [][]byte{iReceived, iStatus, iCategory, iReceipt, iANumber, iName, iComplete, iSlots, iWalkIns} {
@@ -68,7 +67,7 @@ func checkIndexes(tx *bolt.Tx, on fp.Date) []error {
 			errs = append(errs, fmt.Errorf("index %s: %d entries missing", name, len(entries)-n))
 		}
 	}
-	if a, b := tx.Bucket(bRequests).Stats().KeyN, tx.Bucket(bSummaries).Stats().KeyN; a != b {
+	if a, b := tx.Bucket(bRequests).Count(), tx.Bucket(bSummaries).Count(); a != b {
 		errs = append(errs, fmt.Errorf("%d records but %d summaries", a, b))
 	}
 	return errs

@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"crypto/rand"
@@ -10,12 +10,11 @@ import (
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/argon2"
 )
 
-var _ fp.UserService = (*DB)(nil)
-var _ fp.AuditService = (*DB)(nil)
+var _ fp.UserService = (*Desk)(nil)
+var _ fp.AuditService = (*Desk)(nil)
 
 // HashCost is the argon2id work of a new password hash. A stored hash keeps
 // the parameters it was made with, so they can be raised later without
@@ -75,7 +74,7 @@ func checkPasswordHash(phc, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-func getUser(tx *bolt.Tx, name string) (*fp.User, error) {
+func getUser(tx *tx, name string) (*fp.User, error) {
 	v := tx.Bucket(bUsers).Get([]byte(name))
 	if v == nil {
 		return nil, fp.Errorf(fp.ENOTFOUND, "there is no user %q", name)
@@ -87,7 +86,7 @@ func getUser(tx *bolt.Tx, name string) (*fp.User, error) {
 	return u, nil
 }
 
-func putUser(tx *bolt.Tx, u *fp.User) error {
+func putUser(tx *tx, u *fp.User) error {
 	v, err := json.Marshal(u)
 	if err != nil {
 		return err
@@ -98,7 +97,7 @@ func putUser(tx *bolt.Tx, u *fp.User) error {
 // authorize checks, inside the transaction that will act, that a is a real,
 // enabled account, and returns it with its current role: a caller cannot act
 // as someone who does not exist or has been disabled since signing in.
-func authorize(tx *bolt.Tx, a fp.Actor) (fp.Actor, error) {
+func authorize(tx *tx, a fp.Actor) (fp.Actor, error) {
 	if err := a.Validate(); err != nil {
 		return a, err
 	}
@@ -114,14 +113,14 @@ func authorize(tx *bolt.Tx, a fp.Actor) (fp.Actor, error) {
 	return u.Actor(), nil
 }
 
-func (db *DB) CountUsers() (n int, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error { n = tx.Bucket(bUsers).Stats().KeyN; return nil })
+func (db *Desk) CountUsers() (n int, err error) {
+	err = db.view(func(tx *tx) error { n = tx.Bucket(bUsers).Count(); return nil })
 	return n, err
 }
 
 // CreateUser creates an account. With a nil actor it is the first run: allowed
 // only while there are no accounts, and only for an admin.
-func (db *DB) CreateUser(a *fp.Actor, n fp.NewUser) (*fp.User, error) {
+func (db *Desk) CreateUser(a *fp.Actor, n fp.NewUser) (*fp.User, error) {
 	name, err := fp.NormalizeUserName(n.Name)
 	if err != nil {
 		return nil, err
@@ -141,9 +140,9 @@ func (db *DB) CreateUser(a *fp.Actor, n fp.NewUser) (*fp.User, error) {
 		return nil, fp.Internal("cannot hash the password", err)
 	}
 	u := &fp.User{Name: name, FullName: full, Badge: badge, Role: n.Role, PasswordHash: hash, CreatedAt: db.Now().UTC()}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx *tx) error {
 		if a == nil {
-			if tx.Bucket(bUsers).Stats().KeyN > 0 {
+			if tx.Bucket(bUsers).Count() > 0 {
 				return fp.Errorf(fp.EFORBIDDEN, "accounts already exist: sign in as an administrator to add one")
 			}
 			if n.Role != fp.RoleAdmin {
@@ -176,12 +175,12 @@ func (db *DB) CreateUser(a *fp.Actor, n fp.NewUser) (*fp.User, error) {
 }
 
 // FindUser returns one account, without its password hash.
-func (db *DB) FindUser(name string) (u fp.User, err error) {
+func (db *Desk) FindUser(name string) (u fp.User, err error) {
 	n, err := fp.NormalizeUserName(name)
 	if err != nil {
 		return u, err
 	}
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.view(func(tx *tx) error {
 		x, err := getUser(tx, n)
 		if err == nil {
 			u = *x
@@ -193,12 +192,12 @@ func (db *DB) FindUser(name string) (u fp.User, err error) {
 }
 
 // SetUserDetails changes a person's full name and badge.
-func (db *DB) SetUserDetails(a fp.Actor, name, fullName, badge string) error {
+func (db *Desk) SetUserDetails(a fp.Actor, name, fullName, badge string) error {
 	full, b, err := fp.CheckPersonDetails(fullName, badge)
 	if err != nil {
 		return err
 	}
-	return db.changeUser(a, name, true, fp.ActionUserDetails, func(tx *bolt.Tx, u *fp.User) ([]fp.Change, error) {
+	return db.changeUser(a, name, true, fp.ActionUserDetails, func(tx *tx, u *fp.User) ([]fp.Change, error) {
 		var ch []fp.Change
 		if u.FullName != full {
 			ch = append(ch, fp.Change{Field: "full name", Old: u.FullName, New: full})
@@ -215,7 +214,7 @@ func (db *DB) SetUserDetails(a fp.Actor, name, fullName, badge string) error {
 }
 
 // lastAdmin reports whether u is the only enabled administrator.
-func lastAdmin(tx *bolt.Tx, u *fp.User) bool {
+func lastAdmin(tx *tx, u *fp.User) bool {
 	if u.Role != fp.RoleAdmin || u.Disabled {
 		return false
 	}
@@ -230,8 +229,8 @@ func lastAdmin(tx *bolt.Tx, u *fp.User) bool {
 	return others == 0
 }
 
-func (db *DB) ListUsers() (out []fp.User, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+func (db *Desk) ListUsers() (out []fp.User, err error) {
+	err = db.view(func(tx *tx) error {
 		return tx.Bucket(bUsers).ForEach(func(k, v []byte) error {
 			var u fp.User
 			if err := json.Unmarshal(v, &u); err != nil {
@@ -247,12 +246,12 @@ func (db *DB) ListUsers() (out []fp.User, err error) {
 
 // changeUser applies fn to an account as an admin (or, with self, the user
 // themself), with its audit entry, in one transaction.
-func (db *DB) changeUser(a fp.Actor, name string, self bool, action string, fn func(tx *bolt.Tx, u *fp.User) ([]fp.Change, error)) error {
+func (db *Desk) changeUser(a fp.Actor, name string, self bool, action string, fn func(tx *tx, u *fp.User) ([]fp.Change, error)) error {
 	name, err := fp.NormalizeUserName(name)
 	if err != nil {
 		return err
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx *tx) error {
 		actor, err := authorize(tx, a)
 		if err != nil {
 			return err
@@ -278,8 +277,8 @@ func (db *DB) changeUser(a fp.Actor, name string, self bool, action string, fn f
 	return wrap(err, "the account was not changed")
 }
 
-func (db *DB) DisableUser(a fp.Actor, name string) error {
-	return db.changeUser(a, name, false, fp.ActionUserDisable, func(tx *bolt.Tx, u *fp.User) ([]fp.Change, error) {
+func (db *Desk) DisableUser(a fp.Actor, name string) error {
+	return db.changeUser(a, name, false, fp.ActionUserDisable, func(tx *tx, u *fp.User) ([]fp.Change, error) {
 		if u.Name == a.Name {
 			return nil, fp.Errorf(fp.EINVALID, "you cannot disable your own account")
 		}
@@ -295,8 +294,8 @@ func (db *DB) DisableUser(a fp.Actor, name string) error {
 }
 
 // EnableUser lets a disabled account sign in again.
-func (db *DB) EnableUser(a fp.Actor, name string) error {
-	return db.changeUser(a, name, false, fp.ActionUserEnable, func(_ *bolt.Tx, u *fp.User) ([]fp.Change, error) {
+func (db *Desk) EnableUser(a fp.Actor, name string) error {
+	return db.changeUser(a, name, false, fp.ActionUserEnable, func(_ *tx, u *fp.User) ([]fp.Change, error) {
 		if !u.Disabled {
 			return nil, fp.Errorf(fp.ECONFLICT, "the account %s is not disabled", u.Name)
 		}
@@ -306,14 +305,14 @@ func (db *DB) EnableUser(a fp.Actor, name string) error {
 	})
 }
 
-func (db *DB) UnlockUser(a fp.Actor, name string) error {
-	return db.changeUser(a, name, false, fp.ActionUserUnlock, func(_ *bolt.Tx, u *fp.User) ([]fp.Change, error) {
+func (db *Desk) UnlockUser(a fp.Actor, name string) error {
+	return db.changeUser(a, name, false, fp.ActionUserUnlock, func(_ *tx, u *fp.User) ([]fp.Change, error) {
 		u.RegisterSuccess()
 		return nil, nil
 	})
 }
 
-func (db *DB) SetPassword(a fp.Actor, name, password string) error {
+func (db *Desk) SetPassword(a fp.Actor, name, password string) error {
 	n, err := fp.NormalizeUserName(name)
 	if err != nil {
 		return err
@@ -325,7 +324,7 @@ func (db *DB) SetPassword(a fp.Actor, name, password string) error {
 	if err != nil {
 		return fp.Internal("cannot hash the password", err)
 	}
-	return db.changeUser(a, n, true, fp.ActionUserPassword, func(_ *bolt.Tx, u *fp.User) ([]fp.Change, error) {
+	return db.changeUser(a, n, true, fp.ActionUserPassword, func(_ *tx, u *fp.User) ([]fp.Change, error) {
 		u.PasswordHash = hash
 		return []fp.Change{{Field: "password", New: "changed"}}, nil
 	})
@@ -349,14 +348,14 @@ var errSignIn = fp.Errorf(fp.EFORBIDDEN, "the user name or password is wrong")
 // which is slowed instead (fp.LastAdminDelay). A name without an account is
 // answered, counted, audited and "locked" exactly like one with: neither the
 // time taken nor the words tell which names exist.
-func (db *DB) Authenticate(name, password string) (fp.Actor, error) {
+func (db *Desk) Authenticate(name, password string) (fp.Actor, error) {
 	name, err := fp.NormalizeUserName(name)
 	if err != nil {
 		return fp.Actor{}, errSignIn
 	}
 	var hash string
 	var delay time.Duration
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.view(func(tx *tx) error {
 		u, known, err := signInRecord(tx, name)
 		if err != nil {
 			return err
@@ -379,7 +378,7 @@ func (db *DB) Authenticate(name, password string) (fp.Actor, error) {
 	ok := checkPasswordHash(hash, password) // outside the write lock
 	var actor fp.Actor
 	var result error
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx *tx) error {
 		u, known, err := signInRecord(tx, name)
 		if err != nil {
 			return err
@@ -434,7 +433,7 @@ func (db *DB) Authenticate(name, password string) (fp.Actor, error) {
 
 // signInRecord is the account called name, or (known false) the failure
 // record kept for a name without one.
-func signInRecord(tx *bolt.Tx, name string) (*fp.User, bool, error) {
+func signInRecord(tx *tx, name string) (*fp.User, bool, error) {
 	u, err := getUser(tx, name)
 	if err == nil {
 		return u, true, nil
@@ -450,7 +449,7 @@ func signInRecord(tx *bolt.Tx, name string) (*fp.User, bool, error) {
 	return u, false, nil
 }
 
-func putUnknown(tx *bolt.Tx, u *fp.User) error {
+func putUnknown(tx *tx, u *fp.User) error {
 	v, err := json.Marshal(fp.User{Name: u.Name, Failures: u.Failures, LockedUntil: u.LockedUntil})
 	if err != nil {
 		return err
@@ -460,15 +459,15 @@ func putUnknown(tx *bolt.Tx, u *fp.User) error {
 
 // IsDemo reports whether the database holds the demo office, where the
 // published demo password is allowed.
-func (db *DB) IsDemo() (demo bool) {
-	db.bolt.View(func(tx *bolt.Tx) error { demo = tx.Bucket(bMeta).Get(kDemo) != nil; return nil })
+func (db *Desk) IsDemo() (demo bool) {
+	db.view(func(tx *tx) error { demo = tx.Bucket(bMeta).Get(kDemo) != nil; return nil })
 	return demo
 }
 
 // MarkDemo marks a new, empty database as the demo office (demo.Load does).
-func (db *DB) MarkDemo() error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bUsers).Stats().KeyN > 0 || tx.Bucket(bRequests).Stats().KeyN > 0 {
+func (db *Desk) MarkDemo() error {
+	return db.update(func(tx *tx) error {
+		if tx.Bucket(bUsers).Count() > 0 || tx.Bucket(bRequests).Count() > 0 {
 			return fp.Errorf(fp.ECONFLICT, "this database already holds an office: demo data goes only into a new, empty database")
 		}
 		return tx.Bucket(bMeta).Put(kDemo, []byte{1})

@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"strings"
@@ -20,7 +20,7 @@ func testScheduling() fp.Scheduling {
 	return s
 }
 
-func setScheduling(t testing.TB, db *DB, s fp.Scheduling) {
+func setScheduling(t testing.TB, db *Desk, s fp.Scheduling) {
 	t.Helper()
 	if err := db.SetScheduling(admin, s); err != nil {
 		t.Fatal(err)
@@ -28,7 +28,7 @@ func setScheduling(t testing.TB, db *DB, s fp.Scheduling) {
 }
 
 // makeReady verifies request id's checklist and marks it eligible.
-func makeReady(t testing.TB, db *DB, id fp.RequestID) *fp.Request {
+func makeReady(t testing.TB, db *Desk, id fp.RequestID) *fp.Request {
 	t.Helper()
 	completeChecklist(t, db, clerk, id)
 	r, err := db.TransitionRequest(clerk, id, fp.StatusReadyToSchedule, "")
@@ -39,7 +39,7 @@ func makeReady(t testing.TB, db *DB, id fp.RequestID) *fp.Request {
 }
 
 // makeBooked makes request id ready and books its people at the next slots.
-func makeBooked(t testing.TB, db *DB, id fp.RequestID) *fp.Request {
+func makeBooked(t testing.TB, db *Desk, id fp.RequestID) *fp.Request {
 	t.Helper()
 	makeReady(t, db, id)
 	bs, err := db.ProposeSlots(id, fp.Date{})
@@ -54,7 +54,7 @@ func makeBooked(t testing.TB, db *DB, id fp.RequestID) *fp.Request {
 }
 
 // newRequest creates a request from in with unique identifiers.
-func newRequest(t testing.TB, db *DB, in fp.RequestInput, n int) *fp.Request {
+func newRequest(t testing.TB, db *Desk, in fp.RequestInput, n int) *fp.Request {
 	t.Helper()
 	in.ReceiptNumbers = strings.Replace("IOE09000000NN", "NN", string(rune('0'+n/10))+string(rune('0'+n%10)), 1)
 	in.ANumber = ""

@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"fmt"
@@ -10,7 +10,6 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
-	bolt "go.etcd.io/bbolt"
 )
 
 // Benchmarks run against one database of benchRequests demo requests, built
@@ -27,7 +26,7 @@ var big struct {
 	err      error
 	dir      string
 	path     string
-	db       *DB    // open between benchmarks; nil while BenchmarkOpen runs
+	db       *Desk  // open between benchmarks; nil while BenchmarkOpen runs
 	receipt  string // a receipt number that is in the file
 	anumber  string // an A-number that is in the file
 	build    time.Duration
@@ -81,7 +80,7 @@ func buildBig() error {
 	// Status changes through the same code as TransitionRequest, many per
 	// transaction (one fsync'd transaction each would take a minute here).
 	for i := 0; i < len(saved); i += batch {
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
+		err := db.update(func(tx *tx) error {
 			for j := i; j < min(i+batch, len(saved)); j++ {
 				to, reason := fp.Status(""), ""
 				switch j % 10 {
@@ -132,7 +131,7 @@ func buildBig() error {
 }
 
 // bigDB returns the open 100,000-request database.
-func bigDB(b *testing.B) *DB {
+func bigDB(b *testing.B) *Desk {
 	b.Helper()
 	big.once.Do(func() {
 		big.err = buildBig()

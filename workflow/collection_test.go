@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"crypto/ed25519"
@@ -10,7 +10,7 @@ import (
 	fp "github.com/fieldprint/fieldprint"
 )
 
-func setOffice(t testing.TB, db *DB) {
+func setOffice(t testing.TB, db *Desk) {
 	t.Helper()
 	if err := db.SetOffice(admin, fp.Office{Name: "USCIS Guangzhou Field Office", Address: "43 Hua Jiu Road\nGuangzhou", Signatory: "M. Ellison"}); err != nil {
 		t.Fatal(err)

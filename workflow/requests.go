@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"bytes"
@@ -12,10 +12,9 @@ import (
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
-	bolt "go.etcd.io/bbolt"
 )
 
-var _ fp.RequestService = (*DB)(nil)
+var _ fp.RequestService = (*Desk)(nil)
 
 type entry struct {
 	bucket     []byte
@@ -51,7 +50,7 @@ func indexEntries(r *fp.Request, sum fp.RequestSummary) []entry {
 	return append(es, slotEntries(r)...)
 }
 
-func getRequest(tx *bolt.Tx, id fp.RequestID) (*fp.Request, error) {
+func getRequest(tx *tx, id fp.RequestID) (*fp.Request, error) {
 	v := tx.Bucket(bRequests).Get(idKey(id))
 	if v == nil {
 		return nil, fp.Errorf(fp.ENOTFOUND, "request %d does not exist", id)
@@ -69,7 +68,7 @@ func waitsForDecision(s fp.Status) bool {
 }
 
 // putRequest writes r and its indexes as of day on, replacing old's index entries.
-func putRequest(tx *bolt.Tx, old, r *fp.Request, on fp.Date) error {
+func putRequest(tx *tx, old, r *fp.Request, on fp.Date) error {
 	if old != nil {
 		oldSum, err := getSummary(tx, old.ID)
 		if err != nil {
@@ -104,7 +103,6 @@ func putRequest(tx *bolt.Tx, old, r *fp.Request, on fp.Date) error {
 		{bRequests, idKey(r.ID), rec}, {bSummaries, idKey(r.ID), sum}, {bNumbers, []byte(r.Number), idKey(r.ID)},
 	} {
 		b := tx.Bucket(kv.b)
-		b.FillPercent = 0.9
 		if err := b.Put(kv.k, kv.v); err != nil {
 			return err
 		}
@@ -112,13 +110,13 @@ func putRequest(tx *bolt.Tx, old, r *fp.Request, on fp.Date) error {
 	return nil
 }
 
-func (db *DB) today() fp.Date { return db.Today() }
+func (db *Desk) today() fp.Date { return db.Today() }
 
 // Today is the office's day now (in its time zone, not the workstation's).
-func (db *DB) Today() fp.Date { return fp.DateOf(db.Now().In(db.Location())) }
+func (db *Desk) Today() fp.Date { return fp.DateOf(db.Now().In(db.Location())) }
 
 // Location is the office's time zone: every time a person reads is in it.
-func (db *DB) Location() *time.Location {
+func (db *Desk) Location() *time.Location {
 	if l := db.zone.Load(); l != nil {
 		return l
 	}
@@ -127,7 +125,7 @@ func (db *DB) Location() *time.Location {
 
 // loadZone reads the office's zone from the settings (after Open, and after
 // every change of them).
-func (db *DB) loadZone() error {
+func (db *Desk) loadZone() error {
 	s, err := db.Scheduling()
 	if err != nil {
 		return err
@@ -137,18 +135,18 @@ func (db *DB) loadZone() error {
 }
 
 // FindRequestByID returns one request.
-func (db *DB) FindRequestByID(id fp.RequestID) (r *fp.Request, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error { r, err = getRequest(tx, id); return err })
+func (db *Desk) FindRequestByID(id fp.RequestID) (r *fp.Request, err error) {
+	err = db.view(func(tx *tx) error { r, err = getRequest(tx, id); return err })
 	return r, err
 }
 
 // FindRequestByNumber accepts the number as staff type it (FP-2026-00042, fp 2026 42).
-func (db *DB) FindRequestByNumber(number string) (r *fp.Request, err error) {
+func (db *Desk) FindRequestByNumber(number string) (r *fp.Request, err error) {
 	n, err := fp.ParseNumber(number)
 	if err != nil {
 		return nil, err
 	}
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.view(func(tx *tx) error {
 		v := tx.Bucket(bNumbers).Get([]byte(n))
 		if v == nil {
 			return fp.Errorf(fp.ENOTFOUND, "there is no request %s", n)
@@ -159,15 +157,15 @@ func (db *DB) FindRequestByNumber(number string) (r *fp.Request, err error) {
 	return r, err
 }
 
-func (db *DB) CountRequests() (n int, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error { n = tx.Bucket(bRequests).Stats().KeyN; return nil })
+func (db *Desk) CountRequests() (n int, err error) {
+	err = db.view(func(tx *tx) error { n = tx.Bucket(bRequests).Count(); return nil })
 	return n, err
 }
 
 // CountByStatus returns how many requests are in each status.
-func (db *DB) CountByStatus() (map[fp.Status]int, error) {
+func (db *Desk) CountByStatus() (map[fp.Status]int, error) {
 	out := map[fp.Status]int{}
-	err := db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.view(func(tx *tx) error {
 		c := idx(tx, iStatus).Cursor()
 		for _, s := range fp.Statuses {
 			p := cat([]byte(s), sep)
@@ -180,7 +178,7 @@ func (db *DB) CountByStatus() (map[fp.Status]int, error) {
 	return out, err
 }
 
-func duplicatesTx(tx *bolt.Tx, r *fp.Request) ([]fp.Duplicate, error) {
+func duplicatesTx(tx *tx, r *fp.Request) ([]fp.Duplicate, error) {
 	var out []fp.Duplicate
 	seen := map[fp.RequestID]bool{}
 	check := func(bucket []byte, ident string) error {
@@ -218,8 +216,8 @@ func duplicatesTx(tx *bolt.Tx, r *fp.Request) ([]fp.Duplicate, error) {
 	return out, nil
 }
 
-func (db *DB) FindDuplicates(r *fp.Request) (out []fp.Duplicate, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error { out, err = duplicatesTx(tx, r); return err })
+func (db *Desk) FindDuplicates(r *fp.Request) (out []fp.Duplicate, err error) {
+	err = db.view(func(tx *tx) error { out, err = duplicatesTx(tx, r); return err })
 	return out, err
 }
 
@@ -232,7 +230,7 @@ func duplicateError(ds []fp.Duplicate) error {
 }
 
 // createTx assigns id and number to r and writes it.
-func (db *DB) createTx(tx *bolt.Tx, a fp.Actor, r *fp.Request, opt fp.SaveOptions) error {
+func (db *Desk) createTx(tx *tx, a fp.Actor, r *fp.Request, opt fp.SaveOptions) error {
 	a, err := authorize(tx, a)
 	if err != nil {
 		return err
@@ -291,9 +289,9 @@ func normalize(r *fp.Request, today fp.Date) error {
 	return nil
 }
 
-func (db *DB) CreateRequest(a fp.Actor, r *fp.Request, opt fp.SaveOptions) (*fp.Request, error) {
+func (db *Desk) CreateRequest(a fp.Actor, r *fp.Request, opt fp.SaveOptions) (*fp.Request, error) {
 	c := *r
-	err := db.bolt.Update(func(tx *bolt.Tx) error { return db.createTx(tx, a, &c, opt) })
+	err := db.update(func(tx *tx) error { return db.createTx(tx, a, &c, opt) })
 	if err != nil {
 		return nil, wrap(err, "the request was not saved")
 	}
@@ -301,23 +299,80 @@ func (db *DB) CreateRequest(a fp.Actor, r *fp.Request, opt fp.SaveOptions) (*fp.
 }
 
 // ImportRequests creates every request in one transaction: all or none.
-func (db *DB) ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) ([]*fp.Request, error) {
-	out := make([]*fp.Request, len(rs))
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+func (db *Desk) ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) ([]*fp.Request, error) {
+	// Every row is checked first, against the store and the other rows, so
+	// what a person can fix refuses the whole import and writes nothing.
+	err := db.view(func(tx *tx) error {
+		a, err := authorize(tx, a)
+		if err != nil {
+			return err
+		}
+		if err := fp.CheckEdit(a, nil); err != nil {
+			return err
+		}
+		first := map[string]int{} // identifier -> the row that has it
 		for i, r := range rs {
 			c := *r
-			if err := db.createTx(tx, a, &c, opt); err != nil {
+			if err := normalize(&c, db.today()); err != nil {
 				return importRowError(i, err)
 			}
-			out[i] = &c
+			if opt.AllowDuplicates {
+				continue
+			}
+			ds, err := duplicatesTx(tx, &c)
+			if err != nil {
+				return err
+			}
+			if len(ds) > 0 {
+				return importRowError(i, duplicateError(ds))
+			}
+			ids := []string{string(c.ANumber)}
+			for _, rn := range c.ReceiptNumbers {
+				ids = append(ids, string(rn))
+			}
+			for _, id := range ids {
+				if id == "" {
+					continue
+				}
+				if j, ok := first[id]; ok {
+					return importRowError(i, fp.Errorf(fp.ECONFLICT, "possible duplicate: %s is on request %d of the batch too", id, j+1))
+				}
+				first[id] = i
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, wrap(err, "nothing was imported")
 	}
+	// Then they are written, in transactions the storage contract's limits
+	// allow: only a failing disk can stop the import between two of them,
+	// and the error then says how many rows were written.
+	out := make([]*fp.Request, len(rs))
+	for start := 0; start < len(rs); start += importChunk {
+		end := min(start+importChunk, len(rs))
+		err := db.update(func(tx *tx) error {
+			for i := start; i < end; i++ {
+				c := *rs[i]
+				if err := db.createTx(tx, a, &c, opt); err != nil {
+					return importRowError(i, err)
+				}
+				out[i] = &c
+			}
+			return nil
+		})
+		if err != nil && start == 0 {
+			return nil, wrap(err, "nothing was imported")
+		} else if err != nil {
+			return nil, wrap(err, fmt.Sprintf("only the first %d rows were imported (%s to %s)", start, out[0].Number, out[start-1].Number))
+		}
+	}
 	return out, nil
 }
+
+// importChunk rows are written per transaction: each writes its record,
+// queue row, number and index entries and an audit entry, a few dozen keys.
+const importChunk = 200
 
 // importRowError says which row failed, keeping the domain code and message.
 func importRowError(i int, err error) error {
@@ -330,11 +385,11 @@ func importRowError(i int, err error) error {
 	return err
 }
 
-func (db *DB) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, fields *fp.Request, opt fp.SaveOptions) (out *fp.Request, err error) {
+func (db *Desk) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, fields *fp.Request, opt fp.SaveOptions) (out *fp.Request, err error) {
 	var release []string
 	db.filesMu.Lock() // an edit may let go of files
 	defer db.filesMu.Unlock()
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx *tx) error {
 		a, err := authorize(tx, a)
 		if err != nil {
 			return err
@@ -405,8 +460,8 @@ func (db *DB) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, fields 
 	return out, nil
 }
 
-func (db *DB) TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reason string) (out *fp.Request, err error) {
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+func (db *Desk) TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reason string) (out *fp.Request, err error) {
+	err = db.update(func(tx *tx) error {
 		a, err := authorize(tx, a)
 		if err != nil {
 			return err
@@ -462,14 +517,8 @@ func plural(n int, one, many string) string {
 
 // wrap keeps domain errors as they are and hides storage failures behind a
 // message that says nothing was written.
-func wrap(err error, what string) error {
-	if fp.ErrorCode(err) != fp.EINTERNAL || fromGuard(err) {
-		return err
-	}
-	return fp.Internal(what+": the database could not be written", err)
-}
 
-func getSummary(tx *bolt.Tx, id fp.RequestID) (fp.RequestSummary, error) {
+func getSummary(tx *tx, id fp.RequestID) (fp.RequestSummary, error) {
 	var s fp.RequestSummary
 	v := tx.Bucket(bSummaries).Get(idKey(id))
 	if v == nil {
@@ -482,13 +531,13 @@ func getSummary(tx *bolt.Tx, id fp.RequestID) (fp.RequestSummary, error) {
 }
 
 // LoadRequests returns the full records matching f, in queue order.
-func (db *DB) LoadRequests(f fp.RequestFilter) ([]*fp.Request, error) {
+func (db *Desk) LoadRequests(f fp.RequestFilter) ([]*fp.Request, error) {
 	rows, _, err := db.FindRequests(f)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*fp.Request, 0, len(rows))
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.view(func(tx *tx) error {
 		for _, s := range rows {
 			r, err := getRequest(tx, s.ID)
 			if err != nil {

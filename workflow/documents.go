@@ -1,18 +1,15 @@
-package store
+package workflow
 
 import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	fp "github.com/fieldprint/fieldprint"
-	bolt "go.etcd.io/bbolt"
 )
 
-var _ fp.DocumentService = (*DB)(nil)
+var _ fp.DocumentService = (*Desk)(nil)
 
 // fileRecord is what the database knows of one stored scan.
 type fileRecord struct {
@@ -20,11 +17,6 @@ type fileRecord struct {
 	Size int64  `json:"size"`
 	Refs int    `json:"refs"` // checklist items (across requests) that hold it
 }
-
-// ScansDir is where the bytes of attached files live (see the bucket tree).
-func (db *DB) ScansDir() string { return db.path + "-scans" }
-
-func (db *DB) scanPath(sum string) string { return filepath.Join(db.ScansDir(), sum[:2], sum) }
 
 func validSum(s string) bool {
 	if len(s) != 64 {
@@ -34,45 +26,9 @@ func validSum(s string) bool {
 	return err == nil && strings.ToLower(s) == s
 }
 
-// writeScan stores data under its hash unless an intact copy is there, and
-// reports whether it created the file.
-func (db *DB) writeScan(sum string, data []byte) (bool, error) {
-	path := db.scanPath(sum)
-	if st, err := os.Stat(path); err == nil && st.Size() == int64(len(data)) {
-		return false, nil
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return false, err
-	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return false, err
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return false, err
-	}
-	if d, err := os.Open(dir); err == nil { // make the rename itself durable
-		d.Sync()
-		d.Close()
-	}
-	return true, nil
-}
-
 // refFile counts one more (delta 1) or one fewer (-1) checklist item holding
 // sum, and reports whether nothing holds it any more.
-func refFile(tx *bolt.Tx, sum string, delta int, a *fp.Attachment) (unused bool, err error) {
+func refFile(tx *tx, sum string, delta int, a *fp.Attachment) (unused bool, err error) {
 	b := tx.Bucket(bFiles)
 	var rec fileRecord
 	if v := b.Get([]byte(sum)); v != nil {
@@ -94,22 +50,22 @@ func refFile(tx *bolt.Tx, sum string, delta int, a *fp.Attachment) (unused bool,
 }
 
 // removeScans deletes the bytes of files nothing refers to any more.
-func (db *DB) removeScans(sums []string) {
+func (db *Desk) removeScans(sums []string) {
 	for _, s := range sums {
-		os.Remove(db.scanPath(s))
+		db.files.Remove(s)
 	}
 }
 
 // docChange is one document action inside its transaction: it changes r (a
 // copy of the stored request) and returns the audit entry and the files it
 // let go of.
-type docChange func(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error)
+type docChange func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error)
 
 // changeDocuments runs fn through changeRequest with the document checks, and
 // deletes the files fn let go of once the change is committed.
-func (db *DB) changeDocuments(a fp.Actor, id fp.RequestID, failed string, fn docChange) (*fp.Request, error) {
+func (db *Desk) changeDocuments(a fp.Actor, id fp.RequestID, failed string, fn docChange) (*fp.Request, error) {
 	var release []string
-	out, err := db.changeRequest(a, id, failed, fp.CheckDocuments, func(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, error) {
+	out, err := db.changeRequest(a, id, failed, fp.CheckDocuments, func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, error) {
 		entry, rel, err := fn(tx, a, r, on)
 		release = rel
 		return entry, err
@@ -125,10 +81,10 @@ func (db *DB) changeDocuments(a fp.Actor, id fp.RequestID, failed string, fn doc
 // the account and check(a, r), lets fn change a copy of the request and say
 // what to audit, moves the status where the checklist or the appointments
 // call for it, and writes the request with its indexes.
-func (db *DB) changeRequest(a fp.Actor, id fp.RequestID, failed string, check func(fp.Actor, *fp.Request) error,
-	fn func(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, error)) (*fp.Request, error) {
+func (db *Desk) changeRequest(a fp.Actor, id fp.RequestID, failed string, check func(fp.Actor, *fp.Request) error,
+	fn func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, error)) (*fp.Request, error) {
 	var out *fp.Request
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.update(func(tx *tx) error {
 		a, err := authorize(tx, a)
 		if err != nil {
 			return err
@@ -168,7 +124,7 @@ func (db *DB) changeRequest(a fp.Actor, id fp.RequestID, failed string, check fu
 }
 
 // followChecklist moves r's status when its checklist calls for it.
-func (db *DB) followChecklist(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) error {
+func (db *Desk) followChecklist(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) error {
 	if to, why, ok := r.FollowChecklist(on); ok {
 		return db.moveStatus(tx, a, r, to, why)
 	}
@@ -177,7 +133,7 @@ func (db *DB) followChecklist(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date
 
 // moveStatus is a status change that follows from another change, with a
 // history line and an audit entry like any other transition.
-func (db *DB) moveStatus(tx *bolt.Tx, a fp.Actor, r *fp.Request, to fp.Status, why string) error {
+func (db *Desk) moveStatus(tx *tx, a fp.Actor, r *fp.Request, to fp.Status, why string) error {
 	from := r.Status
 	r.History = append(append([]fp.Transition(nil), r.History...),
 		fp.Transition{At: db.Now().UTC(), By: a.Name, From: from, To: to, Reason: why})
@@ -188,7 +144,7 @@ func (db *DB) moveStatus(tx *bolt.Tx, a fp.Actor, r *fp.Request, to fp.Status, w
 
 // AttachFile checks data and attaches it to the checklist item of request id.
 // A refused file stores nothing; identical content is stored once.
-func (db *DB) AttachFile(a fp.Actor, id fp.RequestID, item, name string, data []byte) (*fp.Request, error) {
+func (db *Desk) AttachFile(a fp.Actor, id fp.RequestID, item, name string, data []byte) (*fp.Request, error) {
 	name = fp.DisplayName(name) // no folders, control characters or bidi marks in what is stored and shown
 	info, err := fp.SniffFile(name, data, db.MaxFileBytes)
 	if err != nil {
@@ -198,11 +154,11 @@ func (db *DB) AttachFile(a fp.Actor, id fp.RequestID, item, name string, data []
 
 	db.filesMu.Lock()
 	defer db.filesMu.Unlock()
-	created, err := db.writeScan(sum, data)
+	created, err := db.files.Write(sum, data)
 	if err != nil {
 		return nil, fp.Internal("the file could not be stored: check the disk has space; nothing was attached", err)
 	}
-	out, err := db.changeDocuments(a, id, "the file was not attached", func(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error) {
+	out, err := db.changeDocuments(a, id, "the file was not attached", func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error) {
 		att := fp.Attachment{SHA256: sum, Name: name, Type: info.Type, Size: info.Size, Width: info.Width, Height: info.Height,
 			AddedAt: db.Now().UTC(), AddedBy: a.Name}
 		replaced, err := r.Attach(item, att, on)
@@ -230,9 +186,9 @@ func (db *DB) AttachFile(a fp.Actor, id fp.RequestID, item, name string, data []
 		return fp.AuditEntry{Action: fp.ActionDocumentAttach, Changes: ch}, release, nil
 	})
 	if err != nil && created {
-		db.bolt.View(func(tx *bolt.Tx) error {
+		db.view(func(tx *tx) error {
 			if tx.Bucket(bFiles).Get([]byte(sum)) == nil {
-				os.Remove(db.scanPath(sum))
+				db.files.Remove(sum)
 			}
 			return nil
 		})
@@ -245,10 +201,10 @@ func describeFile(a fp.Attachment) string {
 }
 
 // DetachFile removes the file of a checklist item attached by mistake.
-func (db *DB) DetachFile(a fp.Actor, id fp.RequestID, item string) (*fp.Request, error) {
+func (db *Desk) DetachFile(a fp.Actor, id fp.RequestID, item string) (*fp.Request, error) {
 	db.filesMu.Lock()
 	defer db.filesMu.Unlock()
-	return db.changeDocuments(a, id, "the file was not removed", func(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error) {
+	return db.changeDocuments(a, id, "the file was not removed", func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error) {
 		it, _ := r.FindItem(item, on)
 		gone, err := r.Detach(item, on)
 		if err != nil {
@@ -268,8 +224,8 @@ func (db *DB) DetachFile(a fp.Actor, id fp.RequestID, item string) (*fp.Request,
 }
 
 // JudgeDocument records a clerk's verification or rejection of an item.
-func (db *DB) JudgeDocument(a fp.Actor, id fp.RequestID, item string, v fp.Verdict) (*fp.Request, error) {
-	return db.changeDocuments(a, id, "the check was not recorded", func(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error) {
+func (db *Desk) JudgeDocument(a fp.Actor, id fp.RequestID, item string, v fp.Verdict) (*fp.Request, error) {
+	return db.changeDocuments(a, id, "the check was not recorded", func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error) {
 		if err := r.Judge(item, v, a.Name, db.Now(), on); err != nil {
 			return fp.AuditEntry{}, nil, err
 		}
@@ -291,18 +247,18 @@ func (db *DB) JudgeDocument(a fp.Actor, id fp.RequestID, item string, v fp.Verdi
 
 // ReadFile returns the bytes of a stored attachment after checking them
 // against their hash: a damaged or swapped file is reported, never shown.
-func (db *DB) ReadFile(sum string) ([]byte, error) {
+func (db *Desk) ReadFile(sum string) ([]byte, error) {
 	if !validSum(sum) {
 		return nil, fp.Errorf(fp.EINVALID, "%q is not a file reference", sum)
 	}
 	known := false
-	db.bolt.View(func(tx *bolt.Tx) error { known = tx.Bucket(bFiles).Get([]byte(sum)) != nil; return nil })
+	db.view(func(tx *tx) error { known = tx.Bucket(bFiles).Get([]byte(sum)) != nil; return nil })
 	if !known {
 		return nil, fp.Errorf(fp.ENOTFOUND, "the file %s… is no longer stored", sum[:12])
 	}
-	data, err := os.ReadFile(db.scanPath(sum))
+	data, err := db.files.Read(sum)
 	if err != nil {
-		return nil, fp.Internal(fmt.Sprintf("the stored file %s… cannot be read from %s", sum[:12], db.ScansDir()), err)
+		return nil, fp.Internal(fmt.Sprintf("the stored file %s… cannot be read", sum[:12]), err)
 	}
 	if fp.Fingerprint(data) != sum {
 		return nil, fp.Errorf(fp.EINTERNAL, "the stored file %s… is damaged (its content no longer matches its SHA-256): attach the scan again", sum[:12])
@@ -312,7 +268,7 @@ func (db *DB) ReadFile(sum string) ([]byte, error) {
 
 // releaseDropped lets go of files an edit took off a request (a person
 // removed from the household) and returns those nothing holds any more.
-func releaseDropped(tx *bolt.Tx, dropped []fp.Attachment) ([]string, error) {
+func releaseDropped(tx *tx, dropped []fp.Attachment) ([]string, error) {
 	var release []string
 	for _, a := range dropped {
 		unused, err := refFile(tx, a.SHA256, -1, nil)
@@ -326,34 +282,34 @@ func releaseDropped(tx *bolt.Tx, dropped []fp.Attachment) ([]string, error) {
 	return release, nil
 }
 
-// sweepScans removes files no record refers to: left by a crash between
-// writing a file and committing its transaction, or by an interrupted write.
-func (db *DB) sweepScans() {
-	dirs, err := os.ReadDir(db.ScansDir())
+// Sweep removes stored files no record refers to: left by a crash between
+// writing a file and committing its transaction. It runs when the store
+// says the last stop was unclean, and in the check.
+func (db *Desk) Sweep() error {
+	sums, err := db.files.List()
 	if err != nil {
-		return
+		return err
 	}
-	db.bolt.View(func(tx *bolt.Tx) error {
+	var gone []string
+	err = db.view(func(tx *tx) error {
 		b := tx.Bucket(bFiles)
-		if b == nil { // migrations create it: a damaged file, whose scans must stay
-			return nil
-		}
-		for _, d := range dirs {
-			sub := filepath.Join(db.ScansDir(), d.Name())
-			files, _ := os.ReadDir(sub)
-			for _, f := range files {
-				if b.Get([]byte(f.Name())) == nil {
-					os.Remove(filepath.Join(sub, f.Name()))
-				}
+		for _, s := range sums {
+			if b.Get([]byte(s)) == nil {
+				gone = append(gone, s)
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	db.removeScans(gone)
+	return nil
 }
 
 // checkFiles verifies that every file reference is counted and present on
 // disk with the recorded size.
-func (db *DB) checkFiles(tx *bolt.Tx) []error {
+func (db *Desk) checkFiles(tx *tx) []error {
 	fb := tx.Bucket(bFiles)
 	if fb == nil {
 		return nil
@@ -381,10 +337,10 @@ func (db *DB) checkFiles(tx *bolt.Tx) []error {
 			errs = append(errs, fmt.Errorf("file %.12s: counted %d uses, the requests hold %d", k, rec.Refs, refs[string(k)]))
 		}
 		delete(refs, string(k))
-		if st, err := os.Stat(db.scanPath(string(k))); err != nil {
-			errs = append(errs, fmt.Errorf("file %.12s: missing from %s", k, db.ScansDir()))
-		} else if st.Size() != rec.Size {
-			errs = append(errs, fmt.Errorf("file %.12s: %d bytes on disk, %d recorded", k, st.Size(), rec.Size))
+		if size, err := db.files.Size(string(k)); err != nil {
+			errs = append(errs, fmt.Errorf("file %.12s: missing from the stored files", k))
+		} else if size != rec.Size {
+			errs = append(errs, fmt.Errorf("file %.12s: %d bytes stored, %d recorded", k, size, rec.Size))
 		}
 		return nil
 	})

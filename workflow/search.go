@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"bytes"
@@ -7,14 +7,13 @@ import (
 	"strings"
 
 	fp "github.com/fieldprint/fieldprint"
-	bolt "go.etcd.io/bbolt"
 )
 
 // FindRequests returns one page of queue rows matching f and the count of all
 // matches. Rows are found, filtered, ordered and counted from index keys and
 // values alone; only the rows of the page are decoded.
-func (db *DB) FindRequests(f fp.RequestFilter) (rows []fp.RequestSummary, total int, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+func (db *Desk) FindRequests(f fp.RequestFilter) (rows []fp.RequestSummary, total int, err error) {
+	err = db.view(func(tx *tx) error {
 		if strings.TrimSpace(f.Search) != "" {
 			rows, total, err = searchTx(tx, f)
 			return err
@@ -39,7 +38,7 @@ func wanted[T ~string](set []T, v []byte) bool {
 
 // stream is one ordered run of index keys ending in "date id".
 type stream struct {
-	c      *bolt.Cursor
+	c      *cursor
 	prefix []byte
 	k, v   []byte
 	match  func(v []byte) bool
@@ -48,7 +47,7 @@ type stream struct {
 // scanTx merges one cursor per index prefix: each prefix is already in
 // received order (its keys end in date+id), so the merge yields queue order
 // with no sort and no gathering of ids beyond the page.
-func scanTx(tx *bolt.Tx, f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
+func scanTx(tx *tx, f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
 	var streams []*stream
 	add := func(bucket, prefix []byte, match func([]byte) bool) {
 		streams = append(streams, &stream{c: idx(tx, bucket).Cursor(), prefix: prefix, match: match})
@@ -106,7 +105,7 @@ func tail(k []byte) []byte { return k[len(k)-16:] }
 func keyID(k []byte) fp.RequestID { return fp.RequestID(binary.BigEndian.Uint64(k[len(k)-8:])) }
 
 // first positions c on the first (or, reverse, last) key with prefix.
-func first(c *bolt.Cursor, prefix []byte, reverse bool) ([]byte, []byte) {
+func first(c *cursor, prefix []byte, reverse bool) ([]byte, []byte) {
 	var k, v []byte
 	if !reverse {
 		k, v = c.Seek(prefix)
@@ -123,7 +122,7 @@ func first(c *bolt.Cursor, prefix []byte, reverse bool) ([]byte, []byte) {
 	return k, v
 }
 
-func next(c *bolt.Cursor, prefix []byte, reverse bool) ([]byte, []byte) {
+func next(c *cursor, prefix []byte, reverse bool) ([]byte, []byte) {
 	var k, v []byte
 	if reverse {
 		k, v = c.Prev()
@@ -136,7 +135,7 @@ func next(c *bolt.Cursor, prefix []byte, reverse bool) ([]byte, []byte) {
 	return k, v
 }
 
-func each(b *bolt.Bucket, prefix []byte, fn func(k, v []byte)) {
+func each(b *bucket, prefix []byte, fn func(k, v []byte)) {
 	c := b.Cursor()
 	for k, v := first(c, prefix, false); k != nil; k, v = next(c, prefix, false) {
 		fn(k, v)
@@ -155,7 +154,7 @@ func prefixEnd(p []byte) []byte {
 	return nil
 }
 
-func summaries(tx *bolt.Tx, ids []fp.RequestID) ([]fp.RequestSummary, error) {
+func summaries(tx *tx, ids []fp.RequestID) ([]fp.RequestSummary, error) {
 	rows := make([]fp.RequestSummary, 0, len(ids))
 	for _, id := range ids {
 		s, err := getSummary(tx, id)
@@ -171,13 +170,13 @@ func summaries(tx *bolt.Tx, ids []fp.RequestID) ([]fp.RequestSummary, error) {
 type hits map[fp.RequestID][]byte
 
 // prefixHits collects the entries whose keys start with p.
-func prefixHits(b *bolt.Bucket, p []byte, into hits) {
+func prefixHits(b *bucket, p []byte, into hits) {
 	each(b, p, func(k, v []byte) { into[keyID(k)] = v })
 }
 
 // searchHits returns the requests whose name, receipt number, A-number or
 // request number matches q.
-func searchHits(tx *bolt.Tx, q string) hits {
+func searchHits(tx *tx, q string) hits {
 	found := hits{}
 	c := strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(q)))
 
@@ -223,7 +222,7 @@ func searchHits(tx *bolt.Tx, q string) hits {
 	return found
 }
 
-func searchTx(tx *bolt.Tx, f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
+func searchTx(tx *tx, f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
 	type hit struct {
 		id  fp.RequestID
 		day []byte

@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"path/filepath"
@@ -6,13 +6,12 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
-	bolt "go.etcd.io/bbolt"
 )
 
 // yearFull builds a database whose next year is booked solid but for the
 // last open day, and returns it with a ready household of three: "next
 // available" must walk the whole year (the worst case) to find their slots.
-func yearFull(b *testing.B) (*DB, fp.RequestID) {
+func yearFull(b *testing.B) (*Desk, fp.RequestID) {
 	b.Helper()
 	db, err := Open(filepath.Join(b.TempDir(), "year.db"))
 	if err != nil {
@@ -52,7 +51,7 @@ func yearFull(b *testing.B) (*DB, fp.RequestID) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx *tx) error {
 		for i, slot := range slots {
 			r := rs[i]
 			r.Household, r.Category, r.Other = nil, fp.CategoryMilitary, nil

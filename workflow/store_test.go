@@ -1,10 +1,9 @@
-package store
+package workflow
 
 import (
 	"github.com/fieldprint/fieldprint/internal/fixture"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -28,7 +27,7 @@ var (
 )
 
 // ensureStaff creates the test accounts that do not exist yet.
-func ensureStaff(db *DB) error {
+func ensureStaff(db *Desk) error {
 	if n, _ := db.CountUsers(); n == 0 {
 		if _, err := db.CreateUser(nil, fp.NewUser{Name: admin.Name, FullName: staffNames[admin.Name], Role: admin.Role, Password: testPassword}); err != nil {
 			return err
@@ -55,7 +54,7 @@ func ensureStaff(db *DB) error {
 
 var fixedNow = fixture.Now
 
-func openTemp(t testing.TB) (*DB, string) {
+func openTemp(t testing.TB) (*Desk, string) {
 	t.Helper()
 	db, path := openEmpty(t)
 	if err := ensureStaff(db); err != nil {
@@ -65,7 +64,7 @@ func openTemp(t testing.TB) (*DB, string) {
 }
 
 // openEmpty opens a new database with no accounts.
-func openEmpty(t testing.TB) (*DB, string) {
+func openEmpty(t testing.TB) (*Desk, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "fieldprint.db")
 	db, err := Open(path)
@@ -77,7 +76,7 @@ func openEmpty(t testing.TB) (*DB, string) {
 	return db, path
 }
 
-func reopen(t testing.TB, db *DB, path string) *DB {
+func reopen(t testing.TB, db *Desk, path string) *Desk {
 	t.Helper()
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
@@ -102,7 +101,7 @@ func mustParse(t testing.TB, in fp.RequestInput) *fp.Request {
 
 func sample() fp.RequestInput { return fixture.Request() }
 
-func checkClean(t *testing.T, db *DB) {
+func checkClean(t *testing.T, db *Desk) {
 	t.Helper()
 	for _, err := range db.Check() {
 		t.Error(err)
@@ -129,8 +128,8 @@ func TestCreateReopenReadBack(t *testing.T) {
 		t.Fatalf("read back %+v", got)
 	}
 	checkClean(t, db)
-	if v := db.Version(); v != SchemaVersion() {
-		t.Fatalf("schema %d, want %d", v, SchemaVersion())
+	if v := db.Version(); v != Schema {
+		t.Fatalf("schema %d, want %d", v, Schema)
 	}
 }
 
@@ -386,7 +385,7 @@ func TestCheckFindsMissingAndStaleIndexEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.bolt.Update(func(tx *bolt.Tx) error {
+	db.update(func(tx *tx) error {
 		b := idx(tx, iName)
 		b.Delete(cat([]byte("nguyen"), sep, idKey(r.ID)))
 		return b.Put(cat([]byte("ghost"), sep, idKey(r.ID)), []byte{})

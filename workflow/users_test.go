@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"strings"
@@ -6,7 +6,6 @@ import (
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
-	bolt "go.etcd.io/bbolt"
 )
 
 func TestFirstAccountMustBeAdmin(t *testing.T) {
@@ -46,7 +45,7 @@ func TestPasswordHashIsArgon2idAtOWASPMinimum(t *testing.T) {
 	defer func() { PasswordCost = saved }()
 	db, _ := openTemp(t)
 	var hash string
-	db.bolt.View(func(tx *bolt.Tx) error {
+	db.view(func(tx *tx) error {
 		u, err := getUser(tx, "mlopez")
 		if err == nil {
 			hash = u.PasswordHash

@@ -1,15 +1,14 @@
-package store
+package workflow
 
 import (
 	"encoding/json"
 
 	fp "github.com/fieldprint/fieldprint"
-	bolt "go.etcd.io/bbolt"
 )
 
 // Office returns the office profile; ENOTFOUND until an administrator sets it.
-func (db *DB) Office() (o fp.Office, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+func (db *Desk) Office() (o fp.Office, err error) {
+	err = db.view(func(tx *tx) error {
 		v := tx.Bucket(bSettings).Get(kOffice)
 		if v == nil {
 			return fp.Errorf(fp.ENOTFOUND, "the office profile is not set: an administrator sets it under Settings or with \"fieldprint office set\"")
@@ -20,8 +19,8 @@ func (db *DB) Office() (o fp.Office, err error) {
 }
 
 // Profile returns letterhead and scheduling together (an unset letterhead is empty).
-func (db *DB) Profile() (p fp.Profile, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+func (db *Desk) Profile() (p fp.Profile, err error) {
+	err = db.view(func(tx *tx) error {
 		if v := tx.Bucket(bSettings).Get(kOffice); v != nil {
 			if err := json.Unmarshal(v, &p.Office); err != nil {
 				return fp.Internal("the office profile cannot be read", err)
@@ -34,12 +33,12 @@ func (db *DB) Profile() (p fp.Profile, err error) {
 }
 
 // SetOffice replaces the office profile (administrators only), audited field by field.
-func (db *DB) SetOffice(a fp.Actor, o fp.Office) error {
+func (db *Desk) SetOffice(a fp.Actor, o fp.Office) error {
 	o, err := o.Normalize()
 	if err != nil {
 		return err
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx *tx) error {
 		a, err := requireAdmin(tx, a, "the office profile")
 		if err != nil {
 			return err
@@ -49,7 +48,7 @@ func (db *DB) SetOffice(a fp.Actor, o fp.Office) error {
 	return wrap(err, "the office profile was not saved")
 }
 
-func (db *DB) putOffice(tx *bolt.Tx, a fp.Actor, o fp.Office) error {
+func (db *Desk) putOffice(tx *tx, a fp.Actor, o fp.Office) error {
 	var old fp.Office
 	if v := tx.Bucket(bSettings).Get(kOffice); v != nil {
 		json.Unmarshal(v, &old)

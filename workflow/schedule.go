@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"bytes"
@@ -9,10 +9,9 @@ import (
 	"strings"
 
 	fp "github.com/fieldprint/fieldprint"
-	bolt "go.etcd.io/bbolt"
 )
 
-var _ fp.ScheduleService = (*DB)(nil)
+var _ fp.ScheduleService = (*Desk)(nil)
 
 var (
 	kScheduling = []byte("scheduling")
@@ -80,7 +79,7 @@ func walkInKey(d fp.Date, id fp.RequestID, ap int) []byte {
 	return binary.BigEndian.AppendUint16(cat(dateKey(d), idKey(id)), uint16(ap))
 }
 
-func dayUsesTx(tx *bolt.Tx, d fp.Date) ([]fp.SlotUse, error) {
+func dayUsesTx(tx *tx, d fp.Date) ([]fp.SlotUse, error) {
 	var out []fp.SlotUse
 	var ferr error
 	each(idx(tx, iSlots), dateKey(d), func(k, v []byte) {
@@ -93,7 +92,7 @@ func dayUsesTx(tx *bolt.Tx, d fp.Date) ([]fp.SlotUse, error) {
 	return out, ferr
 }
 
-func schedulingTx(tx *bolt.Tx) (fp.Scheduling, error) {
+func schedulingTx(tx *tx) (fp.Scheduling, error) {
 	s := fp.DefaultScheduling()
 	v := tx.Bucket(bSettings).Get(kScheduling)
 	if v == nil {
@@ -108,17 +107,17 @@ func schedulingTx(tx *bolt.Tx) (fp.Scheduling, error) {
 
 // Scheduling returns the office's capacity and rules (the defaults, marked
 // Default, until an administrator saves them).
-func (db *DB) Scheduling() (s fp.Scheduling, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error { s, err = schedulingTx(tx); return err })
+func (db *Desk) Scheduling() (s fp.Scheduling, err error) {
+	err = db.view(func(tx *tx) error { s, err = schedulingTx(tx); return err })
 	return s, err
 }
 
-func (db *DB) SetScheduling(a fp.Actor, s fp.Scheduling) error {
+func (db *Desk) SetScheduling(a fp.Actor, s fp.Scheduling) error {
 	s, err := s.Normalize()
 	if err != nil {
 		return err
 	}
-	err = wrap(db.bolt.Update(func(tx *bolt.Tx) error {
+	err = wrap(db.update(func(tx *tx) error {
 		a, err := requireAdmin(tx, a, "the office's hours and capacity")
 		if err != nil {
 			return err
@@ -132,12 +131,12 @@ func (db *DB) SetScheduling(a fp.Actor, s fp.Scheduling) error {
 }
 
 // SetProfile saves letterhead and scheduling in one transaction.
-func (db *DB) SetProfile(a fp.Actor, p fp.Profile) error {
+func (db *Desk) SetProfile(a fp.Actor, p fp.Profile) error {
 	p, err := p.Normalize()
 	if err != nil {
 		return err
 	}
-	err = wrap(db.bolt.Update(func(tx *bolt.Tx) error {
+	err = wrap(db.update(func(tx *tx) error {
 		a, err := requireAdmin(tx, a, "the office profile")
 		if err != nil {
 			return err
@@ -153,7 +152,7 @@ func (db *DB) SetProfile(a fp.Actor, p fp.Profile) error {
 	return err
 }
 
-func requireAdmin(tx *bolt.Tx, a fp.Actor, what string) (fp.Actor, error) {
+func requireAdmin(tx *tx, a fp.Actor, what string) (fp.Actor, error) {
 	a, err := authorize(tx, a)
 	if err != nil {
 		return a, err
@@ -164,7 +163,7 @@ func requireAdmin(tx *bolt.Tx, a fp.Actor, what string) (fp.Actor, error) {
 	return a, nil
 }
 
-func (db *DB) putScheduling(tx *bolt.Tx, a fp.Actor, s fp.Scheduling) error {
+func (db *Desk) putScheduling(tx *tx, a fp.Actor, s fp.Scheduling) error {
 	old, err := schedulingTx(tx)
 	if err != nil {
 		return err
@@ -233,17 +232,17 @@ func jsonDiff(old, new any) []fp.Change {
 }
 
 // DayUses returns the appointments that hold slots on day, in time order.
-func (db *DB) DayUses(day fp.Date) (out []fp.SlotUse, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error { out, err = dayUsesTx(tx, day); return err })
+func (db *Desk) DayUses(day fp.Date) (out []fp.SlotUse, err error) {
+	err = db.view(func(tx *tx) error { out, err = dayUsesTx(tx, day); return err })
 	return out, err
 }
 
 // Loads returns how full every day from from to to (inclusive) is.
-func (db *DB) Loads(from, to fp.Date) (out []fp.DayLoad, err error) {
+func (db *Desk) Loads(from, to fp.Date) (out []fp.DayLoad, err error) {
 	if to.Before(from) || from.DaysUntil(to) > 400 {
 		return nil, fp.Errorf(fp.EINVALID, "choose a range of at most 400 days, the first day before the last")
 	}
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+	err = db.view(func(tx *tx) error {
 		s, err := schedulingTx(tx)
 		if err != nil {
 			return err
@@ -261,8 +260,8 @@ func (db *DB) Loads(from, to fp.Date) (out []fp.DayLoad, err error) {
 }
 
 // ProposeSlots runs "next available" for the people of request id who have no appointment.
-func (db *DB) ProposeSlots(id fp.RequestID, notBefore fp.Date) (out []fp.Booking, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+func (db *Desk) ProposeSlots(id fp.RequestID, notBefore fp.Date) (out []fp.Booking, err error) {
+	err = db.view(func(tx *tx) error {
 		r, err := getRequest(tx, id)
 		if err != nil {
 			return err
@@ -278,12 +277,12 @@ func (db *DB) ProposeSlots(id fp.RequestID, notBefore fp.Date) (out []fp.Booking
 }
 
 // scheduleChange is one appointment action inside its transaction.
-type scheduleChange func(tx *bolt.Tx, a fp.Actor, s fp.Scheduling, r *fp.Request) (fp.AuditEntry, error)
+type scheduleChange func(tx *tx, a fp.Actor, s fp.Scheduling, r *fp.Request) (fp.AuditEntry, error)
 
 // changeSchedule runs fn through changeRequest with the scheduling checks
 // and the office's settings.
-func (db *DB) changeSchedule(a fp.Actor, id fp.RequestID, failed string, fn scheduleChange) (*fp.Request, error) {
-	return db.changeRequest(a, id, failed, fp.CheckScheduling, func(tx *bolt.Tx, a fp.Actor, r *fp.Request, _ fp.Date) (fp.AuditEntry, error) {
+func (db *Desk) changeSchedule(a fp.Actor, id fp.RequestID, failed string, fn scheduleChange) (*fp.Request, error) {
+	return db.changeRequest(a, id, failed, fp.CheckScheduling, func(tx *tx, a fp.Actor, r *fp.Request, _ fp.Date) (fp.AuditEntry, error) {
 		s, err := schedulingTx(tx)
 		if err != nil {
 			return fp.AuditEntry{}, err
@@ -293,7 +292,7 @@ func (db *DB) changeSchedule(a fp.Actor, id fp.RequestID, failed string, fn sche
 }
 
 // usesFor loads the booked slots of every day the bookings touch.
-func usesFor(tx *bolt.Tx, bs []fp.Booking) (map[fp.Date][]fp.SlotUse, error) {
+func usesFor(tx *tx, bs []fp.Booking) (map[fp.Date][]fp.SlotUse, error) {
 	out := map[fp.Date][]fp.SlotUse{}
 	for _, b := range bs {
 		if _, ok := out[b.Day]; ok {
@@ -316,8 +315,8 @@ func personName(r *fp.Request, id int) string {
 // Book gives the people of request id the slots bs, all or none. Booking a
 // person again after a staff cancellation is a move (fp.CheckRebookings):
 // past the reschedule limit only a director books, with override and reason.
-func (db *DB) Book(a fp.Actor, id fp.RequestID, bs []fp.Booking, reason string, override bool) (*fp.Request, error) {
-	return db.changeSchedule(a, id, "nothing was booked", func(tx *bolt.Tx, a fp.Actor, s fp.Scheduling, r *fp.Request) (fp.AuditEntry, error) {
+func (db *Desk) Book(a fp.Actor, id fp.RequestID, bs []fp.Booking, reason string, override bool) (*fp.Request, error) {
+	return db.changeSchedule(a, id, "nothing was booked", func(tx *tx, a fp.Actor, s fp.Scheduling, r *fp.Request) (fp.AuditEntry, error) {
 		uses, err := usesFor(tx, bs)
 		if err != nil {
 			return fp.AuditEntry{}, err
@@ -355,8 +354,8 @@ func (db *DB) Book(a fp.Actor, id fp.RequestID, bs []fp.Booking, reason string, 
 }
 
 // Reschedule moves one person's appointment to b.
-func (db *DB) Reschedule(a fp.Actor, id fp.RequestID, personID int, b fp.Booking, reason string, override bool) (*fp.Request, error) {
-	return db.changeSchedule(a, id, "the appointment was not moved", func(tx *bolt.Tx, a fp.Actor, s fp.Scheduling, r *fp.Request) (fp.AuditEntry, error) {
+func (db *Desk) Reschedule(a fp.Actor, id fp.RequestID, personID int, b fp.Booking, reason string, override bool) (*fp.Request, error) {
+	return db.changeSchedule(a, id, "the appointment was not moved", func(tx *tx, a fp.Actor, s fp.Scheduling, r *fp.Request) (fp.AuditEntry, error) {
 		ap, ok := r.CurrentAppointment(personID)
 		if !ok {
 			return fp.AuditEntry{}, fp.Errorf(fp.ENOTFOUND, "%s has no appointment to reschedule for %s: book one", r.Number, personName(r, personID))
@@ -390,8 +389,8 @@ func (db *DB) Reschedule(a fp.Actor, id fp.RequestID, personID int, b fp.Booking
 // CancelAppointment cancels one person's appointment; the slot is free at
 // once. Within the cut-off only a director cancels, with override and reason;
 // booking the person again later is a move (see Book).
-func (db *DB) CancelAppointment(a fp.Actor, id fp.RequestID, personID int, reason string, override bool) (*fp.Request, error) {
-	return db.changeSchedule(a, id, "the appointment was not cancelled", func(tx *bolt.Tx, a fp.Actor, s fp.Scheduling, r *fp.Request) (fp.AuditEntry, error) {
+func (db *Desk) CancelAppointment(a fp.Actor, id fp.RequestID, personID int, reason string, override bool) (*fp.Request, error) {
+	return db.changeSchedule(a, id, "the appointment was not cancelled", func(tx *tx, a fp.Actor, s fp.Scheduling, r *fp.Request) (fp.AuditEntry, error) {
 		ap, ok := r.CurrentAppointment(personID)
 		if !ok {
 			return fp.AuditEntry{}, fp.Errorf(fp.ENOTFOUND, "%s has no appointment for %s to cancel", r.Number, personName(r, personID))
@@ -413,7 +412,7 @@ func (db *DB) CancelAppointment(a fp.Actor, id fp.RequestID, personID int, reaso
 }
 
 // followSchedule moves r's status when its appointments call for it.
-func (db *DB) followSchedule(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date) error {
+func (db *Desk) followSchedule(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) error {
 	if to, why, ok := r.FollowSchedule(on); ok {
 		return db.moveStatus(tx, a, r, to, why)
 	}
@@ -423,9 +422,9 @@ func (db *DB) followSchedule(tx *bolt.Tx, a fp.Actor, r *fp.Request, on fp.Date)
 // RecordLetters audits the appointment letters of ids printed as one file.
 // Each request's copy counter goes up; letters already printed for the same
 // appointments are reprints and need a reason.
-func (db *DB) RecordLetters(a fp.Actor, ids []fp.RequestID, sum, reason string, batch bool) (copies map[fp.RequestID]int, err error) {
+func (db *Desk) RecordLetters(a fp.Actor, ids []fp.RequestID, sum, reason string, batch bool) (copies map[fp.RequestID]int, err error) {
 	copies = map[fp.RequestID]int{}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
+	err = db.update(func(tx *tx) error {
 		a, err := authorize(tx, a)
 		if err != nil {
 			return err
@@ -487,8 +486,8 @@ func (db *DB) RecordLetters(a fp.Actor, ids []fp.RequestID, sum, reason string, 
 // LetterRequests returns the scheduled requests with an appointment on day
 // (or, with unprinted, every scheduled request whose letter is not printed
 // yet), in appointment order.
-func (db *DB) LetterRequests(day fp.Date, unprinted bool) (out []*fp.Request, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+func (db *Desk) LetterRequests(day fp.Date, unprinted bool) (out []*fp.Request, err error) {
+	err = db.view(func(tx *tx) error {
 		seen := map[fp.RequestID]bool{}
 		add := func(id fp.RequestID) error {
 			if seen[id] {

@@ -1,4 +1,4 @@
-package store
+package disk
 
 import (
 	"encoding/binary"
@@ -24,9 +24,8 @@ func TestGuardTurnsPanicsIntoErrors(t *testing.T) {
 	if fp.ErrorCode(err) != fp.EINTERNAL || fp.ErrorMessage(err) != "the database "+path+" is damaged: restore a copy of the file, or ask your IT contact" {
 		t.Errorf("panic in bbolt: %v", err)
 	}
-	// The store's own wrapping keeps those words.
-	if w := wrap(err, "the request was not saved"); fp.ErrorMessage(w) != fp.ErrorMessage(err) {
-		t.Errorf("wrapped: %q", fp.ErrorMessage(w))
+	if !FromGuard(err) {
+		t.Error("the error does not say it came from the guard (callers keep its words)")
 	}
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		panic("a bug in Fieldprint, not the file's doing")
@@ -35,7 +34,7 @@ func TestGuardTurnsPanicsIntoErrors(t *testing.T) {
 		t.Errorf("panic in Fieldprint: %v", err)
 	}
 	// The database is still usable afterwards: both transactions were rolled back.
-	if _, _, err := db.FindRequests(fp.RequestFilter{}); err != nil {
+	if err := db.View(func(r fp.Reader) error { _, _, err := r.Get([]byte("x")); return err }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -75,7 +74,7 @@ func TestGuardRecoversAFaultOnATruncatedFile(t *testing.T) {
 	}
 	db.Close()
 	// Opened again, it is refused before any page is read.
-	if _, err := Open(path); fp.ErrorCode(err) != fp.EINTERNAL || !strings.Contains(fp.ErrorMessage(err), "the database "+path+" is damaged") {
+	if _, err := OpenKV(path); fp.ErrorCode(err) != fp.EINTERNAL || !strings.Contains(fp.ErrorMessage(err), "the database "+path+" is damaged") {
 		t.Fatalf("open: %v", err)
 	}
 }
@@ -89,7 +88,7 @@ func TestOpenRefusesAnEmptyOrForeignFile(t *testing.T) {
 	} {
 		path := filepath.Join(dir, name)
 		os.WriteFile(path, []byte(content), 0o600)
-		_, err := Open(path)
+		_, err := OpenKV(path)
 		if msg := fp.ErrorMessage(err); fp.ErrorCode(err) != fp.EINTERNAL || !strings.Contains(msg, "the database "+path+" is") ||
 			!strings.Contains(msg, "restore a copy of the file, or ask your IT contact") {
 			t.Errorf("%s: %v", name, err)
@@ -98,6 +97,18 @@ func TestOpenRefusesAnEmptyOrForeignFile(t *testing.T) {
 			t.Errorf("%s: the file was changed", name)
 		}
 	}
+}
+
+// openTemp opens a KV file in a temporary folder.
+func openTemp(t *testing.T) (*KV, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "fieldprint.db")
+	kv, err := OpenKV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { kv.Close() })
+	return kv, path
 }
 
 // pageHeader reads the header of page id: its own id, flags and overflow.
@@ -121,7 +132,7 @@ func TestOpenRefusesAPageTreeBboltCannotWalk(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if errs := db.Check(); len(errs) > 0 {
+	if errs := db.CheckFile(); len(errs) > 0 {
 		t.Fatalf("healthy file: %v", errs)
 	}
 	ps := db.bolt.Info().PageSize
@@ -148,7 +159,7 @@ func TestOpenRefusesAPageTreeBboltCannotWalk(t *testing.T) {
 		c.damage(b)
 		p := filepath.Join(t.TempDir(), "damaged.db")
 		os.WriteFile(p, b, 0o600)
-		opened, err := Open(p)
+		opened, err := OpenKV(p)
 		if err == nil {
 			opened.Close()
 		}
@@ -160,8 +171,8 @@ func TestOpenRefusesAPageTreeBboltCannotWalk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := &DB{bolt: boltDB{raw, p}, path: p, Now: fixedNow}
-		if errs := d.Check(); len(errs) == 0 || !strings.Contains(errs[0].Error(), c.want) {
+		d := &KV{bolt: boltDB{raw, p}, path: p, changed: make(chan struct{}), closed: make(chan struct{})}
+		if errs := d.CheckFile(); len(errs) == 0 || !strings.Contains(errs[0].Error(), c.want) {
 			t.Errorf("%s: check: %v", c.name, errs)
 		}
 		d.Close()

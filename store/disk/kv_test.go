@@ -1,4 +1,4 @@
-package store
+package disk
 
 import (
 	"fmt"
@@ -173,4 +173,5 @@ func (r recordingWriter) Put(k, v []byte) error {
 	return nil
 }
 func (r recordingWriter) Delete([]byte) error             { return nil }
+func (r recordingWriter) Count([]byte) (int, error)       { return 0, nil }
 func (r recordingWriter) Sequence(string) (uint64, error) { return 1, nil }

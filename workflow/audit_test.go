@@ -1,4 +1,4 @@
-package store
+package workflow
 
 import (
 	"encoding/binary"
@@ -7,11 +7,10 @@ import (
 	"testing"
 
 	fp "github.com/fieldprint/fieldprint"
-	bolt "go.etcd.io/bbolt"
 )
 
 // busyDB has a chain of at least 20 entries of every kind.
-func busyDB(t *testing.T) (*DB, string) {
+func busyDB(t *testing.T) (*Desk, string) {
 	db, path := openTemp(t)
 	r, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
 	if err != nil {
@@ -85,9 +84,9 @@ func TestAuditVerifyAndCheckpoint(t *testing.T) {
 }
 
 // tamper edits the raw audit bucket.
-func tamper(t *testing.T, db *DB, fn func(b *bolt.Bucket)) {
+func tamper(t *testing.T, db *Desk, fn func(b *bucket)) {
 	t.Helper()
-	if err := db.bolt.Update(func(tx *bolt.Tx) error { fn(tx.Bucket(bAudit)); return nil }); err != nil {
+	if err := db.update(func(tx *tx) error { fn(tx.Bucket(bAudit)); return nil }); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -95,23 +94,23 @@ func tamper(t *testing.T, db *DB, fn func(b *bolt.Bucket)) {
 func TestAuditTampering(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		fn   func(b *bolt.Bucket)
+		fn   func(b *bucket)
 		want uint64 // first bad entry
 		cp   bool   // detectable only against a checkpoint
 	}{
-		{"flip a byte", func(b *bolt.Bucket) {
+		{"flip a byte", func(b *bucket) {
 			v := append([]byte(nil), b.Get(u64(7))...)
 			i := strings.Index(string(v), `"user":"`) + 8
 			v[i] ^= 0x01
 			b.Put(u64(7), v)
 		}, 7, false},
-		{"delete an entry", func(b *bolt.Bucket) { b.Delete(u64(9)) }, 9, false},
-		{"reorder two entries", func(b *bolt.Bucket) {
+		{"delete an entry", func(b *bucket) { b.Delete(u64(9)) }, 9, false},
+		{"reorder two entries", func(b *bucket) {
 			a, c := append([]byte(nil), b.Get(u64(10))...), append([]byte(nil), b.Get(u64(11))...)
 			b.Put(u64(10), c)
 			b.Put(u64(11), a)
 		}, 10, false},
-		{"duplicate an entry", func(b *bolt.Bucket) {
+		{"duplicate an entry", func(b *bucket) {
 			// Shift 12.. up by one and store a copy of 12 again at 13.
 			c := b.Cursor()
 			k, _ := c.Last()
@@ -122,7 +121,7 @@ func TestAuditTampering(t *testing.T) {
 		// With every hash recomputed, only the checkpoint's head can tell; the
 		// entry named is the one the checkpoint vouches for.
 		{"rewrite the first entry and rehash everything", nil, 0, true},
-		{"truncate the tail", func(b *bolt.Bucket) {
+		{"truncate the tail", func(b *bucket) {
 			c := b.Cursor()
 			k, _ := c.Last()
 			b.Delete(k)
@@ -164,8 +163,8 @@ func TestAuditTampering(t *testing.T) {
 
 // rewriteChain changes entry 1 and recomputes every hash after it: only a
 // checkpoint kept outside the machine can tell.
-func rewriteChain(t *testing.T, db *DB) {
-	tamper(t, db, func(b *bolt.Bucket) {
+func rewriteChain(t *testing.T, db *Desk) {
+	tamper(t, db, func(b *bucket) {
 		prev := fp.GenesisHash
 		c := b.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {

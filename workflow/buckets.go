@@ -1,0 +1,188 @@
+package workflow
+
+import (
+	"bytes"
+
+	fp "github.com/fieldprint/fieldprint"
+)
+
+// The workflow keeps its data in the storage contract's flat key space,
+// laid out as named buckets: a bucket is a key prefix, its name and a "/"
+// ("requests/", "idx/status/"), and a key in it follows the prefix. This
+// file gives a transaction the few bucket and cursor operations the
+// workflow is written with, over any backend.
+
+// tx is one transaction: reads always, writes in an update.
+type tx struct {
+	r fp.Reader
+	w fp.Writer // nil in a read-only view
+}
+
+// Bucket is the top-level bucket name.
+func (t *tx) Bucket(name []byte) *bucket {
+	return &bucket{t: t, prefix: append(append([]byte(nil), name...), '/')}
+}
+
+// bucket is a key prefix.
+type bucket struct {
+	t      *tx
+	prefix []byte
+}
+
+// Bucket is a bucket inside b.
+func (b *bucket) Bucket(name []byte) *bucket {
+	return &bucket{t: b.t, prefix: append(append(append([]byte(nil), b.prefix...), name...), '/')}
+}
+
+func (b *bucket) key(k []byte) []byte { return append(append([]byte(nil), b.prefix...), k...) }
+
+// Get returns k's value, nil when there is none. A read error (a damaged
+// store) is kept on the transaction and ends it (see tx.err).
+func (b *bucket) Get(k []byte) []byte {
+	v, _, err := b.t.r.Get(b.key(k))
+	if err != nil {
+		panic(readError{err})
+	}
+	if v == nil {
+		return nil
+	}
+	if len(v) == 0 {
+		return []byte{} // present, empty: an index entry
+	}
+	return v
+}
+
+func (b *bucket) Put(k, v []byte) error {
+	if b.t.w == nil {
+		return fp.Internal("a write in a read transaction", errReadOnly)
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	return b.t.w.Put(b.key(k), v)
+}
+
+func (b *bucket) Delete(k []byte) error {
+	if b.t.w == nil {
+		return fp.Internal("a write in a read transaction", errReadOnly)
+	}
+	return b.t.w.Delete(b.key(k))
+}
+
+// ForEach calls fn with every key of b (the prefix taken off), in order.
+func (b *bucket) ForEach(fn func(k, v []byte) error) error {
+	return b.t.r.Scan(b.prefix, nil, false, func(k, v []byte) (bool, error) {
+		return true, fn(k[len(b.prefix):], v)
+	})
+}
+
+// Count is how many keys b holds.
+func (b *bucket) Count() int {
+	n, err := b.t.r.Count(b.prefix)
+	if err != nil {
+		panic(readError{err})
+	}
+	return n
+}
+
+// NextSequence returns the bucket's next number: 1, 2, 3, …
+func (b *bucket) NextSequence() (uint64, error) {
+	if b.t.w == nil {
+		return 0, fp.Internal("a sequence in a read transaction", errReadOnly)
+	}
+	return b.t.w.Sequence(string(b.prefix))
+}
+
+// Cursor walks b's keys both ways, fetching them a page at a time.
+func (b *bucket) Cursor() *cursor { return &cursor{b: b} }
+
+const cursorPage = 64
+
+// cursor is a position among a bucket's keys, as bbolt's cursors are.
+type cursor struct {
+	b       *bucket
+	page    [][2][]byte // keys (prefix taken off) and values fetched
+	i       int         // the current position in page
+	reverse bool        // the direction page was fetched in
+}
+
+// fetch fills the page from the full key from, in a direction; it returns
+// the first entry or nils.
+func (c *cursor) fetch(from []byte, reverse bool, skip []byte) ([]byte, []byte) {
+	c.page, c.i, c.reverse = c.page[:0], 0, reverse
+	err := c.b.t.r.Scan(c.b.prefix, from, reverse, func(k, v []byte) (bool, error) {
+		k = k[len(c.b.prefix):]
+		if skip != nil && bytes.Equal(k, skip) {
+			return true, nil
+		}
+		c.page = append(c.page, [2][]byte{k, v})
+		return len(c.page) < cursorPage, nil
+	})
+	if err != nil {
+		panic(readError{err})
+	}
+	return c.current()
+}
+
+func (c *cursor) current() ([]byte, []byte) {
+	if c.i < 0 || c.i >= len(c.page) {
+		return nil, nil
+	}
+	e := c.page[c.i]
+	if len(e[1]) == 0 {
+		return e[0], []byte{}
+	}
+	return e[0], e[1]
+}
+
+func (c *cursor) First() ([]byte, []byte) { return c.fetch(nil, false, nil) }
+func (c *cursor) Last() ([]byte, []byte)  { return c.fetch(nil, true, nil) }
+
+// Seek goes to the first key at or after k.
+func (c *cursor) Seek(k []byte) ([]byte, []byte) { return c.fetch(c.b.key(k), false, nil) }
+
+func (c *cursor) Next() ([]byte, []byte) {
+	k, _ := c.current()
+	if k == nil {
+		return nil, nil
+	}
+	if !c.reverse && c.i+1 < len(c.page) {
+		c.i++
+		return c.current()
+	}
+	return c.fetch(append(c.b.key(k), 0), false, nil)
+}
+
+func (c *cursor) Prev() ([]byte, []byte) {
+	k, _ := c.current()
+	if k == nil {
+		return nil, nil
+	}
+	if c.reverse && c.i+1 < len(c.page) {
+		c.i++
+		return c.current()
+	}
+	return c.fetch(c.b.key(k), true, k)
+}
+
+// readError carries a backend's read error out of a bucket operation,
+// which (like bbolt's) returns no error; the transaction turns it back into
+// its error.
+type readError struct{ err error }
+
+type roError struct{}
+
+func (roError) Error() string { return "read-only transaction" }
+
+var errReadOnly error = roError{}
+
+// catchRead ends a transaction function with the read error it met.
+func catchRead(err *error) {
+	if r := recover(); r != nil {
+		re, ok := r.(readError)
+		if !ok {
+			panic(r)
+		}
+		*err = re.err
+	}
+}

@@ -1,0 +1,151 @@
+package workflow
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	fp "github.com/fieldprint/fieldprint"
+)
+
+// Desk carries out every action of the office over the storage contract:
+// the same on one desk's bbolt file as on an office's server.
+//
+// The key space, as buckets (prefix "name/"; ids are uint64 big-endian,
+// 8 bytes; dates "YYYYMMDD"):
+//
+//	meta/schema, meta/demo      schema version of this layout; the demo mark
+//	requests/  id -> JSON fieldprint.Request (the record, its checklist and appointments)
+//	summaries/ id -> JSON fieldprint.RequestSummary (queue rows)
+//	numbers/   "FP-2026-00042" -> id
+//	counters/  "2026" -> uint64: last sequence used for that year's numbers
+//	users/     name -> JSON fieldprint.User (full name, badge, argon2id hash, lockout counters)
+//	signins/   name without an account -> failures and lock only
+//	audit/     seq -> JSON fieldprint.AuditEntry, a SHA-256 hash chain
+//	prints/    "FP-…" 0x00 document -> uint64: copies printed
+//	settings/office, settings/scheduling -> JSON letterhead; hours and rules
+//	idx/received/  date id -> status 0x00 category
+//	idx/status/    status 0x00 date id -> category
+//	idx/category/  category 0x00 date id -> status
+//	idx/receipt/   receipt-number id -> date status 0x00 category
+//	idx/anumber/   a-number id -> date status 0x00 category
+//	idx/name/      folded-name-token 0x00 id -> date status 0x00 category
+//	idx/audit/     "FP-…" 0x00 seq -> ∅
+//	idx/complete/  date id -> status 0x00 category (checklist complete, waiting for a decision)
+//	idx/slots/     date start(uint16) station(1) -> the holder (see slotEntries)
+//	idx/walkins/   date id appointment(uint16) -> as slots/
+//	stamps/    "ABCDE-FGHIJ" -> JSON fieldprint.Stamp
+//	stampkeys/ key id -> Ed25519 public key
+//	files/     sha256 -> JSON: type, size, how many checklist items use it
+//
+// Attachments' bytes are not in the key space: Files keeps them.
+type Desk struct {
+	s     fp.Storage
+	files Files
+	// Where, for messages, the office's data is ("the database /home/…").
+	where string
+	// KeyFile is where the stamp signing key lives (beside the data, never in it).
+	KeyFile string
+	// Now is the clock for timestamps and "today"; tests fix it.
+	Now fp.Clock
+	// MaxFileBytes is the size limit of one attached file.
+	MaxFileBytes int64
+	filesMu      sync.Mutex // one attach or detach at a time: file writes and their references
+	zone         atomic.Pointer[time.Location]
+	wait         func(time.Duration)
+}
+
+// Files keeps attachments' bytes outside the key space, named by SHA-256.
+type Files interface {
+	// Write stores data under sum, durably, before it returns, and reports
+	// whether it created it (an intact copy may be there already).
+	Write(sum string, data []byte) (created bool, err error)
+	Read(sum string) ([]byte, error)
+	// Size is the stored size (an error when it is not stored).
+	Size(sum string) (int64, error)
+	Remove(sum string) error
+	// List names every stored file (for the sweep after a crash and the check).
+	List() ([]string, error)
+}
+
+var (
+	bMeta      = []byte("meta")
+	bRequests  = []byte("requests")
+	bSummaries = []byte("summaries")
+	bNumbers   = []byte("numbers")
+	bCounters  = []byte("counters")
+	bIdx       = []byte("idx")
+	bUsers     = []byte("users")
+	bSignIns   = []byte("signins")
+	bAudit     = []byte("audit")
+	bPrints    = []byte("prints")
+	bSettings  = []byte("settings")
+	bFiles     = []byte("files")
+	kOffice    = []byte("office")
+	kDemo      = []byte("demo")
+
+	iReceived = []byte("received")
+	iStatus   = []byte("status")
+	iCategory = []byte("category")
+	iReceipt  = []byte("receipt")
+	iANumber  = []byte("anumber")
+	iName     = []byte("name")
+	iAudit    = []byte("audit")
+	iComplete = []byte("complete")
+)
+
+// view runs fn on a consistent snapshot.
+func (db *Desk) view(fn func(*tx) error) error {
+	return db.s.View(func(r fp.Reader) (err error) {
+		defer catchRead(&err)
+		return fn(&tx{r: r})
+	})
+}
+
+// update runs fn as one transaction (run again by a backend with several
+// writers when another changed what it read).
+func (db *Desk) update(fn func(*tx) error) error {
+	return db.s.Update(func(w fp.Writer) (err error) {
+		defer catchRead(&err)
+		return fn(&tx{r: w, w: w})
+	})
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func idKey(id fp.RequestID) []byte { return u64(uint64(id)) }
+
+func dateKey(d fp.Date) []byte { return []byte(fmt.Sprintf("%04d%02d%02d", d.Y, d.M, d.D)) }
+
+func cat(parts ...[]byte) []byte {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make([]byte, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+var sep = []byte{0}
+
+func idx(tx *tx, name []byte) *bucket { return tx.Bucket(bIdx).Bucket(name) }
+
+// wrap words a failed write for people: what was not done.
+func wrap(err error, what string) error {
+	if fp.ErrorCode(err) != fp.EINTERNAL {
+		return err
+	}
+	if e, ok := err.(*fp.Error); ok && e.Message != "" && e.Message != "internal error" {
+		return err // already says what happened (a damaged store, say)
+	}
+	return fp.Internal(what+": the change could not be written", err)
+}
