@@ -28,6 +28,7 @@ type Store interface {
 	fp.DocumentService
 	fp.ScheduleService
 	fp.CollectionService
+	fp.IntakeService
 	Profile() (fp.Profile, error)
 	LetterRequests(day fp.Date, unprinted bool) ([]*fp.Request, error)
 	SetClock(c fp.Clock) fp.Clock
@@ -234,6 +235,7 @@ func (u *UI) menu() *fyne.MainMenu {
 	}
 	return fyne.NewMainMenu(fyne.NewMenu("Request",
 		item("New request", fyne.KeyN, signed(func() { u.Navigate(navNew) })),
+		fyne.NewMenuItem("New request from e-mail…", signed(u.chooseMessage)),
 		item("Find", fyne.KeyF, signed(u.FocusSearch)),
 		item("Save", fyne.KeyS, signed(u.Save)),
 	))
@@ -405,9 +407,13 @@ func (u *UI) background(title string, work, done func()) {
 	}()
 }
 
-// onDrop takes files dropped onto the window to the open request's checklist.
+// onDrop takes an e-mail dropped onto the window to a new request from it
+// (ui/intake.go), other files to the open request's checklist.
 func (u *UI) onDrop(uris []fyne.URI) {
 	u.touch()
+	if u.actor.CanHandleCases() && !u.locked && u.intakeDrop(uris) {
+		return // an e-mail: a new request from it
+	}
 	switch f := u.form; {
 	case f != nil && f.docs != nil:
 		f.tabs.Select(f.docsTab)

@@ -15,7 +15,7 @@ var _ fp.DocumentService = (*Desk)(nil)
 type fileRecord struct {
 	Type string `json:"type"`
 	Size int64  `json:"size"`
-	Refs int    `json:"refs"` // checklist items (across requests) that hold it
+	Refs int    `json:"refs"` // checklist items (across requests) and kept e-mails that hold it
 }
 
 func validSum(s string) bool {
@@ -186,14 +186,21 @@ func (db *Desk) AttachFile(a fp.Actor, id fp.RequestID, item, name string, data 
 		return fp.AuditEntry{Action: fp.ActionDocumentAttach, Changes: ch}, release, nil
 	})
 	if err != nil && created {
-		db.view(func(tx *tx) error {
-			if tx.Bucket(bFiles).Get([]byte(sum)) == nil {
-				db.files.Remove(sum)
-			}
-			return nil
-		})
+		db.dropUnreferenced(sum)
 	}
 	return out, err
+}
+
+// dropUnreferenced removes a file just written for a transaction that then
+// failed, unless something refers to it after all (a racing attach of the
+// same content). Callers hold filesMu.
+func (db *Desk) dropUnreferenced(sum string) {
+	db.view(func(tx *tx) error {
+		if tx.Bucket(bFiles).Get([]byte(sum)) == nil {
+			db.files.Remove(sum)
+		}
+		return nil
+	})
 }
 
 func describeFile(a fp.Attachment) string {
@@ -324,6 +331,13 @@ func (db *Desk) checkFiles(tx *tx) []error {
 					refs[d.File.SHA256]++
 				}
 			}
+		}
+		return nil
+	})
+	tx.Bucket(bMail).ForEach(func(k, v []byte) error {
+		var rec mailRecord
+		if json.Unmarshal(v, &rec) == nil {
+			refs[rec.SHA256]++
 		}
 		return nil
 	})

@@ -51,6 +51,7 @@ func init() {
 		{"record", "NUMBER -o FILE.pdf --user NAME", "print a request's record for the paper file as PDF", cmdRecord},
 		{"letter", "NUMBER -o FILE.pdf [--reason TEXT] --user NAME", "the letter to the applicant the request's status calls for (appointment letter once scheduled, --reason to print it again; denial letter; missing-documents letter while awaiting documents)", cmdLetter},
 		{"office", "show | set [--name N] [--address A] [--phone P] [--email E] [--signatory S] [--title T] --user ADMIN | export [-o FILE] | import FILE --user ADMIN", "the office profile: letterhead, hours, capacity and appointment rules (export/import: the whole profile as one JSON file)", cmdOffice},
+		{"intake", intakeArgs, "take in an applicant's saved e-mail (.eml): show the request it prefills (sender, date, numbers, a guessed category, the text as basis, each attachment checked and its checklist item), then record it with its attachments and the message kept, or with --into add them to the applicant's open request", cmdIntake},
 		{"attach", "NUMBER --kind notice|passport|asc-notice|supporting [--person NAME] FILE --user NAME", "attach a scan (PDF, JPEG or PNG) to a request's checklist", cmdAttach},
 		{"checklist", "NUMBER [--format table|json]", "show what a request must contain and where each document stands", cmdChecklist},
 		{"verify-doc", "NUMBER ITEM verified|rejected [--shows ID] [--reason R] [--note TEXT] --user NAME", "record the check of one attached document (ITEM: its number or key from checklist)", cmdVerifyDoc},
