@@ -69,10 +69,12 @@ type KeyChange struct {
 	Revision int64
 }
 
-// The limits every backend keeps: etcd's value size, and the writes in one
-// transaction the office's etcd server is started with (its default, 128,
-// is raised for bulk work: an import writes 200 requests a transaction).
+// The limits every backend keeps: etcd's value size, and the writes and
+// bytes in one transaction the office's etcd server is started with (its
+// defaults, 128 operations and 1.5 MiB a request, are raised for bulk work:
+// an import writes 200 requests a transaction, about 2 MB).
 const (
-	MaxValueBytes = 1536 * 1024 // 1.5 MiB
-	MaxTxnOps     = 10_000      // writes in one transaction
+	MaxValueBytes = 1536 * 1024     // 1.5 MiB
+	MaxTxnOps     = 10_000          // writes in one transaction
+	MaxTxnBytes   = 8 * 1024 * 1024 // keys and values written in one transaction
 )

@@ -40,7 +40,7 @@ func Open(path string) (*DB, error) {
 		kv.Close()
 		return nil, err
 	}
-	desk, err := workflow.New(kv, disk.Folder{Dir: path + "-scans"}, path+"-stamp.key", "the database "+path)
+	desk, err := workflow.New(kv, disk.Folder{Dir: path + "-scans"}, workflow.KeyFileBeside(path), "the database "+path)
 	if err != nil {
 		kv.Close()
 		if fp.ErrorCode(err) == fp.EINTERNAL && !disk.FromGuard(err) {

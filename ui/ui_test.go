@@ -2,8 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"github.com/fieldprint/fieldprint/internal/fixture"
-	"github.com/fieldprint/fieldprint/internal/fixture/desk"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +14,8 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
+	"github.com/fieldprint/fieldprint/internal/fixture"
+	"github.com/fieldprint/fieldprint/internal/fixture/desk"
 	"github.com/fieldprint/fieldprint/store"
 )
 

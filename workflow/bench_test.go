@@ -78,10 +78,12 @@ func buildBig() error {
 		saved = append(saved, out...)
 	}
 	// Status changes through the same code as TransitionRequest, many per
-	// transaction (one fsync'd transaction each would take a minute here).
-	for i := 0; i < len(saved); i += batch {
+	// transaction (one fsync'd transaction each would take a minute here),
+	// within the storage contract's writes per transaction.
+	const changes = 500
+	for i := 0; i < len(saved); i += changes {
 		err := db.update(func(tx *tx) error {
-			for j := i; j < min(i+batch, len(saved)); j++ {
+			for j := i; j < min(i+changes, len(saved)); j++ {
 				to, reason := fp.Status(""), ""
 				switch j % 10 {
 				case 1, 4, 7:

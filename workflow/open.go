@@ -11,6 +11,10 @@ import (
 // numbers of the bbolt bucket layout it replaced at 7).
 const Schema = 7
 
+// KeyFileBeside is where a store kept in the file path keeps the stamp
+// signing key: beside it, never inside the database it signs for.
+func KeyFileBeside(path string) string { return path + "-stamp.key" }
+
 // New runs the office's workflow on s, with attachments' bytes in files and
 // the stamp signing key in the file keyFile; where names the data in
 // messages ("the database …"). A new, empty store gets the current layout; a

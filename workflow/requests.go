@@ -349,8 +349,8 @@ func (db *Desk) ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions)
 	// allow: only a failing disk can stop the import between two of them,
 	// and the error then says how many rows were written.
 	out := make([]*fp.Request, len(rs))
-	for start := 0; start < len(rs); start += importChunk {
-		end := min(start+importChunk, len(rs))
+	for start, end := 0, 0; start < len(rs); start = end {
+		end = importChunkEnd(rs, start)
 		err := db.update(func(tx *tx) error {
 			for i := start; i < end; i++ {
 				c := *rs[i]
@@ -370,9 +370,24 @@ func (db *Desk) ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions)
 	return out, nil
 }
 
-// importChunk rows are written per transaction: each writes its record,
-// queue row, number and index entries and an audit entry, a few dozen keys.
+// importChunk rows at most are written per transaction: each writes its
+// record, queue row, number and index entries and an audit entry, a few
+// dozen keys, about four times its record's size in bytes.
 const importChunk = 200
+
+// importChunkEnd is where the transaction that starts at row start ends: at
+// importChunk rows, or sooner when long records would take it near the
+// storage contract's byte limit.
+func importChunkEnd(rs []*fp.Request, start int) int {
+	size := 0
+	for end := start; end < len(rs); end++ {
+		v, _ := json.Marshal(rs[end])
+		if size += 4 * len(v); end > start && (end-start == importChunk || size > fp.MaxTxnBytes/2) {
+			return end
+		}
+	}
+	return len(rs)
+}
 
 // importRowError says which row failed, keeping the domain code and message.
 func importRowError(i int, err error) error {

@@ -51,20 +51,31 @@ func yearFull(b *testing.B) (*Desk, fp.RequestID) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	err = db.update(func(tx *tx) error {
-		for i, slot := range slots {
-			r := rs[i]
-			r.Household, r.Category, r.Other = nil, fp.CategoryMilitary, nil
-			if err := db.createTx(tx, clerk, r, fp.SaveOptions{AllowDuplicates: true}); err != nil {
-				return err
-			}
-			old := *r
-			r.Status = fp.StatusScheduled
-			r.Book(s, []fp.Booking{slot}, clerk.Name, fixedNow())
-			if err := putRequest(tx, &old, r, db.today()); err != nil {
-				return err
-			}
+	book := func(tx *tx, r *fp.Request, slot fp.Booking) error {
+		r.Household, r.Category, r.Other = nil, fp.CategoryMilitary, nil
+		if err := db.createTx(tx, clerk, r, fp.SaveOptions{AllowDuplicates: true}); err != nil {
+			return err
 		}
+		old := *r
+		r.Status = fp.StatusScheduled
+		r.Book(s, []fp.Booking{slot}, clerk.Name, fixedNow())
+		return putRequest(tx, &old, r, db.today())
+	}
+	// Booked in transactions of 200, within the storage contract's limits.
+	for start := 0; start < len(slots); start += 200 {
+		err := db.update(func(tx *tx) error {
+			for i := start; i < min(start+200, len(slots)); i++ {
+				if err := book(tx, rs[i], slots[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	err = db.update(func(tx *tx) error {
 		r := rs[len(slots)]
 		r.Category, r.Other = fp.CategoryAdoption, nil
 		r.Household = []fp.Person{{FullName: "Wei Chen", DateOfBirth: fp.Date{Y: 1980, M: 1, D: 1}}, {FullName: "Li Chen", DateOfBirth: fp.Date{Y: 1956, M: 1, D: 1}}}

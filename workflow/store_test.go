@@ -1,15 +1,15 @@
 package workflow
 
 import (
-	"github.com/fieldprint/fieldprint/internal/fixture"
-	"strings"
-
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
+	"github.com/fieldprint/fieldprint/internal/fixture"
 )
 
 var (
@@ -397,5 +397,39 @@ func TestCheckFindsMissingAndStaleIndexEntries(t *testing.T) {
 	}
 	if !stale || !missing {
 		t.Fatalf("Check missed the tampering: %v", db.Check())
+	}
+}
+
+// An import is written in transactions of at most importChunk rows, fewer
+// when long records would take one near the storage contract's byte limit.
+func TestImportChunks(t *testing.T) {
+	ends := func(rs []*fp.Request) []int {
+		var out []int
+		for start, end := 0, 0; start < len(rs); start = end {
+			end = importChunkEnd(rs, start)
+			out = append(out, end)
+		}
+		return out
+	}
+	many := func(n int, basis string) []*fp.Request {
+		rs := make([]*fp.Request, n)
+		for i := range rs {
+			rs[i] = &fp.Request{Basis: basis}
+		}
+		return rs
+	}
+	for _, c := range []struct {
+		name string
+		rs   []*fp.Request
+		want []int
+	}{
+		{"small rows", many(450, "short"), []int{200, 400, 450}},
+		{"one row", many(1, ""), []int{1}},
+		{"long rows", many(10, strings.Repeat("x", 500_000)), []int{2, 4, 6, 8, 10}},
+		{"a row over the budget alone", many(2, strings.Repeat("x", fp.MaxTxnBytes)), []int{1, 2}},
+	} {
+		if got := ends(c.rs); fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: chunks end at %v, want %v", c.name, got, c.want)
+		}
 	}
 }

@@ -155,6 +155,7 @@ type kvTxn struct {
 	write bool
 	rev   int64 // the revision this write transaction's changes get
 	ops   int
+	bytes int // keys and values written
 }
 
 func (t *kvTxn) Get(key []byte) ([]byte, int64, error) {
@@ -225,12 +226,15 @@ func step(c *bolt.Cursor, reverse bool) ([]byte, []byte) {
 
 var errKVLimit = errors.New("limit")
 
-func (t *kvTxn) count() error {
+func (t *kvTxn) count(size int) error {
 	if !t.write {
 		return fp.Internal("a write in a read transaction", errKVLimit)
 	}
 	if t.ops++; t.ops > fp.MaxTxnOps {
 		return fp.Internal(fmt.Sprintf("a change writes more than %d keys at once", fp.MaxTxnOps), errKVLimit)
+	}
+	if t.bytes += size; t.bytes > fp.MaxTxnBytes {
+		return fp.Internal(fmt.Sprintf("a change writes more than %d bytes at once", fp.MaxTxnBytes), errKVLimit)
 	}
 	return nil
 }
@@ -242,7 +246,7 @@ func (t *kvTxn) Put(key, value []byte) error {
 	case len(value) > fp.MaxValueBytes:
 		return fp.Internal(fmt.Sprintf("a value of %d bytes is over the %d-byte limit", len(value), fp.MaxValueBytes), errKVLimit)
 	}
-	if err := t.count(); err != nil {
+	if err := t.count(len(key) + len(value)); err != nil {
 		return err
 	}
 	if err := t.tx.Bucket(bKV).Put(key, append(u64(uint64(t.rev)), value...)); err != nil {
@@ -252,7 +256,7 @@ func (t *kvTxn) Put(key, value []byte) error {
 }
 
 func (t *kvTxn) Delete(key []byte) error {
-	if err := t.count(); err != nil {
+	if err := t.count(len(key)); err != nil {
 		return err
 	}
 	b := t.tx.Bucket(bKV)

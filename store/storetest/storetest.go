@@ -255,6 +255,27 @@ var Cases = []Case{
 		}); err != nil {
 			t.Errorf("%d writes in one transaction were refused: %v", fp.MaxTxnOps, err)
 		}
+		// Bytes: as many largest values as fit in MaxTxnBytes pass, one more is refused whole.
+		fit := fp.MaxTxnBytes / (fp.MaxValueBytes + 16)
+		putBig := func(n int) error {
+			return s.Update(func(w fp.Writer) error {
+				for i := 0; i < n; i++ {
+					if err := w.Put([]byte(fmt.Sprintf("big/%03d", i)), big[:fp.MaxValueBytes]); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		if err := putBig(fit + 1); err == nil {
+			t.Errorf("%d values of %d bytes were written in one transaction", fit+1, fp.MaxValueBytes)
+		}
+		if got := scan(t, s, "big/", "", false, 0); len(got) != 0 {
+			t.Errorf("a transaction over the byte limit left %d keys", len(got))
+		}
+		if err := putBig(fit); err != nil {
+			t.Errorf("%d values of %d bytes in one transaction were refused: %v", fit, fp.MaxValueBytes, err)
+		}
 	}},
 	{"sequences survive restarts", func(t T, open Opener) {
 		dir := t.TempDir()
