@@ -1,6 +1,9 @@
 package fieldprint
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Storage is the contract an office's store keeps for the workflow: the least
 // an embedded bbolt file (one desk) and an etcd server (several desks of one
@@ -12,8 +15,8 @@ import "context"
 // restart, and number the change feed.
 //
 // Limits are kept by every backend so the workflow cannot come to depend on
-// one being larger: MaxValueBytes per value, MaxTxnOps writes per
-// transaction. The store.storetest suite is the contract's full statement.
+// one being larger: MaxValueBytes per value, MaxTxnOps writes and
+// MaxTxnBytes bytes per transaction. The store.storetest suite is the contract's full statement.
 type Storage interface {
 	// View runs fn on a consistent snapshot.
 	View(fn func(Reader) error) error
@@ -43,7 +46,8 @@ type Reader interface {
 	// first key at or after from (nil: the first), until fn returns false or
 	// an error. Reversed, it goes down from the last key at or before from
 	// (nil: the last). To go on after a key k, pass k+0x00 (or, reversed, k
-	// and skip it).
+	// and skip it). key and value are valid only until fn returns: copy
+	// what you keep (a backend then need not copy every key it walks).
 	Scan(prefix, from []byte, reverse bool, fn func(key, value []byte) (more bool, err error)) error
 	// Count is how many keys have prefix (without reading their values).
 	Count(prefix []byte) (int, error)
@@ -69,12 +73,16 @@ type KeyChange struct {
 	Revision int64
 }
 
-// The limits every backend keeps: etcd's value size, and the writes and
-// bytes in one transaction the office's etcd server is started with (its
-// defaults, 128 operations and 1.5 MiB a request, are raised for bulk work:
-// an import writes 200 requests a transaction, about 2 MB).
+// The limits every backend keeps, etcd's defaults: a value, the writes of
+// one transaction and their bytes (etcd's request size). Batch work is
+// written in transactions that fit (see workflow's chunks); an action on
+// one request stays far within them.
 const (
-	MaxValueBytes = 1536 * 1024     // 1.5 MiB
-	MaxTxnOps     = 10_000          // writes in one transaction
-	MaxTxnBytes   = 8 * 1024 * 1024 // keys and values written in one transaction
+	MaxValueBytes = 1 << 20     // 1 MiB: a value and its key must fit in one request
+	MaxTxnOps     = 128         // writes in one transaction
+	MaxTxnBytes   = 1536 * 1024 // 1.5 MiB: the keys and values written in one transaction
 )
+
+// ErrTxnTooBig is what a backend's refusal of a transaction over the limits
+// wraps (errors.Is), so batch work can write fewer at a time.
+var ErrTxnTooBig = errors.New("over the storage contract's limits")

@@ -14,8 +14,10 @@ import (
 
 // tx is one transaction: reads always, writes in an update.
 type tx struct {
-	r fp.Reader
-	w fp.Writer // nil in a read-only view
+	r     fp.Reader
+	w     fp.Writer // nil in a read-only view
+	ops   int       // writes made, as the storage contract counts them
+	bytes int       // their keys and values
 }
 
 // Bucket is the top-level bucket name.
@@ -59,21 +61,43 @@ func (b *bucket) Put(k, v []byte) error {
 	if v == nil {
 		v = []byte{}
 	}
-	return b.t.w.Put(b.key(k), v)
+	key := b.key(k)
+	b.t.ops, b.t.bytes = b.t.ops+1, b.t.bytes+len(key)+len(v)
+	return b.t.w.Put(key, v)
 }
 
 func (b *bucket) Delete(k []byte) error {
 	if b.t.w == nil {
 		return fp.Internal("a write in a read transaction", errReadOnly)
 	}
-	return b.t.w.Delete(b.key(k))
+	key := b.key(k)
+	b.t.ops, b.t.bytes = b.t.ops+1, b.t.bytes+len(key)
+	return b.t.w.Delete(key)
 }
 
 // ForEach calls fn with every key of b (the prefix taken off), in order.
+// k and v stay valid for the transaction, as bbolt's do.
 func (b *bucket) ForEach(fn func(k, v []byte) error) error {
+	var a arena
 	return b.t.r.Scan(b.prefix, nil, false, func(k, v []byte) (bool, error) {
-		return true, fn(k[len(b.prefix):], v)
+		return true, fn(a.copy(k[len(b.prefix):]), a.copy(v))
 	})
+}
+
+// arena copies the keys and values a scan hands out (valid only during its
+// callback) into shared blocks: one allocation for many small keys.
+type arena struct{ block []byte }
+
+func (a *arena) copy(b []byte) []byte {
+	if len(b) > 1024 {
+		return bytes.Clone(b)
+	}
+	if len(a.block)+len(b) > cap(a.block) {
+		a.block = make([]byte, 0, 16<<10)
+	}
+	n := len(a.block)
+	a.block = append(a.block, b...)
+	return a.block[n:len(a.block):len(a.block)]
 }
 
 // Count is how many keys b holds.
@@ -96,7 +120,13 @@ func (b *bucket) NextSequence() (uint64, error) {
 // Cursor walks b's keys both ways, fetching them a page at a time.
 func (b *bucket) Cursor() *cursor { return &cursor{b: b} }
 
-const cursorPage = 64
+// A cursor fetches 16 keys at first (a Seek that reads one key costs
+// little), twice as many each time it goes on, up to 1024 (a walk over a
+// whole index restarts its scan rarely).
+const (
+	cursorFirstPage = 16
+	cursorMaxPage   = 1024
+)
 
 // cursor is a position among a bucket's keys, as bbolt's cursors are.
 type cursor struct {
@@ -104,19 +134,28 @@ type cursor struct {
 	page    [][2][]byte // keys (prefix taken off) and values fetched
 	i       int         // the current position in page
 	reverse bool        // the direction page was fetched in
+	size    int         // how many keys the next fetch takes
+	a       arena
 }
 
 // fetch fills the page from the full key from, in a direction; it returns
-// the first entry or nils.
-func (c *cursor) fetch(from []byte, reverse bool, skip []byte) ([]byte, []byte) {
+// the first entry or nils. A fresh position (First, Last, Seek) starts
+// small again.
+func (c *cursor) fetch(from []byte, reverse bool, skip []byte, goOn bool) ([]byte, []byte) {
+	switch {
+	case !goOn || c.size == 0:
+		c.size = cursorFirstPage
+	case c.size < cursorMaxPage:
+		c.size *= 2
+	}
 	c.page, c.i, c.reverse = c.page[:0], 0, reverse
 	err := c.b.t.r.Scan(c.b.prefix, from, reverse, func(k, v []byte) (bool, error) {
 		k = k[len(c.b.prefix):]
 		if skip != nil && bytes.Equal(k, skip) {
 			return true, nil
 		}
-		c.page = append(c.page, [2][]byte{k, v})
-		return len(c.page) < cursorPage, nil
+		c.page = append(c.page, [2][]byte{c.a.copy(k), c.a.copy(v)})
+		return len(c.page) < c.size, nil
 	})
 	if err != nil {
 		panic(readError{err})
@@ -135,11 +174,11 @@ func (c *cursor) current() ([]byte, []byte) {
 	return e[0], e[1]
 }
 
-func (c *cursor) First() ([]byte, []byte) { return c.fetch(nil, false, nil) }
-func (c *cursor) Last() ([]byte, []byte)  { return c.fetch(nil, true, nil) }
+func (c *cursor) First() ([]byte, []byte) { return c.fetch(nil, false, nil, false) }
+func (c *cursor) Last() ([]byte, []byte)  { return c.fetch(nil, true, nil, false) }
 
 // Seek goes to the first key at or after k.
-func (c *cursor) Seek(k []byte) ([]byte, []byte) { return c.fetch(c.b.key(k), false, nil) }
+func (c *cursor) Seek(k []byte) ([]byte, []byte) { return c.fetch(c.b.key(k), false, nil, false) }
 
 func (c *cursor) Next() ([]byte, []byte) {
 	k, _ := c.current()
@@ -150,7 +189,7 @@ func (c *cursor) Next() ([]byte, []byte) {
 		c.i++
 		return c.current()
 	}
-	return c.fetch(append(c.b.key(k), 0), false, nil)
+	return c.fetch(append(c.b.key(k), 0), false, nil, !c.reverse)
 }
 
 func (c *cursor) Prev() ([]byte, []byte) {
@@ -162,7 +201,7 @@ func (c *cursor) Prev() ([]byte, []byte) {
 		c.i++
 		return c.current()
 	}
-	return c.fetch(c.b.key(k), true, k)
+	return c.fetch(c.b.key(k), true, k, c.reverse)
 }
 
 // readError carries a backend's read error out of a bucket operation,

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -149,3 +150,42 @@ func wrap(err error, what string) error {
 	}
 	return fp.Internal(what+": the change could not be written", err)
 }
+
+// inChunks runs step for items 0..n-1, as many per transaction as the
+// storage contract's limits allow: the first alone, then as many as fit in
+// three quarters of the limits at the largest cost per item seen so far
+// (at most maxChunk); a transaction refused as too big runs again with
+// half as many. It returns how many items were written; an error stops it
+// (those written stay written).
+func (db *Desk) inChunks(n int, step func(tx *tx, i int) error) (done int, err error) {
+	size, opsPer, bytesPer := 1, 1, 1
+	for done < n {
+		end := min(done+size, n)
+		var ops, bytes int
+		err := db.update(func(tx *tx) error {
+			for i := done; i < end; i++ {
+				if err := step(tx, i); err != nil {
+					return err
+				}
+			}
+			ops, bytes = tx.ops, tx.bytes
+			return nil
+		})
+		if errors.Is(err, fp.ErrTxnTooBig) && end-done > 1 {
+			size = (end - done) / 2
+			continue
+		}
+		if err != nil {
+			return done, err
+		}
+		items := end - done
+		done = end
+		opsPer = max(opsPer, (ops+items-1)/items)
+		bytesPer = max(bytesPer, (bytes+items-1)/items)
+		size = max(1, min(maxChunk, fp.MaxTxnOps*3/4/opsPer, fp.MaxTxnBytes*3/4/bytesPer))
+	}
+	return done, nil
+}
+
+// maxChunk items at most go in one transaction of inChunks.
+const maxChunk = 200

@@ -44,11 +44,20 @@ func indexEntries(r *fp.Request, sum fp.RequestSummary) []entry {
 	if r.ANumber != "" {
 		es = append(es, entry{iANumber, cat([]byte(r.ANumber), id), row})
 	}
-	for _, t := range fp.SearchTokens(r.Applicant.FullName) {
+	for i, t := range fp.SearchTokens(r.Applicant.FullName) {
+		if i == maxNameTokens {
+			break
+		}
 		es = append(es, entry{iName, cat([]byte(t), sep, id), row})
 	}
 	return append(es, slotEntries(r)...)
 }
+
+// maxNameTokens words of a name at most are indexed for search (a name of
+// 150 characters could have 50): real names have far fewer, and the cap
+// keeps a request's index entries, all rewritten when its status changes,
+// within the storage contract's writes per transaction.
+const maxNameTokens = 16
 
 func getRequest(tx *tx, id fp.RequestID) (*fp.Request, error) {
 	v := tx.Bucket(bRequests).Get(idKey(id))
@@ -67,26 +76,42 @@ func waitsForDecision(s fp.Status) bool {
 	return s == fp.StatusNew || s == fp.StatusAwaitingDocuments || s == fp.StatusDirectorReview
 }
 
-// putRequest writes r and its indexes as of day on, replacing old's index entries.
+// putRequest writes r and its indexes as of day on, replacing old's index
+// entries. Only what changed is written: an edit writes a few keys, and even
+// a status change on the largest request stays within the storage
+// contract's writes per transaction.
 func putRequest(tx *tx, old, r *fp.Request, on fp.Date) error {
+	stale := map[string]entry{} // old's index entries by bucket and key
+	var oldSum []byte
 	if old != nil {
-		oldSum, err := getSummary(tx, old.ID)
+		s, err := getSummary(tx, old.ID)
 		if err != nil {
 			return err
 		}
-		for _, e := range indexEntries(old, oldSum) {
-			if err := idx(tx, e.bucket).Delete(e.key); err != nil {
-				return err
-			}
+		oldSum = tx.Bucket(bSummaries).Get(idKey(old.ID))
+		for _, e := range indexEntries(old, s) {
+			stale[string(e.bucket)+"/"+string(e.key)] = e
 		}
 	}
 	summary := r.Summary(on)
+	var puts []entry
 	for _, e := range indexEntries(r, summary) {
-		v := e.value
-		if v == nil {
-			v = []byte{}
+		k := string(e.bucket) + "/" + string(e.key)
+		if o, ok := stale[k]; ok {
+			delete(stale, k)
+			if bytes.Equal(o.value, e.value) {
+				continue // unchanged
+			}
 		}
-		if err := idx(tx, e.bucket).Put(e.key, v); err != nil {
+		puts = append(puts, e)
+	}
+	for _, e := range stale {
+		if err := idx(tx, e.bucket).Delete(e.key); err != nil {
+			return err
+		}
+	}
+	for _, e := range puts {
+		if err := idx(tx, e.bucket).Put(e.key, e.value); err != nil {
 			return err
 		}
 	}
@@ -98,14 +123,16 @@ func putRequest(tx *tx, old, r *fp.Request, on fp.Date) error {
 	if err != nil {
 		return err
 	}
-	// Ids and numbers only grow: packed pages instead of bbolt's half-empty default.
-	for _, kv := range []struct{ b, k, v []byte }{
-		{bRequests, idKey(r.ID), rec}, {bSummaries, idKey(r.ID), sum}, {bNumbers, []byte(r.Number), idKey(r.ID)},
-	} {
-		b := tx.Bucket(kv.b)
-		if err := b.Put(kv.k, kv.v); err != nil {
+	if err := tx.Bucket(bRequests).Put(idKey(r.ID), rec); err != nil {
+		return err
+	}
+	if !bytes.Equal(sum, oldSum) {
+		if err := tx.Bucket(bSummaries).Put(idKey(r.ID), sum); err != nil {
 			return err
 		}
+	}
+	if old == nil || old.Number != r.Number {
+		return tx.Bucket(bNumbers).Put([]byte(r.Number), idKey(r.ID))
 	}
 	return nil
 }
@@ -349,44 +376,20 @@ func (db *Desk) ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions)
 	// allow: only a failing disk can stop the import between two of them,
 	// and the error then says how many rows were written.
 	out := make([]*fp.Request, len(rs))
-	for start, end := 0, 0; start < len(rs); start = end {
-		end = importChunkEnd(rs, start)
-		err := db.update(func(tx *tx) error {
-			for i := start; i < end; i++ {
-				c := *rs[i]
-				if err := db.createTx(tx, a, &c, opt); err != nil {
-					return importRowError(i, err)
-				}
-				out[i] = &c
-			}
-			return nil
-		})
-		if err != nil && start == 0 {
-			return nil, wrap(err, "nothing was imported")
-		} else if err != nil {
-			return nil, wrap(err, fmt.Sprintf("only the first %d rows were imported (%s to %s)", start, out[0].Number, out[start-1].Number))
+	done, err := db.inChunks(len(rs), func(tx *tx, i int) error {
+		c := *rs[i]
+		if err := db.createTx(tx, a, &c, opt); err != nil {
+			return importRowError(i, err)
 		}
+		out[i] = &c
+		return nil
+	})
+	if err != nil && done == 0 {
+		return nil, wrap(err, "nothing was imported")
+	} else if err != nil {
+		return nil, wrap(err, fmt.Sprintf("only the first %d rows were imported (%s to %s)", done, out[0].Number, out[done-1].Number))
 	}
 	return out, nil
-}
-
-// importChunk rows at most are written per transaction: each writes its
-// record, queue row, number and index entries and an audit entry, a few
-// dozen keys, about four times its record's size in bytes.
-const importChunk = 200
-
-// importChunkEnd is where the transaction that starts at row start ends: at
-// importChunk rows, or sooner when long records would take it near the
-// storage contract's byte limit.
-func importChunkEnd(rs []*fp.Request, start int) int {
-	size := 0
-	for end := start; end < len(rs); end++ {
-		v, _ := json.Marshal(rs[end])
-		if size += 4 * len(v); end > start && (end-start == importChunk || size > fp.MaxTxnBytes/2) {
-			return end
-		}
-	}
-	return len(rs)
 }
 
 // importRowError says which row failed, keeping the domain code and message.

@@ -421,66 +421,86 @@ func (db *Desk) followSchedule(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) er
 
 // RecordLetters audits the appointment letters of ids printed as one file.
 // Each request's copy counter goes up; letters already printed for the same
-// appointments are reprints and need a reason.
+// appointments are reprints and need a reason. Every letter is checked
+// before any is recorded; a day's batch is then recorded in as many
+// transactions as the storage contract needs.
 func (db *Desk) RecordLetters(a fp.Actor, ids []fp.RequestID, sum, reason string, batch bool) (copies map[fp.RequestID]int, err error) {
-	copies = map[fp.RequestID]int{}
-	err = db.update(func(tx *tx) error {
+	on := db.today()
+	check := func(tx *tx, id fp.RequestID) (fp.Actor, *fp.Request, bool, error) {
 		a, err := authorize(tx, a)
 		if err != nil {
-			return err
+			return a, nil, false, err
 		}
 		if err := fp.CheckPrint(a); err != nil {
-			return err
+			return a, nil, false, err
 		}
-		on := db.today()
+		old, err := getRequest(tx, id)
+		if err != nil {
+			return a, nil, false, err
+		}
+		reprint, err := fp.CheckLetter(old, on, reason, batch)
+		return a, old, reprint, err
+	}
+	err = db.view(func(tx *tx) error {
 		for _, id := range ids {
-			old, err := getRequest(tx, id)
-			if err != nil {
-				return err
-			}
-			reprint, err := fp.CheckLetter(old, on, reason, batch)
-			if err != nil {
-				return err
-			}
-			r := *old
-			r.Appointments = slices.Clone(old.Appointments)
-			for i := range r.Appointments {
-				if r.Appointments[i].Status == fp.ApptBooked {
-					r.Appointments[i].Printed++
-				}
-			}
-			pb := tx.Bucket(bPrints)
-			key := []byte(r.Number + "\x00appointment letter")
-			n := 0
-			if v := pb.Get(key); len(v) == 8 {
-				n = int(binary.BigEndian.Uint64(v))
-			}
-			n++
-			if err := pb.Put(key, u64(uint64(n))); err != nil {
-				return err
-			}
-			copies[id] = n
-			note := fmt.Sprintf("appointment letter, copy %d, sha256 %s", n, sum)
-			if batch {
-				note = fmt.Sprintf("appointment letter in a batch of %d, copy %d, sha256 %s", len(ids), n, sum)
-			}
-			if reprint {
-				note += "; reprint"
-				if strings.TrimSpace(reason) != "" {
-					note += ": " + strings.TrimSpace(reason)
-				}
-			}
-			if err := db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionLetterPrint, Request: r.Number, Note: note}); err != nil {
-				return err
-			}
-			r.Version++
-			if err := putRequest(tx, old, &r, on); err != nil {
+			if _, _, _, err := check(tx, id); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	return copies, wrap(err, "the printing was not recorded")
+	if err != nil {
+		return nil, wrap(err, "the printing was not recorded")
+	}
+	copies = map[fp.RequestID]int{}
+	done, err := db.inChunks(len(ids), func(tx *tx, i int) error {
+		a, old, reprint, err := check(tx, ids[i])
+		if err != nil {
+			return err
+		}
+		r := *old
+		r.Appointments = slices.Clone(old.Appointments)
+		for i := range r.Appointments {
+			if r.Appointments[i].Status == fp.ApptBooked {
+				r.Appointments[i].Printed++
+			}
+		}
+		pb := tx.Bucket(bPrints)
+		key := []byte(r.Number + "\x00appointment letter")
+		n := 0
+		if v := pb.Get(key); len(v) == 8 {
+			n = int(binary.BigEndian.Uint64(v))
+		}
+		n++
+		if err := pb.Put(key, u64(uint64(n))); err != nil {
+			return err
+		}
+		copies[ids[i]] = n
+		note := fmt.Sprintf("appointment letter, copy %d, sha256 %s", n, sum)
+		if batch {
+			note = fmt.Sprintf("appointment letter in a batch of %d, copy %d, sha256 %s", len(ids), n, sum)
+		}
+		if reprint {
+			note += "; reprint"
+			if strings.TrimSpace(reason) != "" {
+				note += ": " + strings.TrimSpace(reason)
+			}
+		}
+		if err := db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionLetterPrint, Request: r.Number, Note: note}); err != nil {
+			return err
+		}
+		r.Version++
+		return putRequest(tx, old, &r, on)
+	})
+	switch {
+	case err != nil && done == 0:
+		return nil, wrap(err, "the printing was not recorded")
+	case err != nil:
+		// Changed since the check (or a failing disk): what is recorded stays
+		// recorded, and the letters are not handed out.
+		return nil, wrap(err, fmt.Sprintf("the printing of %d of the %d letters was recorded, the rest not, and nothing was printed: print them again (those %d count as reprints)", done, len(ids), done))
+	}
+	return copies, nil
 }
 
 // LetterRequests returns the scheduled requests with an appointment on day

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -666,6 +667,110 @@ func TestTimeZoneChangeKeepsBookings(t *testing.T) {
 	db = reopen(t, db, path)
 	if got, _ := db.Scheduling(); got.TimeZone != "Asia/Shanghai" {
 		t.Errorf("read back %s", got.TimeZone)
+	}
+	checkClean(t, db)
+}
+
+// A day's batch of letters is more than one transaction of the storage
+// contract can record: it is checked whole first (one letter that may not
+// be printed refuses the batch, nothing recorded), then recorded in as many
+// transactions as needed, every letter counted once.
+func TestLetterBatchOverTheTransactionLimits(t *testing.T) {
+	db, _ := openTemp(t)
+	setScheduling(t, db, testScheduling())
+	const n = 40
+	var ids []fp.RequestID
+	for i := 1; i <= n; i++ {
+		ids = append(ids, makeBooked(t, db, newRequest(t, db, sample(), i).ID).ID)
+	}
+	// One already printed: the batch without a reason is refused whole.
+	if _, err := db.RecordLetters(clerk, ids[5:6], "aa", "", false); err != nil {
+		t.Fatal(err)
+	}
+	entries := func() (n int) {
+		db.view(func(tx *tx) error { n = tx.Bucket(bAudit).Count(); return nil })
+		return n
+	}
+	auditBefore := entries()
+	if _, err := db.RecordLetters(clerk, ids, "bb", "", false); fp.ErrorCode(err) != fp.EINVALID {
+		t.Fatalf("a batch with a reprint and no reason: %v", err)
+	}
+	if n := entries(); n != auditBefore {
+		t.Errorf("a refused batch recorded %d audit entries", n-auditBefore)
+	}
+	before, _ := db.s.Revision()
+	copies, err := db.RecordLetters(clerk, ids, "cc", "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := db.s.Revision()
+	if after-before < 2 {
+		t.Errorf("%d letters were recorded in %d transaction: the test no longer crosses the limits", n, after-before)
+	}
+	for i, id := range ids {
+		want := 1
+		if i == 5 {
+			want = 2
+		}
+		if copies[id] != want {
+			t.Errorf("request %d: copy %d, want %d", id, copies[id], want)
+		}
+	}
+	if due, _ := db.LetterRequests(fp.Date{}, true); len(due) != 0 {
+		t.Errorf("%d letters still due after the batch", len(due))
+	}
+	checkClean(t, db)
+}
+
+// The largest request the domain accepts (10 receipt numbers, a 150-character
+// name of many words, 12 adults besides the applicant) goes through its
+// heaviest actions, each one transaction within the storage contract's
+// limits: create, rename, verify, ready, book 13 people, withdraw.
+func TestLargestRequestWithinTheLimits(t *testing.T) {
+	db, _ := openTemp(t)
+	s := testScheduling()
+	s.Stations = 8
+	setScheduling(t, db, s)
+	in := sample()
+	var receipts []string
+	for i := 0; i < 10; i++ {
+		receipts = append(receipts, fmt.Sprintf("IOE09000000%02d", i))
+	}
+	in.ReceiptNumbers = strings.Join(receipts, "; ")
+	words := func(first rune) string {
+		var w []string
+		for i := 0; len(strings.Join(w, " "))+4 <= 150; i++ {
+			w = append(w, string([]rune{first, rune('a' + i%26), rune('a' + i/26)}))
+		}
+		return strings.Join(w, " ")
+	}
+	in.FullName = words('B')
+	in.Household = nil
+	for i := 0; i < 12; i++ {
+		in.Household = append(in.Household, fp.PersonInput{FullName: fmt.Sprintf("Adult %c Member", 'A'+i), DateOfBirth: "1970-01-01",
+			Passport: fp.PassportInput{Number: fmt.Sprintf("P%07d", i), Expiry: "2031-01-01"}})
+	}
+	r, err := db.CreateRequest(clerk, mustParse(t, in), fp.SaveOptions{})
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if n := len(indexEntries(r, r.Summary(db.today()))); n < 25 {
+		t.Fatalf("the request has only %d index entries: the test no longer tests the largest", n)
+	}
+	in.FullName = words('C') // every indexed word changes
+	r2 := mustParse(t, in)
+	if r, err = db.UpdateRequest(clerk, r.ID, r.Version, r2, fp.SaveOptions{}); err != nil {
+		t.Fatalf("rename: %v", err)
+	}
+	r = makeBooked(t, db, r.ID)
+	if len(r.Appointments) != 13 {
+		t.Fatalf("%d appointments booked, want 13", len(r.Appointments))
+	}
+	if n := len(indexEntries(r, r.Summary(db.today()))); n < 40 {
+		t.Errorf("a booked household has only %d index entries", n)
+	}
+	if _, err := db.TransitionRequest(clerk, r.ID, fp.StatusWithdrawn, "the family withdrew"); err != nil {
+		t.Fatalf("withdraw: %v", err)
 	}
 	checkClean(t, db)
 }

@@ -400,36 +400,54 @@ func TestCheckFindsMissingAndStaleIndexEntries(t *testing.T) {
 	}
 }
 
-// An import is written in transactions of at most importChunk rows, fewer
-// when long records would take one near the storage contract's byte limit.
-func TestImportChunks(t *testing.T) {
-	ends := func(rs []*fp.Request) []int {
-		var out []int
-		for start, end := 0, 0; start < len(rs); start = end {
-			end = importChunkEnd(rs, start)
-			out = append(out, end)
-		}
-		return out
-	}
-	many := func(n int, basis string) []*fp.Request {
-		rs := make([]*fp.Request, n)
-		for i := range rs {
-			rs[i] = &fp.Request{Basis: basis}
-		}
-		return rs
-	}
+// Batch work is written in transactions the storage contract allows: as
+// many items as fit, fewer when items are big, one alone when needed; an
+// item too big for any transaction stops it with the count written.
+func TestInChunks(t *testing.T) {
+	db, _ := openTemp(t)
 	for _, c := range []struct {
-		name string
-		rs   []*fp.Request
-		want []int
+		name        string
+		n           int
+		keys, bytes func(i int) int // what item i writes
+		wantDone    int
+		wantErr     bool
+		maxTxns     int
 	}{
-		{"small rows", many(450, "short"), []int{200, 400, 450}},
-		{"one row", many(1, ""), []int{1}},
-		{"long rows", many(10, strings.Repeat("x", 500_000)), []int{2, 4, 6, 8, 10}},
-		{"a row over the budget alone", many(2, strings.Repeat("x", fp.MaxTxnBytes)), []int{1, 2}},
+		{"small items", 1000, func(int) int { return 2 }, func(int) int { return 10 }, 1000, false, 1000/48 + 3},
+		{"growing items", 300, func(i int) int { return 1 + i/10 }, func(int) int { return 10 }, 300, false, 300},
+		{"big values", 20, func(int) int { return 1 }, func(int) int { return 500_000 }, 20, false, 20},
+		{"an item over the limits", 10, func(i int) int { return map[bool]int{true: fp.MaxTxnOps + 1, false: 1}[i == 7] }, func(int) int { return 10 }, 7, true, 10},
 	} {
-		if got := ends(c.rs); fmt.Sprint(got) != fmt.Sprint(c.want) {
-			t.Errorf("%s: chunks end at %v, want %v", c.name, got, c.want)
+		before, _ := db.s.Revision()
+		seen := map[int]int{}
+		done, err := db.inChunks(c.n, func(tx *tx, i int) error {
+			seen[i]++
+			b := tx.Bucket([]byte("chunktest"))
+			for k := 0; k < c.keys(i); k++ {
+				if err := b.Put([]byte(fmt.Sprintf("%s/%d/%d", c.name, i, k)), make([]byte, c.bytes(i))); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		after, _ := db.s.Revision()
+		if done != c.wantDone || (err != nil) != c.wantErr {
+			t.Errorf("%s: %d done, %v; want %d, error %v", c.name, done, err, c.wantDone, c.wantErr)
+		}
+		if txns := int(after - before); txns > c.maxTxns || (done > 1 && txns < 1) {
+			t.Errorf("%s: %d transactions for %d items, want at most %d", c.name, txns, done, c.maxTxns)
+		}
+		var stored int
+		db.view(func(tx *tx) error {
+			stored, _ = tx.r.Count([]byte("chunktest/" + c.name + "/"))
+			return nil
+		})
+		want := 0
+		for i := 0; i < c.wantDone; i++ {
+			want += c.keys(i)
+		}
+		if stored != want {
+			t.Errorf("%s: %d keys stored, want %d (each item once)", c.name, stored, want)
 		}
 	}
 }

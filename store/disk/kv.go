@@ -45,8 +45,16 @@ var (
 	kRev    = []byte("rev")
 )
 
-// kvLogKeep is how many revisions of changes the feed keeps.
-const kvLogKeep = 100_000
+// The change feed keeps the changes of the last kvLogKeep revisions, at
+// most kvLogEntries of them: days of an office's work (a watcher away
+// longer reads everything again) in a small part of the file, since every
+// entry holds a copy of the value written.
+const (
+	kvLogKeep    = 1_000
+	kvLogEntries = 20_000
+)
+
+var kLogCount = []byte("logcount") // in kvmeta: the entries the feed holds
 
 var _ fp.Storage = (*KV)(nil)
 
@@ -112,6 +120,11 @@ func (kv *KV) View(fn func(fp.Reader) error) error {
 func (kv *KV) Update(fn func(fp.Writer) error) error {
 	wrote := false
 	err := kv.bolt.Update(func(tx *bolt.Tx) error {
+		// Most keys are written in order (records, queue rows, the audit
+		// chain and the date-led indexes take ever larger keys), so pages
+		// are split full, not half full: the file is a third smaller.
+		tx.Bucket(bKV).FillPercent = 0.9
+		tx.Bucket(bKVLog).FillPercent = 0.9
 		t := &kvTxn{tx: tx, write: true, rev: revision(tx) + 1}
 		if err := fn(t); err != nil {
 			return err
@@ -123,7 +136,7 @@ func (kv *KV) Update(fn func(fp.Writer) error) error {
 		if err := tx.Bucket(bKVMeta).Put(kRev, u64(uint64(t.rev))); err != nil {
 			return err
 		}
-		return trimLog(tx.Bucket(bKVLog), t.rev)
+		return trimLog(tx, t.rev, t.logged)
 	})
 	if err == nil && wrote {
 		kv.mu.Lock()
@@ -134,28 +147,47 @@ func (kv *KV) Update(fn func(fp.Writer) error) error {
 	return err
 }
 
-// trimLog drops the changes older than kvLogKeep revisions before rev.
-func trimLog(b *bolt.Bucket, rev int64) error {
-	if rev <= kvLogKeep {
-		return nil
+// trimLog drops the oldest changes: those older than kvLogKeep revisions
+// before rev, and as many more as keep the feed within kvLogEntries after
+// added new ones.
+func trimLog(tx *bolt.Tx, rev int64, added int) error {
+	meta := tx.Bucket(bKVMeta)
+	n := added
+	if v := meta.Get(kLogCount); len(v) == 8 {
+		n += int(binary.BigEndian.Uint64(v))
 	}
-	c := b.Cursor()
-	limit := u64(uint64(rev - kvLogKeep))
-	for k, _ := c.First(); k != nil && bytes.Compare(k[:8], limit) < 0; k, _ = c.First() {
+	limit := u64(uint64(max(rev-kvLogKeep+1, 0)))
+	c := tx.Bucket(bKVLog).Cursor()
+	for k, _ := c.First(); k != nil && (n > kvLogEntries || bytes.Compare(k[:8], limit) < 0); k, _ = c.First() {
 		if err := c.Delete(); err != nil {
 			return err
 		}
+		n--
 	}
-	return nil
+	return meta.Put(kLogCount, u64(uint64(max(n, 0))))
+}
+
+// logFrom is the oldest revision the feed still holds in full: a watch
+// from before it would miss changes.
+func logFrom(tx *bolt.Tx) int64 {
+	if k, _ := tx.Bucket(bKVLog).Cursor().First(); len(k) == 10 {
+		rev := int64(binary.BigEndian.Uint64(k[:8]))
+		if binary.BigEndian.Uint16(k[8:]) != 0 {
+			rev++ // that revision lost its first changes
+		}
+		return rev
+	}
+	return revision(tx) + 1
 }
 
 // kvTxn is one transaction seen through the contract.
 type kvTxn struct {
-	tx    *bolt.Tx
-	write bool
-	rev   int64 // the revision this write transaction's changes get
-	ops   int
-	bytes int // keys and values written
+	tx     *bolt.Tx
+	write  bool
+	rev    int64 // the revision this write transaction's changes get
+	ops    int
+	bytes  int // keys and values written
+	logged int // entries added to the change feed
 }
 
 func (t *kvTxn) Get(key []byte) ([]byte, int64, error) {
@@ -200,7 +232,7 @@ func (t *kvTxn) Scan(prefix, from []byte, reverse bool, fn func(k, v []byte) (bo
 		if len(v) < 8 {
 			return fp.Internal("a stored value is damaged", fmt.Errorf("value of %d bytes", len(v)))
 		}
-		more, err := fn(bytes.Clone(k), bytes.Clone(v[8:]))
+		more, err := fn(k, v[8:]) // valid until fn returns (the contract)
 		if err != nil || !more {
 			return err
 		}
@@ -231,10 +263,10 @@ func (t *kvTxn) count(size int) error {
 		return fp.Internal("a write in a read transaction", errKVLimit)
 	}
 	if t.ops++; t.ops > fp.MaxTxnOps {
-		return fp.Internal(fmt.Sprintf("a change writes more than %d keys at once", fp.MaxTxnOps), errKVLimit)
+		return fp.Internal(fmt.Sprintf("a change writes more than %d keys at once", fp.MaxTxnOps), fp.ErrTxnTooBig)
 	}
 	if t.bytes += size; t.bytes > fp.MaxTxnBytes {
-		return fp.Internal(fmt.Sprintf("a change writes more than %d bytes at once", fp.MaxTxnBytes), errKVLimit)
+		return fp.Internal(fmt.Sprintf("a change writes more than %d bytes at once", fp.MaxTxnBytes), fp.ErrTxnTooBig)
 	}
 	return nil
 }
@@ -244,7 +276,7 @@ func (t *kvTxn) Put(key, value []byte) error {
 	case len(key) == 0:
 		return fp.Internal("an empty key", errKVLimit)
 	case len(value) > fp.MaxValueBytes:
-		return fp.Internal(fmt.Sprintf("a value of %d bytes is over the %d-byte limit", len(value), fp.MaxValueBytes), errKVLimit)
+		return fp.Internal(fmt.Sprintf("a value of %d bytes is over the %d-byte limit", len(value), fp.MaxValueBytes), fp.ErrTxnTooBig)
 	}
 	if err := t.count(len(key) + len(value)); err != nil {
 		return err
@@ -271,9 +303,10 @@ func (t *kvTxn) Delete(key []byte) error {
 }
 
 func (t *kvTxn) log(op byte, key, value []byte) error {
-	k := binary.BigEndian.AppendUint16(u64(uint64(t.rev)), uint16(t.ops))
+	k := binary.BigEndian.AppendUint16(u64(uint64(t.rev)), uint16(t.logged)) // from 0 in each revision
 	v := binary.BigEndian.AppendUint16([]byte{op}, uint16(len(key)))
 	v = append(append(v, key...), value...)
+	t.logged++
 	return t.tx.Bucket(bKVLog).Put(k, v)
 }
 
@@ -294,14 +327,15 @@ func (t *kvTxn) Sequence(name string) (uint64, error) {
 // Watch follows the change feed: first what is kept after from, then each
 // commit as it happens.
 func (kv *KV) Watch(ctx context.Context, prefix []byte, from int64) (<-chan fp.KeyChange, error) {
-	now, err := kv.Revision()
+	var now, oldest int64
+	err := kv.bolt.View(func(tx *bolt.Tx) error { now, oldest = revision(tx), logFrom(tx); return nil })
 	if err != nil {
 		return nil, err
 	}
 	if from == 0 {
 		from = now
 	}
-	if from < now-kvLogKeep {
+	if from < now && from+1 < oldest {
 		return nil, fp.Errorf(fp.ECONFLICT, "the changes since revision %d are no longer kept: read everything again", from)
 	}
 	out := make(chan fp.KeyChange, 64)

@@ -1,6 +1,7 @@
 package disk
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/store/storetest"
+	bolt "go.etcd.io/bbolt"
 )
 
 func openKV(t storetest.T, dir string) fp.Storage {
@@ -175,3 +177,67 @@ func (r recordingWriter) Put(k, v []byte) error {
 func (r recordingWriter) Delete([]byte) error             { return nil }
 func (r recordingWriter) Count([]byte) (int, error)       { return 0, nil }
 func (r recordingWriter) Sequence(string) (uint64, error) { return 1, nil }
+
+// The change feed stays small: it keeps kvLogKeep revisions and at most
+// kvLogEntries changes, and a watch from before what it keeps is refused
+// (the watcher reads everything again) rather than missing changes.
+func TestChangeFeedIsBounded(t *testing.T) {
+	kv, err := OpenKV(filepath.Join(t.TempDir(), "kv.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kv.Close()
+	kv.bolt.NoSync = true // thousands of commits; durability is not what is tested
+	put := func(n int) {
+		t.Helper()
+		if err := kv.Update(func(w fp.Writer) error {
+			for i := 0; i < n; i++ {
+				if err := w.Put([]byte(fmt.Sprintf("k/%05d", i)), []byte("v")); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries := func() (n int, first int64) {
+		kv.bolt.View(func(tx *bolt.Tx) error {
+			n = tx.Bucket(bKVLog).Stats().KeyN
+			first = logFrom(tx)
+			return nil
+		})
+		return
+	}
+	// By entries: big transactions.
+	for written := 0; written <= kvLogEntries+fp.MaxTxnOps; written += fp.MaxTxnOps {
+		put(fp.MaxTxnOps)
+	}
+	if n, _ := entries(); n > kvLogEntries {
+		t.Errorf("the feed holds %d changes, more than %d", n, kvLogEntries)
+	}
+	if _, err := kv.Watch(context.Background(), nil, 1); fp.ErrorCode(err) != fp.ECONFLICT {
+		t.Errorf("a watch from revision 1 after trimming: %v", err)
+	}
+	// By revisions: many small transactions.
+	for i := 0; i < kvLogKeep+10; i++ {
+		put(1)
+	}
+	rev, _ := kv.Revision()
+	n, first := entries()
+	if n > kvLogKeep || first != rev-kvLogKeep+1 {
+		t.Errorf("after %d one-key revisions the feed holds %d changes from revision %d (newest %d)", kvLogKeep+10, n, first, rev)
+	}
+	if _, err := kv.Watch(context.Background(), nil, first-2); fp.ErrorCode(err) != fp.ECONFLICT {
+		t.Errorf("a watch from before the feed: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := kv.Watch(ctx, nil, first-1)
+	if err != nil {
+		t.Fatalf("a watch from the feed's start: %v", err)
+	}
+	if c := <-ch; c.Revision != first {
+		t.Errorf("the first change sent is of revision %d, want %d", c.Revision, first)
+	}
+}

@@ -225,8 +225,8 @@ var Cases = []Case{
 	{"limits are etcd's", func(t T, open Opener) {
 		s := mustOpen(t, open, t.TempDir())
 		big := bytes.Repeat([]byte("x"), fp.MaxValueBytes+1)
-		if err := s.Update(func(w fp.Writer) error { return w.Put([]byte("big"), big) }); err == nil {
-			t.Errorf("a value of %d bytes was stored", len(big))
+		if err := s.Update(func(w fp.Writer) error { return w.Put([]byte("big"), big) }); !errors.Is(err, fp.ErrTxnTooBig) {
+			t.Errorf("a value of %d bytes: %v, want ErrTxnTooBig", len(big), err)
 		}
 		if err := s.Update(func(w fp.Writer) error { return w.Put([]byte("max"), big[:fp.MaxValueBytes]) }); err != nil {
 			t.Errorf("a value of the largest size was refused: %v", err)
@@ -239,8 +239,8 @@ var Cases = []Case{
 			}
 			return nil
 		})
-		if err == nil {
-			t.Errorf("%d writes were made in one transaction", fp.MaxTxnOps+1)
+		if !errors.Is(err, fp.ErrTxnTooBig) {
+			t.Errorf("%d writes in one transaction: %v, want ErrTxnTooBig", fp.MaxTxnOps+1, err)
 		}
 		if got := scan(t, s, "op/", "", false, 0); len(got) != 0 {
 			t.Errorf("a refused transaction left %d keys", len(got))
@@ -267,8 +267,8 @@ var Cases = []Case{
 				return nil
 			})
 		}
-		if err := putBig(fit + 1); err == nil {
-			t.Errorf("%d values of %d bytes were written in one transaction", fit+1, fp.MaxValueBytes)
+		if err := putBig(fit + 1); !errors.Is(err, fp.ErrTxnTooBig) {
+			t.Errorf("%d values of %d bytes in one transaction: %v, want ErrTxnTooBig", fit+1, fp.MaxValueBytes, err)
 		}
 		if got := scan(t, s, "big/", "", false, 0); len(got) != 0 {
 			t.Errorf("a transaction over the byte limit left %d keys", len(got))
