@@ -220,7 +220,20 @@ func moveToKeySpace(tx *bolt.Tx) error {
 			}
 		}
 	}
-	if err := disk.Load(tx, []byte("meta/schema"), u64(workflow.Schema)); err != nil {
+	// The queue's counts (counts/ status 0x00 category -> uint64), from the
+	// received index, whose values are "status 0x00 category".
+	counts := map[string]uint64{}
+	if idx := tx.Bucket([]byte("idx")); idx != nil {
+		if rb := idx.Bucket([]byte("received")); rb != nil {
+			rb.ForEach(func(_, v []byte) error { counts[string(v)]++; return nil })
+		}
+	}
+	for k, n := range counts {
+		if err := disk.Load(tx, cat([]byte("counts/"), []byte(k)), u64(n)); err != nil {
+			return err
+		}
+	}
+	if err := disk.Load(tx, []byte("meta/schema"), u64(7)); err != nil {
 		return err
 	}
 	for _, name := range tops {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	fp "github.com/fieldprint/fieldprint"
 )
@@ -66,6 +67,29 @@ func checkIndexes(tx *tx, on fp.Date) []error {
 		if n < len(entries) {
 			errs = append(errs, fmt.Errorf("index %s: %d entries missing", name, len(entries)-n))
 		}
+	}
+	counts := map[string]uint64{}
+	tx.Bucket(bRequests).ForEach(func(_, v []byte) error {
+		var r struct {
+			Status   fp.Status   `json:"status"`
+			Category fp.Category `json:"category"`
+		}
+		if json.Unmarshal(v, &r) == nil {
+			counts[string(countKey(r.Status, r.Category))]++
+		}
+		return nil
+	})
+	tx.Bucket(bCounts).ForEach(func(k, v []byte) error {
+		st, ct, _ := bytes.Cut(k, sep)
+		if n := counts[string(k)]; len(v) != 8 || binary.BigEndian.Uint64(v) != n {
+			errs = append(errs, fmt.Errorf("count of %s %s requests: %x stored, %d records", ct, st, v, n))
+		}
+		delete(counts, string(k))
+		return nil
+	})
+	for k, n := range counts {
+		st, ct, _ := strings.Cut(k, string(sep))
+		errs = append(errs, fmt.Errorf("count of %s %s requests: none stored, %d records", ct, st, n))
 	}
 	if a, b := tx.Bucket(bRequests).Count(), tx.Bucket(bSummaries).Count(); a != b {
 		errs = append(errs, fmt.Errorf("%d records but %d summaries", a, b))

@@ -22,6 +22,7 @@ import (
 //	summaries/ id -> JSON fieldprint.RequestSummary (queue rows)
 //	numbers/   "FP-2026-00042" -> id
 //	counters/  "2026" -> uint64: last sequence used for that year's numbers
+//	counts/    status 0x00 category -> uint64: requests of that status and category (the queue's totals)
 //	users/     name -> JSON fieldprint.User (full name, badge, argon2id hash, lockout counters)
 //	signins/   name without an account -> failures and lock only
 //	audit/     seq -> JSON fieldprint.AuditEntry, a SHA-256 hash chain
@@ -84,6 +85,7 @@ var (
 	bPrints    = []byte("prints")
 	bSettings  = []byte("settings")
 	bFiles     = []byte("files")
+	bCounts    = []byte("counts")
 	kOffice    = []byte("office")
 	kDemo      = []byte("demo")
 

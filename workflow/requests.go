@@ -126,6 +126,16 @@ func putRequest(tx *tx, old, r *fp.Request, on fp.Date) error {
 	if err := tx.Bucket(bRequests).Put(idKey(r.ID), rec); err != nil {
 		return err
 	}
+	if old == nil || old.Status != r.Status || old.Category != r.Category {
+		if old != nil {
+			if err := addCount(tx, old.Status, old.Category, -1); err != nil {
+				return err
+			}
+		}
+		if err := addCount(tx, r.Status, r.Category, 1); err != nil {
+			return err
+		}
+	}
 	if !bytes.Equal(sum, oldSum) {
 		if err := tx.Bucket(bSummaries).Put(idKey(r.ID), sum); err != nil {
 			return err

@@ -44,6 +44,38 @@ type stream struct {
 	match  func(v []byte) bool
 }
 
+// countKey is where the number of requests of status s and category c is
+// kept (counts/ s 0 c), up to date in every write transaction, so a queue's
+// "Showing 500 of N" costs a few reads, not a walk over every match.
+func countKey(s fp.Status, c fp.Category) []byte { return cat([]byte(s), sep, []byte(c)) }
+
+func addCount(tx *tx, s fp.Status, c fp.Category, delta int) error {
+	b := tx.Bucket(bCounts)
+	k := countKey(s, c)
+	n := int64(0)
+	if v := b.Get(k); len(v) == 8 {
+		n = int64(binary.BigEndian.Uint64(v))
+	}
+	if n += int64(delta); n <= 0 {
+		return b.Delete(k)
+	}
+	return b.Put(k, u64(uint64(n)))
+}
+
+// countTx is how many requests have one of statuses and one of categories
+// (empty: any), from the counts.
+func countTx(tx *tx, statuses []fp.Status, categories []fp.Category) int {
+	total := 0
+	tx.Bucket(bCounts).ForEach(func(k, v []byte) error {
+		st, ct, _ := bytes.Cut(k, sep)
+		if len(v) == 8 && wanted(statuses, st) && wanted(categories, ct) {
+			total += int(binary.BigEndian.Uint64(v))
+		}
+		return nil
+	})
+	return total
+}
+
 // scanTx merges one cursor per index prefix: each prefix is already in
 // received order (its keys end in date+id), so the merge yields queue order
 // with no sort and no gathering of ids beyond the page.
@@ -72,9 +104,15 @@ func scanTx(tx *tx, f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
 	for _, s := range streams {
 		s.k, s.v = first(s.c, s.prefix, f.Newest)
 	}
+	// The counts give the total: the walk stops at the end of the page
+	// (the short list of complete requests is counted as it is walked).
+	counted := !f.DocsComplete
 	var ids []fp.RequestID
 	total := 0
 	for {
+		if counted && f.Limit > 0 && len(ids) == f.Limit {
+			break
+		}
 		var best *stream
 		for _, s := range streams {
 			if s.k == nil {
@@ -94,6 +132,9 @@ func scanTx(tx *tx, f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
 			total++
 		}
 		best.k, best.v = next(best.c, best.prefix, f.Newest)
+	}
+	if counted {
+		total = countTx(tx, f.Statuses, f.Categories)
 	}
 	rows, err := summaries(tx, ids)
 	return rows, total, err

@@ -307,6 +307,10 @@ func TestQueueFilterAndOrder(t *testing.T) {
 		{Categories: []fp.Category{fp.Category319b}, Newest: true, Offset: 5, Limit: 7},
 		{Search: "nguyen", Newest: true},
 		{Search: "a", Statuses: []fp.Status{fp.StatusAwaitingDocuments}, Limit: 3, Offset: 2},
+		{Limit: 10},
+		{Newest: true, Limit: 10, Offset: 295},
+		{Statuses: []fp.Status{fp.StatusNew, fp.StatusWithdrawn}, Categories: []fp.Category{fp.CategoryAdoption}, Limit: 4, Offset: 3},
+		{Statuses: []fp.Status{fp.StatusDenied}, Limit: 5}, // none
 	} {
 		got, n, err := db.FindRequests(f)
 		if err != nil {
@@ -449,5 +453,25 @@ func TestInChunks(t *testing.T) {
 		if stored != want {
 			t.Errorf("%s: %d keys stored, want %d (each item once)", c.name, stored, want)
 		}
+	}
+}
+
+// The queue's totals come from counts kept in every write; the check finds
+// a count that disagrees with the records.
+func TestCheckFindsAWrongCount(t *testing.T) {
+	db, _ := openTemp(t)
+	r, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, total, _ := db.FindRequests(fp.RequestFilter{Statuses: []fp.Status{r.Status}, Limit: 1}); total != 1 {
+		t.Fatalf("total %d, want 1", total)
+	}
+	if err := db.update(func(tx *tx) error { return addCount(tx, r.Status, r.Category, 1) }); err != nil {
+		t.Fatal(err)
+	}
+	errs := db.Check()
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "count of adoption new requests: ") {
+		t.Errorf("check after a wrong count: %v", errs)
 	}
 }
