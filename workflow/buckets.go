@@ -85,7 +85,8 @@ func (b *bucket) ForEach(fn func(k, v []byte) error) error {
 }
 
 // arena copies the keys and values a scan hands out (valid only during its
-// callback) into shared blocks: one allocation for many small keys.
+// callback) into shared blocks: one allocation for many small keys. Blocks
+// start small (a short scan stays cheap) and double up to 16 KiB.
 type arena struct{ block []byte }
 
 func (a *arena) copy(b []byte) []byte {
@@ -93,7 +94,7 @@ func (a *arena) copy(b []byte) []byte {
 		return bytes.Clone(b)
 	}
 	if len(a.block)+len(b) > cap(a.block) {
-		a.block = make([]byte, 0, 16<<10)
+		a.block = make([]byte, 0, min(max(2*cap(a.block), 512), 16<<10))
 	}
 	n := len(a.block)
 	a.block = append(a.block, b...)
