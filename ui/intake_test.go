@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"bytes"
-	"flag"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -239,31 +236,4 @@ func slicesIndex(s []string, v string) int {
 		}
 	}
 	return -1
-}
-
-var intakeShots = flag.String("intake-shots", "", "write pictures of the intake screen to this folder (docs/screenshots)")
-
-// TestIntakeScreenshots draws the intake screen as the test driver paints
-// it: go test -tags ci,migrated_fynedo -run TestIntakeScreenshots ./ui -intake-shots ../docs/screenshots
-func TestIntakeScreenshots(t *testing.T) {
-	if *intakeShots == "" {
-		t.Skip("no -intake-shots folder")
-	}
-	u, _ := demoUI(t)
-	u.win.Resize(fyne.NewSize(1366, 768))
-	u.OpenMessage("gmail.eml", mailData(t, "gmail.eml"))
-	s := intakeOpen(t, u)
-	shot := func(name string) {
-		var b bytes.Buffer
-		if err := png.Encode(&b, u.win.Canvas().Capture()); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(*intakeShots, name), b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	shot("intake-1366x768.png")
-	s.tabs.Select(s.mailTab)
-	s.show(1)
-	shot("intake-attachments-1366x768.png")
 }
