@@ -499,7 +499,7 @@ func (r *reader) message(dir *node, header, parentCodepage, depth int) (*fp.Mess
 	if !hasProp(dir, pidBody) && !hasProp(dir, pidHTML) && dir.stream(propName(pidRTFCompressed, typeBinary)) != nil {
 		r.note("the message's text is only in Outlook's rich-text format (RTF), which this program does not read: read it in Outlook and type what matters")
 	}
-	if err := r.attachments(o, c, body.codepage, depth); err != nil && !errors.Is(err, errBudget) {
+	if err := r.attachments(o, c, depth); err != nil && !errors.Is(err, errBudget) {
 		return nil, err
 	} else if err != nil {
 		r.note(fmt.Sprintf("the message holds more than %d MB: the rest was not read", fp.MaxMessageDecoded>>20))
@@ -541,8 +541,9 @@ func (r *reader) html(o *object) (string, error) {
 	return r.decode8(b, 65001), nil
 }
 
-// attachments reads the attachments of message o into c, in their order.
-func (r *reader) attachments(o *object, c *fp.MessageContent, codepage, depth int) error {
+// attachments reads the attachments of message o into c, in their order
+// (their 8-bit names are in o's code page).
+func (r *reader) attachments(o *object, c *fp.MessageContent, depth int) error {
 	var dirs []string
 	for _, n := range o.dir.names {
 		if strings.HasPrefix(n, attachPrefix) && o.dir.storage(n) != nil {
@@ -556,7 +557,7 @@ func (r *reader) attachments(o *object, c *fp.MessageContent, codepage, depth in
 			return nil
 		}
 		r.parts++
-		if err := r.attachment(o.dir.storage(d), c, codepage, depth); err != nil {
+		if err := r.attachment(o.dir.storage(d), c, o.codepage, depth); err != nil {
 			return err
 		}
 	}
