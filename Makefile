@@ -4,11 +4,15 @@ BIN     := bin/fieldprint
 # What Fyne's GL/X11/Wayland build needs on Debian (gcc also serves go test -race).
 APT_PKGS := gcc libc6-dev pkg-config libgl-dev libegl-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
+# What the window needs to draw Chinese, Japanese and Korean names: Fyne's
+# own font (Noto Sans) has no CJK characters and falls back to the system's
+# fonts for them (go-text's fontscan); without one they show as �.
+FONT_PKGS := fonts-noto-cjk
 # What the tests read PDFs back with (pdftotext).
 TEST_PKGS := poppler-utils
 # What the real-window self-test runs on: a virtual X server (xvfb-run needs
 # xauth) and Mesa's software OpenGL (libgl1-mesa-dri: swrast, softpipe, llvmpipe).
-SELFTEST_PKGS := xvfb xauth libgl1-mesa-dri
+SELFTEST_PKGS := xvfb xauth libgl1-mesa-dri $(FONT_PKGS)
 # What the letter pictures of make screenshots use (pdftoppm).
 SHOT_PKGS := poppler-utils
 # FyneApp.toml declares the fyneDo migration (every callback from a goroutine
@@ -22,9 +26,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # hence the longer timeout.
 SELF_TEST := GALLIUM_DRIVER=softpipe xvfb-run -a -s "-screen 0 1366x768x24" ./$(BIN) self-test --timeout 4m
 
-.PHONY: run build test self-test lint bench deps test-deps selftest-deps shot-deps screenshots clean fuzz
+.PHONY: run build test self-test lint bench deps font-deps test-deps selftest-deps shot-deps screenshots clean fuzz
 
-run: build
+run: build font-deps
 	./$(BIN) $(ARGS)
 
 build: deps
@@ -74,6 +78,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzWriteCSVRoundTrip -fuzztime 30s .
 	$(GO) test -run '^$$' -fuzz '^FuzzParseMessage$$' -fuzztime 30s .
 	$(GO) test -run '^$$' -fuzz '^FuzzHTMLText$$' -fuzztime 30s .
+	$(GO) test -run '^$$' -fuzz '^FuzzParseMsg$$' -fuzztime 30s ./outlookmsg
 
 # Installs only the Debian packages that are missing, and says which.
 define apt_install
@@ -87,6 +92,9 @@ endef
 
 deps:
 	$(call apt_install,$(APT_PKGS),that Fyne's build needs)
+
+font-deps:
+	$(call apt_install,$(FONT_PKGS),for names in Chinese and other CJK scripts)
 
 test-deps:
 	$(call apt_install,$(TEST_PKGS),the tests use)
