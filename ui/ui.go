@@ -236,7 +236,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		item("New request", fyne.KeyN, signed(func() { u.Navigate(navNew) })),
 		item("Find", fyne.KeyF, signed(u.FocusSearch)),
 		item("Save", fyne.KeyS, signed(u.Save)),
-	))
+	), fyne.NewMenu("Help", fyne.NewMenuItem("About Fieldprint", u.showAbout)))
 }
 
 // today is the office's day; when and clock write instants in office time
