@@ -191,16 +191,9 @@ func dbPath(flagValue string) string {
 	return defaultDBPath()
 }
 
-// defaultDBPath is in the user's data directory: $XDG_DATA_HOME/fieldprint
-// or ~/.local/share/fieldprint on Linux.
+// defaultDBPath is in the user's data directory (dataDir): on Linux
+// $XDG_DATA_HOME/fieldprint or ~/.local/share/fieldprint, on Windows
+// %LOCALAPPDATA%\Fieldprint.
 func defaultDBPath() string {
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			dir = filepath.Join(home, ".local", "share")
-		} else {
-			dir = "."
-		}
-	}
-	return filepath.Join(dir, "fieldprint", "fieldprint.db")
+	return filepath.Join(dataDir(), "fieldprint.db")
 }
