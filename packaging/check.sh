@@ -14,6 +14,8 @@
 #   - Fieldprint.exe: a PE32+ GUI executable, with the version resource, built
 #     with the app's tags, needing no DLL beyond Windows' own.
 set -euo pipefail
+# debootstrap, chroot and mount need root.
+[ "$(id -u)" = 0 ] || exec sudo -E "$0" "$@"
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 GO=${GO:-go}

@@ -31,7 +31,7 @@ else
 	REV=HEAD
 fi
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct HEAD)}
-echo "dist: Fieldprint $VERSION from $(git rev-parse --short HEAD)${REV:+ ($REV)}, dated $(date -u -d "@$SOURCE_DATE_EPOCH" +%FT%TZ)"
+echo "dist: Fieldprint $VERSION from $(git rev-parse --short HEAD), dated $(date -u -d "@$SOURCE_DATE_EPOCH" +%FT%TZ)"
 
 rm -rf "$WORK" "$OUT"
 mkdir -p "$WORK/src" "$WORK/bin" "$OUT"
