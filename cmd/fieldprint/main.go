@@ -72,6 +72,7 @@ func init() {
 		{"self-test", "[--screenshots DIR] [--size WxH] [--timeout D]", "open the real window on a throw-away demo office, go through every screen as each demo account, and fail on a crash or a blank window (a new PC's check)", cmdSelfTest},
 		{"audit", "verify [--checkpoint COUNT:HASH] | checkpoint | list [--user U] [--action A] [--request FP] [--from D] [--to D]", "check and read the audit trail", cmdAudit},
 		{"check", "", "check the database file for damage and its indexes against the records (exit 1 if a problem is found)", cmdCheck},
+		{"version", "", "the version, build and platform, and the database a command would open", cmdVersion},
 	}
 }
 
@@ -191,16 +192,9 @@ func dbPath(flagValue string) string {
 	return defaultDBPath()
 }
 
-// defaultDBPath is in the user's data directory: $XDG_DATA_HOME/fieldprint
-// or ~/.local/share/fieldprint on Linux.
+// defaultDBPath is in the user's data directory (dataDir): on Linux
+// $XDG_DATA_HOME/fieldprint or ~/.local/share/fieldprint, on Windows
+// %LOCALAPPDATA%\Fieldprint.
 func defaultDBPath() string {
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			dir = filepath.Join(home, ".local", "share")
-		} else {
-			dir = "."
-		}
-	}
-	return filepath.Join(dir, "fieldprint", "fieldprint.db")
+	return filepath.Join(dataDir(), "fieldprint.db")
 }
