@@ -555,7 +555,7 @@ func reasonList() string {
 
 func (r *Request) noticeIdentifier(s string) (string, error) {
 	ids := r.Identifiers()
-	want := strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(s)))
+	want := SqueezeUpper(s)
 	if want != "" {
 		if a, err := ParseANumber(want); err == nil {
 			want = string(a)

@@ -206,7 +206,7 @@ func findIdentifiers(s string) (receipts, anumbers []string) {
 	}
 	for _, m := range aKeyword.FindAllStringSubmatchIndex(s, 20) {
 		v := s[m[2]:m[3]]
-		if boundary(s, m[2], m[3]) && !seen[strings.ToUpper("A"+strings.NewReplacer(" ", "", "-", "").Replace(v))] {
+		if boundary(s, m[2], m[3]) && !seen["A"+SqueezeUpper(v)] {
 			add(&anumbers, v)
 		}
 	}

@@ -312,11 +312,10 @@ func (m MRZ) Apply(p PersonInput) (PersonInput, []MRZDifference) {
 	}
 	set(FieldFullName, "Full name", &out.FullName, m.FullName(), sameWords(p.FullName, m.FullName()))
 	set(FieldDateOfBirth, "Date of birth", &out.DateOfBirth, m.DateOfBirth.String(), strings.TrimSpace(p.DateOfBirth) == m.DateOfBirth.String())
-	norm := func(s string) string { return strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(s)) }
-	set(FieldPassport, "Passport number", &out.Passport.Number, m.PassportNumber, norm(p.Passport.Number) == m.PassportNumber)
+	set(FieldPassport, "Passport number", &out.Passport.Number, m.PassportNumber, SqueezeUpper(p.Passport.Number) == m.PassportNumber)
 	set(FieldPassportExpiry, "Passport expiry", &out.Passport.Expiry, m.Expiry.String(), strings.TrimSpace(p.Passport.Expiry) == m.Expiry.String())
-	set(FieldNationality, "Nationality", &out.Passport.Nationality, m.Nationality, norm(p.Passport.Nationality) == m.Nationality)
-	set(FieldSex, "Sex", &out.Passport.Sex, m.Sex, norm(p.Passport.Sex) == m.Sex)
+	set(FieldNationality, "Nationality", &out.Passport.Nationality, m.Nationality, SqueezeUpper(p.Passport.Nationality) == m.Nationality)
+	set(FieldSex, "Sex", &out.Passport.Sex, m.Sex, SqueezeUpper(p.Passport.Sex) == m.Sex)
 	return out, diffs
 }
 

@@ -473,7 +473,7 @@ func parsePassport(in PassportInput, today Date, holder string, field func(strin
 		return nil
 	}
 	p := &Passport{}
-	n := strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(in.Number)))
+	n := SqueezeUpper(in.Number)
 	switch {
 	case n == "":
 		fe.Add(field(FieldPassport), "give the passport number too, or clear the other passport fields")

@@ -131,7 +131,7 @@ func ShortCode(sig []byte) string {
 
 // NormalizeShortCode accepts the code typed with any case, spaces or dashes.
 func NormalizeShortCode(s string) (string, bool) {
-	c := strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(s)))
+	c := SqueezeUpper(s)
 	if len(c) != 10 {
 		return "", false
 	}

@@ -14,6 +14,15 @@ var specialFold = map[rune]string{
 	'ħ': "h", 'Ħ': "h", 'ŀ': "l", 'Ŀ': "l",
 }
 
+// SqueezeUpper is s trimmed, without its spaces and dashes, in capitals: how
+// an identifier typed as "a 123-456-789" or "ABC 12 34" is compared.
+func SqueezeUpper(s string) string {
+	return strings.ToUpper(squeezer.Replace(strings.TrimSpace(s)))
+}
+
+// squeezer is built once: a Replacer builds its tables on first use.
+var squeezer = strings.NewReplacer(" ", "", "-", "")
+
 // Fold returns s lower-cased with accents removed, so "Nguyễn" matches "nguyen"
 // and "Żółć" matches "zolc". Used for search keys, never for display.
 func Fold(s string) string {

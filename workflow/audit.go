@@ -65,7 +65,7 @@ func (db *Desk) RequestAudit(number string) (out []fp.AuditEntry, err error) {
 	err = db.view(func(tx *tx) error {
 		ab := tx.Bucket(bAudit)
 		var ferr error
-		each(idx(tx, iAudit), cat([]byte(number), sep), func(k, _ []byte) {
+		eachBrief(idx(tx, iAudit), cat([]byte(number), sep), func(k, _ []byte) {
 			var e fp.AuditEntry
 			if err := json.Unmarshal(ab.Get(k[len(k)-8:]), &e); err != nil && ferr == nil {
 				ferr = fp.Internal("an audit entry cannot be read: run fieldprint audit verify", err)

@@ -284,7 +284,7 @@ func missedThrough(tx *tx) fp.Date {
 	if len(v) != 8 {
 		return fp.Date{}
 	}
-	d, _ := fp.ParseDate(fmt.Sprintf("%s-%s-%s", v[:4], v[4:6], v[6:8]))
+	d, _ := keyDate(v)
 	return d
 }
 
@@ -301,7 +301,7 @@ func unresolvedDays(tx *tx, after, last fp.Date) []fp.Date {
 	for _, b := range [][]byte{iSlots, iWalkIns} {
 		c := idx(tx, b).Cursor()
 		for k, _ := c.Seek(start); k != nil && bytes.Compare(k[:8], end) < 0; k, _ = c.Next() {
-			d, err := fp.ParseDate(fmt.Sprintf("%s-%s-%s", k[:4], k[4:6], k[6:8]))
+			d, err := keyDate(k)
 			if err == nil && !seen[d] {
 				seen[d] = true
 				out = append(out, d)

@@ -124,7 +124,42 @@ func u64(v uint64) []byte {
 
 func idKey(id fp.RequestID) []byte { return u64(uint64(id)) }
 
-func dateKey(d fp.Date) []byte { return []byte(fmt.Sprintf("%04d%02d%02d", d.Y, d.M, d.D)) }
+func dateKey(d fp.Date) []byte {
+	if d.Y < 0 || d.Y > 9999 {
+		return []byte(fmt.Sprintf("%04d%02d%02d", d.Y, d.M, d.D))
+	}
+	// By hand: the calendar makes one for every day it reads.
+	k := make([]byte, 8)
+	put := func(at, n, w int) {
+		for i := at + w - 1; i >= at; i-- {
+			k[i] = byte('0' + n%10)
+			n /= 10
+		}
+	}
+	put(0, d.Y, 4)
+	put(4, int(d.M), 2)
+	put(6, d.D, 2)
+	return k
+}
+
+// keyDate reads the date of a dateKey (the first 8 bytes of k).
+func keyDate(k []byte) (fp.Date, error) {
+	if len(k) < 8 {
+		return fp.Date{}, fmt.Errorf("date key %x is too short", k)
+	}
+	n := 0
+	for _, c := range k[:8] {
+		if c < '0' || c > '9' {
+			return fp.Date{}, fmt.Errorf("date key %x is not a date", k)
+		}
+		n = n*10 + int(c-'0')
+	}
+	d := fp.Date{Y: n / 10000, M: time.Month(n / 100 % 100), D: n % 100}
+	if fp.DateOf(d.Time()) != d {
+		return fp.Date{}, fmt.Errorf("date key %x is not a date", k)
+	}
+	return d, nil
+}
 
 func cat(parts ...[]byte) []byte {
 	n := 0

@@ -38,7 +38,7 @@ func decodeSlot(k, v []byte) (fp.SlotUse, error) {
 	if len(k) != 11 {
 		return fp.SlotUse{}, fmt.Errorf("slot entry %x has a bad shape", k)
 	}
-	d, err := fp.ParseDate(fmt.Sprintf("%s-%s-%s", k[:4], k[4:6], k[6:8]))
+	d, err := keyDate(k)
 	if err != nil {
 		return fp.SlotUse{}, err
 	}
@@ -46,17 +46,54 @@ func decodeSlot(k, v []byte) (fp.SlotUse, error) {
 }
 
 // decodeSlotOn decodes an entry of day d (known from the prefix scanned).
+// k and v may be a scan's transient bytes: nothing of them is kept.
 func decodeSlotOn(d fp.Date, k, v []byte) (fp.SlotUse, error) {
 	if len(k) != 11 || len(v) < 14 {
 		return fp.SlotUse{}, fmt.Errorf("slot entry %x has a bad shape", k)
 	}
-	parts := bytes.SplitN(v[12:], sep, 3)
-	if len(parts) != 3 {
+	rest := v[12:]
+	i := bytes.IndexByte(rest, 0)
+	j := -1
+	if i >= 0 {
+		j = bytes.IndexByte(rest[i+1:], 0)
+	}
+	if j < 0 {
 		return fp.SlotUse{}, fmt.Errorf("slot entry %x has a bad value", k)
 	}
+	j += i + 1
 	return fp.SlotUse{Day: d, Start: fp.TimeOfDay(binary.BigEndian.Uint16(k[8:10])), Station: int(k[10]),
 		Request: fp.RequestID(binary.BigEndian.Uint64(v)), PersonID: int(binary.BigEndian.Uint16(v[8:])),
-		Minutes: int(binary.BigEndian.Uint16(v[10:])), Status: fp.ApptStatus(parts[0]), Category: fp.Category(parts[1]), Number: string(parts[2])}, nil
+		Minutes: int(binary.BigEndian.Uint16(v[10:])), Status: apptStatusOf(rest[:i]), Category: categoryOf(rest[i+1 : j]),
+		Number: string(rest[j+1:])}, nil
+}
+
+// apptStatusOf and categoryOf return the known constants without
+// allocating (a calendar month decodes thousands of entries).
+func apptStatusOf(b []byte) fp.ApptStatus {
+	switch string(b) {
+	case string(fp.ApptBooked):
+		return fp.ApptBooked
+	case string(fp.ApptCheckedIn):
+		return fp.ApptCheckedIn
+	case string(fp.ApptCollected):
+		return fp.ApptCollected
+	case string(fp.ApptMissed):
+		return fp.ApptMissed
+	case string(fp.ApptCancelled):
+		return fp.ApptCancelled
+	case string(fp.ApptWalkIn):
+		return fp.ApptWalkIn
+	}
+	return fp.ApptStatus(b)
+}
+
+func categoryOf(b []byte) fp.Category {
+	for _, c := range fp.Categories {
+		if string(b) == string(c) {
+			return c
+		}
+	}
+	return fp.Category(b)
 }
 
 // slotEntries are r's appointments that hold a slot, and its walk-ins, for
@@ -82,10 +119,13 @@ func walkInKey(d fp.Date, id fp.RequestID, ap int) []byte {
 func dayUsesTx(tx *tx, d fp.Date) ([]fp.SlotUse, error) {
 	var out []fp.SlotUse
 	var ferr error
-	each(idx(tx, iSlots), dateKey(d), func(k, v []byte) {
+	eachBrief(idx(tx, iSlots), dateKey(d), func(k, v []byte) {
 		u, err := decodeSlotOn(d, k, v)
 		if err != nil && ferr == nil {
 			ferr = fp.Internal("the calendar cannot be read: run a database check", err)
+		}
+		if out == nil {
+			out = make([]fp.SlotUse, 0, 16)
 		}
 		out = append(out, u)
 	})

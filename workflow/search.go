@@ -189,6 +189,18 @@ func each(b *bucket, prefix []byte, fn func(k, v []byte)) {
 	}
 }
 
+// eachBrief is each for a caller that keeps nothing of k and v: they are valid
+// only during fn (no copy made).
+func eachBrief(b *bucket, prefix []byte, fn func(k, v []byte)) {
+	err := b.t.r.Scan(b.key(prefix), nil, false, func(k, v []byte) (bool, error) {
+		fn(k[len(b.prefix):], v)
+		return true, nil
+	})
+	if err != nil {
+		panic(readError{err})
+	}
+}
+
 // prefixEnd returns the first key after every key with prefix p (nil: none).
 func prefixEnd(p []byte) []byte {
 	end := append([]byte(nil), p...)
@@ -221,13 +233,11 @@ func prefixHits(b *bucket, p []byte, into hits) {
 	each(b, p, func(k, v []byte) { into[keyID(k)] = v })
 }
 
-var squeeze = strings.NewReplacer(" ", "", "-", "")
-
 // searchHits returns the requests whose name, receipt number, A-number or
 // request number matches q.
 func searchHits(tx *tx, q string) hits {
 	found := hits{}
-	c := strings.ToUpper(squeeze.Replace(strings.TrimSpace(q)))
+	c := fp.SqueezeUpper(q)
 
 	// Request number typed in full: its row comes from the received index.
 	if n, err := fp.ParseNumber(q); err == nil && strings.HasPrefix(c, "FP") {
