@@ -29,6 +29,11 @@ const (
 	ActionUserUnlock        = "user.unlock"
 	ActionUserEnable        = "user.enable"
 	ActionUserDetails       = "user.details"
+	// The office data key: made, its recovery key replaced, an
+	// administrator's password set with the recovery key.
+	ActionKeysSetUp    = "keys.setup"
+	ActionKeysRecovery = "keys.new-recovery-key"
+	ActionKeysRecover  = "keys.recover"
 )
 
 // Change is one field's old and new value.

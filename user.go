@@ -22,6 +22,10 @@ type User struct {
 	LockedUntil  time.Time   `json:"locked_until,omitempty"`
 	CreatedAt    time.Time   `json:"created_at"`
 	CreatedBy    string      `json:"created_by"`
+	// HasKey: the account has a slot of the office data key (filled when
+	// read, never stored here). Without one it cannot sign in once the
+	// office has keys, until an administrator sets a new password.
+	HasKey bool `json:"-"`
 }
 
 // Lockout rule: LockFailures failed sign-ins within LockWindow lock the
@@ -236,8 +240,18 @@ type UserService interface {
 	UnlockUser(a Actor, name string) error
 	// SetPassword: an admin for anyone, a user for themself.
 	SetPassword(a Actor, name, password string) error
-	// Authenticate checks a password, counting failures and locking as the rule says.
+	// Authenticate checks a password, counting failures and locking as the
+	// rule says, and unlocks the office's data key with it.
 	Authenticate(name, password string) (Actor, error)
+	// KeysSetUp: the office has its data key. SetUpKeys makes it at an
+	// administrator's sign-in on a database from before keys and returns the
+	// recovery key to show once; NewRecoveryKey replaces that key; Recover
+	// sets an administrator's password with it. Lock forgets the key.
+	KeysSetUp() (bool, error)
+	SetUpKeys(a Actor, password string) (recoveryKey string, err error)
+	NewRecoveryKey(a Actor) (string, error)
+	Recover(recoveryKey, name, password string) error
+	Lock()
 }
 
 // AuditService reads and verifies the audit chain.

@@ -203,6 +203,7 @@ type Store interface {
 	FindRequestByID(id fp.RequestID) (*fp.Request, error)
 	CountUsers() (int, error)
 	CreateUser(a *fp.Actor, n fp.NewUser) (*fp.User, error)
+	SetUpKeys(a fp.Actor, password string) (string, error)
 	MarkDemo() error
 	ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) ([]*fp.Request, error)
 	TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reason string) (*fp.Request, error)
@@ -299,6 +300,14 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 		p := staff[a.Name]
 		if _, err := s.CreateUser(by, fp.NewUser{Name: a.Name, FullName: p[0], Badge: p[1], Role: a.Role, Password: Password}); err != nil {
 			return nil, err
+		}
+		if by == nil {
+			// The office data key, as the first administrator's sign-in
+			// makes it; its recovery key is not needed: every demo
+			// password is known.
+			if _, err := s.SetUpKeys(Admin, Password); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := s.SetProfile(Admin, fp.Profile{Office: Office, Scheduling: Scheduling()}); err != nil {

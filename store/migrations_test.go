@@ -89,8 +89,8 @@ func TestMigrationsAreNumberedInOrder(t *testing.T) {
 			t.Errorf("migration %d has no name or no function", m.version)
 		}
 	}
-	if legacyVersion()+1 != workflow.Schema {
-		t.Errorf("the bucket layout ends at %d, the key space is %d", legacyVersion(), workflow.Schema)
+	if legacyVersion()+1+workflow.Upgrades() != workflow.Schema {
+		t.Errorf("the bucket layout ends at %d, the key space is %d after %d upgrades", legacyVersion(), workflow.Schema, workflow.Upgrades())
 	}
 }
 
@@ -491,5 +491,82 @@ func TestEveryMigrationHasATest(t *testing.T) {
 		if name := fmt.Sprintf("TestMigration%d", v); !have[name] {
 			t.Errorf("schema %d has no %s", v, name)
 		}
+	}
+}
+
+// Schema 8 adds the office data key's slots (keys/) and changes nothing
+// stored: a file of schema 7 opens at 8 with every key as it was, and the
+// office's first administrator to sign in makes the key.
+func TestMigration8(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "office.db")
+	built, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	built.Now = fixedNow
+	if _, err := demo.Load(built, 10, built.Today()); err != nil {
+		t.Fatal(err)
+	}
+	built.Lock()
+	// Fieldprint 7's file of the same office: no keys/, schema 7.
+	want := map[string]string{}
+	err = built.kv.Update(func(w fp.Writer) error {
+		var keys [][]byte
+		if err := w.Scan([]byte("keys/"), nil, false, func(k, _ []byte) (bool, error) { keys = append(keys, bytes.Clone(k)); return true, nil }); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := w.Delete(k); err != nil {
+				return err
+			}
+		}
+		return w.Put([]byte("meta/schema"), u64(7))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	built.kv.View(func(r fp.Reader) error {
+		return r.Scan(nil, nil, false, func(k, v []byte) (bool, error) { want[string(k)] = string(v); return true, nil })
+	})
+	built.Close()
+
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.Now = fixedNow
+	if v := db.Version(); v != 8 {
+		t.Fatalf("schema %d, want 8", v)
+	}
+	got := map[string]string{}
+	db.kv.View(func(r fp.Reader) error {
+		return r.Scan(nil, nil, false, func(k, v []byte) (bool, error) { got[string(k)] = string(v); return true, nil })
+	})
+	for k, v := range want {
+		if k != "meta/schema" && got[k] != v {
+			t.Errorf("%q changed by the upgrade", k)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d keys after the upgrade, %d before", len(got), len(want))
+	}
+	checkClean(t, db)
+	if set, _ := db.KeysSetUp(); set {
+		t.Fatal("keys set up by the upgrade: nobody's password was there to wrap them")
+	}
+	// Until an administrator makes the key, everyone signs in as before.
+	if _, err := db.Authenticate("clerk", demo.Password); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := db.Authenticate("admin", demo.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SetUpKeys(admin, demo.Password); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Authenticate("clerk", demo.Password); fp.ErrorCode(err) != fp.EFORBIDDEN || !strings.Contains(err.Error(), "set a new password") {
+		t.Fatalf("a clerk without a key slot: %v", err)
 	}
 }

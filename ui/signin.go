@@ -34,10 +34,12 @@ func newSignInScreen(u *UI, note string) *signInScreen {
 	s.name.OnSubmitted = func(string) { u.win.Canvas().Focus(s.password) }
 	s.password.OnSubmitted = func(string) { u.trySignIn(s) }
 	form := widget.NewForm(widget.NewFormItem("User", s.name), widget.NewFormItem("Password", s.password))
+	forgot := widget.NewButton("Forgot the administrator password?", func() { u.recoverDialog(s) })
+	forgot.Importance = widget.LowImportance
 	box := container.NewVBox(
 		widget.NewLabelWithStyle("Fieldprint", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewLabel("Sign in to work on requests."),
-		form, container.NewHBox(layout.NewSpacer(), s.button), s.message)
+		form, container.NewHBox(forgot, layout.NewSpacer(), s.button), s.message)
 	s.content = container.NewCenter(container.NewGridWrap(fyne.NewSize(440, box.MinSize().Height+60), box))
 	return s
 }
@@ -48,7 +50,8 @@ func (u *UI) trySignIn(s *signInScreen) {
 		s.message.SetText(fmt.Sprintf("This desk is locked for %s. Another person uses \"Switch user\".", s.lockedFor))
 		return
 	}
-	a, err := u.db.Authenticate(s.name.Text, s.password.Text)
+	password := s.password.Text
+	a, err := u.db.Authenticate(s.name.Text, password)
 	s.password.SetText("")
 	if err != nil {
 		s.message.SetText(fp.ErrorMessage(err))
@@ -61,6 +64,9 @@ func (u *UI) trySignIn(s *signInScreen) {
 		u.unlock() // the same person: everything as they left it, unsaved edits included
 		return
 	}
+	if u.setUpKeysAtSignIn(a, password, s) {
+		return // signs in once the recovery key is written down
+	}
 	u.signedIn(a)
 }
 
@@ -71,6 +77,7 @@ func (u *UI) lock() {
 		return
 	}
 	u.locked = true
+	u.db.Lock() // the office key is forgotten until the same person signs in again
 	s := newSignInScreen(u, fmt.Sprintf("Locked after %s without activity. %s, sign in to continue where you left off.", u.IdleAfter, u.actor.Name))
 	s.lockedFor = u.actor.Name
 	s.name.SetText(u.actor.Name)
@@ -103,6 +110,7 @@ func (u *UI) checkIdle() {
 // database without accounts, the first-run form).
 func (u *UI) showSignIn(note string) {
 	u.form, u.editing, u.actor = nil, nil, fp.Actor{}
+	u.db.Lock()
 	u.setTitle()
 	if n, err := u.db.CountUsers(); err == nil && n == 0 {
 		u.win.SetContent(newFirstRun(u))
@@ -128,11 +136,23 @@ func newFirstRun(u *UI) fyne.CanvasObject {
 			msg.SetText("The two passwords differ: type the same password twice.")
 			return
 		}
-		if _, err := u.db.CreateUser(nil, fp.NewUser{Name: name.Text, FullName: full.Text, Role: fp.RoleAdmin, Password: pw.Text}); err != nil {
+		acc, err := u.db.CreateUser(nil, fp.NewUser{Name: name.Text, FullName: full.Text, Role: fp.RoleAdmin, Password: pw.Text})
+		if err != nil {
 			msg.SetText(fp.ErrorMessage(err))
 			return
 		}
-		u.showSignIn("Administrator created. Sign in, then add the clerks' and directors' accounts on the Users screen.")
+		done := func() {
+			u.showSignIn("Administrator created. Sign in, then add the clerks' and directors' accounts on the Users screen.")
+		}
+		// The office data key is made with the first administrator's
+		// password; its recovery key is shown now, once.
+		key, err := u.db.SetUpKeys(acc.Actor(), pw.Text)
+		if err != nil {
+			u.logError(err)
+			u.showSignIn("Administrator created, but the office's data key was not made (" + fp.ErrorMessage(err) + "): sign in to make it.")
+			return
+		}
+		u.showRecoveryKey(key, done)
 	})
 	create.Importance = widget.HighImportance
 	demoBtn := widget.NewButtonWithIcon("Load demo data instead", theme.DownloadIcon(), func() {

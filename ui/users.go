@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -20,6 +21,17 @@ type usersScreen struct {
 	message *widget.Label
 	note    *widget.Label
 	content fyne.CanvasObject
+	keys    bool // the office has its data key: accounts without a slot say so
+}
+
+// withoutKey counts the enabled accounts that cannot open the office's data.
+func (s *usersScreen) withoutKey(us []fp.User) (n int) {
+	for _, a := range us {
+		if s.keys && !a.HasKey && !a.Disabled {
+			n++
+		}
+	}
+	return n
 }
 
 func newUsersScreen(u *UI) *usersScreen {
@@ -34,8 +46,9 @@ func newUsersScreen(u *UI) *usersScreen {
 		"sign-in waits %d seconds instead. Times are office time.", int(fp.LockWindow.Minutes()), int(fp.LockFor.Minutes()), int(fp.LastAdminDelay.Seconds())))
 	rule.Wrapping = fyne.TextWrapWord
 	rule.SizeName = theme.SizeNameCaptionText
+	recovery := widget.NewButtonWithIcon("New recovery key…", theme.WarningIcon(), u.newRecoveryKey)
 	s.content = container.NewBorder(
-		container.NewVBox(container.NewBorder(nil, nil, heading("Staff accounts"), add), rule, s.note, widget.NewSeparator()),
+		container.NewVBox(container.NewBorder(nil, nil, heading("Staff accounts"), container.NewHBox(recovery, add)), rule, s.note, widget.NewSeparator()),
 		s.message, nil, nil, container.NewVScroll(s.list))
 	return s
 }
@@ -55,8 +68,17 @@ func (s *usersScreen) refresh() {
 	}
 	s.note.SetText("")
 	s.note.Hide()
+	var notes []string
 	if admins == 1 {
-		s.note.SetText("There is one enabled administrator. Add a second one, so the office is never without someone who can manage accounts.")
+		notes = append(notes, "There is one enabled administrator. Add a second one, so the office is never without someone who can manage accounts.")
+	}
+	s.keys, _ = s.ui.db.KeysSetUp()
+	if n := s.withoutKey(us); n > 0 {
+		notes = append(notes, fmt.Sprintf("%d %s no key to the office's data and cannot sign in: set a new password for %s (Password…).",
+			n, plural(n, "enabled account has", "enabled accounts have"), plural(n, "it", "each")))
+	}
+	if len(notes) > 0 {
+		s.note.SetText(strings.Join(notes, "\n"))
 		s.note.Show()
 	}
 	for _, a := range us {
@@ -73,6 +95,8 @@ func (s *usersScreen) state(a fp.User) (string, widget.Importance) {
 		return "Disabled", widget.LowImportance
 	case a.Locked(now):
 		return "Locked until " + a.LockedUntil.In(s.ui.db.Location()).Format("15:04"), widget.DangerImportance
+	case s.keys && !a.HasKey:
+		return "No key: needs a new password", widget.DangerImportance
 	case len(a.Failures) > 0:
 		return fmt.Sprintf("Active · %d failed sign-in %s lately", len(a.Failures), plural(len(a.Failures), "attempt", "attempts")), widget.WarningImportance
 	}

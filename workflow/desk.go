@@ -9,6 +9,7 @@ import (
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/vault"
 )
 
 // Desk carries out every action of the office over the storage contract:
@@ -57,6 +58,10 @@ type Desk struct {
 	filesMu      sync.Mutex // one attach or detach at a time: file writes and their references
 	zone         atomic.Pointer[time.Location]
 	wait         func(time.Duration)
+	// officeKey is the office data key while someone is signed in (zero:
+	// locked). Never written anywhere: keys.go.
+	keyMu     sync.RWMutex
+	officeKey vault.Key
 }
 
 // Files keeps attachments' bytes outside the key space, named by SHA-256.

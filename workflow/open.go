@@ -9,7 +9,25 @@ import (
 
 // Schema is the version of the key layout this build writes (continuing the
 // numbers of the bbolt bucket layout it replaced at 7).
-const Schema = 7
+const Schema = 8
+
+// upgrades move the key space from version-1 to version, each in the
+// transaction that records the new version. Frozen like store's migrations:
+// never edit one that has shipped, add another.
+var upgrades = []struct {
+	version int
+	name    string
+	apply   func(tx *tx) error
+}{
+	// The office data key's slots live in keys/, which older builds do not
+	// know: one of them changing a password would leave the old password's
+	// slot behind. The version keeps them out; nothing stored changes.
+	{8, "office data key slots", func(*tx) error { return nil }},
+}
+
+// Upgrades is how many versions the key space has had since the move from
+// the bucket layout (store's guard counts them against its tests).
+func Upgrades() int { return len(upgrades) }
 
 // KeyFileBeside is where a store kept in the file path keeps the stamp
 // signing key: beside it, never inside the database it signs for.
@@ -40,7 +58,15 @@ func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 		case binary.BigEndian.Uint64(v) > Schema:
 			return fp.Errorf(fp.EINVALID, "%s was written by a newer Fieldprint (schema %d, this one knows %d): update Fieldprint", where, binary.BigEndian.Uint64(v), Schema)
 		}
-		return nil
+		from := binary.BigEndian.Uint64(v)
+		for _, up := range upgrades {
+			if uint64(up.version) > from {
+				if err := up.apply(tx); err != nil {
+					return fp.Internal("the database cannot be upgraded ("+up.name+")", err)
+				}
+			}
+		}
+		return m.Put(kSchema, u64(Schema))
 	})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
@@ -58,8 +59,16 @@ var mutators = map[string]func(t *testing.T, db *Desk, a fp.Actor) error{
 		return err
 	},
 	"DisableUser": func(t *testing.T, db *Desk, a fp.Actor) error { return db.DisableUser(a, "akumar") },
-	"UnlockUser":  func(t *testing.T, db *Desk, a fp.Actor) error { return db.UnlockUser(a, "akumar") },
-	"EnableUser":  func(t *testing.T, db *Desk, a fp.Actor) error { return db.EnableUser(a, "retired") },
+	"SetUpKeys": func(t *testing.T, db *Desk, a fp.Actor) error {
+		_, err := db.SetUpKeys(a, testPassword)
+		return err
+	},
+	"NewRecoveryKey": func(t *testing.T, db *Desk, a fp.Actor) error {
+		_, err := db.NewRecoveryKey(a)
+		return err
+	},
+	"UnlockUser": func(t *testing.T, db *Desk, a fp.Actor) error { return db.UnlockUser(a, "akumar") },
+	"EnableUser": func(t *testing.T, db *Desk, a fp.Actor) error { return db.EnableUser(a, "retired") },
 	"SetUserDetails": func(t *testing.T, db *Desk, a fp.Actor) error {
 		return db.SetUserDetails(a, "akumar", "Anil Kumar", "GZ-0042")
 	},
@@ -134,6 +143,7 @@ func checkedIn(t *testing.T, db *Desk) {
 // before the audit trail is counted.
 var setups = map[string]func(t *testing.T, db *Desk){
 	"Book":              func(t *testing.T, db *Desk) { makeReady(t, db, 1) },
+	"SetUpKeys":         forgetKeys,
 	"Reschedule":        func(t *testing.T, db *Desk) { makeBooked(t, db, 1) },
 	"CancelAppointment": func(t *testing.T, db *Desk) { makeBooked(t, db, 1) },
 	"RecordLetters":     func(t *testing.T, db *Desk) { makeBooked(t, db, 1) },
@@ -160,6 +170,8 @@ var allowed = map[string][]fp.Role{
 	"JudgeDocument":     {fp.RoleClerk, fp.RoleDirector},
 	"RecordPrint":       {fp.RoleClerk, fp.RoleDirector},
 	"CreateUser":        {fp.RoleAdmin},
+	"SetUpKeys":         {fp.RoleAdmin},
+	"NewRecoveryKey":    {fp.RoleAdmin},
 	"DisableUser":       {fp.RoleAdmin},
 	"UnlockUser":        {fp.RoleAdmin},
 	"EnableUser":        {fp.RoleAdmin},
@@ -185,7 +197,7 @@ func TestPermissionMatrix(t *testing.T) {
 	for i := 0; i < typ.NumMethod(); i++ {
 		name := typ.Method(i).Name
 		for _, w := range writes {
-			if strings.HasPrefix(name, w) && name != "VerifyAudit" && name != "VerifyStamp" && name != "Close" && name != "CloseDaysAutomatically" && name != "SetClock" &&
+			if strings.HasPrefix(name, w) && name != "VerifyAudit" && name != "VerifyStamp" && name != "Close" && name != "CloseDaysAutomatically" && name != "SetClock" && name != "Unlocked" &&
 				name != "MarkDemo" { // MarkDemo takes no actor: it marks an empty file only (TestDemoMark)
 				if _, ok := mutators[name]; !ok {
 					t.Errorf("%s changes data but is not in the permission matrix: add it to mutators and allowed", name)
@@ -251,4 +263,21 @@ func roleIn(r fp.Role, rs []fp.Role) bool {
 		}
 	}
 	return false
+}
+
+// forgetKeys makes the database one from before the office data key.
+func forgetKeys(t *testing.T, db *Desk) {
+	err := db.update(func(tx *tx) error {
+		var ks [][]byte
+		tx.Bucket(bKeys).ForEach(func(k, _ []byte) error { ks = append(ks, bytes.Clone(k)); return nil })
+		for _, k := range ks {
+			if err := tx.Bucket(bKeys).Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

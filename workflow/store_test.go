@@ -32,6 +32,9 @@ func ensureStaff(db *Desk) error {
 		if _, err := db.CreateUser(nil, fp.NewUser{Name: admin.Name, FullName: staffNames[admin.Name], Role: admin.Role, Password: testPassword}); err != nil {
 			return err
 		}
+		if _, err := db.SetUpKeys(admin, testPassword); err != nil {
+			return err
+		}
 	}
 	have := map[string]bool{}
 	us, err := db.ListUsers()

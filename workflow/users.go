@@ -10,6 +10,7 @@ import (
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/vault"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -140,6 +141,10 @@ func (db *Desk) CreateUser(a *fp.Actor, n fp.NewUser) (*fp.User, error) {
 		return nil, fp.Internal("cannot hash the password", err)
 	}
 	u := &fp.User{Name: name, FullName: full, Badge: badge, Role: n.Role, PasswordHash: hash, CreatedAt: db.Now().UTC()}
+	slot, err := db.slotIfKeys(name, n.Password)
+	if err != nil {
+		return nil, wrap(err, "the account was not created")
+	}
 	err = db.update(func(tx *tx) error {
 		if a == nil {
 			if tx.Bucket(bUsers).Count() > 0 {
@@ -165,6 +170,10 @@ func (db *Desk) CreateUser(a *fp.Actor, n fp.NewUser) (*fp.User, error) {
 		if err := putUser(tx, u); err != nil {
 			return err
 		}
+		if err := putSlotIfKeys(tx, name, slot); err != nil {
+			return err
+		}
+		u.HasKey = slot != nil
 		return db.appendAudit(tx, fp.AuditEntry{User: u.CreatedBy, Action: fp.ActionUserCreate, Subject: name,
 			Changes: []fp.Change{{Field: "role", New: string(n.Role)}, {Field: "full name", New: full}}})
 	})
@@ -185,6 +194,7 @@ func (db *Desk) FindUser(name string) (u fp.User, err error) {
 		if err == nil {
 			u = *x
 			u.PasswordHash = ""
+			u.HasKey = tx.Bucket(bKeys).Get(userSlotKey(n)) != nil
 		}
 		return err
 	})
@@ -237,6 +247,7 @@ func (db *Desk) ListUsers() (out []fp.User, err error) {
 				return fp.Internal("an account cannot be read", err)
 			}
 			u.PasswordHash = ""
+			u.HasKey = tx.Bucket(bKeys).Get(userSlotKey(u.Name)) != nil
 			out = append(out, u)
 			return nil
 		})
@@ -289,6 +300,10 @@ func (db *Desk) DisableUser(a fp.Actor, name string) error {
 			return nil, fp.Errorf(fp.EFORBIDDEN, "%s is the only enabled administrator: add or enable another administrator first, or nobody could manage the accounts", u.Name)
 		}
 		u.Disabled = true
+		// Its key slot goes too: the password it knew opens nothing now.
+		if err := tx.Bucket(bKeys).Delete(userSlotKey(u.Name)); err != nil {
+			return nil, err
+		}
 		return []fp.Change{{Field: "disabled", Old: "false", New: "true"}}, nil
 	})
 }
@@ -324,8 +339,15 @@ func (db *Desk) SetPassword(a fp.Actor, name, password string) error {
 	if err != nil {
 		return fp.Internal("cannot hash the password", err)
 	}
-	return db.changeUser(a, n, true, fp.ActionUserPassword, func(_ *tx, u *fp.User) ([]fp.Change, error) {
+	slot, err := db.slotIfKeys(n, password)
+	if err != nil {
+		return wrap(err, "the password was not changed")
+	}
+	return db.changeUser(a, n, true, fp.ActionUserPassword, func(tx *tx, u *fp.User) ([]fp.Change, error) {
 		u.PasswordHash = hash
+		if err := putSlotIfKeys(tx, n, slot); err != nil {
+			return nil, err
+		}
 		return []fp.Change{{Field: "password", New: "changed"}}, nil
 	})
 }
@@ -355,6 +377,8 @@ func (db *Desk) Authenticate(name, password string) (fp.Actor, error) {
 	}
 	var hash string
 	var delay time.Duration
+	var slot *vault.Slot
+	var keys bool
 	err = db.view(func(tx *tx) error {
 		u, known, err := signInRecord(tx, name)
 		if err != nil {
@@ -364,7 +388,10 @@ func (db *Desk) Authenticate(name, password string) (fp.Actor, error) {
 			hash = u.PasswordHash
 			delay = u.SignInDelay(db.Now(), lastAdmin(tx, u))
 		}
-		return nil
+		if keys = keysSetUp(tx); keys {
+			slot, err = getSlot(tx, userSlotKey(name))
+		}
+		return err
 	})
 	if err != nil {
 		return fp.Actor{}, err
@@ -376,6 +403,12 @@ func (db *Desk) Authenticate(name, password string) (fp.Actor, error) {
 		hash = dummyHash() // the same work for an unknown name
 	}
 	ok := checkPasswordHash(hash, password) // outside the write lock
+	var office vault.Key
+	var slotErr error
+	if ok && slot != nil {
+		office, slotErr = slot.OpenPassword(password, slotAAD(userSlotKey(name)))
+	}
+	defer office.Wipe()
 	var actor fp.Actor
 	var result error
 	err = db.update(func(tx *tx) error {
@@ -418,6 +451,16 @@ func (db *Desk) Authenticate(name, password string) (fp.Actor, error) {
 			}
 			return nil
 		}
+		if keys && (slot == nil || slotErr != nil) {
+			// The password is right but opens no key: nothing to work on.
+			result = errNoSlot(name)
+			note := "no key slot"
+			if slot != nil {
+				result = fp.Internal("the account's key slot does not open with its password: ask an administrator to set a new password for it", slotErr)
+				note = "key slot does not open"
+			}
+			return db.appendAudit(tx, fp.AuditEntry{User: name, Action: fp.ActionSignInFailed, Subject: name, Note: note})
+		}
 		u.RegisterSuccess()
 		if err := putUser(tx, u); err != nil {
 			return err
@@ -427,6 +470,9 @@ func (db *Desk) Authenticate(name, password string) (fp.Actor, error) {
 	})
 	if err != nil {
 		return fp.Actor{}, wrap(err, "the sign-in could not be recorded")
+	}
+	if result == nil && slot != nil {
+		db.unlock(office)
 	}
 	return actor, result
 }
