@@ -16,6 +16,7 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
+	"github.com/fieldprint/fieldprint/internal/fixture"
 	"github.com/fieldprint/fieldprint/store/disk"
 	"github.com/fieldprint/fieldprint/workflow"
 	bolt "go.etcd.io/bbolt"
@@ -459,6 +460,10 @@ func TestMigration7(t *testing.T) {
 	if len(got) != len(want) {
 		t.Errorf("%d keys after the move, %d before", len(got), len(want))
 	}
+	// The demo office's records are sealed: signing in opens them.
+	if _, err := db.Authenticate(demo.Admin.Name, demo.Password); err != nil {
+		t.Fatal(err)
+	}
 	checkClean(t, db)
 	r, err := db.CreateRequest(fp.Actor{Name: "clerk", Role: fp.RoleClerk}, mustParse(t, sample()), fp.SaveOptions{AllowDuplicates: true})
 	if err != nil || uint64(r.ID) != seq {
@@ -504,24 +509,25 @@ func TestMigration8(t *testing.T) {
 		t.Fatal(err)
 	}
 	built.Now = fixedNow
-	if _, err := demo.Load(built, 10, built.Today()); err != nil {
+	// Fieldprint 7's office: accounts, requests and a scan, no keys/.
+	admin, clerk := demo.Admin, demo.Clerk
+	if _, err := built.CreateUser(nil, fp.NewUser{Name: admin.Name, FullName: "Rosa Ortiz", Role: admin.Role, Password: fixture.Password}); err != nil {
 		t.Fatal(err)
 	}
-	built.Lock()
-	// Fieldprint 7's file of the same office: no keys/, schema 7.
+	if _, err := built.CreateUser(&admin, fp.NewUser{Name: clerk.Name, FullName: "María López", Role: clerk.Role, Password: fixture.Password}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		r, err := built.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{AllowDuplicates: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := built.AttachFile(clerk, r.ID, "notice", "notice.pdf", demo.NoticeScan(r, "notice")); err != nil {
+			t.Fatal(err)
+		}
+	}
 	want := map[string]string{}
-	err = built.kv.Update(func(w fp.Writer) error {
-		var keys [][]byte
-		if err := w.Scan([]byte("keys/"), nil, false, func(k, _ []byte) (bool, error) { keys = append(keys, bytes.Clone(k)); return true, nil }); err != nil {
-			return err
-		}
-		for _, k := range keys {
-			if err := w.Delete(k); err != nil {
-				return err
-			}
-		}
-		return w.Put([]byte("meta/schema"), u64(7))
-	})
+	err = built.kv.Update(func(w fp.Writer) error { return w.Put([]byte("meta/schema"), u64(7)) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -556,17 +562,24 @@ func TestMigration8(t *testing.T) {
 		t.Fatal("keys set up by the upgrade: nobody's password was there to wrap them")
 	}
 	// Until an administrator makes the key, everyone signs in as before.
-	if _, err := db.Authenticate("clerk", demo.Password); err != nil {
+	if _, err := db.Authenticate("clerk", fixture.Password); err != nil {
 		t.Fatal(err)
 	}
-	admin, err := db.Authenticate("admin", demo.Password)
+	admin, err = db.Authenticate("admin", fixture.Password)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.SetUpKeys(admin, demo.Password); err != nil {
+	if _, err := db.SetUpKeys(admin, fixture.Password); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Authenticate("clerk", demo.Password); fp.ErrorCode(err) != fp.EFORBIDDEN || !strings.Contains(err.Error(), "set a new password") {
+	if need, _ := db.NeedsSealing(); !need {
+		t.Fatal("the records in the clear are not waiting to be sealed")
+	}
+	if err := db.SealExisting(nil); err != nil {
+		t.Fatal(err)
+	}
+	checkClean(t, db)
+	if _, err := db.Authenticate("clerk", fixture.Password); fp.ErrorCode(err) != fp.EFORBIDDEN || !strings.Contains(err.Error(), "set a new password") {
 		t.Fatalf("a clerk without a key slot: %v", err)
 	}
 }

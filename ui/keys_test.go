@@ -10,6 +10,7 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
+	"github.com/fieldprint/fieldprint/internal/fixture"
 )
 
 var recoveryKeyRE = regexp.MustCompile(`[A-Z2-7]{4}(-[A-Z2-7]{4}){9}`)
@@ -142,5 +143,31 @@ func TestUsersScreenShowsAccountsWithoutKey(t *testing.T) {
 		return strings.Contains(l.Text, "no key to the office's data") && l.Visible()
 	}); !ok {
 		t.Fatal("no note about accounts without a key")
+	}
+}
+
+// An office from before the key: the administrator's first sign-in makes
+// it, and the records in the clear are encrypted behind a progress bar.
+func TestFirstSignInSealsAnOlderOffice(t *testing.T) {
+	u, db := openUI(t)
+	if _, err := db.CreateUser(nil, fp.NewUser{Name: "root", FullName: "Rosa Ortiz", Role: fp.RoleAdmin, Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateUser(&fp.Actor{Name: "root", Role: fp.RoleAdmin}, fp.NewUser{Name: "ana", FullName: "Ana García", Role: fp.RoleClerk, Password: testPassword}); err != nil {
+		t.Fatal(err)
+	}
+	r, _, err := fixture.Request().Parse(u.today())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateRequest(fp.Actor{Name: "ana", Role: fp.RoleClerk}, r, fp.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, u, "root", testPassword)
+	if need, _ := db.NeedsSealing(); need {
+		t.Fatal("the records are still in the clear after the administrator's sign-in")
+	}
+	if errs := db.Check(); len(errs) > 0 {
+		t.Fatal(errs)
 	}
 }

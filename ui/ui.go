@@ -40,6 +40,10 @@ type Store interface {
 	MarkDemo() error
 	IsDemo() bool
 	LoadRequests(f fp.RequestFilter) ([]*fp.Request, error)
+	// Records and scans from before the office's data key are sealed after
+	// the first sign-in (workflow/seal.go).
+	NeedsSealing() (bool, error)
+	SealExisting(progress func(done, total int)) error
 }
 
 // UI is the main window and the screens in it.
@@ -160,6 +164,23 @@ func (u *UI) signedIn(a fp.Actor) {
 	// sort, with the buttons their role has.
 	u.queue = newQueueScreen(u)
 	u.showQueue()
+	u.sealIfNeeded()
+}
+
+// sealIfNeeded encrypts what an office kept in the clear before it had its
+// data key, the first time someone signs in after the key was made.
+func (u *UI) sealIfNeeded() {
+	if need, err := u.db.NeedsSealing(); err != nil || !need {
+		return
+	}
+	var err error
+	u.backgroundProgress("Encrypting the office's records and scans", func(progress func(done, total int)) {
+		err = u.db.SealExisting(progress)
+	}, func() {
+		if err != nil {
+			u.showError(err)
+		}
+	})
 }
 
 // loadWho reads how paper names the signed-in person.

@@ -20,6 +20,8 @@ type tx struct {
 	ops     int       // writes made, as the storage contract counts them
 	bytes   int       // their keys and values
 	scratch []byte    // Get's key
+	seal    sealer    // the records key, when the office key is unlocked
+	keys    int8      // officeHasKeys: 0 not asked, 1 no, 2 yes
 }
 
 // Bucket is the top-level bucket name.

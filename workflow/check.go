@@ -18,9 +18,20 @@ func checkIndexes(tx *tx, on fp.Date) []error {
 	for _, b := range [][]byte{iReceived, iStatus, iCategory, iReceipt, iANumber, iName, iComplete, iSlots, iWalkIns} {
 		want[string(b)] = map[string]string{}
 	}
+	sealed := tx.Bucket(bMeta).Get(kSealed) != nil
+	inClear := func(b []byte, k, v []byte) {
+		if sealed && !isSealed(v) {
+			errs = append(errs, fmt.Errorf("%s %s is stored in the clear in an office whose data is encrypted", b, shownKey(string(bRequests), k)))
+		}
+	}
 	tx.Bucket(bRequests).ForEach(func(k, v []byte) error {
 		r := &fp.Request{}
-		if err := json.Unmarshal(v, r); err != nil {
+		inClear(bRequests, k, v)
+		v, err := tx.Bucket(bRequests).opened(k, v)
+		if err == nil {
+			err = json.Unmarshal(v, r)
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("record %s: %v", shownKey(string(bRequests), k), err))
 			return nil
 		}
@@ -29,7 +40,9 @@ func checkIndexes(tx *tx, on fp.Date) []error {
 			want[string(e.bucket)][string(e.key)] = string(e.value)
 		}
 		sum, _ := json.Marshal(summary)
-		if got := tx.Bucket(bSummaries).Get(k); !bytes.Equal(got, sum) {
+		stored := tx.Bucket(bSummaries).Get(k)
+		inClear(bSummaries, k, stored)
+		if got, err := tx.Bucket(bSummaries).opened(k, stored); err != nil || !bytes.Equal(got, sum) {
 			errs = append(errs, fmt.Errorf("%s: summary does not match the record", r.Number))
 		}
 		if got := tx.Bucket(bNumbers).Get([]byte(r.Number)); !bytes.Equal(got, k) {
@@ -69,12 +82,12 @@ func checkIndexes(tx *tx, on fp.Date) []error {
 		}
 	}
 	counts := map[string]uint64{}
-	tx.Bucket(bRequests).ForEach(func(_, v []byte) error {
+	tx.Bucket(bRequests).ForEach(func(k, v []byte) error {
 		var r struct {
 			Status   fp.Status   `json:"status"`
 			Category fp.Category `json:"category"`
 		}
-		if json.Unmarshal(v, &r) == nil {
+		if v, err := tx.Bucket(bRequests).opened(k, v); err == nil && json.Unmarshal(v, &r) == nil {
 			counts[string(countKey(r.Status, r.Category))]++
 		}
 		return nil

@@ -60,8 +60,9 @@ type Desk struct {
 	wait         func(time.Duration)
 	// officeKey is the office data key while someone is signed in (zero:
 	// locked). Never written anywhere: keys.go.
-	keyMu     sync.RWMutex
-	officeKey vault.Key
+	keyMu      sync.RWMutex
+	officeKey  vault.Key
+	recordsKey vault.Key // derived from officeKey: seals records and files (seal.go)
 }
 
 // Files keeps attachments' bytes outside the key space, named by SHA-256.
@@ -108,7 +109,7 @@ var (
 func (db *Desk) view(fn func(*tx) error) error {
 	return db.s.View(func(r fp.Reader) (err error) {
 		defer catchRead(&err)
-		return fn(&tx{r: r})
+		return fn(&tx{r: r, seal: db.sealer()})
 	})
 }
 
@@ -117,7 +118,7 @@ func (db *Desk) view(fn func(*tx) error) error {
 func (db *Desk) update(fn func(*tx) error) error {
 	return db.s.Update(func(w fp.Writer) (err error) {
 		defer catchRead(&err)
-		return fn(&tx{r: w, w: w})
+		return fn(&tx{r: w, w: w, seal: db.sealer()})
 	})
 }
 

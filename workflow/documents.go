@@ -154,8 +154,10 @@ func (db *Desk) AttachFile(a fp.Actor, id fp.RequestID, item, name string, data 
 
 	db.filesMu.Lock()
 	defer db.filesMu.Unlock()
-	created, err := db.files.Write(sum, data)
-	if err != nil {
+	created, err := db.writeFile(sum, data)
+	if err == ErrLocked {
+		return nil, err
+	} else if err != nil {
 		return nil, fp.Internal("the file could not be stored: check the disk has space; nothing was attached", err)
 	}
 	out, err := db.changeDocuments(a, id, "the file was not attached", func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error) {
@@ -263,8 +265,10 @@ func (db *Desk) ReadFile(sum string) ([]byte, error) {
 	if !known {
 		return nil, fp.Errorf(fp.ENOTFOUND, "the file %s… is no longer stored", sum[:12])
 	}
-	data, err := db.files.Read(sum)
-	if err != nil {
+	data, err := db.readFile(sum)
+	if err == ErrLocked {
+		return nil, err
+	} else if err != nil {
 		return nil, fp.Internal(fmt.Sprintf("the stored file %s… cannot be read", sum[:12]), err)
 	}
 	if fp.Fingerprint(data) != sum {
@@ -325,7 +329,7 @@ func (db *Desk) checkFiles(tx *tx) []error {
 	refs := map[string]int{}
 	tx.Bucket(bRequests).ForEach(func(k, v []byte) error {
 		r := &fp.Request{}
-		if json.Unmarshal(v, r) == nil {
+		if v, err := tx.Bucket(bRequests).opened(k, v); err == nil && json.Unmarshal(v, r) == nil {
 			for _, d := range r.Documents {
 				if d.File != nil {
 					refs[d.File.SHA256]++
@@ -336,7 +340,7 @@ func (db *Desk) checkFiles(tx *tx) []error {
 	})
 	tx.Bucket(bMail).ForEach(func(k, v []byte) error {
 		var rec mailRecord
-		if json.Unmarshal(v, &rec) == nil {
+		if v, err := tx.Bucket(bMail).opened(k, v); err == nil && json.Unmarshal(v, &rec) == nil {
 			refs[rec.SHA256]++
 		}
 		return nil
@@ -353,7 +357,7 @@ func (db *Desk) checkFiles(tx *tx) []error {
 		delete(refs, string(k))
 		if size, err := db.files.Size(string(k)); err != nil {
 			errs = append(errs, fmt.Errorf("file %.12s: missing from the stored files", k))
-		} else if size != rec.Size {
+		} else if size != rec.Size && size != rec.Size+sealedFileOverhead {
 			errs = append(errs, fmt.Errorf("file %.12s: %d bytes stored, %d recorded", k, size, rec.Size))
 		}
 		return nil

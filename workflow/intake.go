@@ -51,9 +51,9 @@ type mailRecord struct {
 }
 
 func getMail(tx *tx, key string) (*mailRecord, error) {
-	v := tx.Bucket(bMail).Get([]byte(key))
-	if v == nil {
-		return nil, nil
+	v, err := tx.Bucket(bMail).GetOpened([]byte(key))
+	if v == nil || err != nil {
+		return nil, err
 	}
 	rec := &mailRecord{}
 	if err := json.Unmarshal(v, rec); err != nil {
@@ -88,8 +88,10 @@ func (db *Desk) KeepMessage(a fp.Actor, id fp.RequestID, key, name string, data 
 
 	db.filesMu.Lock()
 	defer db.filesMu.Unlock()
-	created, err := db.files.Write(sum, data)
-	if err != nil {
+	created, err := db.writeFile(sum, data)
+	if err == ErrLocked {
+		return err
+	} else if err != nil {
 		return fp.Internal("the message could not be kept: check the disk has space", err)
 	}
 	err = db.update(func(tx *tx) error {
@@ -115,7 +117,7 @@ func (db *Desk) KeepMessage(a fp.Actor, id fp.RequestID, key, name string, data 
 		if err != nil {
 			return err
 		}
-		if err := tx.Bucket(bMail).Put([]byte(key), v); err != nil {
+		if err := tx.Bucket(bMail).PutSealed([]byte(key), v); err != nil {
 			return err
 		}
 		if _, err := refFile(tx, sum, 1, &fp.Attachment{Type: messageType(data), Size: int64(len(data))}); err != nil {

@@ -66,25 +66,29 @@ func (db *Desk) Lock() {
 	db.keyMu.Lock()
 	defer db.keyMu.Unlock()
 	db.officeKey.Wipe()
+	db.recordsKey.Wipe()
 }
 
 func (db *Desk) unlock(k vault.Key) {
 	db.keyMu.Lock()
 	defer db.keyMu.Unlock()
 	db.officeKey = k
+	db.recordsKey = vault.Derive(&k, "fieldprint records and files")
 }
 
-// officeKeyCopy is the key to wrap a new slot with, or errLocked.
+// officeKeyCopy is the key to wrap a new slot with, or ErrLocked.
 func (db *Desk) officeKeyCopy() (vault.Key, error) {
 	db.keyMu.RLock()
 	defer db.keyMu.RUnlock()
 	if db.officeKey.IsZero() {
-		return vault.Key{}, errLocked
+		return vault.Key{}, ErrLocked
 	}
 	return db.officeKey, nil
 }
 
-var errLocked = fp.Errorf(fp.EFORBIDDEN, "the office's data is locked on this desk: sign in again, then repeat")
+// ErrLocked: the office has its data key and nobody is signed in on this
+// desk, so its records can be neither read nor written.
+var ErrLocked = fp.Errorf(fp.EFORBIDDEN, "the office's data is encrypted and locked on this desk: sign in first")
 
 func slotCost() vault.Cost {
 	c := PasswordCost
@@ -131,6 +135,12 @@ func (db *Desk) writeOfficeKeys(tx *tx, admin string, user, recovery vault.Slot)
 	}
 	if err := putSlot(tx, userSlotKey(admin), user); err != nil {
 		return err
+	}
+	if tx.Bucket(bRequests).Count() == 0 && tx.Bucket(bFiles).Count() == 0 && tx.Bucket(bMail).Count() == 0 {
+		// Nothing in the clear to seal: sealed from the first record on.
+		if err := tx.Bucket(bMeta).Put(kSealed, []byte{1}); err != nil {
+			return err
+		}
 	}
 	return putSlot(tx, kRecovery, recovery)
 }

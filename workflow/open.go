@@ -100,6 +100,10 @@ func (db *Desk) SetClock(c fp.Clock) fp.Clock {
 func (db *Desk) Check() []error {
 	var errs []error
 	err := db.view(func(tx *tx) error {
+		if tx.officeHasKeys() && !tx.seal.ok && tx.Bucket(bRequests).Count() > 0 {
+			errs = append(errs, fp.Errorf(fp.EFORBIDDEN, "the office's records are encrypted: sign in to check them (fieldprint check --user NAME)"))
+			return nil
+		}
 		errs = append(errs, checkIndexes(tx, db.today())...)
 		errs = append(errs, db.checkFiles(tx)...)
 		return nil

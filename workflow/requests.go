@@ -60,7 +60,10 @@ func indexEntries(r *fp.Request, sum fp.RequestSummary) []entry {
 const maxNameTokens = 16
 
 func getRequest(tx *tx, id fp.RequestID) (*fp.Request, error) {
-	v := tx.Bucket(bRequests).Get(idKey(id))
+	v, err := tx.Bucket(bRequests).GetOpened(idKey(id))
+	if err != nil {
+		return nil, err
+	}
 	if v == nil {
 		return nil, fp.Errorf(fp.ENOTFOUND, "request %d does not exist", id)
 	}
@@ -88,7 +91,9 @@ func putRequest(tx *tx, old, r *fp.Request, on fp.Date) error {
 		if err != nil {
 			return err
 		}
-		oldSum = tx.Bucket(bSummaries).Get(idKey(old.ID))
+		if oldSum, err = tx.Bucket(bSummaries).GetOpened(idKey(old.ID)); err != nil {
+			return err
+		}
 		for _, e := range indexEntries(old, s) {
 			stale[string(e.bucket)+"/"+string(e.key)] = e
 		}
@@ -123,7 +128,7 @@ func putRequest(tx *tx, old, r *fp.Request, on fp.Date) error {
 	if err != nil {
 		return err
 	}
-	if err := tx.Bucket(bRequests).Put(idKey(r.ID), rec); err != nil {
+	if err := tx.Bucket(bRequests).PutSealed(idKey(r.ID), rec); err != nil {
 		return err
 	}
 	if old == nil || old.Status != r.Status || old.Category != r.Category {
@@ -137,7 +142,7 @@ func putRequest(tx *tx, old, r *fp.Request, on fp.Date) error {
 		}
 	}
 	if !bytes.Equal(sum, oldSum) {
-		if err := tx.Bucket(bSummaries).Put(idKey(r.ID), sum); err != nil {
+		if err := tx.Bucket(bSummaries).PutSealed(idKey(r.ID), sum); err != nil {
 			return err
 		}
 	}
@@ -548,7 +553,10 @@ func plural(n int, one, many string) string {
 
 func getSummary(tx *tx, id fp.RequestID) (fp.RequestSummary, error) {
 	var s fp.RequestSummary
-	v := tx.Bucket(bSummaries).Get(idKey(id))
+	v, err := tx.Bucket(bSummaries).GetOpened(idKey(id))
+	if err != nil {
+		return s, err
+	}
 	if v == nil {
 		return s, fp.Errorf(fp.ENOTFOUND, "request %d has no summary", id)
 	}

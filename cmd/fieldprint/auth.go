@@ -41,22 +41,52 @@ func userFlag(fs *flag.FlagSet) *string {
 	return fs.String("user", os.Getenv("FIELDPRINT_USER"), "your Fieldprint account (default $FIELDPRINT_USER); the password comes from $FIELDPRINT_PASSWORD or a prompt")
 }
 
-// signIn authenticates the --user account against db.
+// signedIn remembers the one sign-in of this command: open and the
+// command's --user may both ask for it.
+var signedIn struct {
+	db *store.DB
+	a  fp.Actor
+}
+
+// signIn authenticates the --user account against db (once per command),
+// and seals records from before the office's key, if any are left.
 func signIn(e env, db *store.DB, name string) (fp.Actor, error) {
 	if name == "" {
 		return fp.Actor{}, fp.Errorf(fp.EINVALID, "this command changes data: say who you are with --user NAME")
+	}
+	if signedIn.db == db && db.Unlocked() {
+		if n, err := fp.NormalizeUserName(name); err == nil && n == signedIn.a.Name {
+			return signedIn.a, nil
+		}
 	}
 	pw, err := readPassword(e, "Password for "+name+": ")
 	if err != nil {
 		return fp.Actor{}, fp.Errorf(fp.EINVALID, "cannot read the password: %v", err)
 	}
-	return db.Authenticate(name, pw)
+	a, err := db.Authenticate(name, pw)
+	if err != nil {
+		return a, err
+	}
+	signedIn.db, signedIn.a = db, a
+	if need, err := db.NeedsSealing(); err == nil && need {
+		last := -1
+		err := db.SealExisting(func(done, total int) {
+			if pct := 100 * done / max(total, 1); pct/10 != last/10 {
+				last = pct
+				fmt.Fprintf(e.stderr, "Encrypting the office's records and scans: %d of %d\n", done, total)
+			}
+		})
+		if err != nil {
+			return a, err
+		}
+	}
+	return a, nil
 }
 
 // session opens the database and signs the --user account in; the caller
 // closes the database.
 func session(e env, dbFlag, user string) (*store.DB, fp.Actor, error) {
-	db, err := open(dbFlag)
+	db, err := open(e, dbFlag)
 	if err != nil {
 		return nil, fp.Actor{}, err
 	}

@@ -15,7 +15,7 @@ func cmdCheck(e env, args []string) error {
 	if _, err := positional(fs, args, 0); err != nil {
 		return err
 	}
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	var fe *fp.Error
 	if errors.As(err, &fe) && fe.Err != nil {
 		fmt.Fprintf(e.stdout, "problem: %v\n", fe.Err) // what made Open refuse it, for whoever repairs the file

@@ -19,7 +19,24 @@ import (
 	"github.com/fieldprint/fieldprint/workflow"
 )
 
-func open(path string) (*store.DB, error) { return store.Open(dbPath(path)) }
+// open opens the office's database. Once the office's data is encrypted,
+// reading it needs someone signed in: the account in $FIELDPRINT_USER is
+// signed in here (a command's --user signs in later, once).
+func open(e env, path string) (*store.DB, error) {
+	db, err := store.Open(dbPath(path))
+	if err != nil {
+		return nil, err
+	}
+	if name := os.Getenv("FIELDPRINT_USER"); name != "" {
+		if set, err := db.KeysSetUp(); err == nil && set {
+			if _, err := signIn(e, db, name); err != nil {
+				db.Close()
+				return nil, err
+			}
+		}
+	}
+	return db, nil
+}
 
 func cmdDemo(e env, args []string) error {
 	fs, dbFlag := newFlags(e, "demo", "[--requests N] [--db PATH]")
@@ -27,7 +44,7 @@ func cmdDemo(e env, args []string) error {
 	if _, err := positional(fs, args, 0); err != nil {
 		return err
 	}
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err
 	}
@@ -56,7 +73,7 @@ func cmdImport(e env, args []string) error {
 		return err
 	}
 	rows, problems := fp.ParseImportCSV(bytes.NewReader(b), fp.DateOf(time.Now()))
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err
 	}
@@ -134,7 +151,7 @@ func cmdList(e env, args []string) error {
 		return err
 	}
 	if *expiring > 0 {
-		db, err := open(*dbFlag)
+		db, err := open(e, *dbFlag)
 		if err != nil {
 			return err
 		}
@@ -150,7 +167,7 @@ func cmdList(e env, args []string) error {
 		return err
 	}
 	f.Search, f.Newest = *search, *newest
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err
 	}
@@ -206,7 +223,7 @@ func cmdExport(e env, args []string) error {
 		fmt.Fprintf(e.stderr, "fieldprint export: --format must be csv or json, not %q\n", *format)
 		return errUsage
 	}
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err
 	}

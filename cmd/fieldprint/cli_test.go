@@ -16,6 +16,22 @@ import (
 	"github.com/fieldprint/fieldprint/store"
 )
 
+// storeOpen opens the office as the tests' signed-in person
+// ($FIELDPRINT_USER): its records are encrypted once it has its key.
+func storeOpen(path string) (*store.DB, error) {
+	db, err := store.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if set, _ := db.KeysSetUp(); set {
+		if _, err := db.Authenticate(os.Getenv("FIELDPRINT_USER"), os.Getenv("FIELDPRINT_PASSWORD")); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
 func fieldprint(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var o, e bytes.Buffer
@@ -31,6 +47,8 @@ func withClerk(t *testing.T, path string) {
 	t.Helper()
 	t.Setenv("FIELDPRINT_PASSWORD", "")
 	os.Unsetenv("FIELDPRINT_PASSWORD")
+	t.Setenv("FIELDPRINT_USER", "")
+	os.Unsetenv("FIELDPRINT_USER")
 	if code, _, errs := fieldprint(t, pw+"\n", "user", "add", "boss", "--role", "admin", "--full-name", "Bo Svensson", "--password-stdin", "--db", path); code != 0 {
 		t.Fatalf("first admin: %s", errs)
 	}
@@ -39,12 +57,14 @@ func withClerk(t *testing.T, path string) {
 		t.Fatalf("clerk: %s", errs)
 	}
 	t.Setenv("FIELDPRINT_PASSWORD", pw)
+	t.Setenv("FIELDPRINT_USER", "ana") // reading the encrypted office needs someone signed in
 }
 
 func TestDemoListExportImportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a.db"), filepath.Join(dir, "b.db")
 	t.Setenv("FIELDPRINT_PASSWORD", "demo-only-not-secret")
+	t.Setenv("FIELDPRINT_USER", "clerk") // reading the encrypted office needs someone signed in
 	if code, out, errs := fieldprint(t, "", "demo", "--requests", "50", "--db", a); code != 0 || !strings.Contains(out, "Created 50") || !strings.Contains(out, "director") {
 		t.Fatalf("demo: %d %q %q", code, out, errs)
 	}
@@ -71,13 +91,13 @@ func TestDemoListExportImportRoundTrip(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "is already on FP-") || !strings.Contains(errs, "nothing was imported") {
 		t.Fatalf("re-import: %d %q", code, errs)
 	}
+	_, ja, _ := fieldprint(t, "", "export", "--db", a)
 	// Into a new database the export imports as is.
 	withClerk(t, b)
 	if code, out, errs := fieldprint(t, "", "import", "--db", b, csvPath, "--user", "ana"); code != 0 || !strings.Contains(out, "Imported 50") {
 		t.Fatalf("import: %d %q %q", code, out, errs)
 	}
 	// And exports to the same JSON, but for numbers, statuses and history.
-	_, ja, _ := fieldprint(t, "", "export", "--db", a)
 	_, jb, _ := fieldprint(t, "", "export", "--db", b)
 	var ea, eb []fp.ExportRecord
 	json.Unmarshal([]byte(ja), &ea)
@@ -142,11 +162,11 @@ func TestExportNeutralisesFormulas(t *testing.T) {
 			t.Errorf("export lacks %s:\n%s", want, exported)
 		}
 	}
+	_, ja, _ := fieldprint(t, "", "export", "--db", a)
 	withClerk(t, b)
 	if code, _, errs := fieldprint(t, "", "import", out, "--db", b, "--user", "ana"); code != 0 {
 		t.Fatalf("re-import: %s", errs)
 	}
-	_, ja, _ := fieldprint(t, "", "export", "--db", a)
 	_, jb, _ := fieldprint(t, "", "export", "--db", b)
 	var ea, eb []fp.ExportRecord
 	if json.Unmarshal([]byte(ja), &ea) != nil || json.Unmarshal([]byte(jb), &eb) != nil || len(ea) != 2 || len(eb) != 2 {
@@ -186,7 +206,7 @@ func TestImportIsAllOrNothing(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)
 		}
 	}
-	s, err := store.Open(db)
+	s, err := storeOpen(db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +261,7 @@ func TestUsageAndRefusals(t *testing.T) {
 
 func TestDatabaseInUse(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "busy.db")
-	s, err := store.Open(path)
+	s, err := storeOpen(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,6 +292,7 @@ func TestRecordCommand(t *testing.T) {
 	db := filepath.Join(dir, "r.db")
 	fieldprint(t, "", "demo", "--requests", "3", "--db", db)
 	t.Setenv("FIELDPRINT_PASSWORD", "demo-only-not-secret")
+	t.Setenv("FIELDPRINT_USER", "clerk") // reading the encrypted office needs someone signed in
 	_, list, _ := fieldprint(t, "", "list", "--format", "json", "--db", db)
 	var rows []fp.RequestSummary
 	if err := json.Unmarshal([]byte(list), &rows); err != nil || len(rows) != 3 {
@@ -279,9 +300,11 @@ func TestRecordCommand(t *testing.T) {
 	}
 	out := filepath.Join(dir, "rec.pdf")
 	typed := strings.ToLower(strings.ReplaceAll(rows[1].Number, "-", " ")) // as people type it
+	os.Unsetenv("FIELDPRINT_USER")
 	if code, _, errs := fieldprint(t, "", "record", typed, "-o", out, "--db", db); code != 1 || !strings.Contains(errs, "--user") {
 		t.Fatalf("record without --user: %d %s", code, errs)
 	}
+	t.Setenv("FIELDPRINT_USER", "clerk")
 	if code, _, errs := fieldprint(t, "", "record", typed, "-o", out, "--db", db, "--user", "clerk"); code != 0 {
 		t.Fatalf("record: %d %s", code, errs)
 	}
@@ -300,6 +323,7 @@ func TestDecideAndAudit(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "d.db")
 	fieldprint(t, "", "demo", "--requests", "20", "--db", db)
 	t.Setenv("FIELDPRINT_PASSWORD", "demo-only-not-secret")
+	t.Setenv("FIELDPRINT_USER", "clerk") // reading the encrypted office needs someone signed in
 	_, list, _ := fieldprint(t, "", "list", "--status", "new", "--format", "json", "--db", db)
 	var rows []fp.RequestSummary
 	json.Unmarshal([]byte(list), &rows)
@@ -330,6 +354,7 @@ func TestDecideAndAudit(t *testing.T) {
 	if code, _, errs := fieldprint(t, "", "decide", n, "withdraw", "--reason", "x", "--user", "clerk", "--db", db); code != 1 || !strings.Contains(errs, "wrong") {
 		t.Errorf("wrong password: %d %q", code, errs)
 	}
+	t.Setenv("FIELDPRINT_PASSWORD", "demo-only-not-secret")
 	code, out, _ := fieldprint(t, "", "audit", "verify", "--db", db)
 	if code != 0 || !strings.Contains(out, "audit trail verified") {
 		t.Fatalf("verify: %d %q", code, out)
@@ -342,6 +367,7 @@ func TestDecideAndAudit(t *testing.T) {
 		t.Fatalf("a longer checkpoint: %d %q", code, errs)
 	}
 	t.Setenv("FIELDPRINT_PASSWORD", "demo-only-not-secret")
+	t.Setenv("FIELDPRINT_USER", "clerk") // reading the encrypted office needs someone signed in
 	if code, out, _ := fieldprint(t, "", "audit", "list", "--request", n, "--user", "director", "--db", db); code != 0 || !strings.Contains(out, "request.transition") {
 		t.Fatalf("audit list: %d %q", code, out)
 	}
@@ -355,6 +381,7 @@ func TestOfficeAndDenialLetter(t *testing.T) {
 	db := filepath.Join(dir, "o.db")
 	fieldprint(t, "", "demo", "--requests", "20", "--db", db)
 	t.Setenv("FIELDPRINT_PASSWORD", "demo-only-not-secret")
+	t.Setenv("FIELDPRINT_USER", "clerk") // reading the encrypted office needs someone signed in
 	if code, out, _ := fieldprint(t, "", "office", "show", "--db", db); code != 0 || !strings.Contains(out, "Guangzhou") {
 		t.Fatalf("office show: %d %q", code, out)
 	}

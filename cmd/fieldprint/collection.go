@@ -38,7 +38,7 @@ func cmdToday(e env, args []string) error {
 	if *format != "table" && *format != "json" {
 		return fp.Errorf(fp.EINVALID, "--format %q: use table or json", *format)
 	}
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func cmdVerify(e env, args []string) error {
 			c.Genuine = true
 		}
 	} else {
-		db, err := open(*dbFlag)
+		db, err := open(e, *dbFlag)
 		if err != nil {
 			return err
 		}
@@ -269,7 +269,7 @@ func cmdStampKey(e env, args []string) error {
 	if _, err := positional(fs, args, 0); err != nil {
 		return err
 	}
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
-	"github.com/fieldprint/fieldprint/store"
 )
 
 // roundTheClock makes the demo office open every day, all day, with 5-minute
@@ -96,7 +95,7 @@ func TestCollectionDayCLI(t *testing.T) {
 	if code, _, errs := fieldprint(t, "", "stamp-key", "-o", key, "--db", path); code != 0 {
 		t.Fatalf("stamp-key: %s", errs)
 	}
-	db, err := store.Open(path)
+	db, err := storeOpen(path)
 	if err != nil {
 		t.Fatal(err)
 	}

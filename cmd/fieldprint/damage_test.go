@@ -67,6 +67,7 @@ func TestDamagedDatabaseFiles(t *testing.T) {
 	dir := t.TempDir()
 	base := filepath.Join(dir, "base.db")
 	t.Setenv("FIELDPRINT_PASSWORD", demo.Password)
+	t.Setenv("FIELDPRINT_USER", "clerk") // reading the encrypted office needs someone signed in
 	if code, _, errs := fieldprint(t, "", "demo", "--requests", "12", "--db", base); code != 0 {
 		t.Fatalf("demo: %s", errs)
 	}
@@ -184,6 +185,7 @@ func TestDamagedDatabaseInAChildProcess(t *testing.T) {
 	dir := t.TempDir()
 	base := filepath.Join(dir, "base.db")
 	t.Setenv("FIELDPRINT_PASSWORD", demo.Password)
+	t.Setenv("FIELDPRINT_USER", "clerk") // reading the encrypted office needs someone signed in
 	if code, _, errs := fieldprint(t, "", "demo", "--requests", "3", "--db", base); code != 0 {
 		t.Fatalf("demo: %s", errs)
 	}

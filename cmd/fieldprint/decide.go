@@ -50,7 +50,7 @@ func cmdAudit(e env, args []string) error {
 	if _, err := positional(fs, args, 0); err != nil {
 		return err
 	}
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err
 	}

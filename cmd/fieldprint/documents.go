@@ -70,7 +70,7 @@ func cmdChecklist(e env, args []string) error {
 	if *format != "table" && *format != "json" {
 		return fp.Errorf(fp.EINVALID, "--format %q: use table or json", *format)
 	}
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err
 	}

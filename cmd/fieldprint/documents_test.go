@@ -11,7 +11,6 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
-	"github.com/fieldprint/fieldprint/store"
 )
 
 type checklistJSON struct {
@@ -36,7 +35,7 @@ func checklist(t *testing.T, db, number string) checklistJSON {
 // sampleFiles writes a notice PDF and a passport PNG for request number.
 func sampleFiles(t *testing.T, db, number string) (notice, passport string) {
 	t.Helper()
-	s, err := store.Open(db)
+	s, err := storeOpen(db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +91,7 @@ func completeViaCLI(t *testing.T, db, number, user string) {
 			args = append(args, "--confirm", "name,birth-date,number,expiry")
 		}
 		if it.Item == "notice" {
-			s, _ := store.Open(db)
+			s, _ := storeOpen(db)
 			r, _ := s.FindRequestByNumber(number)
 			s.Close()
 			args = append(args, "--shows", r.Identifiers()[0])

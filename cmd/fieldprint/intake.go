@@ -68,7 +68,7 @@ func cmdIntake(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err
 	}

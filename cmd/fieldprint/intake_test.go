@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/store"
 )
 
 func mailFile(name string) string { return filepath.Join("..", "..", "testdata", "mail", name) }
@@ -75,7 +74,7 @@ func TestIntakeCommand(t *testing.T) {
 		t.Errorf("a .doc named .msg: %d %s", code, errs)
 	}
 
-	db, err := store.Open(path)
+	db, err := storeOpen(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +117,7 @@ func TestIntakeOutlookMsg(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "already taken into FP-2026-00001") {
 		t.Errorf("the .eml of a message taken in as .msg: %d %s", code, errs)
 	}
-	db, err := store.Open(path)
+	db, err := storeOpen(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 func main() {
@@ -136,6 +137,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintln(stderr, "fieldprint:", fp.ErrorMessage(err))
+	if errors.Is(err, workflow.ErrLocked) {
+		fmt.Fprintln(stderr, "fieldprint: say who you are with --user NAME or $FIELDPRINT_USER; the password comes from $FIELDPRINT_PASSWORD or a prompt")
+	}
 	return 1
 }
 

@@ -35,7 +35,7 @@ func cmdOffice(e env, args []string) error {
 	if _, err := positional(fs, args, 0); err != nil {
 		return err
 	}
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err
 	}

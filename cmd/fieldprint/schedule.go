@@ -195,7 +195,7 @@ func cmdCalendar(e env, args []string) error {
 	if *format != "table" && *format != "json" {
 		return fp.Errorf(fp.EINVALID, "--format %q: use table or json", *format)
 	}
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func cmdOfficeExport(e env, args []string) error {
 	if _, err := positional(fs, args, 0); err != nil {
 		return err
 	}
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
-	"github.com/fieldprint/fieldprint/store"
 )
 
 // demoDB makes a demo database and signs the CLI in as its clerk.
@@ -18,6 +17,7 @@ func demoDB(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "demo.db")
 	t.Setenv("FIELDPRINT_PASSWORD", "demo-only-not-secret")
+	t.Setenv("FIELDPRINT_USER", "clerk") // reading the encrypted office needs someone signed in
 	if code, _, errs := fieldprint(t, "", "demo", "--requests", "40", "--db", path); code != 0 {
 		t.Fatalf("demo: %s", errs)
 	}
@@ -47,7 +47,7 @@ func TestBookRescheduleCancelCalendar(t *testing.T) {
 	if code != 0 || !strings.Contains(out, row.Number+" scheduled") || !strings.Contains(out, "station") {
 		t.Fatalf("book: %d %q %q", code, out, errs)
 	}
-	db, err := store.Open(path)
+	db, err := storeOpen(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestAppointmentLetters(t *testing.T) {
 	if code, _, errs := fieldprint(t, "", "letters", "--unprinted", "-o", all, "--user", "clerk", "--db", path); code != 1 || !strings.Contains(errs, "no appointment letters") {
 		t.Errorf("nothing left to print: %d %q", code, errs)
 	}
-	db, _ := store.Open(path)
+	db, _ := storeOpen(path)
 	r, _ := db.FindRequestByNumber(row.Number)
 	db.Close()
 	ap, _ := r.CurrentAppointment(0)

@@ -29,7 +29,7 @@ func cmdUser(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func cmdKeys(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := open(*dbFlag)
+	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,210 @@
+package workflow
+
+import (
+	"bytes"
+
+	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/vault"
+)
+
+// Encryption at rest sits here, in the workflow's encoding of what it
+// stores, so every backend only ever receives ciphertext. Once the office
+// has its data key, request records, queue summaries, the records of
+// messages taken in and the attached files are sealed (vault.Seal) under a
+// key derived from the office key, each bound to its place: the record's
+// full key, the file's SHA-256. A value written before the key existed is
+// JSON (it begins with '{') and is read as it is until SealExisting seals
+// it; a sealed value begins with vault's version byte.
+//
+// Not yet sealed (the next slice of the data-protection work): the search
+// indexes' keys (name words, receipt numbers, A-numbers) and the audit
+// trail's details.
+
+// kSealed in meta/: every record and file was sealed (SealExisting ran, or
+// the key was made before there was any); from then on the check reports a
+// record in the clear.
+var kSealed = []byte("sealed")
+
+// fileMagic begins a sealed file: a scan's own bytes (a PDF, an image, a
+// message) may begin with anything, so one byte would not tell.
+var fileMagic = []byte("FPSEAL1\n")
+
+// sealedFileOverhead is what sealing adds to a file's size.
+const sealedFileOverhead = 8 + vault.Overhead
+
+// sealer is the records key of one transaction (ok false: locked).
+type sealer struct {
+	k  vault.Key
+	ok bool
+}
+
+func (db *Desk) sealer() sealer {
+	db.keyMu.RLock()
+	defer db.keyMu.RUnlock()
+	if db.officeKey.IsZero() {
+		return sealer{}
+	}
+	return sealer{k: db.recordsKey, ok: true}
+}
+
+// officeHasKeys is keysSetUp, asked once per transaction.
+func (t *tx) officeHasKeys() bool {
+	if t.keys == 0 {
+		t.keys = 1
+		if keysSetUp(t) {
+			t.keys = 2
+		}
+	}
+	return t.keys == 2
+}
+
+func isSealed(v []byte) bool { return len(v) > 0 && v[0] != '{' }
+
+// PutSealed writes plain sealed under the records key, or as it is in an
+// office without a key yet. An office with a key and nobody signed in on
+// this desk cannot be written to.
+func (b *bucket) PutSealed(k, plain []byte) error {
+	t := b.t
+	if t.seal.ok {
+		return b.Put(k, vault.Seal(&t.seal.k, plain, b.key(k)))
+	}
+	if t.officeHasKeys() {
+		return ErrLocked
+	}
+	return b.Put(k, plain)
+}
+
+// opened returns the plain value of v stored under k.
+func (b *bucket) opened(k, v []byte) ([]byte, error) {
+	if !isSealed(v) {
+		return v, nil
+	}
+	if !b.t.seal.ok {
+		return nil, ErrLocked
+	}
+	p, err := vault.Open(&b.t.seal.k, v, b.key(k))
+	if err != nil {
+		return nil, fp.Internal("a stored record does not open with the office's key: it was damaged, moved or written by another office; run a database check", err)
+	}
+	return p, nil
+}
+
+// GetOpened is Get and opened (nil, nil when k is not there).
+func (b *bucket) GetOpened(k []byte) ([]byte, error) {
+	v := b.Get(k)
+	if v == nil {
+		return nil, nil
+	}
+	return b.opened(k, v)
+}
+
+// writeFile stores a file's bytes, sealed once the office has its key.
+func (db *Desk) writeFile(sum string, data []byte) (bool, error) {
+	if s := db.sealer(); s.ok {
+		sealed := append(bytes.Clone(fileMagic), vault.Seal(&s.k, data, fileAAD(sum))...)
+		return db.files.Write(sum, sealed)
+	}
+	if set, err := db.KeysSetUp(); err != nil {
+		return false, err
+	} else if set {
+		return false, ErrLocked
+	}
+	return db.files.Write(sum, data)
+}
+
+// readFile returns a stored file's plain bytes.
+func (db *Desk) readFile(sum string) ([]byte, error) {
+	data, err := db.files.Read(sum)
+	if err != nil || !bytes.HasPrefix(data, fileMagic) {
+		return data, err
+	}
+	s := db.sealer()
+	if !s.ok {
+		return nil, ErrLocked
+	}
+	return vault.Open(&s.k, data[len(fileMagic):], fileAAD(sum))
+}
+
+func fileAAD(sum string) []byte { return []byte("fieldprint file " + sum) }
+
+// NeedsSealing reports whether records or files from before the office's
+// key are still in the clear (SealExisting seals them).
+func (db *Desk) NeedsSealing() (need bool, err error) {
+	err = db.view(func(tx *tx) error {
+		need = keysSetUp(tx) && tx.Bucket(bMeta).Get(kSealed) == nil
+		return nil
+	})
+	return need, err
+}
+
+// SealExisting seals every record, summary, message record and file still
+// in the clear, in transactions within the storage contract's limits,
+// reporting progress (done of total); it can be interrupted and run again.
+// It needs the office key unlocked (someone signed in on this desk).
+func (db *Desk) SealExisting(progress func(done, total int)) error {
+	if !db.sealer().ok {
+		return ErrLocked
+	}
+	type item struct {
+		bucket []byte
+		key    []byte
+	}
+	var items []item
+	var files []string
+	err := db.view(func(tx *tx) error {
+		for _, b := range [][]byte{bRequests, bSummaries, bMail} {
+			tx.Bucket(b).ForEach(func(k, v []byte) error {
+				if !isSealed(v) {
+					items = append(items, item{b, bytes.Clone(k)})
+				}
+				return nil
+			})
+		}
+		return tx.Bucket(bFiles).ForEach(func(k, _ []byte) error { files = append(files, string(k)); return nil })
+	})
+	if err != nil {
+		return err
+	}
+	total := len(items) + len(files)
+	done := 0
+	report := func() {
+		if progress != nil {
+			progress(done, total)
+		}
+	}
+	report()
+	if _, err := db.inChunks(len(items), func(tx *tx, i int) error {
+		b := tx.Bucket(items[i].bucket)
+		v := b.Get(items[i].key)
+		if v == nil || isSealed(v) {
+			return nil // changed meanwhile: written sealed already
+		}
+		return b.PutSealed(items[i].key, v)
+	}); err != nil {
+		return wrap(err, "the records were not all sealed; sign in again to finish")
+	}
+	done += len(items)
+	report()
+	db.filesMu.Lock()
+	defer db.filesMu.Unlock()
+	for _, sum := range files {
+		data, err := db.files.Read(sum)
+		if err != nil {
+			return fp.Internal("a stored file cannot be read to seal it: run a database check", err)
+		}
+		if !bytes.HasPrefix(data, fileMagic) {
+			if fp.Fingerprint(data) != sum {
+				return fp.Errorf(fp.EINTERNAL, "the stored file %s… is damaged (its content no longer matches its SHA-256): run a database check", sum[:12])
+			}
+			if _, err := db.writeFile(sum, data); err != nil {
+				return fp.Internal("a stored file could not be sealed: check the disk has space", err)
+			}
+		}
+		done++
+		if done%64 == 0 {
+			report()
+		}
+	}
+	report()
+	return db.update(func(tx *tx) error { return tx.Bucket(bMeta).Put(kSealed, []byte{1}) })
+}
