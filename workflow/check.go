@@ -20,7 +20,7 @@ func checkIndexes(tx *tx, on fp.Date) []error {
 	}
 	tx.Bucket(bRequests).ForEach(func(k, v []byte) error {
 		r := &fp.Request{}
-		if err := json.Unmarshal(v, r); err != nil {
+		if err := decodeRecord(v, r); err != nil {
 			errs = append(errs, fmt.Errorf("record %s: %v", shownKey(string(bRequests), k), err))
 			return nil
 		}
@@ -74,7 +74,7 @@ func checkIndexes(tx *tx, on fp.Date) []error {
 			Status   fp.Status   `json:"status"`
 			Category fp.Category `json:"category"`
 		}
-		if json.Unmarshal(v, &r) == nil {
+		if decodeRecord(v, &r) == nil {
 			counts[string(countKey(r.Status, r.Category))]++
 		}
 		return nil

@@ -18,7 +18,8 @@ import (
 // 8 bytes; dates "YYYYMMDD"):
 //
 //	meta/schema, meta/demo      schema version of this layout; the demo mark
-//	requests/  id -> JSON fieldprint.Request (the record, its checklist and appointments)
+//	requests/  id -> 0x01, the 32-byte hash of the audit entry that last changed it,
+//	           JSON fieldprint.Request (the record, its checklist and appointments); see records.go
 //	summaries/ id -> JSON fieldprint.RequestSummary (queue rows)
 //	numbers/   "FP-2026-00042" -> id
 //	counters/  "2026" -> uint64: last sequence used for that year's numbers
@@ -28,6 +29,7 @@ import (
 //	audit/     seq -> JSON fieldprint.AuditEntry, a SHA-256 hash chain
 //	prints/    "FP-…" 0x00 document -> uint64: copies printed
 //	settings/office, settings/scheduling -> JSON letterhead; hours and rules
+//	settings/checkpoints -> JSON: the folder signed checkpoints go to
 //	idx/received/  date id -> status 0x00 category
 //	idx/status/    status 0x00 date id -> category
 //	idx/category/  category 0x00 date id -> status
@@ -57,6 +59,7 @@ type Desk struct {
 	filesMu      sync.Mutex // one attach or detach at a time: file writes and their references
 	zone         atomic.Pointer[time.Location]
 	wait         func(time.Duration)
+	cp           checkpoints // the signed checkpoints of the history
 }
 
 // Files keeps attachments' bytes outside the key space, named by SHA-256.
@@ -108,12 +111,26 @@ func (db *Desk) view(fn func(*tx) error) error {
 }
 
 // update runs fn as one transaction (run again by a backend with several
-// writers when another changed what it read).
+// writers when another changed what it read), then writes its audit
+// entries and request records together (seal).
 func (db *Desk) update(fn func(*tx) error) error {
-	return db.s.Update(func(w fp.Writer) (err error) {
+	var head uint64
+	err := db.s.Update(func(w fp.Writer) (err error) {
 		defer catchRead(&err)
-		return fn(&tx{r: w, w: w})
+		t := &tx{r: w, w: w}
+		if err := fn(t); err != nil {
+			return err
+		}
+		if err := t.seal(); err != nil {
+			return err
+		}
+		head = t.head
+		return nil
 	})
+	if err == nil && head > 0 {
+		db.committed(head)
+	}
+	return err
 }
 
 func u64(v uint64) []byte {
@@ -204,6 +221,9 @@ func (db *Desk) inChunks(n int, step func(tx *tx, i int) error) (done int, err e
 				if err := step(tx, i); err != nil {
 					return err
 				}
+			}
+			if err := tx.seal(); err != nil { // counted with the rest
+				return err
 			}
 			ops, bytes = tx.ops, tx.bytes
 			return nil

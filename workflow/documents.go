@@ -325,7 +325,7 @@ func (db *Desk) checkFiles(tx *tx) []error {
 	refs := map[string]int{}
 	tx.Bucket(bRequests).ForEach(func(k, v []byte) error {
 		r := &fp.Request{}
-		if json.Unmarshal(v, r) == nil {
+		if decodeRecord(v, r) == nil {
 			for _, d := range r.Documents {
 				if d.File != nil {
 					refs[d.File.SHA256]++

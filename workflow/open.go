@@ -9,7 +9,7 @@ import (
 
 // Schema is the version of the key layout this build writes (continuing the
 // numbers of the bbolt bucket layout it replaced at 7).
-const Schema = 7
+const Schema = 8
 
 // KeyFileBeside is where a store kept in the file path keeps the stamp
 // signing key: beside it, never inside the database it signs for.
@@ -21,6 +21,14 @@ func KeyFileBeside(path string) string { return path + "-stamp.key" }
 // store written by a newer Fieldprint is refused.
 func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 	d := &Desk{s: s, files: files, KeyFile: keyFile, where: where, Now: time.Now, MaxFileBytes: fp.MaxAttachmentBytes, wait: time.Sleep}
+	if err := d.view(func(tx *tx) error {
+		if k, _ := tx.Bucket(bAudit).Cursor().Last(); len(k) == 8 {
+			d.cp.openHead = binary.BigEndian.Uint64(k)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
 	if v := d.Version(); v > Schema {
 		return nil, fp.Errorf(fp.EINVALID, "%s was written by a newer Fieldprint (schema %d, this one knows %d): update Fieldprint", where, v, Schema)
 	} else if v == Schema { // up to date: nothing is written
@@ -37,6 +45,8 @@ func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 			return m.Put(kSchema, u64(Schema))
 		case len(v) != 8:
 			return fp.Internal("the schema version cannot be read", errReadOnly)
+		case binary.BigEndian.Uint64(v) < Schema:
+			return fp.Errorf(fp.EINVALID, "%s has schema %d: it is upgraded by the store that keeps it (store.Open for a file), not here", where, binary.BigEndian.Uint64(v))
 		case binary.BigEndian.Uint64(v) > Schema:
 			return fp.Errorf(fp.EINVALID, "%s was written by a newer Fieldprint (schema %d, this one knows %d): update Fieldprint", where, binary.BigEndian.Uint64(v), Schema)
 		}
@@ -53,8 +63,12 @@ func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 
 var kSchema = []byte("schema")
 
-// Close closes the store.
-func (db *Desk) Close() error { return db.s.Close() }
+// Close writes the session's last signed checkpoint (when the office has
+// a checkpoint folder) and closes the store.
+func (db *Desk) Close() error {
+	db.checkpointOnClose()
+	return db.s.Close()
+}
 
 // Where names the office's data in messages.
 func (db *Desk) Where() string { return db.where }

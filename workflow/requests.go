@@ -60,12 +60,14 @@ func indexEntries(r *fp.Request, sum fp.RequestSummary) []entry {
 const maxNameTokens = 16
 
 func getRequest(tx *tx, id fp.RequestID) (*fp.Request, error) {
-	v := tx.Bucket(bRequests).Get(idKey(id))
-	if v == nil {
+	var v []byte
+	if s, ok := tx.staged[id]; ok { // written in this transaction
+		v = s.body
+	} else if v = tx.Bucket(bRequests).Get(idKey(id)); v == nil {
 		return nil, fp.Errorf(fp.ENOTFOUND, "request %d does not exist", id)
 	}
 	r := &fp.Request{}
-	if err := json.Unmarshal(v, r); err != nil {
+	if err := decodeRecord(v, r); err != nil {
 		return nil, fp.Internal(fmt.Sprintf("request %d cannot be read", id), err)
 	}
 	return r, nil
@@ -123,9 +125,7 @@ func putRequest(tx *tx, old, r *fp.Request, on fp.Date) error {
 	if err != nil {
 		return err
 	}
-	if err := tx.Bucket(bRequests).Put(idKey(r.ID), rec); err != nil {
-		return err
-	}
+	tx.stageRecord(r.ID, r.Number, rec) // written by seal, with its entry's hash
 	if old == nil || old.Status != r.Status || old.Category != r.Category {
 		if old != nil {
 			if err := addCount(tx, old.Status, old.Category, -1); err != nil {
