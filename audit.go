@@ -128,7 +128,20 @@ type ChainVerifier struct {
 	count  uint64
 	prev   string
 	cp     *Checkpoint
+	older  map[uint64]string      // earlier checkpoints: count -> head hash
 	newest map[string]newestEntry // request number -> its newest entry
+}
+
+// Also checks the chain against earlier checkpoints too: a history
+// rewritten and hashed again is then named at the first checkpoint after
+// the change, not only at the newest.
+func (v *ChainVerifier) Also(cps ...Checkpoint) {
+	if v.older == nil {
+		v.older = map[uint64]string{}
+	}
+	for _, c := range cps {
+		v.older[c.Count] = c.Hash
+	}
 }
 
 type newestEntry struct {
@@ -213,6 +226,8 @@ func (v *ChainVerifier) Next(key uint64, e AuditEntry) *AuditProblem {
 		return &AuditProblem{Seq: want, Reason: "its content does not match its hash (the entry was altered)"}
 	case v.cp != nil && want == v.cp.Count && e.Hash != v.cp.Hash:
 		return &AuditProblem{Seq: want, Reason: "it differs from the checkpoint: the history up to the checkpoint was rewritten"}
+	case v.older[want] != "" && e.Hash != v.older[want]:
+		return &AuditProblem{Seq: want, Reason: "it differs from a signed checkpoint: the history up to it was rewritten"}
 	}
 	v.count, v.prev = want, e.Hash
 	if e.Request != "" {

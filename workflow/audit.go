@@ -70,15 +70,16 @@ func (db *Desk) RequestAudit(number string) (out []fp.AuditEntry, err error) {
 // fp.ChainVerifier.CheckRecord): problem is the first entry that does not
 // verify, or else the first record, with how many more records do not.
 func (db *Desk) VerifyAudit(cp *fp.Checkpoint) (head fp.Checkpoint, problem *fp.AuditProblem, err error) {
-	head, problem, _, err = db.verify(cp, "")
+	head, problem, _, err = db.verify(cp, nil, "")
 	return head, problem, err
 }
 
 // verify is VerifyAudit that also finds the entry that recorded the
 // office key keyID (0: none).
-func (db *Desk) verify(cp *fp.Checkpoint, keyID string) (head fp.Checkpoint, problem *fp.AuditProblem, keySeq uint64, err error) {
+func (db *Desk) verify(cp *fp.Checkpoint, older []fp.Checkpoint, keyID string) (head fp.Checkpoint, problem *fp.AuditProblem, keySeq uint64, err error) {
 	err = db.view(func(tx *tx) error {
 		v := fp.NewChainVerifier(cp)
+		v.Also(older...)
 		err := tx.Bucket(bAudit).ForEach(func(k, val []byte) error {
 			var e fp.AuditEntry
 			key := uint64(0)

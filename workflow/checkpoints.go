@@ -442,7 +442,11 @@ func (db *Desk) VerifySigned(data []byte) (rep fp.AuditReport, err error) {
 	if current != nil && !current.Equal(newest.Key) {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the newest checkpoint is signed with key %s but the office's key beside the database is now %s: the key was replaced", newest.KeyID(), fp.KeyID(current)))
 	}
-	head, problem, keySeq, err := db.verify(&newest.Checkpoint, newest.KeyID())
+	var older []fp.Checkpoint
+	for _, c := range mine {
+		older = append(older, c.Checkpoint)
+	}
+	head, problem, keySeq, err := db.verify(&newest.Checkpoint, older, newest.KeyID())
 	rep.Head, rep.Problem = head, problem
 	if err != nil || problem != nil {
 		return rep, err
