@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,12 @@ const (
 	ActionKeysSetUp    = "keys.setup"
 	ActionKeysRecovery = "keys.new-recovery-key"
 	ActionKeysRecover  = "keys.recover"
+	// ActionRequestSeal records a request record's digest without changing
+	// it: written once per request by the upgrade to schema 8.
+	ActionRequestSeal = "request.seal"
+	// ActionRequestEncrypt: a record kept in the clear from before the
+	// office's data key was encrypted (SealExisting), its content unchanged.
+	ActionRequestEncrypt = "request.encrypt"
 )
 
 // Change is one field's old and new value.
@@ -47,16 +54,22 @@ type Change struct {
 // request, and what changed. Hash covers PrevHash and the entry's canonical
 // encoding, so changing, removing or reordering any entry breaks every later link.
 type AuditEntry struct {
-	Seq      uint64    `json:"seq"`
-	At       time.Time `json:"at"`
-	User     string    `json:"user"`
-	Action   string    `json:"action"`
-	Request  string    `json:"request,omitempty"` // FP number
-	Subject  string    `json:"subject,omitempty"` // a user name, for account actions
-	Changes  []Change  `json:"changes,omitempty"`
-	Note     string    `json:"note,omitempty"`
-	PrevHash string    `json:"prev_hash"`
-	Hash     string    `json:"hash"`
+	Seq     uint64    `json:"seq"`
+	At      time.Time `json:"at"`
+	User    string    `json:"user"`
+	Action  string    `json:"action"`
+	Request string    `json:"request,omitempty"` // FP number
+	Subject string    `json:"subject,omitempty"` // a user name, for account actions
+	Changes []Change  `json:"changes,omitempty"`
+	Note    string    `json:"note,omitempty"`
+	// Record is the SHA-256 of the request record (its stored bytes) as the
+	// transaction that wrote this entry left it: verification compares the
+	// record with its request's newest entry, so a record changed without an
+	// entry is found. Empty for entries not about a request, and for entries
+	// written before schema 8 (the upgrade sealed every record then).
+	Record   string `json:"record,omitempty"`
+	PrevHash string `json:"prev_hash"`
+	Hash     string `json:"hash"`
 }
 
 // GenesisHash is the PrevHash of the first entry.
@@ -97,26 +110,116 @@ func ParseCheckpoint(s string) (Checkpoint, error) {
 	return Checkpoint{count, strings.ToLower(h)}, nil
 }
 
-// AuditProblem is the first entry that does not verify.
+// AuditProblem is the first entry, or the first request record, that does
+// not verify. It names a request by its number only, never by a person.
 type AuditProblem struct {
-	Seq    uint64 // position in the chain (1-based) where verification failed
-	Reason string
+	Seq     uint64 // position in the chain (1-based) where verification failed; for a record, its newest entry (0: none)
+	Request string // for a record that does not match the chain: its number (or "record N" by key)
+	Reason  string
+	More    int // further records that do not match either
 }
 
 func (p *AuditProblem) Error() string {
-	return fmt.Sprintf("audit entry %d does not verify: %s", p.Seq, p.Reason)
+	if p.Request == "" {
+		return fmt.Sprintf("audit entry %d does not verify: %s", p.Seq, p.Reason)
+	}
+	s := fmt.Sprintf("request %s does not match the audit trail: %s", p.Request, p.Reason)
+	if p.More > 0 {
+		s += fmt.Sprintf(" (and %d more %s)", p.More, map[bool]string{true: "record", false: "records"}[p.More == 1])
+	}
+	return s
 }
 
-// ChainVerifier checks entries in stored order, one at a time.
+// ChainVerifier checks entries in stored order, one at a time, then the
+// request records against the entries (CheckRecord, Missing).
 type ChainVerifier struct {
-	count uint64
-	prev  string
-	cp    *Checkpoint
+	count  uint64
+	prev   string
+	cp     *Checkpoint
+	older  map[uint64]string      // earlier checkpoints: count -> head hash
+	newest map[string]newestEntry // request number -> its newest entry
+}
+
+// Also checks the chain against earlier checkpoints too: a history
+// rewritten and hashed again is then named at the first checkpoint after
+// the change, not only at the newest.
+func (v *ChainVerifier) Also(cps ...Checkpoint) {
+	if v.older == nil {
+		v.older = map[uint64]string{}
+	}
+	for _, c := range cps {
+		v.older[c.Count] = c.Hash
+	}
+}
+
+type newestEntry struct {
+	seq          uint64
+	hash, record string
+	seen         bool // a record claimed it
 }
 
 // NewChainVerifier starts a verification, optionally against a checkpoint.
 func NewChainVerifier(cp *Checkpoint) *ChainVerifier {
-	return &ChainVerifier{prev: GenesisHash, cp: cp}
+	return &ChainVerifier{prev: GenesisHash, cp: cp, newest: map[string]newestEntry{}}
+}
+
+// RecordDigest is what an entry's Record holds for a record stored as body.
+func RecordDigest(body []byte) string {
+	s := sha256.Sum256(body)
+	return hex.EncodeToString(s[:])
+}
+
+// CheckRecord checks one stored request record against the entries Next
+// has verified: key is the id its storage key says; id and number what the
+// record says (zero when it cannot be read); pointer the entry hash the
+// record carries; body the record's stored bytes (what Record digests).
+// The record must be the one its key names, and must be exactly what its
+// request's newest entry recorded, and point at that entry.
+func (v *ChainVerifier) CheckRecord(key, id uint64, number, pointer string, body []byte) *AuditProblem {
+	name := number
+	if name == "" {
+		name = fmt.Sprintf("record %d", key)
+	}
+	p := func(seq uint64, reason string) *AuditProblem {
+		return &AuditProblem{Seq: seq, Request: name, Reason: reason}
+	}
+	if number == "" || id == 0 {
+		return p(0, "the record cannot be read")
+	}
+	if id != key {
+		return p(0, fmt.Sprintf("the record says it is request %d but is stored as %d (records were moved or swapped)", id, key))
+	}
+	n, ok := v.newest[number]
+	switch {
+	case !ok:
+		return p(0, "no audit entry names this request (the record was added without one)")
+	case n.seen:
+		return p(n.seq, "two records claim this request number")
+	}
+	n.seen = true
+	v.newest[number] = n
+	switch {
+	case n.record == "":
+		return p(n.seq, fmt.Sprintf("its newest audit entry (%d) does not record the record's content (an entry added outside Fieldprint)", n.seq))
+	case n.record != RecordDigest(body):
+		return p(n.seq, fmt.Sprintf("the record differs from what its newest audit entry (%d) recorded: it was changed without an audit entry", n.seq))
+	case pointer != n.hash:
+		return p(n.seq, fmt.Sprintf("the record does not point at its newest audit entry (%d): it was put back, or entries about it were forged", n.seq))
+	}
+	return nil
+}
+
+// Missing lists the requests the chain names whose record CheckRecord was
+// never given (a record deleted from the file), in order.
+func (v *ChainVerifier) Missing() []*AuditProblem {
+	var out []*AuditProblem
+	for number, n := range v.newest {
+		if !n.seen {
+			out = append(out, &AuditProblem{Seq: n.seq, Request: number, Reason: "the audit trail names this request but its record is missing (deleted outside Fieldprint)"})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out
 }
 
 // Next checks the next stored entry; key is the sequence its storage key says.
@@ -124,22 +227,27 @@ func (v *ChainVerifier) Next(key uint64, e AuditEntry) *AuditProblem {
 	want := v.count + 1
 	switch {
 	case key != want || e.Seq != want:
-		return &AuditProblem{want, fmt.Sprintf("expected entry %d, found entry %d stored under %d (an entry was removed, duplicated or moved)", want, e.Seq, key)}
+		return &AuditProblem{Seq: want, Reason: fmt.Sprintf("expected entry %d, found entry %d stored under %d (an entry was removed, duplicated or moved)", want, e.Seq, key)}
 	case e.PrevHash != v.prev:
-		return &AuditProblem{want, "its link to the previous entry is broken (entries were reordered, removed or rewritten)"}
+		return &AuditProblem{Seq: want, Reason: "its link to the previous entry is broken (entries were reordered, removed or rewritten)"}
 	case e.ComputeHash() != e.Hash:
-		return &AuditProblem{want, "its content does not match its hash (the entry was altered)"}
+		return &AuditProblem{Seq: want, Reason: "its content does not match its hash (the entry was altered)"}
 	case v.cp != nil && want == v.cp.Count && e.Hash != v.cp.Hash:
-		return &AuditProblem{want, "it differs from the checkpoint: the history up to the checkpoint was rewritten"}
+		return &AuditProblem{Seq: want, Reason: "it differs from the checkpoint: the history up to the checkpoint was rewritten"}
+	case v.older[want] != "" && e.Hash != v.older[want]:
+		return &AuditProblem{Seq: want, Reason: "it differs from a signed checkpoint: the history up to it was rewritten"}
 	}
 	v.count, v.prev = want, e.Hash
+	if e.Request != "" {
+		v.newest[e.Request] = newestEntry{seq: want, hash: e.Hash, record: e.Record}
+	}
 	return nil
 }
 
 // Done finishes the verification and returns the head of the chain.
 func (v *ChainVerifier) Done() (Checkpoint, *AuditProblem) {
 	if v.cp != nil && v.count < v.cp.Count {
-		return Checkpoint{v.count, v.prev}, &AuditProblem{v.count + 1, fmt.Sprintf("the chain ends at %d entries but the checkpoint has %d: entries were removed from the end", v.count, v.cp.Count)}
+		return Checkpoint{v.count, v.prev}, &AuditProblem{Seq: v.count + 1, Reason: fmt.Sprintf("the chain ends at %d entries but the checkpoint has %d: entries were removed from the end", v.count, v.cp.Count)}
 	}
 	return Checkpoint{v.count, v.prev}, nil
 }
@@ -207,6 +315,8 @@ func (e AuditEntry) Describe() string {
 		}
 	case ActionRecordPrint:
 		parts = append(parts, "printed")
+	case ActionRequestSeal:
+		parts = append(parts, "sealed the record as it stood")
 	case ActionDocumentAttach, ActionDocumentDetach, ActionDocumentVerify, ActionDocumentReject:
 		verb := map[string]string{ActionDocumentAttach: "attached", ActionDocumentDetach: "removed the file of",
 			ActionDocumentVerify: "verified", ActionDocumentReject: "rejected"}[e.Action]

@@ -258,6 +258,17 @@ type UserService interface {
 type AuditService interface {
 	FindAudit(a Actor, f AuditFilter) ([]AuditEntry, error)
 	VerifyAudit(cp *Checkpoint) (Checkpoint, *AuditProblem, error)
+	// VerifyHistory verifies the chain, every request record against it,
+	// and the newest signed checkpoint in the office's checkpoint folder.
+	VerifyHistory() (AuditReport, error)
+	// DescribeReport words a verification for people.
+	DescribeReport(AuditReport) string
+	// CheckpointFolder is where signed checkpoints are written ("": none);
+	// SetCheckpointFolder (administrators) changes it; CheckpointError is
+	// the last failure to write one (nil: none).
+	CheckpointFolder() (string, error)
+	SetCheckpointFolder(a Actor, dir string) error
+	CheckpointError() error
 	// RecordPrint audits that a document about a request was printed.
 	RecordPrint(a Actor, id RequestID, document, sha256 string) (copy int, err error)
 }

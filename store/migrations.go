@@ -2,10 +2,13 @@ package store
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
@@ -350,6 +353,150 @@ func migrate3Records(tx *bolt.Tx, on fp.Date) error {
 		if err := sb.Put(k, sv); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// keySpaceMigrations move a file already in the key space (schema 7 on)
+// up to workflow.Schema, one raw transaction each (all or nothing, free of
+// the storage contract's limits). Never edit one that has shipped: add another.
+var keySpaceMigrations = []migration{
+	{8, "tie every request record to the audit chain", sealRecords},
+	// The office data key's slots live under keys/, which older builds do
+	// not know: one of them changing a password would leave the old
+	// password's slot behind. The version keeps them out; nothing stored
+	// changes (the key is made at an administrator's sign-in).
+	{9, "office data key slots", func(*bolt.Tx, time.Time) error { return nil }},
+}
+
+// migrateKeySpace runs the key-space migrations the file has not had.
+func migrateKeySpace(kv *disk.KV, path string, now func() time.Time) error {
+	for _, m := range keySpaceMigrations {
+		due := false
+		if err := kv.RawView(func(tx *bolt.Tx) error {
+			rw, err := disk.NewRewriter(tx)
+			if err != nil {
+				return nil // not a key space: nothing to do
+			}
+			v := rw.Get([]byte("meta/schema"))
+			due = len(v) == 8 && binary.BigEndian.Uint64(v) == uint64(m.version-1)
+			return nil
+		}); err != nil {
+			return err
+		}
+		if !due {
+			continue // opening an up-to-date file writes nothing
+		}
+		err := kv.Raw(func(tx *bolt.Tx) error {
+			rw, err := disk.NewRewriter(tx)
+			if err != nil {
+				return err
+			}
+			v := rw.Get([]byte("meta/schema"))
+			if len(v) != 8 || binary.BigEndian.Uint64(v) != uint64(m.version-1) {
+				return nil // a new file, one up to date, or one a newer Fieldprint wrote (refused later)
+			}
+			if err := m.apply(tx, now()); err != nil {
+				return err
+			}
+			return rw.Put([]byte("meta/schema"), u64(uint64(m.version)))
+		})
+		if disk.FromGuard(err) {
+			return err
+		} else if err != nil {
+			return fp.Internal(fmt.Sprintf("cannot upgrade the database %s to schema %d (%s); it is unchanged", path, m.version, m.name), err)
+		}
+	}
+	return nil
+}
+
+// sealRecords is schema 8, frozen: every request record is stored behind
+// the hash of the newest audit entry about it, and the entry records the
+// record's digest. No entry before schema 8 recorded one, so each record
+// gets an entry of its own, "request.seal" by "fieldprint", recording its
+// digest as it stands: from then on a record changed without an entry
+// differs from its newest entry. A record is stored as 0x01, the entry's
+// 32 hash bytes, then the record's JSON as it was. A record that cannot be
+// read, or is sealed already, is left as it is (verification names it).
+func sealRecords(tx *bolt.Tx, now time.Time) error {
+	type change struct {
+		Field string `json:"field"`
+		Old   string `json:"old,omitempty"`
+		New   string `json:"new,omitempty"`
+	}
+	// The audit entry as schema 8 hashes it: these fields, this order.
+	type entry struct {
+		Seq      uint64    `json:"seq"`
+		At       time.Time `json:"at"`
+		User     string    `json:"user"`
+		Action   string    `json:"action"`
+		Request  string    `json:"request,omitempty"`
+		Subject  string    `json:"subject,omitempty"`
+		Changes  []change  `json:"changes,omitempty"`
+		Note     string    `json:"note,omitempty"`
+		Record   string    `json:"record,omitempty"`
+		PrevHash string    `json:"prev_hash"`
+		Hash     string    `json:"hash"`
+	}
+	rw, err := disk.NewRewriter(tx)
+	if err != nil {
+		return err
+	}
+	seq, prev := uint64(0), strings.Repeat("0", 64)
+	err = rw.Scan([]byte("audit/"), func(k, v []byte) error {
+		var e entry
+		if len(k) == len("audit/")+8 && json.Unmarshal(v, &e) == nil {
+			seq, prev = binary.BigEndian.Uint64(k[len("audit/"):]), e.Hash
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	type record struct{ key, body []byte }
+	var recs []record
+	err = rw.Scan([]byte("requests/"), func(k, v []byte) error {
+		if len(k) == len("requests/")+8 && len(v) > 0 && v[0] == '{' {
+			recs = append(recs, record{bytes.Clone(k), bytes.Clone(v)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range recs {
+		var rec struct {
+			Number string `json:"number"`
+		}
+		if json.Unmarshal(r.body, &rec) != nil || rec.Number == "" {
+			continue
+		}
+		digest := sha256.Sum256(r.body)
+		seq++
+		e := entry{Seq: seq, At: now.UTC(), User: "fieldprint", Action: "request.seal", Request: rec.Number,
+			Note: "the record as it stood at the upgrade to schema 8", Record: hex.EncodeToString(digest[:]), PrevHash: prev}
+		b, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		h := sha256.New()
+		h.Write([]byte(e.PrevHash))
+		h.Write(b)
+		sum := h.Sum(nil)
+		e.Hash = hex.EncodeToString(sum)
+		if b, err = json.Marshal(e); err != nil {
+			return err
+		}
+		if err := rw.Put(cat([]byte("audit/"), u64(seq)), b); err != nil {
+			return err
+		}
+		if err := rw.Put(cat([]byte("idx/audit/"), []byte(rec.Number), []byte{0}, u64(seq)), []byte{}); err != nil {
+			return err
+		}
+		if err := rw.Put(r.key, cat([]byte{0x01}, sum, r.body)); err != nil {
+			return err
+		}
+		prev = e.Hash
 	}
 	return nil
 }

@@ -90,8 +90,13 @@ func TestMigrationsAreNumberedInOrder(t *testing.T) {
 			t.Errorf("migration %d has no name or no function", m.version)
 		}
 	}
-	if legacyVersion()+1+workflow.Upgrades() != workflow.Schema {
-		t.Errorf("the bucket layout ends at %d, the key space is %d after %d upgrades", legacyVersion(), workflow.Schema, workflow.Upgrades())
+	for i, m := range keySpaceMigrations {
+		if m.version != legacyVersion()+2+i {
+			t.Errorf("key-space migration %d (%s) has version %d: they continue from the move (%d) in order", i, m.name, m.version, legacyVersion()+1)
+		}
+	}
+	if legacyVersion()+1+len(keySpaceMigrations) != workflow.Schema {
+		t.Errorf("the bucket layout ends at %d, the move makes %d, %d key-space migrations follow, the key space is %d", legacyVersion(), legacyVersion()+1, len(keySpaceMigrations), workflow.Schema)
 	}
 }
 
@@ -479,6 +484,145 @@ func TestMigration7(t *testing.T) {
 	}
 }
 
+// Migration 8 ties every record to the chain. The schema-7 file is made
+// raw: an office the workflow built, with its records' bodies taken out of
+// their envelopes and its entries without the record digests schema 7 did
+// not have (the chain hashed again as schema 7 hashed it). After the
+// upgrade each record is its old body behind the hash of a new seal entry
+// recording the body's digest; the history verifies; a record changed
+// afterwards is found; a record that cannot be read is left as it was.
+func TestMigration8(t *testing.T) {
+	db, path := openTemp(t)
+	r1, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := sample()
+	in.FullName, in.ReceiptNumbers, in.ANumber = "Ana Lima", "IOE0912345679", ""
+	if _, err := db.CreateRequest(clerk, mustParse(t, in), fp.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.TransitionRequest(clerk, r1.ID, fp.StatusAwaitingDocuments, ""); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	kv, err := disk.OpenKV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bodies := map[string][]byte{} // requests/ key -> schema 7's value
+	entries := 0
+	err = kv.Raw(func(tx *bolt.Tx) error {
+		rw, err := disk.NewRewriter(tx)
+		if err != nil {
+			return err
+		}
+		type kv2 struct{ k, v []byte }
+		var recs, audit []kv2
+		rw.Scan([]byte("requests/"), func(k, v []byte) error { recs = append(recs, kv2{bytes.Clone(k), bytes.Clone(v)}); return nil })
+		rw.Scan([]byte("audit/"), func(k, v []byte) error { audit = append(audit, kv2{bytes.Clone(k), bytes.Clone(v)}); return nil })
+		for _, r := range recs {
+			if r.v[0] != 0x01 {
+				return fmt.Errorf("record %x is not sealed", r.k)
+			}
+			bodies[string(r.k)] = r.v[33:]
+			if err := rw.Put(r.k, r.v[33:]); err != nil {
+				return err
+			}
+		}
+		prev := fp.GenesisHash
+		for _, a := range audit {
+			var e fp.AuditEntry
+			if err := json.Unmarshal(a.v, &e); err != nil {
+				return err
+			}
+			e.Record, e.PrevHash = "", prev
+			e.Hash = e.ComputeHash()
+			prev = e.Hash
+			b, _ := json.Marshal(e)
+			if err := rw.Put(a.k, b); err != nil {
+				return err
+			}
+		}
+		entries = len(audit)
+		// A third record no one can read: left as it is.
+		if err := rw.Put([]byte("requests/\x00\x00\x00\x00\x00\x00\x00\x09"), []byte("{not json")); err != nil {
+			return err
+		}
+		return rw.Put([]byte("meta/schema"), []byte{0, 0, 0, 0, 0, 0, 0, 7})
+	})
+	kv.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bodies) != 2 {
+		t.Fatalf("%d records", len(bodies))
+	}
+
+	db, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Now = fixedNow
+	t.Cleanup(func() { db.Close() })
+	if v := db.Version(); v != workflow.Schema { // 8, then the migrations after it
+		t.Fatalf("schema %d after the upgrade", v)
+	}
+	seals, err := db.FindAudit(admin, fp.AuditFilter{Action: fp.ActionRequestSeal})
+	if err != nil || len(seals) != 2 {
+		t.Fatalf("seal entries %v %v", seals, err)
+	}
+	got := map[string][]byte{}
+	db.kv.View(func(r fp.Reader) error {
+		return r.Scan([]byte("requests/"), nil, false, func(k, v []byte) (bool, error) { got[string(k)] = bytes.Clone(v); return true, nil })
+	})
+	for _, e := range seals {
+		if e.Seq <= uint64(entries) || e.User != fp.SystemUser {
+			t.Errorf("seal entry %d by %s: want after the %d entries there were, by %s", e.Seq, e.User, entries, fp.SystemUser)
+		}
+		var key string
+		for k, b := range bodies {
+			if strings.Contains(string(b), `"number":"`+e.Request+`"`) {
+				key = k
+			}
+		}
+		v := got[key]
+		if len(v) < 33 || v[0] != 0x01 || !bytes.Equal(v[33:], bodies[key]) {
+			t.Fatalf("%s after the upgrade: %.40q", e.Request, v)
+		}
+		if fmt.Sprintf("%x", v[1:33]) != e.Hash || e.Record != fp.RecordDigest(bodies[key]) {
+			t.Errorf("%s: record points at %x, seal %s records %s", e.Request, v[1:33], e.Hash, e.Record)
+		}
+	}
+	if v := got["requests/\x00\x00\x00\x00\x00\x00\x00\x09"]; string(v) != "{not json" {
+		t.Errorf("the unreadable record became %q", v)
+	}
+	// The history verifies but for the unreadable record, named by its key.
+	_, problem, err := db.VerifyAudit(nil)
+	if err != nil || problem == nil || problem.Request != "record 9" || problem.More != 0 {
+		t.Fatalf("verify after the upgrade: %v %v", problem, err)
+	}
+	db.kv.Update(func(w fp.Writer) error { return w.Delete([]byte("requests/\x00\x00\x00\x00\x00\x00\x00\x09")) })
+	if _, problem, _ := db.VerifyAudit(nil); problem != nil {
+		t.Fatalf("verify after the upgrade: %v", problem)
+	}
+	// The office goes on: a change verifies, a change behind its back does not.
+	if _, err := db.TransitionRequest(clerk, r1.ID, fp.StatusDirectorReview, "needs the director"); err != nil {
+		t.Fatal(err)
+	}
+	if _, problem, _ := db.VerifyAudit(nil); problem != nil {
+		t.Fatalf("verify after a change: %v", problem)
+	}
+	k2 := "requests/\x00\x00\x00\x00\x00\x00\x00\x02"
+	db.kv.Update(func(w fp.Writer) error {
+		v, _, _ := w.Get([]byte(k2))
+		return w.Put([]byte(k2), bytes.Replace(v, []byte("Ana Lima"), []byte("Ana Lina"), 1))
+	})
+	if _, problem, _ := db.VerifyAudit(nil); problem == nil || problem.Request != "FP-2026-00002" {
+		t.Fatalf("a record changed behind the chain: %v", problem)
+	}
+}
+
 // Every migration has a test of its own, named for its version, and so
 // does the move into the key space.
 func TestEveryMigrationHasATest(t *testing.T) {
@@ -499,17 +643,18 @@ func TestEveryMigrationHasATest(t *testing.T) {
 	}
 }
 
-// Schema 8 adds the office data key's slots (keys/) and changes nothing
-// stored: a file of schema 7 opens at 8 with every key as it was, and the
-// office's first administrator to sign in makes the key.
-func TestMigration8(t *testing.T) {
+// Schema 9 adds the office data key's slots (keys/) and changes nothing
+// stored: a file of schema 8 opens at 9 with every key as it was, and the
+// office's first administrator to sign in makes the key; the records kept
+// in the clear are then encrypted, each with its audit entry.
+func TestMigration9(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "office.db")
 	built, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	built.Now = fixedNow
-	// Fieldprint 7's office: accounts, requests and a scan, no keys/.
+	// Fieldprint 8's office: accounts, requests and a scan, no keys/.
 	admin, clerk := demo.Admin, demo.Clerk
 	if _, err := built.CreateUser(nil, fp.NewUser{Name: admin.Name, FullName: "Rosa Ortiz", Role: admin.Role, Password: fixture.Password}); err != nil {
 		t.Fatal(err)
@@ -527,7 +672,7 @@ func TestMigration8(t *testing.T) {
 		}
 	}
 	want := map[string]string{}
-	err = built.kv.Update(func(w fp.Writer) error { return w.Put([]byte("meta/schema"), u64(7)) })
+	err = built.kv.Update(func(w fp.Writer) error { return w.Put([]byte("meta/schema"), u64(8)) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -542,8 +687,8 @@ func TestMigration8(t *testing.T) {
 	}
 	defer db.Close()
 	db.Now = fixedNow
-	if v := db.Version(); v != 8 {
-		t.Fatalf("schema %d, want 8", v)
+	if v := db.Version(); v != 9 {
+		t.Fatalf("schema %d, want 9", v)
 	}
 	got := map[string]string{}
 	db.kv.View(func(r fp.Reader) error {

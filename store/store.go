@@ -41,6 +41,10 @@ func Open(path string) (*DB, error) {
 		kv.Close()
 		return nil, err
 	}
+	if err := migrateKeySpace(kv, path, time.Now); err != nil {
+		kv.Close()
+		return nil, err
+	}
 	desk, err := workflow.New(kv, disk.Folder{Dir: path + "-scans"}, workflow.KeyFileBeside(path), "the database "+path)
 	if err != nil {
 		kv.Close()

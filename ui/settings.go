@@ -32,6 +32,9 @@ type settingsScreen struct {
 	content fyne.CanvasObject
 	loaded  fp.Profile
 	shown   map[string]string // what the fields held when filled: unsaved changes differ
+	// The signed checkpoints' folder: saved as soon as it is chosen.
+	cpFolder, cpStatus *widget.Label
+	cpChoose, cpNone   *widget.Button
 }
 
 const (
@@ -102,7 +105,15 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	s.saveBtn.Importance = widget.HighImportance
 	export := widget.NewButtonWithIcon("Export…", theme.DownloadIcon(), s.onExport)
 	imp := widget.NewButtonWithIcon("Import…", theme.UploadIcon(), s.onImport)
-	left := container.NewVBox(heading("Letterhead"), letterhead, heading("Capacity"), capacity, heading("Appointment rules"), rules, note)
+	s.cpFolder, s.cpStatus = widget.NewLabel(""), widget.NewLabel("")
+	s.cpFolder.Wrapping, s.cpStatus.Wrapping = fyne.TextWrapBreak, fyne.TextWrapWord
+	s.cpChoose = widget.NewButtonWithIcon("Choose folder…", theme.FolderOpenIcon(), s.onChooseCheckpointFolder)
+	s.cpNone = widget.NewButtonWithIcon("Stop writing checkpoints", theme.ContentClearIcon(), func() { s.setCheckpointFolder("") })
+	cpNote := widget.NewLabel(fmt.Sprintf("Fieldprint signs the audit trail's length and newest entry with the office's key and writes it to this folder every %d entries, after an hour, and when it closes: choose a USB drive or the office share, not the database's own folder. \"fieldprint audit verify\" and the Audit screen check the history against the newest one.", fp.CheckpointEvery))
+	cpNote.Wrapping = fyne.TextWrapWord
+	checkpoints := container.NewVBox(cpNote, widget.NewForm(widget.NewFormItem("Folder", s.cpFolder)), container.NewHBox(s.cpChoose, s.cpNone), s.cpStatus)
+	left := container.NewVBox(heading("Letterhead"), letterhead, heading("Capacity"), capacity, heading("Appointment rules"), rules, note,
+		heading("Signed checkpoints of the audit trail"), checkpoints)
 	right := container.NewVBox(heading("Public hours"), hours, heading("Closed days"), closed)
 	s.content = container.NewBorder(
 		container.NewVBox(heading("Office settings"), s.banner, widget.NewSeparator()),
@@ -112,8 +123,58 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	if u.actor.Role != fp.RoleAdmin {
 		s.saveBtn.Disable()
 		imp.Disable()
+		s.cpChoose.Disable()
+		s.cpNone.Disable()
 	}
 	return s
+}
+
+// refreshCheckpoints shows the folder and the last failure to write to it.
+func (s *settingsScreen) refreshCheckpoints() {
+	dir, err := s.ui.db.CheckpointFolder()
+	if err != nil {
+		s.ui.showError(err)
+		return
+	}
+	s.cpStatus.Importance = widget.MediumImportance
+	switch werr := s.ui.db.CheckpointError(); {
+	case dir == "":
+		s.cpFolder.SetText("None: no checkpoint is written, so a history shortened or extended behind Fieldprint's back would not show")
+		s.cpNone.Disable()
+		s.cpStatus.SetText("")
+	case werr != nil:
+		s.cpFolder.SetText(dir)
+		s.cpStatus.Importance = widget.DangerImportance
+		s.cpStatus.SetText("The last checkpoint could not be written: " + fp.ErrorMessage(werr))
+	default:
+		s.cpFolder.SetText(dir)
+		s.cpStatus.SetText("")
+	}
+	if dir != "" && s.ui.actor.Role == fp.RoleAdmin {
+		s.cpNone.Enable()
+	}
+}
+
+func (s *settingsScreen) onChooseCheckpointFolder() {
+	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil || u == nil {
+			return
+		}
+		s.setCheckpointFolder(u.Path())
+	}, s.ui.win)
+	d.Resize(fyne.NewSize(min(800, s.ui.win.Canvas().Size().Width-40), min(560, s.ui.win.Canvas().Size().Height-40)))
+	d.Show()
+}
+
+func (s *settingsScreen) setCheckpointFolder(dir string) {
+	if err := s.ui.db.SetCheckpointFolder(s.ui.actor, dir); err != nil {
+		s.ui.showError(err)
+	}
+	s.refreshCheckpoints()
+	if dir != "" && s.ui.db.CheckpointError() == nil {
+		s.cpStatus.Importance = widget.SuccessImportance
+		s.cpStatus.SetText("A signed checkpoint was written to " + dir)
+	}
 }
 
 func (s *settingsScreen) errLine(key string) *widget.Label {
@@ -130,6 +191,7 @@ func (s *settingsScreen) refresh() {
 		return
 	}
 	s.fill(p)
+	s.refreshCheckpoints()
 }
 
 func (s *settingsScreen) fill(p fp.Profile) {

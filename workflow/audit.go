@@ -9,29 +9,16 @@ import (
 )
 
 // appendAudit adds e to the chain inside tx, so the entry commits or rolls
-// back with the change it records.
+// back with the change it records. It is written, numbered and linked when
+// the transaction ends (see seal), with the digest of the request record
+// as the transaction leaves it.
 func (db *Desk) appendAudit(tx *tx, e fp.AuditEntry) error {
-	b := tx.Bucket(bAudit)
-	e.Seq, e.PrevHash = 1, fp.GenesisHash
-	if k, v := b.Cursor().Last(); k != nil {
-		var last fp.AuditEntry
-		if err := json.Unmarshal(v, &last); err != nil {
-			return fmt.Errorf("audit head unreadable: %w", err)
-		}
-		e.Seq, e.PrevHash = binary.BigEndian.Uint64(k)+1, last.Hash
+	if tx.w == nil {
+		return fp.Internal("an audit entry in a read transaction", errReadOnly)
 	}
 	e.At = db.Now().UTC()
-	e.Hash = e.ComputeHash()
-	v, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	if e.Request != "" {
-		if err := idx(tx, iAudit).Put(cat([]byte(e.Request), sep, u64(e.Seq)), []byte{}); err != nil {
-			return err
-		}
-	}
-	return b.Put(u64(e.Seq), v)
+	tx.pending = append(tx.pending, e)
+	return nil
 }
 
 // FindAudit returns matching entries, newest first. Directors and admins only.
@@ -79,9 +66,20 @@ func (db *Desk) RequestAudit(number string) (out []fp.AuditEntry, err error) {
 
 // VerifyAudit walks the whole chain. A broken chain is reported as a problem,
 // not an error: the error is for a database that cannot be read at all.
+// Then every request record is checked against the chain (see
+// fp.ChainVerifier.CheckRecord): problem is the first entry that does not
+// verify, or else the first record, with how many more records do not.
 func (db *Desk) VerifyAudit(cp *fp.Checkpoint) (head fp.Checkpoint, problem *fp.AuditProblem, err error) {
+	head, problem, _, err = db.verify(cp, nil, "")
+	return head, problem, err
+}
+
+// verify is VerifyAudit that also finds the entry that recorded the
+// office key keyID (0: none).
+func (db *Desk) verify(cp *fp.Checkpoint, older []fp.Checkpoint, keyID string) (head fp.Checkpoint, problem *fp.AuditProblem, keySeq uint64, err error) {
 	err = db.view(func(tx *tx) error {
 		v := fp.NewChainVerifier(cp)
+		v.Also(older...)
 		err := tx.Bucket(bAudit).ForEach(func(k, val []byte) error {
 			var e fp.AuditEntry
 			key := uint64(0)
@@ -94,6 +92,9 @@ func (db *Desk) VerifyAudit(cp *fp.Checkpoint) (head fp.Checkpoint, problem *fp.
 			if problem = v.Next(key, e); problem != nil {
 				return errStop
 			}
+			if keySeq == 0 && e.Action == fp.ActionStampKey && len(e.Changes) == 1 && e.Changes[0].New == keyID {
+				keySeq = e.Seq
+			}
 			return nil
 		})
 		if err != nil && err != errStop {
@@ -102,9 +103,66 @@ func (db *Desk) VerifyAudit(cp *fp.Checkpoint) (head fp.Checkpoint, problem *fp.
 		if problem == nil {
 			head, problem = v.Done()
 		}
+		if problem != nil {
+			return nil // records are checked against a chain that holds
+		}
+		var first *fp.AuditProblem
+		more := 0
+		note := func(p *fp.AuditProblem) {
+			if first == nil {
+				first = p
+			} else {
+				more++
+			}
+		}
+		// A sealed record names its request only to the office key; without
+		// it (nobody signed in) the numbers index says which it is, and the
+		// digest still ties it to the chain.
+		numbers := map[uint64]string{}
+		tx.Bucket(bNumbers).ForEach(func(k, v []byte) error {
+			if len(v) == 8 {
+				numbers[binary.BigEndian.Uint64(v)] = string(k)
+			}
+			return nil
+		})
+		tx.Bucket(bRequests).ForEach(func(k, val []byte) error {
+			key := uint64(0)
+			if len(k) == 8 {
+				key = binary.BigEndian.Uint64(k)
+			}
+			var r struct {
+				ID     uint64 `json:"id"`
+				Number string `json:"number"`
+			}
+			pointer, body, err := splitRecord(val)
+			switch {
+			case err != nil:
+			case isSealed(body) && !tx.rk.ok:
+				r.ID, r.Number = key, numbers[key]
+			default:
+				var plain []byte
+				if plain, err = tx.Bucket(bRequests).opened(k, body); err == nil {
+					err = json.Unmarshal(plain, &r)
+				}
+			}
+			if err != nil {
+				r.ID, r.Number = 0, ""
+			}
+			if p := v.CheckRecord(key, r.ID, r.Number, pointer, body); p != nil {
+				note(p)
+			}
+			return nil
+		})
+		for _, p := range v.Missing() {
+			note(p)
+		}
+		if first != nil {
+			first.More = more
+			problem = first
+		}
 		return nil
 	})
-	return head, problem, err
+	return head, problem, keySeq, err
 }
 
 var errStop = fmt.Errorf("stop")

@@ -20,8 +20,15 @@ type tx struct {
 	ops     int       // writes made, as the storage contract counts them
 	bytes   int       // their keys and values
 	scratch []byte    // Get's key
-	seal    sealer    // the records key, when the office key is unlocked
+	rk      sealer    // the records key, when the office key is unlocked (seal.go)
 	keys    int8      // officeHasKeys: 0 not asked, 1 no, 2 yes
+
+	// What seal writes at the end of an update: audit entries, and request
+	// records by id (in order of first write); head is the chain's length after.
+	pending []fp.AuditEntry
+	staged  map[fp.RequestID]staged
+	order   []fp.RequestID
+	head    uint64
 }
 
 // Bucket is the top-level bucket name.

@@ -26,12 +26,8 @@ func checkIndexes(tx *tx, on fp.Date) []error {
 	}
 	tx.Bucket(bRequests).ForEach(func(k, v []byte) error {
 		r := &fp.Request{}
-		inClear(bRequests, k, v)
-		v, err := tx.Bucket(bRequests).opened(k, v)
-		if err == nil {
-			err = json.Unmarshal(v, r)
-		}
-		if err != nil {
+		inClear(bRequests, k, recordBody(v))
+		if err := tx.decodeRecord(k, v, r); err != nil {
 			errs = append(errs, fmt.Errorf("record %s: %v", shownKey(string(bRequests), k), err))
 			return nil
 		}
@@ -87,7 +83,7 @@ func checkIndexes(tx *tx, on fp.Date) []error {
 			Status   fp.Status   `json:"status"`
 			Category fp.Category `json:"category"`
 		}
-		if v, err := tx.Bucket(bRequests).opened(k, v); err == nil && json.Unmarshal(v, &r) == nil {
+		if tx.decodeRecord(k, v, &r) == nil {
 			counts[string(countKey(r.Status, r.Category))]++
 		}
 		return nil

@@ -19,7 +19,8 @@ import (
 // 8 bytes; dates "YYYYMMDD"):
 //
 //	meta/schema, meta/demo      schema version of this layout; the demo mark
-//	requests/  id -> JSON fieldprint.Request (the record, its checklist and appointments)
+//	requests/  id -> 0x01, the 32-byte hash of the audit entry that last changed it,
+//	           JSON fieldprint.Request (the record, its checklist and appointments); see records.go
 //	summaries/ id -> JSON fieldprint.RequestSummary (queue rows)
 //	numbers/   "FP-2026-00042" -> id
 //	counters/  "2026" -> uint64: last sequence used for that year's numbers
@@ -29,6 +30,7 @@ import (
 //	audit/     seq -> JSON fieldprint.AuditEntry, a SHA-256 hash chain
 //	prints/    "FP-…" 0x00 document -> uint64: copies printed
 //	settings/office, settings/scheduling -> JSON letterhead; hours and rules
+//	settings/checkpoints -> JSON: the folder signed checkpoints go to
 //	idx/received/  date id -> status 0x00 category
 //	idx/status/    status 0x00 date id -> category
 //	idx/category/  category 0x00 date id -> status
@@ -58,6 +60,7 @@ type Desk struct {
 	filesMu      sync.Mutex // one attach or detach at a time: file writes and their references
 	zone         atomic.Pointer[time.Location]
 	wait         func(time.Duration)
+	cp           checkpoints // the signed checkpoints of the history
 	// officeKey is the office data key while someone is signed in (zero:
 	// locked). Never written anywhere: keys.go.
 	keyMu      sync.RWMutex
@@ -109,17 +112,31 @@ var (
 func (db *Desk) view(fn func(*tx) error) error {
 	return db.s.View(func(r fp.Reader) (err error) {
 		defer catchRead(&err)
-		return fn(&tx{r: r, seal: db.sealer()})
+		return fn(&tx{r: r, rk: db.sealer()})
 	})
 }
 
 // update runs fn as one transaction (run again by a backend with several
-// writers when another changed what it read).
+// writers when another changed what it read), then writes its audit
+// entries and request records together (seal).
 func (db *Desk) update(fn func(*tx) error) error {
-	return db.s.Update(func(w fp.Writer) (err error) {
+	var head uint64
+	err := db.s.Update(func(w fp.Writer) (err error) {
 		defer catchRead(&err)
-		return fn(&tx{r: w, w: w, seal: db.sealer()})
+		t := &tx{r: w, w: w, rk: db.sealer()}
+		if err := fn(t); err != nil {
+			return err
+		}
+		if err := t.seal(); err != nil {
+			return err
+		}
+		head = t.head
+		return nil
 	})
+	if err == nil && head > 0 {
+		db.committed(head)
+	}
+	return err
 }
 
 func u64(v uint64) []byte {
@@ -210,6 +227,9 @@ func (db *Desk) inChunks(n int, step func(tx *tx, i int) error) (done int, err e
 				if err := step(tx, i); err != nil {
 					return err
 				}
+			}
+			if err := tx.seal(); err != nil { // counted with the rest
+				return err
 			}
 			ops, bytes = tx.ops, tx.bytes
 			return nil

@@ -329,7 +329,7 @@ func (db *Desk) checkFiles(tx *tx) []error {
 	refs := map[string]int{}
 	tx.Bucket(bRequests).ForEach(func(k, v []byte) error {
 		r := &fp.Request{}
-		if v, err := tx.Bucket(bRequests).opened(k, v); err == nil && json.Unmarshal(v, r) == nil {
+		if tx.decodeRecord(k, v, r) == nil {
 			for _, d := range r.Documents {
 				if d.File != nil {
 					refs[d.File.SHA256]++

@@ -51,7 +51,7 @@ func TestOfficeKeySlots(t *testing.T) {
 	}
 	db.Lock()
 	_, err = db.CreateUser(&admin, fp.NewUser{Name: director.Name, FullName: "James Chen", Role: fp.RoleDirector, Password: testPassword})
-	wantCode(t, "CreateUser while locked", err, fp.EFORBIDDEN, "sign in again")
+	wantCode(t, "CreateUser while locked", err, fp.EFORBIDDEN, "sign in first")
 	if _, err := db.Authenticate(clerk.Name, testPassword); err != nil || !db.Unlocked() {
 		t.Fatalf("the clerk's sign-in: %v, unlocked %v", err, db.Unlocked())
 	}

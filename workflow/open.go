@@ -9,25 +9,7 @@ import (
 
 // Schema is the version of the key layout this build writes (continuing the
 // numbers of the bbolt bucket layout it replaced at 7).
-const Schema = 8
-
-// upgrades move the key space from version-1 to version, each in the
-// transaction that records the new version. Frozen like store's migrations:
-// never edit one that has shipped, add another.
-var upgrades = []struct {
-	version int
-	name    string
-	apply   func(tx *tx) error
-}{
-	// The office data key's slots live in keys/, which older builds do not
-	// know: one of them changing a password would leave the old password's
-	// slot behind. The version keeps them out; nothing stored changes.
-	{8, "office data key slots", func(*tx) error { return nil }},
-}
-
-// Upgrades is how many versions the key space has had since the move from
-// the bucket layout (store's guard counts them against its tests).
-func Upgrades() int { return len(upgrades) }
+const Schema = 9
 
 // KeyFileBeside is where a store kept in the file path keeps the stamp
 // signing key: beside it, never inside the database it signs for.
@@ -39,6 +21,14 @@ func KeyFileBeside(path string) string { return path + "-stamp.key" }
 // store written by a newer Fieldprint is refused.
 func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 	d := &Desk{s: s, files: files, KeyFile: keyFile, where: where, Now: time.Now, MaxFileBytes: fp.MaxAttachmentBytes, wait: time.Sleep}
+	if err := d.view(func(tx *tx) error {
+		if k, _ := tx.Bucket(bAudit).Cursor().Last(); len(k) == 8 {
+			d.cp.openHead = binary.BigEndian.Uint64(k)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
 	if v := d.Version(); v > Schema {
 		return nil, fp.Errorf(fp.EINVALID, "%s was written by a newer Fieldprint (schema %d, this one knows %d): update Fieldprint", where, v, Schema)
 	} else if v == Schema { // up to date: nothing is written
@@ -55,18 +45,12 @@ func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 			return m.Put(kSchema, u64(Schema))
 		case len(v) != 8:
 			return fp.Internal("the schema version cannot be read", errReadOnly)
+		case binary.BigEndian.Uint64(v) < Schema:
+			return fp.Errorf(fp.EINVALID, "%s has schema %d: it is upgraded by the store that keeps it (store.Open for a file), not here", where, binary.BigEndian.Uint64(v))
 		case binary.BigEndian.Uint64(v) > Schema:
 			return fp.Errorf(fp.EINVALID, "%s was written by a newer Fieldprint (schema %d, this one knows %d): update Fieldprint", where, binary.BigEndian.Uint64(v), Schema)
 		}
-		from := binary.BigEndian.Uint64(v)
-		for _, up := range upgrades {
-			if uint64(up.version) > from {
-				if err := up.apply(tx); err != nil {
-					return fp.Internal("the database cannot be upgraded ("+up.name+")", err)
-				}
-			}
-		}
-		return m.Put(kSchema, u64(Schema))
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -79,8 +63,12 @@ func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 
 var kSchema = []byte("schema")
 
-// Close closes the store.
-func (db *Desk) Close() error { return db.s.Close() }
+// Close writes the session's last signed checkpoint (when the office has
+// a checkpoint folder) and closes the store.
+func (db *Desk) Close() error {
+	db.checkpointOnClose()
+	return db.s.Close()
+}
 
 // Where names the office's data in messages.
 func (db *Desk) Where() string { return db.where }
@@ -100,7 +88,7 @@ func (db *Desk) SetClock(c fp.Clock) fp.Clock {
 func (db *Desk) Check() []error {
 	var errs []error
 	err := db.view(func(tx *tx) error {
-		if tx.officeHasKeys() && !tx.seal.ok && tx.Bucket(bRequests).Count() > 0 {
+		if tx.officeHasKeys() && !tx.rk.ok && tx.Bucket(bRequests).Count() > 0 {
 			errs = append(errs, fp.Errorf(fp.EFORBIDDEN, "the office's records are encrypted: sign in to check them (fieldprint check --user NAME)"))
 			return nil
 		}

@@ -60,15 +60,25 @@ func indexEntries(r *fp.Request, sum fp.RequestSummary) []entry {
 const maxNameTokens = 16
 
 func getRequest(tx *tx, id fp.RequestID) (*fp.Request, error) {
-	v, err := tx.Bucket(bRequests).GetOpened(idKey(id))
+	var body []byte
+	if s, ok := tx.staged[id]; ok { // written in this transaction
+		body = s.body
+	} else {
+		v := tx.Bucket(bRequests).Get(idKey(id))
+		if v == nil {
+			return nil, fp.Errorf(fp.ENOTFOUND, "request %d does not exist", id)
+		}
+		var err error
+		if _, body, err = splitRecord(v); err != nil {
+			return nil, fp.Internal(fmt.Sprintf("request %d cannot be read", id), err)
+		}
+	}
+	plain, err := tx.Bucket(bRequests).opened(idKey(id), body)
 	if err != nil {
 		return nil, err
 	}
-	if v == nil {
-		return nil, fp.Errorf(fp.ENOTFOUND, "request %d does not exist", id)
-	}
 	r := &fp.Request{}
-	if err := json.Unmarshal(v, r); err != nil {
+	if err := json.Unmarshal(plain, r); err != nil {
 		return nil, fp.Internal(fmt.Sprintf("request %d cannot be read", id), err)
 	}
 	return r, nil
@@ -128,9 +138,11 @@ func putRequest(tx *tx, old, r *fp.Request, on fp.Date) error {
 	if err != nil {
 		return err
 	}
-	if err := tx.Bucket(bRequests).PutSealed(idKey(r.ID), rec); err != nil {
+	body, err := tx.Bucket(bRequests).sealValue(idKey(r.ID), rec)
+	if err != nil {
 		return err
 	}
+	tx.stageRecord(r.ID, r.Number, body) // written by seal, with its entry's hash
 	if old == nil || old.Status != r.Status || old.Category != r.Category {
 		if old != nil {
 			if err := addCount(tx, old.Status, old.Category, -1); err != nil {

@@ -2,6 +2,8 @@ package workflow
 
 import (
 	"bytes"
+	"encoding/binary"
+	"encoding/json"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/vault"
@@ -64,14 +66,46 @@ func isSealed(v []byte) bool { return len(v) > 0 && v[0] != '{' }
 // office without a key yet. An office with a key and nobody signed in on
 // this desk cannot be written to.
 func (b *bucket) PutSealed(k, plain []byte) error {
+	v, err := b.sealValue(k, plain)
+	if err != nil {
+		return err
+	}
+	return b.Put(k, v)
+}
+
+// sealValue is what PutSealed writes under k (a request record's body
+// goes behind its audit mark: records.go).
+func (b *bucket) sealValue(k, plain []byte) ([]byte, error) {
 	t := b.t
-	if t.seal.ok {
-		return b.Put(k, vault.Seal(&t.seal.k, plain, b.key(k)))
+	if t.rk.ok {
+		return vault.Seal(&t.rk.k, plain, b.key(k)), nil
 	}
 	if t.officeHasKeys() {
-		return ErrLocked
+		return nil, ErrLocked
 	}
-	return b.Put(k, plain)
+	return plain, nil
+}
+
+// decodeRecord reads a stored request record (its audit mark, then its
+// body, sealed or not) under key k into r.
+func (t *tx) decodeRecord(k, v []byte, r any) error {
+	_, body, err := splitRecord(v)
+	if err != nil {
+		return err
+	}
+	if body, err = t.Bucket(bRequests).opened(k, body); err != nil {
+		return err
+	}
+	return json.Unmarshal(body, r)
+}
+
+// recordBody is a stored record's body (nil when it cannot be split).
+func recordBody(v []byte) []byte {
+	_, body, err := splitRecord(v)
+	if err != nil {
+		return nil
+	}
+	return body
 }
 
 // opened returns the plain value of v stored under k.
@@ -79,10 +113,10 @@ func (b *bucket) opened(k, v []byte) ([]byte, error) {
 	if !isSealed(v) {
 		return v, nil
 	}
-	if !b.t.seal.ok {
+	if !b.t.rk.ok {
 		return nil, ErrLocked
 	}
-	p, err := vault.Open(&b.t.seal.k, v, b.key(k))
+	p, err := vault.Open(&b.t.rk.k, v, b.key(k))
 	if err != nil {
 		return nil, fp.Internal("a stored record does not open with the office's key: it was damaged, moved or written by another office; run a database check", err)
 	}
@@ -154,7 +188,10 @@ func (db *Desk) SealExisting(progress func(done, total int)) error {
 	err := db.view(func(tx *tx) error {
 		for _, b := range [][]byte{bRequests, bSummaries, bMail} {
 			tx.Bucket(b).ForEach(func(k, v []byte) error {
-				if !isSealed(v) {
+				if bytes.Equal(b, bRequests) {
+					v = recordBody(v)
+				}
+				if v != nil && !isSealed(v) {
 					items = append(items, item{b, bytes.Clone(k)})
 				}
 				return nil
@@ -176,6 +213,9 @@ func (db *Desk) SealExisting(progress func(done, total int)) error {
 	if _, err := db.inChunks(len(items), func(tx *tx, i int) error {
 		b := tx.Bucket(items[i].bucket)
 		v := b.Get(items[i].key)
+		if bytes.Equal(items[i].bucket, bRequests) {
+			return db.encryptRecord(tx, items[i].key, v)
+		}
 		if v == nil || isSealed(v) {
 			return nil // changed meanwhile: written sealed already
 		}
@@ -207,4 +247,27 @@ func (db *Desk) SealExisting(progress func(done, total int)) error {
 	}
 	report()
 	return db.update(func(tx *tx) error { return tx.Bucket(bMeta).Put(kSealed, []byte{1}) })
+}
+
+// encryptRecord seals a request record kept in the clear. Its body changes
+// (not its content), so it is written like any change of a request: with
+// an audit entry recording the new body's digest (records.go).
+func (db *Desk) encryptRecord(tx *tx, k, v []byte) error {
+	body := recordBody(v)
+	if body == nil || isSealed(body) || len(k) != 8 {
+		return nil // changed meanwhile, or damaged: the check names it
+	}
+	var r struct {
+		Number string `json:"number"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil || r.Number == "" {
+		return nil
+	}
+	sealed, err := tx.Bucket(bRequests).sealValue(k, body)
+	if err != nil {
+		return err
+	}
+	tx.stageRecord(fp.RequestID(binary.BigEndian.Uint64(k)), r.Number, sealed)
+	return db.appendAudit(tx, fp.AuditEntry{User: "fieldprint", Action: fp.ActionRequestEncrypt, Request: r.Number,
+		Note: "the record kept in the clear before the office's data key, encrypted as it stood"})
 }

@@ -356,12 +356,31 @@ func TestDecideAndAudit(t *testing.T) {
 	}
 	t.Setenv("FIELDPRINT_PASSWORD", "demo-only-not-secret")
 	code, out, _ := fieldprint(t, "", "audit", "verify", "--db", db)
-	if code != 0 || !strings.Contains(out, "audit trail verified") {
+	if code != 0 || !strings.Contains(out, "Verified: ") || !strings.Contains(out, "no checkpoint folder") {
 		t.Fatalf("verify: %d %q", code, out)
 	}
 	_, cp, _ := fieldprint(t, "", "audit", "checkpoint", "--db", db)
-	if code, out, errs := fieldprint(t, "", "audit", "verify", "--checkpoint", strings.TrimSpace(cp), "--db", db); code != 0 || !strings.Contains(out, "consistent") {
+	if code, out, errs := fieldprint(t, "", "audit", "verify", "--checkpoint", strings.TrimSpace(cp), "--db", db); code != 0 || !strings.Contains(out, "Verified: ") {
 		t.Fatalf("verify against checkpoint: %d %q %q", code, out, errs)
+	}
+	// Signed checkpoints: a folder set by an administrator, written at every close.
+	folder := t.TempDir()
+	t.Setenv("FIELDPRINT_PASSWORD", "demo-only-not-secret")
+	if code, out, errs := fieldprint(t, "", "audit", "folder", folder, "--user", "admin", "--db", db); code != 0 || !strings.Contains(out, folder) {
+		t.Fatalf("audit folder: %d %q %q", code, out, errs)
+	}
+	if code, out, errs := fieldprint(t, "", "audit", "verify", "--checkpoint", folder, "--db", db); code != 0 || !strings.Contains(out, "signed checkpoint") {
+		t.Fatalf("verify against the signed checkpoints: %d %q %q", code, out, errs)
+	}
+	files, _ := filepath.Glob(filepath.Join(folder, "*.jsonl"))
+	if len(files) != 1 {
+		t.Fatalf("checkpoint files %v", files)
+	}
+	if code, out, errs := fieldprint(t, "", "audit", "verify", "--checkpoint", files[0], "--db", db); code != 0 || !strings.Contains(out, "signed checkpoint") {
+		t.Fatalf("verify against the checkpoint file: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := fieldprint(t, "", "audit", "verify", "--checkpoint", "no such file", "--db", db); code != 1 || !strings.Contains(errs, "neither") {
+		t.Fatalf("a missing checkpoint file: %d %q", code, errs)
 	}
 	if code, _, errs := fieldprint(t, "", "audit", "verify", "--checkpoint", "99999:"+strings.Repeat("a", 64), "--db", db); code != 1 || !strings.Contains(errs, "removed from the end") {
 		t.Fatalf("a longer checkpoint: %d %q", code, errs)

@@ -2,10 +2,14 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/store"
 )
 
 func cmdDecide(e env, args []string) error {
@@ -35,20 +39,25 @@ func cmdDecide(e env, args []string) error {
 
 func cmdAudit(e env, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(e.stderr, "Usage: fieldprint audit verify [--checkpoint COUNT:HASH] | checkpoint | list [filters] --user NAME")
+		fmt.Fprintln(e.stderr, "Usage: fieldprint audit verify [--checkpoint FILE|FOLDER|COUNT:HASH] | checkpoint | folder [PATH] --user ADMIN | list [filters] --user NAME")
 		return errUsage
 	}
 	sub, args := args[0], args[1:]
 	fs, dbFlag := newFlags(e, "audit "+sub, "")
-	cpFlag := fs.String("checkpoint", "", "COUNT:HASH from an earlier \"fieldprint audit checkpoint\"")
+	cpFlag := fs.String("checkpoint", "", "verify: a signed checkpoint file (or the folder of them), or COUNT:HASH from an earlier \"fieldprint audit checkpoint\"")
 	user := userFlag(fs)
 	fUser := fs.String("by", "", "list: only entries by or about this user")
 	action := fs.String("action", "", "list: only this action, e.g. request.transition")
 	request := fs.String("request", "", "list: only this request number")
 	from := fs.String("from", "", "list: from this date (YYYY-MM-DD)")
 	to := fs.String("to", "", "list: to this date (YYYY-MM-DD)")
-	if _, err := positional(fs, args, 0); err != nil {
+	pos, err := parse(fs, args)
+	if err != nil {
 		return err
+	}
+	if len(pos) > 1 || (len(pos) == 1 && sub != "folder") {
+		fs.Usage()
+		return errUsage
 	}
 	db, err := open(e, *dbFlag)
 	if err != nil {
@@ -56,7 +65,39 @@ func cmdAudit(e env, args []string) error {
 	}
 	defer db.Close()
 	switch sub {
-	case "verify", "checkpoint":
+	case "folder":
+		if len(pos) == 0 {
+			dir, err := db.CheckpointFolder()
+			if err != nil {
+				return err
+			}
+			if dir == "" {
+				dir = "(none: set one with \"fieldprint audit folder PATH --user ADMIN\")"
+			}
+			fmt.Fprintln(e.stdout, dir)
+			return nil
+		}
+		a, err := signIn(e, db, *user)
+		if err != nil {
+			return err
+		}
+		if err := db.SetCheckpointFolder(a, pos[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "signed checkpoints go to %s\n", pos[0])
+	case "verify":
+		rep, err := verifyHistory(db, *cpFlag)
+		if err != nil {
+			return err
+		}
+		if rep.Problem != nil {
+			for _, w := range rep.Warnings {
+				fmt.Fprintln(e.stderr, "warning: "+w)
+			}
+			return fp.Errorf(fp.EINVALID, "%s", rep.Problem.Error())
+		}
+		fmt.Fprintln(e.stdout, db.DescribeReport(rep))
+	case "checkpoint":
 		var cp *fp.Checkpoint
 		if *cpFlag != "" {
 			c, err := fp.ParseCheckpoint(*cpFlag)
@@ -72,14 +113,7 @@ func cmdAudit(e env, args []string) error {
 		if problem != nil {
 			return fp.Errorf(fp.EINVALID, "%s", problem.Error())
 		}
-		if sub == "checkpoint" {
-			fmt.Fprintln(e.stdout, head.String())
-			return nil
-		}
-		fmt.Fprintf(e.stdout, "audit trail verified: %d entries, head %s\n", head.Count, head.Hash)
-		if cp != nil {
-			fmt.Fprintf(e.stdout, "consistent with checkpoint %d:%s\n", cp.Count, cp.Hash[:12]+"…")
-		}
+		fmt.Fprintln(e.stdout, head.String())
 	case "list":
 		a, err := signIn(e, db, *user)
 		if err != nil {
@@ -116,4 +150,38 @@ func cmdAudit(e env, args []string) error {
 		return errUsage
 	}
 	return nil
+}
+
+// verifyHistory verifies against what --checkpoint names: a signed
+// checkpoint file or a folder of them, COUNT:HASH, or (empty) the office's
+// checkpoint folder when it has one.
+func verifyHistory(db *store.DB, cp string) (fp.AuditReport, error) {
+	if cp == "" {
+		return db.VerifyHistory()
+	}
+	if st, err := os.Stat(cp); err == nil {
+		var data []byte
+		names := []string{cp}
+		if st.IsDir() {
+			names, _ = filepath.Glob(filepath.Join(cp, "fieldprint-checkpoints-*.jsonl"))
+			sort.Strings(names)
+			if len(names) == 0 {
+				return fp.AuditReport{}, fp.Errorf(fp.EINVALID, "the folder %s holds no checkpoint file (fieldprint-checkpoints-….jsonl)", cp)
+			}
+		}
+		for _, n := range names {
+			b, err := os.ReadFile(n)
+			if err != nil {
+				return fp.AuditReport{}, fp.Errorf(fp.EINVALID, "cannot read the checkpoint file %s: %v", n, err)
+			}
+			data = append(append(data, b...), '\n')
+		}
+		return db.VerifySigned(data)
+	}
+	c, err := fp.ParseCheckpoint(cp)
+	if err != nil {
+		return fp.AuditReport{}, fp.Errorf(fp.EINVALID, "--checkpoint %q is neither a checkpoint file or folder nor COUNT:HASH", cp)
+	}
+	head, problem, err := db.VerifyAudit(&c)
+	return fp.AuditReport{Head: head, Problem: problem}, err
 }

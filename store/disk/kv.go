@@ -465,3 +465,59 @@ func Damaged(path string, cause error) *fp.Error { return damaged(path, cause) }
 // FromGuard reports whether err came from a transaction the guard stopped
 // (a damaged file): such an error already says what happened.
 func FromGuard(err error) bool { return fromGuard(err) }
+
+// Rewriter reads and writes the key space of a raw transaction for a
+// migration of the key space at open: values as the workflow sees them
+// (without their revision); every write gets one new revision, after the
+// file's newest, outside the change feed (nothing watches a file while it
+// is being opened) and outside the limits (one transaction, all or nothing).
+type Rewriter struct {
+	b   *bolt.Bucket
+	tx  *bolt.Tx
+	rev []byte
+}
+
+// NewRewriter starts rewriting the key space of tx.
+func NewRewriter(tx *bolt.Tx) (*Rewriter, error) {
+	b := tx.Bucket(bKV)
+	if b == nil || tx.Bucket(bKVMeta) == nil {
+		return nil, fmt.Errorf("no key space in this file")
+	}
+	return &Rewriter{b: b, tx: tx}, nil
+}
+
+// Get is key's value (nil: none).
+func (r *Rewriter) Get(key []byte) []byte {
+	v := r.b.Get(key)
+	if len(v) < 8 {
+		return nil
+	}
+	return v[8:]
+}
+
+// Put writes key = value at the migration's revision.
+func (r *Rewriter) Put(key, value []byte) error {
+	if r.rev == nil {
+		rev := revision(r.tx) + 1
+		if err := r.tx.Bucket(bKVMeta).Put(kRev, u64(uint64(rev))); err != nil {
+			return err
+		}
+		r.rev = u64(uint64(rev))
+	}
+	return r.b.Put(key, append(bytes.Clone(r.rev), value...))
+}
+
+// Scan calls fn with every key with prefix and its value, in order; fn
+// may not write (collect first, then Put).
+func (r *Rewriter) Scan(prefix []byte, fn func(k, v []byte) error) error {
+	c := r.b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(v) < 8 {
+			return fmt.Errorf("a damaged value of %d bytes", len(v))
+		}
+		if err := fn(k, v[8:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
