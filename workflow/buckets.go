@@ -16,12 +16,14 @@ import (
 // tx is one transaction: reads always, writes in an update.
 type tx struct {
 	r       fp.Reader
-	w       fp.Writer // nil in a read-only view
-	ops     int       // writes made, as the storage contract counts them
-	bytes   int       // their keys and values
-	scratch []byte    // Get's key
-	rk      sealer    // the records key, when the office key is unlocked (seal.go)
-	keys    int8      // officeHasKeys: 0 not asked, 1 no, 2 yes
+	w       fp.Writer                  // nil in a read-only view
+	ops     int                        // writes made, as the storage contract counts them
+	bytes   int                        // their keys and values
+	scratch []byte                     // Get's key
+	rk      sealer                     // the records key, when the office key is unlocked (seal.go)
+	keys    int8                       // officeHasKeys: 0 not asked, 1 no, 2 yes
+	mem     map[fp.RequestID]memChange // for the search index in memory, after commit
+	desk    *Desk                      // whose index in memory this transaction may use
 
 	// What seal writes at the end of an update: audit entries, and request
 	// records by id (in order of first write); head is the chain's length after.

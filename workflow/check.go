@@ -24,16 +24,21 @@ func checkIndexes(tx *tx, on fp.Date) []error {
 			errs = append(errs, fmt.Errorf("%s %s is stored in the clear in an office whose data is encrypted", b, shownKey(string(bRequests), k)))
 		}
 	}
+	idents := map[string]identity{} // what idx/ident must hold, by id key
 	tx.Bucket(bRequests).ForEach(func(k, v []byte) error {
 		r := &fp.Request{}
 		inClear(bRequests, k, recordBody(v))
+		bodySealed := isSealed(recordBody(v))
 		if err := tx.decodeRecord(k, v, r); err != nil {
 			errs = append(errs, fmt.Errorf("record %s: %v", shownKey(string(bRequests), k), err))
 			return nil
 		}
 		summary := r.Summary(on)
-		for _, e := range indexEntries(r, summary) {
+		for _, e := range indexEntries(r, summary, bodySealed) {
 			want[string(e.bucket)][string(e.key)] = string(e.value)
+		}
+		if bodySealed {
+			idents[string(k)] = identityOf(r)
 		}
 		sum, _ := json.Marshal(summary)
 		stored := tx.Bucket(bSummaries).Get(k)
@@ -46,6 +51,28 @@ func checkIndexes(tx *tx, on fp.Date) []error {
 		}
 		return nil
 	})
+	ib := idx(tx, iIdent)
+	ib.ForEach(func(k, v []byte) error {
+		want, ok := idents[string(k)]
+		delete(idents, string(k))
+		var got identity
+		plain, err := ib.opened(k, v)
+		if err == nil {
+			err = json.Unmarshal(plain, &got)
+		}
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("index ident: stale entry %s", shownKey(string(bRequests), k)))
+		case err != nil:
+			errs = append(errs, fmt.Errorf("index ident: entry %s: %v", shownKey(string(bRequests), k), err))
+		case !got.equal(want):
+			errs = append(errs, fmt.Errorf("index ident: entry %s does not match the record", shownKey(string(bRequests), k)))
+		}
+		return nil
+	})
+	if len(idents) > 0 {
+		errs = append(errs, fmt.Errorf("index ident: %d entries missing", len(idents)))
+	}
 	if ab := tx.Bucket(bAudit); ab != nil { // schema 2 on
 		want[string(iAudit)] = map[string]string{}
 		ab.ForEach(func(k, v []byte) error {

@@ -61,6 +61,7 @@ type Desk struct {
 	zone         atomic.Pointer[time.Location]
 	wait         func(time.Duration)
 	cp           checkpoints // the signed checkpoints of the history
+	mem          memState    // the search index in memory of an office with its key (memindex.go)
 	// officeKey is the office data key while someone is signed in (zero:
 	// locked). Never written anywhere: keys.go.
 	keyMu      sync.RWMutex
@@ -112,7 +113,7 @@ var (
 func (db *Desk) view(fn func(*tx) error) error {
 	return db.s.View(func(r fp.Reader) (err error) {
 		defer catchRead(&err)
-		return fn(&tx{r: r, rk: db.sealer()})
+		return fn(&tx{r: r, rk: db.sealer(), desk: db})
 	})
 }
 
@@ -121,18 +122,22 @@ func (db *Desk) view(fn func(*tx) error) error {
 // entries and request records together (seal).
 func (db *Desk) update(fn func(*tx) error) error {
 	var head uint64
+	var changes map[fp.RequestID]memChange
 	err := db.s.Update(func(w fp.Writer) (err error) {
 		defer catchRead(&err)
-		t := &tx{r: w, w: w, rk: db.sealer()}
+		t := &tx{r: w, w: w, rk: db.sealer(), desk: db}
 		if err := fn(t); err != nil {
 			return err
 		}
 		if err := t.seal(); err != nil {
 			return err
 		}
-		head = t.head
+		head, changes = t.head, t.mem
 		return nil
 	})
+	if err == nil {
+		db.memCommitted(changes)
+	}
 	if err == nil && head > 0 {
 		db.committed(head)
 	}

@@ -67,6 +67,7 @@ func (db *Desk) Lock() {
 	defer db.keyMu.Unlock()
 	db.officeKey.Wipe()
 	db.recordsKey.Wipe()
+	db.memDrop()
 }
 
 func (db *Desk) unlock(k vault.Key) {
@@ -74,6 +75,7 @@ func (db *Desk) unlock(k vault.Key) {
 	defer db.keyMu.Unlock()
 	db.officeKey = k
 	db.recordsKey = vault.Derive(&k, "fieldprint records and files")
+	db.memDrop()
 }
 
 // officeKeyCopy is the key to wrap a new slot with, or ErrLocked.

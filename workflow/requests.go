@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,7 +27,11 @@ type entry struct {
 // category) so a search can filter, sort and count without decoding records.
 // The checklist count comes from the row's summary (sum), so removing a
 // record's entries never depends on the day they are removed.
-func indexEntries(r *fp.Request, sum fp.RequestSummary) []entry {
+//
+// In an office with its data key (sealed) the name, receipt and A-number
+// entries are not in the store: they are the request's sealed identity
+// (memindex.go).
+func indexEntries(r *fp.Request, sum fp.RequestSummary, sealed bool) []entry {
 	id, day := idKey(r.ID), dateKey(r.Received)
 	st, ct := []byte(r.Status), []byte(r.Category)
 	row := cat(day, st, sep, ct)
@@ -38,6 +43,17 @@ func indexEntries(r *fp.Request, sum fp.RequestSummary) []entry {
 	if waitsForDecision(r.Status) && sum.Docs.Complete() {
 		es = append(es, entry{iComplete, cat(day, id), cat(st, sep, ct)})
 	}
+	if !sealed {
+		es = append(es, identEntries(r, row)...)
+	}
+	return append(es, slotEntries(r)...)
+}
+
+// identEntries are the name, receipt and A-number entries of an office
+// without its key (with it, they are the sealed identity: memindex.go).
+func identEntries(r *fp.Request, row []byte) []entry {
+	var es []entry
+	id := idKey(r.ID)
 	for _, rn := range r.ReceiptNumbers {
 		es = append(es, entry{iReceipt, cat([]byte(rn), id), row})
 	}
@@ -50,7 +66,7 @@ func indexEntries(r *fp.Request, sum fp.RequestSummary) []entry {
 		}
 		es = append(es, entry{iName, cat([]byte(t), sep, id), row})
 	}
-	return append(es, slotEntries(r)...)
+	return es
 }
 
 // maxNameTokens words of a name at most are indexed for search (a name of
@@ -104,13 +120,20 @@ func putRequest(tx *tx, old, r *fp.Request, on fp.Date) error {
 		if oldSum, err = tx.Bucket(bSummaries).GetOpened(idKey(old.ID)); err != nil {
 			return err
 		}
-		for _, e := range indexEntries(old, s) {
+		// Until every record is sealed, old may still have the entries
+		// of an office without its key.
+		for _, e := range indexEntries(old, s, tx.rk.ok && tx.Bucket(bMeta).Get(kSealed) != nil) {
 			stale[string(e.bucket)+"/"+string(e.key)] = e
+		}
+	}
+	if tx.rk.ok {
+		if err := putIdentity(tx, old, r); err != nil {
+			return err
 		}
 	}
 	summary := r.Summary(on)
 	var puts []entry
-	for _, e := range indexEntries(r, summary) {
+	for _, e := range indexEntries(r, summary, tx.rk.ok) {
 		k := string(e.bucket) + "/" + string(e.key)
 		if o, ok := stale[k]; ok {
 			delete(stale, k)
@@ -257,13 +280,69 @@ func duplicatesTx(tx *tx, r *fp.Request) ([]fp.Duplicate, error) {
 		}
 		return nil
 	}
+	// An office with its key: the identifiers are in memory, and this
+	// transaction's own writes (a batch of imports) beside them.
+	m, err := tx.desk.memIndexFor(tx)
+	if err != nil {
+		return nil, err
+	}
+	inStore := m == nil || tx.Bucket(bMeta).Get(kSealed) == nil
+	found := func(ident string, id fp.RequestID) error {
+		if id == r.ID || seen[id] {
+			return nil
+		}
+		s, err := getSummary(tx, id)
+		if err != nil {
+			return err
+		}
+		if s.Status.Open() {
+			seen[id] = true
+			out = append(out, fp.Duplicate{Identifier: ident, Other: s})
+		}
+		return nil
+	}
+	inMemory := func(kind func(identity) []string, l func(*memIndex) []posting, ident string) error {
+		if m == nil {
+			return nil
+		}
+		var ids []fp.RequestID
+		for id, c := range tx.mem {
+			if c.ident != nil && slices.Contains(kind(*c.ident), ident) {
+				ids = append(ids, id)
+			}
+		}
+		for _, id := range exact(l(m), ident) {
+			if c, ok := tx.mem[id]; !ok || c.ident == nil { // else changed in this transaction
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			if err := found(ident, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	receipts := func(i identity) []string { return i.Receipts }
+	anumber := func(i identity) []string { return []string{i.ANumber} }
 	for _, rn := range r.ReceiptNumbers {
-		if err := check(iReceipt, string(rn)); err != nil {
+		if inStore {
+			if err := check(iReceipt, string(rn)); err != nil {
+				return nil, err
+			}
+		}
+		if err := inMemory(receipts, func(m *memIndex) []posting { return m.receipts }, string(rn)); err != nil {
 			return nil, err
 		}
 	}
 	if r.ANumber != "" {
-		if err := check(iANumber, string(r.ANumber)); err != nil {
+		if inStore {
+			if err := check(iANumber, string(r.ANumber)); err != nil {
+				return nil, err
+			}
+		}
+		if err := inMemory(anumber, func(m *memIndex) []posting { return m.anumbers }, string(r.ANumber)); err != nil {
 			return nil, err
 		}
 	}

@@ -727,7 +727,15 @@ func TestLetterBatchOverTheTransactionLimits(t *testing.T) {
 // heaviest actions, each one transaction within the storage contract's
 // limits: create, rename, verify, ready, book 13 people, withdraw.
 func TestLargestRequestWithinTheLimits(t *testing.T) {
-	db, _ := openTemp(t)
+	for _, keys := range []bool{false, true} {
+		t.Run(map[bool]string{false: "without the office key (most index entries)", true: "with the office key"}[keys], func(t *testing.T) {
+			largestRequestWithinTheLimits(t, keys)
+		})
+	}
+}
+
+func largestRequestWithinTheLimits(t *testing.T, keys bool) {
+	db := openStaffed(t, keys)
 	s := testScheduling()
 	s.Stations = 8
 	setScheduling(t, db, s)
@@ -754,7 +762,7 @@ func TestLargestRequestWithinTheLimits(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
-	if n := len(indexEntries(r, r.Summary(db.today()))); n < 25 {
+	if n := len(indexEntries(r, r.Summary(db.today()), false)); n < 25 {
 		t.Fatalf("the request has only %d index entries: the test no longer tests the largest", n)
 	}
 	in.FullName = words('C') // every indexed word changes
@@ -766,7 +774,7 @@ func TestLargestRequestWithinTheLimits(t *testing.T) {
 	if len(r.Appointments) != 13 {
 		t.Fatalf("%d appointments booked, want 13", len(r.Appointments))
 	}
-	if n := len(indexEntries(r, r.Summary(db.today()))); n < 40 {
+	if n := len(indexEntries(r, r.Summary(db.today()), false)); n < 40 {
 		t.Errorf("a booked household has only %d index entries", n)
 	}
 	if _, err := db.TransitionRequest(clerk, r.ID, fp.StatusWithdrawn, "the family withdrew"); err != nil {

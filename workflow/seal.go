@@ -257,9 +257,7 @@ func (db *Desk) encryptRecord(tx *tx, k, v []byte) error {
 	if body == nil || isSealed(body) || len(k) != 8 {
 		return nil // changed meanwhile, or damaged: the check names it
 	}
-	var r struct {
-		Number string `json:"number"`
-	}
+	var r fp.Request
 	if err := json.Unmarshal(body, &r); err != nil || r.Number == "" {
 		return nil
 	}
@@ -268,6 +266,16 @@ func (db *Desk) encryptRecord(tx *tx, k, v []byte) error {
 		return err
 	}
 	tx.stageRecord(fp.RequestID(binary.BigEndian.Uint64(k)), r.Number, sealed)
+	// Its name, receipts and A-number leave the store's indexes for its
+	// sealed identity.
+	for _, e := range identEntries(&r, nil) {
+		if err := idx(tx, e.bucket).Delete(e.key); err != nil {
+			return err
+		}
+	}
+	if err := putIdentity(tx, nil, &r); err != nil {
+		return err
+	}
 	return db.appendAudit(tx, fp.AuditEntry{User: "fieldprint", Action: fp.ActionRequestEncrypt, Request: r.Number,
 		Note: "the record kept in the clear before the office's data key, encrypted as it stood"})
 }

@@ -15,7 +15,11 @@ import (
 func (db *Desk) FindRequests(f fp.RequestFilter) (rows []fp.RequestSummary, total int, err error) {
 	err = db.view(func(tx *tx) error {
 		if strings.TrimSpace(f.Search) != "" {
-			rows, total, err = searchTx(tx, f)
+			m, err := db.memIndexFor(tx)
+			if err != nil {
+				return err
+			}
+			rows, total, err = searchTx(tx, m, f)
 			return err
 		}
 		rows, total, err = scanTx(tx, f)
@@ -235,7 +239,12 @@ func prefixHits(b *bucket, p []byte, into hits) {
 
 // searchHits returns the requests whose name, receipt number, A-number or
 // request number matches q.
-func searchHits(tx *tx, q string) hits {
+//
+// m is the office's index in memory (nil: an office without its key, whose
+// indexes are in the store); until every record is sealed the store's
+// entries of the others are searched too.
+func searchHits(tx *tx, m *memIndex, q string) hits {
+	inStore := m == nil || tx.Bucket(bMeta).Get(kSealed) == nil
 	found := hits{}
 	c := fp.SqueezeUpper(q)
 
@@ -249,13 +258,26 @@ func searchHits(tx *tx, q string) hits {
 	}
 	// Receipt numbers: letters then digits, matched by prefix once 3 letters are typed.
 	if len(c) >= 3 && isUpper(c[:3]) && isDigits(c[3:]) && len(c) <= 13 {
-		prefixHits(idx(tx, iReceipt), []byte(c), found)
+		if m != nil {
+			m.hits(m.receipts, c, found)
+		}
+		if inStore {
+			prefixHits(idx(tx, iReceipt), []byte(c), found)
+		}
 	}
 	// A-numbers: digits with or without A; typed short or padded.
 	if d := strings.TrimPrefix(c, "A"); len(d) >= 3 && len(d) <= 9 && isDigits(d) {
-		prefixHits(idx(tx, iANumber), []byte("A"+d), found)
+		forms := []string{"A" + d}
 		if len(d) >= 7 {
 			if a, err := fp.ParseANumber(d); err == nil {
+				forms = append(forms, string(a))
+			}
+		}
+		for _, a := range forms {
+			if m != nil {
+				m.hits(m.anumbers, a, found)
+			}
+			if inStore {
 				prefixHits(idx(tx, iANumber), []byte(a), found)
 			}
 		}
@@ -263,14 +285,19 @@ func searchHits(tx *tx, q string) hits {
 	// Names: every word must start one of the name's words.
 	var names hits
 	for _, w := range fp.SearchTokens(q) {
-		m := hits{}
-		prefixHits(idx(tx, iName), []byte(w), m)
+		word := hits{}
+		if m != nil {
+			m.hits(m.names, w, word)
+		}
+		if inStore {
+			prefixHits(idx(tx, iName), []byte(w), word)
+		}
 		if names == nil {
-			names = m
+			names = word
 			continue
 		}
 		for id := range names {
-			if _, ok := m[id]; !ok {
+			if _, ok := word[id]; !ok {
 				delete(names, id)
 			}
 		}
@@ -281,14 +308,14 @@ func searchHits(tx *tx, q string) hits {
 	return found
 }
 
-func searchTx(tx *tx, f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
+func searchTx(tx *tx, m *memIndex, f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
 	type hit struct {
 		id  fp.RequestID
 		day []byte
 	}
 	var list []hit
 	complete := idx(tx, iComplete)
-	for id, v := range searchHits(tx, f.Search) {
+	for id, v := range searchHits(tx, m, f.Search) {
 		st, ct, _ := bytes.Cut(v[8:], sep)
 		if f.DocsComplete && complete.Get(cat(v[:8], idKey(id))) == nil {
 			continue

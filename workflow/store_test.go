@@ -26,14 +26,30 @@ var (
 	staffBadges = map[string]string{"mlopez": "GZ-1042", "jchen": "GZ-0007"}
 )
 
-// ensureStaff creates the test accounts that do not exist yet.
-func ensureStaff(db *Desk) error {
+// ensureStaff creates the test accounts that do not exist yet, in an
+// office with its data key.
+func ensureStaff(db *Desk) error { return staff(db, true) }
+
+// openStaffed is openTemp with or without the office data key (without:
+// the store keeps the name, receipt and A-number indexes).
+func openStaffed(t *testing.T, keys bool) *Desk {
+	t.Helper()
+	db, _ := openEmpty(t)
+	if err := staff(db, keys); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func staff(db *Desk, keys bool) error {
 	if n, _ := db.CountUsers(); n == 0 {
 		if _, err := db.CreateUser(nil, fp.NewUser{Name: admin.Name, FullName: staffNames[admin.Name], Role: admin.Role, Password: testPassword}); err != nil {
 			return err
 		}
-		if _, err := db.SetUpKeys(admin, testPassword); err != nil {
-			return err
+		if keys {
+			if _, err := db.SetUpKeys(admin, testPassword); err != nil {
+				return err
+			}
 		}
 	}
 	have := map[string]bool{}
@@ -393,7 +409,7 @@ func TestSecondOpenFailsFast(t *testing.T) {
 }
 
 func TestCheckFindsMissingAndStaleIndexEntries(t *testing.T) {
-	db, _ := openTemp(t)
+	db := openStaffed(t, false)
 	r, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -410,6 +426,37 @@ func TestCheckFindsMissingAndStaleIndexEntries(t *testing.T) {
 	}
 	if !stale || !missing {
 		t.Fatalf("Check missed the tampering: %v", db.Check())
+	}
+
+	// With the office key: the sealed identity is missing, another's is
+	// stale, one changed does not match its record.
+	db = openStaffed(t, true)
+	var rs []*fp.Request
+	for i := 0; i < 3; i++ {
+		r, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{AllowDuplicates: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, r)
+	}
+	checkClean(t, db)
+	db.update(func(tx *tx) error {
+		b := idx(tx, iIdent)
+		other := b.Get(idKey(rs[1].ID))
+		b.Delete(idKey(rs[0].ID))
+		b.PutSealed(idKey(rs[2].ID), []byte(`{"t":["ghost"]}`))
+		return b.Put(idKey(99), other)
+	})
+	want := map[string]bool{"stale entry 99": false, "1 entries missing": false, "does not match the record": false}
+	for _, err := range db.Check() {
+		for w := range want {
+			want[w] = want[w] || strings.Contains(err.Error(), w)
+		}
+	}
+	for w, found := range want {
+		if !found {
+			t.Errorf("Check did not say %q: %v", w, db.Check())
+		}
 	}
 }
 

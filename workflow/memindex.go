@@ -1,0 +1,289 @@
+package workflow
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"sort"
+	"strings"
+	"sync"
+
+	fp "github.com/fieldprint/fieldprint"
+)
+
+// Once the office has its data key, the search indexes hold no name, number
+// or receipt in the clear: each request's identifiers (its name's words,
+// receipt numbers, A-number) are stored sealed under idx/ident/<id>, and the
+// searches run on an index in memory built from them when someone signed in
+// first searches (idx/received gives every row's date, status and
+// category without decrypting). It is kept up to date by this desk's own
+// writes after each commit and dropped when the desk locks. An office
+// without a key keeps the name, receipt and A-number indexes in the store
+// as before (indexEntries).
+var iIdent = []byte("ident")
+
+// identity is what a request is found by.
+type identity struct {
+	Tokens   []string `json:"t,omitempty"`
+	Receipts []string `json:"r,omitempty"`
+	ANumber  string   `json:"a,omitempty"`
+}
+
+func identityOf(r *fp.Request) identity {
+	var id identity
+	for i, t := range fp.SearchTokens(r.Applicant.FullName) {
+		if i == maxNameTokens {
+			break
+		}
+		id.Tokens = append(id.Tokens, t)
+	}
+	for _, rn := range r.ReceiptNumbers {
+		id.Receipts = append(id.Receipts, string(rn))
+	}
+	id.ANumber = string(r.ANumber)
+	return id
+}
+
+func (a identity) equal(b identity) bool {
+	return strings.Join(a.Tokens, "\x00") == strings.Join(b.Tokens, "\x00") &&
+		strings.Join(a.Receipts, "\x00") == strings.Join(b.Receipts, "\x00") && a.ANumber == b.ANumber
+}
+
+// posting is one identifier of one request, kept sorted by key then id.
+type posting struct {
+	key string
+	id  fp.RequestID
+}
+
+type memIndex struct {
+	rows                      map[fp.RequestID][]byte // date(8) status 0x00 category, as hits hold
+	idents                    map[fp.RequestID]identity
+	names, receipts, anumbers []posting
+}
+
+// memChange is what a committed write does to the index: the request's new
+// row, and its identity when that changed.
+type memChange struct {
+	row   []byte
+	ident *identity
+}
+
+// memState is the Desk's index and what keeps it right.
+type memState struct {
+	mu  sync.RWMutex
+	idx *memIndex
+	gen uint64 // commits that changed requests since the desk opened
+}
+
+// rowOf is r's row value, as the received index holds it with its date.
+func rowOf(r *fp.Request) []byte {
+	return cat(dateKey(r.Received), []byte(r.Status), sep, []byte(r.Category))
+}
+
+// memIndexFor returns the index, building it from tx's snapshot when there
+// is none; nil when the office keeps its search indexes in the store.
+func (db *Desk) memIndexFor(tx *tx) (*memIndex, error) {
+	if !tx.officeHasKeys() {
+		return nil, nil
+	}
+	if !tx.rk.ok {
+		return nil, ErrLocked
+	}
+	db.mem.mu.RLock()
+	m, gen := db.mem.idx, db.mem.gen
+	db.mem.mu.RUnlock()
+	if m != nil {
+		return m, nil
+	}
+	m, err := buildMemIndex(tx)
+	if err != nil {
+		return nil, err
+	}
+	if tx.w != nil {
+		return m, nil // it holds this transaction's writes, which may yet fail
+	}
+	db.mem.mu.Lock()
+	// A commit since tx began is not in this snapshot: the next search
+	// builds again from a newer one.
+	if db.mem.gen == gen && db.mem.idx == nil {
+		db.mem.idx = m
+	}
+	db.mem.mu.Unlock()
+	return m, nil
+}
+
+func buildMemIndex(tx *tx) (*memIndex, error) {
+	m := &memIndex{rows: map[fp.RequestID][]byte{}, idents: map[fp.RequestID]identity{}}
+	each(idx(tx, iReceived), nil, func(k, v []byte) {
+		if len(k) == 16 {
+			m.rows[fp.RequestID(binary.BigEndian.Uint64(k[8:]))] = cat(k[:8], v)
+		}
+	})
+	b := idx(tx, iIdent)
+	var ferr error
+	b.ForEach(func(k, v []byte) error {
+		if len(k) != 8 {
+			return nil
+		}
+		plain, err := b.opened(k, v)
+		var id identity
+		if err == nil {
+			err = json.Unmarshal(plain, &id)
+		}
+		if err != nil {
+			if ferr == nil {
+				ferr = fp.Internal("a search index entry cannot be read: run a database check", err)
+			}
+			return nil
+		}
+		m.idents[fp.RequestID(binary.BigEndian.Uint64(k))] = id
+		return nil
+	})
+	for rid, id := range m.idents {
+		m.add(rid, id)
+	}
+	for _, l := range []*[]posting{&m.names, &m.receipts, &m.anumbers} {
+		sort.Slice(*l, func(i, j int) bool { return less((*l)[i], (*l)[j]) })
+	}
+	return m, ferr
+}
+
+func less(a, b posting) bool { return a.key < b.key || a.key == b.key && a.id < b.id }
+
+// add appends id's postings unsorted (the build sorts once).
+func (m *memIndex) add(rid fp.RequestID, id identity) {
+	for _, t := range id.Tokens {
+		m.names = append(m.names, posting{t, rid})
+	}
+	for _, r := range id.Receipts {
+		m.receipts = append(m.receipts, posting{r, rid})
+	}
+	if id.ANumber != "" {
+		m.anumbers = append(m.anumbers, posting{id.ANumber, rid})
+	}
+}
+
+func insert(l []posting, p posting) []posting {
+	i := sort.Search(len(l), func(i int) bool { return !less(l[i], p) })
+	if i < len(l) && l[i] == p {
+		return l
+	}
+	l = append(l, posting{})
+	copy(l[i+1:], l[i:])
+	l[i] = p
+	return l
+}
+
+func remove(l []posting, p posting) []posting {
+	i := sort.Search(len(l), func(i int) bool { return !less(l[i], p) })
+	if i < len(l) && l[i] == p {
+		return append(l[:i], l[i+1:]...)
+	}
+	return l
+}
+
+// apply brings the index up to a committed write.
+func (m *memIndex) apply(rid fp.RequestID, c memChange) {
+	if c.row != nil {
+		m.rows[rid] = c.row
+	}
+	if c.ident == nil {
+		return
+	}
+	old := m.idents[rid]
+	for _, t := range old.Tokens {
+		m.names = remove(m.names, posting{t, rid})
+	}
+	for _, r := range old.Receipts {
+		m.receipts = remove(m.receipts, posting{r, rid})
+	}
+	if old.ANumber != "" {
+		m.anumbers = remove(m.anumbers, posting{old.ANumber, rid})
+	}
+	for _, t := range c.ident.Tokens {
+		m.names = insert(m.names, posting{t, rid})
+	}
+	for _, r := range c.ident.Receipts {
+		m.receipts = insert(m.receipts, posting{r, rid})
+	}
+	if c.ident.ANumber != "" {
+		m.anumbers = insert(m.anumbers, posting{c.ident.ANumber, rid})
+	}
+	m.idents[rid] = *c.ident
+}
+
+// committed applies a transaction's request changes to the index.
+func (db *Desk) memCommitted(changes map[fp.RequestID]memChange) {
+	if len(changes) == 0 {
+		return
+	}
+	db.mem.mu.Lock()
+	defer db.mem.mu.Unlock()
+	db.mem.gen++
+	if db.mem.idx == nil {
+		return
+	}
+	for rid, c := range changes {
+		db.mem.idx.apply(rid, c)
+	}
+}
+
+// memDrop forgets the index (the desk locked: it holds applicants' names).
+func (db *Desk) memDrop() {
+	db.mem.mu.Lock()
+	defer db.mem.mu.Unlock()
+	db.mem.idx = nil
+	db.mem.gen++
+}
+
+// prefix calls fn for every posting of l whose key starts with p.
+func prefix(l []posting, p string, fn func(posting)) {
+	i := sort.Search(len(l), func(i int) bool { return l[i].key >= p })
+	for ; i < len(l) && strings.HasPrefix(l[i].key, p); i++ {
+		fn(l[i])
+	}
+}
+
+// hits adds to into the requests whose identifier in l starts with p.
+func (m *memIndex) hits(l []posting, p string, into hits) {
+	prefix(l, p, func(x posting) {
+		if row := m.rows[x.id]; row != nil {
+			into[x.id] = row
+		}
+	})
+}
+
+// exact lists the requests whose identifier in l is key.
+func exact(l []posting, key string) []fp.RequestID {
+	var out []fp.RequestID
+	prefix(l, key, func(x posting) {
+		if x.key == key {
+			out = append(out, x.id)
+		}
+	})
+	return out
+}
+
+// putIdentity writes r's sealed identity when it changed (old nil: new
+// request), and notes the change for the index in memory.
+func putIdentity(tx *tx, old, r *fp.Request) error {
+	id := identityOf(r)
+	c := memChange{row: rowOf(r)}
+	if old == nil || !identityOf(old).equal(id) || idx(tx, iIdent).Get(idKey(r.ID)) == nil {
+		v, err := json.Marshal(id)
+		if err != nil {
+			return err
+		}
+		if err := idx(tx, iIdent).PutSealed(idKey(r.ID), v); err != nil {
+			return err
+		}
+		c.ident = &id
+	}
+	if tx.mem == nil {
+		tx.mem = map[fp.RequestID]memChange{}
+	}
+	if prev, ok := tx.mem[r.ID]; ok && c.ident == nil {
+		c.ident = prev.ident
+	}
+	tx.mem[r.ID] = c
+	return nil
+}
