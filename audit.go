@@ -62,6 +62,10 @@ type AuditEntry struct {
 	Subject string    `json:"subject,omitempty"` // a user name, for account actions
 	Changes []Change  `json:"changes,omitempty"`
 	Note    string    `json:"note,omitempty"`
+	// Sealed holds Changes and Note of an entry about a request, encrypted
+	// once the office has its data key (they hold applicants' data); the
+	// hash covers it as stored, so the chain verifies without the key.
+	Sealed []byte `json:"sealed,omitempty"`
 	// Record is the SHA-256 of the request record (its stored bytes) as the
 	// transaction that wrote this entry left it: verification compares the
 	// record with its request's newest entry, so a record changed without an

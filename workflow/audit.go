@@ -37,6 +37,7 @@ func (db *Desk) FindAudit(a fp.Actor, f fp.AuditFilter) (out []fp.AuditEntry, er
 			if err := json.Unmarshal(v, &e); err != nil {
 				return fp.Internal("an audit entry cannot be read: run fieldprint audit verify", err)
 			}
+			tx.openDetails(&e)
 			if f.Match(e) {
 				out = append(out, e)
 			}
@@ -57,6 +58,7 @@ func (db *Desk) RequestAudit(number string) (out []fp.AuditEntry, err error) {
 			if err := json.Unmarshal(ab.Get(k[len(k)-8:]), &e); err != nil && ferr == nil {
 				ferr = fp.Internal("an audit entry cannot be read: run fieldprint audit verify", err)
 			}
+			tx.openDetails(&e)
 			out = append(out, e)
 		})
 		return ferr

@@ -109,6 +109,9 @@ func (t *tx) seal() error {
 		if e.Request != "" {
 			e.Record = fp.RecordDigest(recs[e.Request].body)
 		}
+		if err := t.sealDetails(&e); err != nil {
+			return err
+		}
 		e.Hash = e.ComputeHash()
 		prev = e.Hash
 		v, err := json.Marshal(e)

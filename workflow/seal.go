@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"strconv"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/vault"
@@ -278,4 +279,51 @@ func (db *Desk) encryptRecord(tx *tx, k, v []byte) error {
 	}
 	return db.appendAudit(tx, fp.AuditEntry{User: "fieldprint", Action: fp.ActionRequestEncrypt, Request: r.Number,
 		Note: "the record kept in the clear before the office's data key, encrypted as it stood"})
+}
+
+// auditDetails is what an entry about a request keeps sealed.
+type auditDetails struct {
+	Changes []fp.Change `json:"changes,omitempty"`
+	Note    string      `json:"note,omitempty"`
+}
+
+func auditAAD(seq uint64) []byte {
+	return []byte("fieldprint audit entry " + strconv.FormatUint(seq, 10))
+}
+
+// sealDetails moves the changes and note of an entry about a request into
+// Sealed when the office key is unlocked (seq set: before hashing).
+func (t *tx) sealDetails(e *fp.AuditEntry) error {
+	if e.Request == "" || !t.rk.ok || (len(e.Changes) == 0 && e.Note == "") {
+		return nil
+	}
+	plain, err := json.Marshal(auditDetails{e.Changes, e.Note})
+	if err != nil {
+		return err
+	}
+	e.Sealed = vault.Seal(&t.rk.k, plain, auditAAD(e.Seq))
+	e.Changes, e.Note = nil, ""
+	return nil
+}
+
+// openDetails puts a sealed entry's changes and note back for reading; a
+// locked desk says they are encrypted.
+func (t *tx) openDetails(e *fp.AuditEntry) {
+	if len(e.Sealed) == 0 {
+		return
+	}
+	if !t.rk.ok {
+		e.Note = "(details encrypted: sign in to read them)"
+		return
+	}
+	plain, err := vault.Open(&t.rk.k, e.Sealed, auditAAD(e.Seq))
+	var d auditDetails
+	if err == nil {
+		err = json.Unmarshal(plain, &d)
+	}
+	if err != nil {
+		e.Note = "(details do not open with the office key: run fieldprint audit verify)"
+		return
+	}
+	e.Changes, e.Note, e.Sealed = d.Changes, d.Note, nil
 }

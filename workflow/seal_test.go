@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,12 +64,15 @@ func TestRecordsAndFilesAreSealed(t *testing.T) {
 	if _, err := db.TransitionRequest(clerk, r.ID, fp.StatusAwaitingDocuments, ""); err != nil {
 		t.Fatal(err)
 	}
-	// Left in the clear until the next slice: the audit trail's details.
-	// Nothing else: the search indexes hold sealed identities.
+	// Nowhere in the clear: records, queue rows, search identities and the
+	// audit trail's details are sealed.
 	for place := range whereCanaries(t, db) {
-		if place != "audit" {
-			t.Errorf("personal data in the clear under %s/", place)
-		}
+		t.Errorf("personal data in the clear under %s/", place)
+	}
+	// The history reads as it was written, to someone signed in.
+	es, err := db.RequestAudit(r.Number)
+	if err != nil || len(es) < 3 || !strings.Contains(fmt.Sprint(es[0].Changes), "Qqcanaryname") {
+		t.Fatalf("the request's history after sealing: %v %+v", err, es)
 	}
 	var files int
 	filepath.WalkDir(path+"-scans", func(p string, d os.DirEntry, err error) error {
@@ -88,9 +92,18 @@ func TestRecordsAndFilesAreSealed(t *testing.T) {
 		t.Fatalf("ReadFile: %v", err)
 	}
 	checkClean(t, db)
+	if _, problem, err := db.VerifyAudit(nil); problem != nil || err != nil {
+		t.Fatalf("the chain with sealed details: %v %v", problem, err)
+	}
 
 	// Locked: nothing reads or writes the office's data.
 	db.Lock()
+	if _, problem, err := db.VerifyAudit(nil); problem != nil || err != nil {
+		t.Fatalf("the chain verified without the key: %v %v", problem, err)
+	}
+	if es, _ := db.RequestAudit(r.Number); len(es) == 0 || !strings.Contains(es[0].Note, "encrypted") {
+		t.Fatalf("a locked desk's history: %+v", es)
+	}
 	if _, err := db.FindRequestByID(r.ID); err != ErrLocked {
 		t.Errorf("a locked desk read a request: %v", err)
 	}
