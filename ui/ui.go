@@ -44,6 +44,7 @@ type Store interface {
 	// the first sign-in (workflow/seal.go).
 	NeedsSealing() (bool, error)
 	SealExisting(progress func(done, total int)) error
+	WarmSearch() error
 }
 
 // UI is the main window and the screens in it.
@@ -165,6 +166,9 @@ func (u *UI) signedIn(a fp.Actor) {
 	u.queue = newQueueScreen(u)
 	u.showQueue()
 	u.sealIfNeeded()
+	if !u.inline {
+		go u.db.WarmSearch() // the first search then finds its index ready
+	}
 }
 
 // sealIfNeeded encrypts what an office kept in the clear before it had its

@@ -287,3 +287,12 @@ func putIdentity(tx *tx, old, r *fp.Request) error {
 	tx.mem[r.ID] = c
 	return nil
 }
+
+// WarmSearch builds the search index in memory ahead of the first search
+// (the window calls it in the background after signing in).
+func (db *Desk) WarmSearch() error {
+	return db.view(func(tx *tx) error {
+		_, err := db.memIndexFor(tx)
+		return err
+	})
+}
