@@ -73,6 +73,9 @@ func stagingDir(path string) string {
 	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+stagingSuffix)
 }
 
+// rename is os.Rename (a test stops the swap after any one).
+var rename = os.Rename
+
 func exists(p string) bool { _, err := os.Lstat(p); return err == nil }
 
 // finishRestore completes a restore that a journal says was decided.
@@ -102,12 +105,12 @@ func finishRestore(path string) error {
 		// one is in its place already.
 		newInPlace := inNew[part] && !exists(from)
 		if exists(orig) && !newInPlace && !exists(aside) {
-			if err := os.Rename(orig, aside); err != nil {
+			if err := rename(orig, aside); err != nil {
 				return restoreErr(path, err)
 			}
 		}
 		if inNew[part] && exists(from) {
-			if err := os.Rename(from, orig); err != nil {
+			if err := rename(from, orig); err != nil {
 				return restoreErr(path, err)
 			}
 		}
@@ -333,7 +336,10 @@ func (p *Prepared) Swap(now time.Time) (string, error) {
 	}
 	dir := filepath.Dir(p.Path)
 	replaced := filepath.Base(p.Path) + replacedInfix + now.UTC().Format(replacedLayout)
-	if err := os.MkdirAll(filepath.Join(dir, replaced), 0o700); err != nil {
+	for i := 2; exists(filepath.Join(dir, replaced)); i++ {
+		replaced = fmt.Sprintf("%s%s%s-%d", filepath.Base(p.Path), replacedInfix, now.UTC().Format(replacedLayout), i)
+	}
+	if err := os.Mkdir(filepath.Join(dir, replaced), 0o700); err != nil {
 		return "", fp.Errorf(fp.EINVALID, "cannot restore beside %s: %s", p.Path, errText(err))
 	}
 	os.Remove(p.Path + "-closed") // the old file's clean-close stamp
@@ -402,7 +408,7 @@ func removeReplaced(path string, now time.Time) {
 		if !ok || !e.IsDir() {
 			continue
 		}
-		if t, err := time.Parse(replacedLayout, s); err == nil && now.Sub(t) > KeepReplaced && c.LastOK.After(t) {
+		if t, err := time.Parse(replacedLayout, s[:min(len(s), len(replacedLayout))]); err == nil && now.Sub(t) > KeepReplaced && c.LastOK.After(t) {
 			os.RemoveAll(filepath.Join(filepath.Dir(path), e.Name()))
 		}
 	}
