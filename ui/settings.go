@@ -103,6 +103,9 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	export := widget.NewButtonWithIcon("Export…", theme.DownloadIcon(), s.onExport)
 	imp := widget.NewButtonWithIcon("Import…", theme.UploadIcon(), s.onImport)
 	left := container.NewVBox(heading("Letterhead"), letterhead, heading("Capacity"), capacity, heading("Appointment rules"), rules, note)
+	if bp := newBackupPanel(u); bp != nil && u.actor.Role == fp.RoleAdmin {
+		left.Add(bp.content) // backup.go
+	}
 	right := container.NewVBox(heading("Public hours"), hours, heading("Closed days"), closed)
 	s.content = container.NewBorder(
 		container.NewVBox(heading("Office settings"), s.banner, widget.NewSeparator()),

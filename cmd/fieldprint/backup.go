@@ -174,3 +174,26 @@ func (p *progress) done() {
 		fmt.Fprintln(p.w)
 	}
 }
+
+// restoreOpen restores a backup over the office *db has open, for the
+// window: the backup is checked and the new office built while *db stays
+// open; then *db is closed, the new office swapped in and opened. *db is
+// then the office open (the old one if the restore failed).
+func restoreOpen(db **store.DB, file string, s workflow.BackupSecret, progress func(float64)) (*store.DB, error) {
+	path := (*db).Path()
+	prep, err := store.Prepare(file, path, s, progress)
+	if err != nil {
+		return *db, err
+	}
+	(*db).Close()
+	_, err = prep.Swap(time.Now())
+	if err != nil {
+		prep.Discard()
+	}
+	reopened, oerr := store.Open(path)
+	if oerr != nil {
+		return nil, oerr
+	}
+	*db = reopened
+	return reopened, err
+}
