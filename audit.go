@@ -34,6 +34,8 @@ const (
 	ActionKeysSetUp    = "keys.setup"
 	ActionKeysRecovery = "keys.new-recovery-key"
 	ActionKeysRecover  = "keys.recover"
+	// The backup folder, rotation or daily backup changed (no personal data).
+	ActionBackupSettings = "backup.settings"
 )
 
 // Change is one field's old and new value.

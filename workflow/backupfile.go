@@ -3,6 +3,7 @@ package workflow
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,11 +28,28 @@ func (db *Desk) SetBackupConfig(a fp.Actor, folder string, r backup.Rotation, au
 		return fp.Errorf(fp.EINVALID, "keep from 1 to 365 daily backups and from 0 to 520 weekly ones")
 	}
 	c, _ := backup.LoadConfig(db.BackupSettings) // damaged settings are replaced
+	was := c
 	c.Folder, c.Rotation, c.Auto = strings.TrimSpace(folder), r, auto
 	if c.Folder != "" && !filepath.IsAbs(c.Folder) {
 		return fp.Errorf(fp.EINVALID, "give the backup folder as a full path (e.g. /media/usb/fieldprint or E:\\Fieldprint)")
 	}
-	return backup.SaveConfig(db.BackupSettings, c)
+	if err := backup.SaveConfig(db.BackupSettings, c); err != nil {
+		return err
+	}
+	var changes []fp.Change
+	for _, ch := range []fp.Change{
+		{Field: "folder", Old: was.Folder, New: c.Folder},
+		{Field: "keep", Old: fmt.Sprintf("%d daily, %d weekly", was.Daily, was.Weekly), New: fmt.Sprintf("%d daily, %d weekly", c.Daily, c.Weekly)},
+		{Field: "automatic", Old: strconv.FormatBool(was.Auto), New: strconv.FormatBool(c.Auto)},
+	} {
+		if ch.Old != ch.New {
+			changes = append(changes, ch)
+		}
+	}
+	err := db.update(func(tx *tx) error {
+		return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionBackupSettings, Subject: "office", Changes: changes})
+	})
+	return wrap(err, "the backup settings were saved, but not recorded in the audit trail")
 }
 
 // BackupDue reports whether the daily automatic backup should run: a
