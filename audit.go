@@ -41,6 +41,8 @@ const (
 	// ActionRequestEncrypt: a record kept in the clear from before the
 	// office's data key was encrypted (SealExisting), its content unchanged.
 	ActionRequestEncrypt = "request.encrypt"
+	// The backup folder, rotation or daily backup changed (no personal data).
+	ActionBackupSettings = "backup.settings"
 )
 
 // Change is one field's old and new value.

@@ -9,12 +9,15 @@
 //	fieldprint.db-scans/    attachments, ab/ab12…ef by SHA-256
 //	fieldprint.db-stamp.key the office's private key for stamped notices
 //	fieldprint.db-closed    present after a clean close: the next open skips the page walk
+//	fieldprint.db-backup.json the backup folder and rotation, the last backup's result (backup.go)
+//	fieldprint.db-restore.journal, .fieldprint.db-restoring/, fieldprint.db-replaced-*/: a restore (restore.go)
 package store
 
 import (
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/backup"
 	"github.com/fieldprint/fieldprint/store/disk"
 	"github.com/fieldprint/fieldprint/workflow"
 )
@@ -33,9 +36,12 @@ var OpenTimeout = time.Second
 // of an older layout up to date, and sweeps attachments a crash left behind.
 func Open(path string) (*DB, error) {
 	disk.OpenTimeout = OpenTimeout
+	if err := finishRestore(path); err != nil { // restore.go
+		return nil, err
+	}
 	kv, err := disk.OpenKV(path)
 	if err != nil {
-		return nil, err
+		return nil, withBackupHint(path, err)
 	}
 	if err := migrateLegacy(kv, path, time.Now); err != nil {
 		kv.Close()
@@ -49,10 +55,12 @@ func Open(path string) (*DB, error) {
 	if err != nil {
 		kv.Close()
 		if fp.ErrorCode(err) == fp.EINTERNAL && !disk.FromGuard(err) {
-			return nil, disk.Damaged(path, err) // its settings or layout record is garbled
+			return nil, withBackupHint(path, disk.Damaged(path, err)) // its settings or layout record is garbled
 		}
 		return nil, err
 	}
+	desk.BackupSettings = backup.ConfigPath(path)
+	removeReplaced(path, time.Now())
 	db := &DB{Desk: desk, kv: kv, path: path}
 	db.Sweep()
 	return db, nil

@@ -114,6 +114,9 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	checkpoints := container.NewVBox(cpNote, widget.NewForm(widget.NewFormItem("Folder", s.cpFolder)), container.NewHBox(s.cpChoose, s.cpNone), s.cpStatus)
 	left := container.NewVBox(heading("Letterhead"), letterhead, heading("Capacity"), capacity, heading("Appointment rules"), rules, note,
 		heading("Signed checkpoints of the audit trail"), checkpoints)
+	if bp := newBackupPanel(u); bp != nil && u.actor.Role == fp.RoleAdmin {
+		left.Add(bp.content) // backup.go
+	}
 	right := container.NewVBox(heading("Public hours"), hours, heading("Closed days"), closed)
 	s.content = container.NewBorder(
 		container.NewVBox(heading("Office settings"), s.banner, widget.NewSeparator()),

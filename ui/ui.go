@@ -61,6 +61,11 @@ type UI struct {
 	DemoCount int
 	// inline runs background work on the calling goroutine (tests).
 	inline bool
+	// Restorer restores a backup from Settings (cmd wires it; backup.go).
+	Restorer Restorer
+	// backupStatus says under the navigation that the daily backup failed.
+	backupStatus *widget.Label
+	backingUp    bool
 	// IdleAfter locks the window after this long without activity (0: never).
 	IdleAfter  time.Duration
 	lastActive time.Time
@@ -124,9 +129,12 @@ func New(a fyne.App, db Store, place string) *UI {
 	u.body = container.NewStack()
 	u.queue = newQueueScreen(u)
 	switchUser := widget.NewButtonWithIcon("Switch user", theme.LogoutIcon(), func() { u.SwitchUser() })
+	u.backupStatus = widget.NewLabel("")
+	u.backupStatus.Importance, u.backupStatus.Wrapping = widget.DangerImportance, fyne.TextWrapWord
+	u.backupStatus.Hide()
 	side := container.NewBorder(nil, container.NewVBox(
 		widget.NewLabelWithStyle("Ctrl+N new · Ctrl+F find\nCtrl+S save", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
-		switchUser), nil, nil, navBox)
+		u.backupStatus, switchUser), nil, nil, navBox)
 	u.main = container.NewBorder(nil, nil, container.NewHBox(side, widget.NewSeparator()), nil, u.body)
 	u.win.SetMainMenu(u.menu())
 	u.win.SetCloseIntercept(func() { u.leave(func() { u.win.Close() }) })
@@ -235,6 +243,11 @@ func (u *UI) ShowAndRun() {
 					}
 				}()
 			})
+		}
+	}()
+	go func() { // the daily backup, when due (backup.go)
+		for range time.Tick(time.Minute) {
+			fyne.Do(u.autoBackup)
 		}
 	}()
 	u.win.ShowAndRun()

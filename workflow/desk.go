@@ -55,9 +55,13 @@ type Desk struct {
 	KeyFile string
 	// Now is the clock for timestamps and "today"; tests fix it.
 	Now fp.Clock
+	// BackupSettings is the file of the backup settings, outside the key
+	// space (backupfile.go; the store sets it).
+	BackupSettings string
 	// MaxFileBytes is the size limit of one attached file.
 	MaxFileBytes int64
 	filesMu      sync.Mutex // one attach or detach at a time: file writes and their references
+	pins         pins       // files kept while a backup copies them (backup.go)
 	zone         atomic.Pointer[time.Location]
 	wait         func(time.Duration)
 	cp           checkpoints // the signed checkpoints of the history

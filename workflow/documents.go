@@ -52,7 +52,7 @@ func refFile(tx *tx, sum string, delta int, a *fp.Attachment) (unused bool, err 
 // removeScans deletes the bytes of files nothing refers to any more.
 func (db *Desk) removeScans(sums []string) {
 	for _, s := range sums {
-		db.files.Remove(s)
+		db.removeFile(s)
 	}
 }
 

@@ -2,11 +2,13 @@ package workflow
 
 import (
 	"bytes"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/backup"
 	"github.com/fieldprint/fieldprint/demo"
 )
 
@@ -68,6 +70,11 @@ var mutators = map[string]func(t *testing.T, db *Desk, a fp.Actor) error{
 		return err
 	},
 	"UnlockUser": func(t *testing.T, db *Desk, a fp.Actor) error { return db.UnlockUser(a, "akumar") },
+	"SetBackupConfig": func(t *testing.T, db *Desk, a fp.Actor) error {
+		dir := t.TempDir()
+		db.BackupSettings = filepath.Join(dir, "fieldprint.db-backup.json")
+		return db.SetBackupConfig(a, dir, backup.DefaultRotation, true)
+	},
 	"EnableUser": func(t *testing.T, db *Desk, a fp.Actor) error { return db.EnableUser(a, "retired") },
 	"SetUserDetails": func(t *testing.T, db *Desk, a fp.Actor) error {
 		return db.SetUserDetails(a, "akumar", "Anil Kumar", "GZ-0042")
@@ -181,6 +188,7 @@ var allowed = map[string][]fp.Role{
 	"SetUserDetails":      {fp.RoleAdmin},
 	"SetPassword":         {fp.RoleAdmin},
 	"SetOffice":           {fp.RoleAdmin},
+	"SetBackupConfig":     {fp.RoleAdmin},
 	"SetScheduling":       {fp.RoleAdmin},
 	"SetProfile":          {fp.RoleAdmin},
 	"Book":                {fp.RoleClerk, fp.RoleDirector},

@@ -11,6 +11,7 @@ import (
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/store"
 	"github.com/fieldprint/fieldprint/ui"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // runGUI opens the main window on the chosen database.
@@ -33,9 +34,16 @@ func runGUI(e env, args []string) error {
 		w.ShowAndRun()
 		return err
 	}
-	defer db.Close()
+	defer func() { db.Close() }()
 	u := ui.New(a, db, filepath.Base(path))
 	u.IdleAfter = *lockAfter
+	u.Restorer = func(file string, s workflow.BackupSecret, progress func(float64)) (ui.Store, error) {
+		open, err := restoreOpen(&db, file, s, progress) // backup.go
+		if open == nil {
+			return nil, err // not a nil *store.DB in the interface
+		}
+		return open, err
+	}
 	u.ShowAndRun()
 	return nil
 }

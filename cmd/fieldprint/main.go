@@ -73,6 +73,8 @@ func init() {
 		{"keys", "status | setup --user ADMIN | new-recovery --user ADMIN | recover ADMIN", "the office data key: make it on an older database, replace the recovery key, or set a lost administrator password with it", cmdKeys},
 		{"self-test", "[--screenshots DIR] [--size WxH] [--timeout D]", "open the real window on a throw-away demo office, go through every screen as each demo account, and fail on a crash or a blank window (a new PC's check)", cmdSelfTest},
 		{"audit", "verify [--checkpoint COUNT:HASH] | checkpoint | list [--user U] [--action A] [--request FP] [--from D] [--to D]", "check and read the audit trail", cmdAudit},
+		{"backup", backupArgs, "write one encrypted, self-checking backup of the office (database, scans, stamp key) while it is in use, into the backup folder or --to; status: the settings and the backups there; set: the folder and how many to keep", cmdBackup},
+		{"restore", "FILE [--admin NAME] [--yes]", "check a backup whole with the recovery key (or --admin's password), then replace the office with it; a stop at any moment leaves the old office or the new one", cmdRestore},
 		{"check", "", "check the database file for damage and its indexes against the records (exit 1 if a problem is found)", cmdCheck},
 		{"version", "", "the version, build and platform, and the database a command would open", cmdVersion},
 	}
