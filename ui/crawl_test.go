@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"runtime/debug"
 	"slices"
@@ -438,6 +441,8 @@ func TestEveryButton(t *testing.T) {
 	if raceEnabled {
 		t.Skip("run without -race: make test does (see raceEnabled)")
 	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // what the screens write aside is looked at below
 	u, db := openUI(t)
 	u.win.Resize(crawlSize)
 	c := &crawler{t: t, u: u, db: db, role: "nobody", explored: map[string]bool{}}
@@ -463,4 +468,46 @@ func TestEveryButton(t *testing.T) {
 		c.crawlRole()
 	}
 	t.Logf("%d presses", c.presses)
+	applicantsNotInTheClear(t, db, tmp)
+}
+
+// applicantsNotInTheClear: after every screen was used, the demo
+// applicants' names, A-numbers and e-mail addresses are nowhere on disk in
+// the clear, not in the database file, the files beside it or the
+// temporary folder (the office has its data key from its first account).
+func applicantsNotInTheClear(t *testing.T, db *store.DB, tmp string) {
+	t.Helper()
+	if !db.Unlocked() {
+		if _, err := db.Authenticate(demo.Admin.Name, demo.Password); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err := db.LoadRequests(fp.RequestFilter{})
+	if err != nil || len(rs) < 20 {
+		t.Fatalf("the demo requests: %d, %v", len(rs), err)
+	}
+	var canaries []string
+	for _, r := range rs[:20] {
+		canaries = append(canaries, r.Applicant.FullName, string(r.ANumber), r.Email)
+	}
+	dir := filepath.Dir(db.Path())
+	looked := 0
+	for _, root := range []string{dir, tmp} {
+		filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			b, _ := os.ReadFile(p)
+			looked++
+			for _, c := range canaries {
+				if len(c) >= 6 && bytes.Contains(b, []byte(c)) {
+					t.Errorf("%q in the clear in %s", c, p)
+				}
+			}
+			return nil
+		})
+	}
+	if looked == 0 {
+		t.Fatal("no file looked at")
+	}
 }

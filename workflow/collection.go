@@ -448,7 +448,7 @@ func (db *Desk) IssueStamp(a fp.Actor, id fp.RequestID, personID int) (st fp.Sta
 		if err != nil {
 			return fp.AuditEntry{}, err
 		}
-		if err := sb.Put([]byte(st.Code), v); err != nil {
+		if err := sb.PutSealed([]byte(st.Code), v); err != nil { // it names the person
 			return fp.AuditEntry{}, err
 		}
 		return fp.AuditEntry{Action: fp.ActionStampPrint, Changes: []fp.Change{{Field: p.FullName, New: "stamped notice " + st.Code}},
@@ -461,7 +461,10 @@ func (db *Desk) IssueStamp(a fp.Actor, id fp.RequestID, personID int) (st fp.Sta
 }
 
 func getJSON(b *bucket, key string, v any) error {
-	raw := b.Get([]byte(key))
+	raw, err := b.GetOpened([]byte(key))
+	if err != nil {
+		return err
+	}
 	if raw == nil {
 		return fp.Errorf(fp.ENOTFOUND, "there is no stamp %s", key)
 	}

@@ -31,7 +31,11 @@ func getSlot(tx *tx, k []byte) (*vault.Slot, error) {
 	}
 	var s vault.Slot
 	if err := json.Unmarshal(v, &s); err != nil {
-		return nil, fp.Internal("a key slot cannot be read: run a database check", err)
+		where := "the database"
+		if tx.desk != nil {
+			where = tx.desk.where
+		}
+		return nil, fp.Internal(where+" is damaged: a key slot cannot be read; restore the newest backup, or ask your IT contact", err)
 	}
 	return &s, nil
 }

@@ -12,16 +12,14 @@ import (
 
 // Encryption at rest sits here, in the workflow's encoding of what it
 // stores, so every backend only ever receives ciphertext. Once the office
-// has its data key, request records, queue summaries, the records of
-// messages taken in and the attached files are sealed (vault.Seal) under a
-// key derived from the office key, each bound to its place: the record's
-// full key, the file's SHA-256. A value written before the key existed is
-// JSON (it begins with '{') and is read as it is until SealExisting seals
-// it; a sealed value begins with vault's version byte.
-//
-// Not yet sealed (the next slice of the data-protection work): the search
-// indexes' keys (name words, receipt numbers, A-numbers) and the audit
-// trail's details.
+// has its data key, request records, queue summaries, the search
+// identities (memindex.go), audit details, stamped notices' records, the
+// records of messages taken in and the attached files are sealed
+// (vault.Seal) under a key derived from the office key, each bound to its
+// place: the record's full key, the entry's sequence, the file's SHA-256.
+// A value written before the key existed is JSON (it begins with '{') and
+// is read as it is until SealExisting seals it; a sealed value begins with
+// vault's version byte.
 
 // kSealed in meta/: every record and file was sealed (SealExisting ran, or
 // the key was made before there was any); from then on the check reports a
@@ -187,7 +185,7 @@ func (db *Desk) SealExisting(progress func(done, total int)) error {
 	var items []item
 	var files []string
 	err := db.view(func(tx *tx) error {
-		for _, b := range [][]byte{bRequests, bSummaries, bMail} {
+		for _, b := range [][]byte{bRequests, bSummaries, bMail, bStamps} {
 			tx.Bucket(b).ForEach(func(k, v []byte) error {
 				if bytes.Equal(b, bRequests) {
 					v = recordBody(v)
