@@ -15,7 +15,7 @@ import (
 func checkIndexes(tx *tx, on fp.Date) []error {
 	var errs []error
 	want := map[string]map[string]string{}
-	for _, b := range [][]byte{iReceived, iStatus, iCategory, iReceipt, iANumber, iName, iComplete, iSlots, iWalkIns} {
+	for _, b := range [][]byte{iReceived, iStatus, iCategory, iReceipt, iANumber, iName, iComplete, iIncomplete, iSlots, iWalkIns} {
 		want[string(b)] = map[string]string{}
 	}
 	tx.Bucket(bRequests).ForEach(func(k, v []byte) error {

@@ -45,8 +45,8 @@ var commands []command
 func init() {
 	commands = []command{
 		{"demo", "[--requests N]", "fill a new, empty database with realistic demo requests", cmdDemo},
-		{"import", "FILE.csv --user NAME", "import an office's spreadsheet tracker: all rows or none", cmdImport},
-		{"list", "[--status S] [--category C] [--search Q] [--format table|csv|json]", "list requests, oldest first", cmdList},
+		{"import", importArgs, "import an office's tracker (CSV from Excel in any encoding and separator): its columns and values mapped, statuses, appointments to come, past collections and notes brought along; all rows or none", cmdImport},
+		{"list", "[--status S] [--category C] [--search Q] [--incomplete] [--format table|csv|json]", "list requests, oldest first", cmdList},
 		{"export", "[--format csv|json] [-o FILE]", "export every request (the CSV imports again as is)", cmdExport},
 		{"record", "NUMBER -o FILE.pdf --user NAME", "print a request's record for the paper file as PDF", cmdRecord},
 		{"letter", "NUMBER -o FILE.pdf [--reason TEXT] --user NAME", "the letter to the applicant the request's status calls for (appointment letter once scheduled, --reason to print it again; denial letter; missing-documents letter while awaiting documents)", cmdLetter},
