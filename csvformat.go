@@ -331,27 +331,6 @@ func (r *Request) Export() ExportRecord {
 	return e
 }
 
-// ImportDuplicates checks rows against what s already holds: a receipt
-// number or A-number on an open request is a problem of the row's line, as
-// in the file. The window and the CLI import through it alike.
-func ImportDuplicates(s RequestService, rows []ImportRow) ([]LineError, error) {
-	var out []LineError
-	for _, row := range rows {
-		ds, err := s.FindDuplicates(row.Request)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range ds {
-			col := "receipt_number"
-			if strings.HasPrefix(d.Identifier, "A") {
-				col = "a_number"
-			}
-			out = append(out, LineError{Line: row.Line, Column: col, Message: d.String()})
-		}
-	}
-	return out, nil
-}
-
 // SortLineErrors orders problems by line, keeping each line's in order.
 func SortLineErrors(ps []LineError) {
 	slices.SortStableFunc(ps, func(a, b LineError) int { return a.Line - b.Line })

@@ -370,7 +370,8 @@ func (u *UI) stDialog(st *SelfTest, name, where, open string, find func() *widge
 }
 
 // stExtras: the queue's search as one types, a new request's save
-// attempt, leaving it unsaved, and the missing-documents request.
+// attempt, leaving it unsaved, the missing-documents request, and the
+// import of a tracker (ui/selftest_import.go).
 func (u *UI) stExtras(st *SelfTest, a fp.Actor) error {
 	if err := u.stPress(st, navQueue, func() *widget.Button { return u.nav[navQueue] }); err != nil {
 		return err
@@ -425,8 +426,11 @@ func (u *UI) stExtras(st *SelfTest, a fp.Actor) error {
 	if err := u.stCheck(st, "request-awaiting-documents-documents", a.Name+": the Documents tab of "+rows[0].Number, 0); err != nil {
 		return err
 	}
-	return u.stDialog(st, "ask-documents", a.Name+": asking for missing documents", "Ask for missing documents",
-		func() *widget.Button { return stButton(u.form.docs.content, "Ask for missing documents") }, "Close")
+	if err := u.stDialog(st, "ask-documents", a.Name+": asking for missing documents", "Ask for missing documents",
+		func() *widget.Button { return stButton(u.form.docs.content, "Ask for missing documents") }, "Close"); err != nil {
+		return err
+	}
+	return u.stImport(st, a)
 }
 
 // stCheck waits for the window to be drawn and checks it: no dialog left

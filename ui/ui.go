@@ -29,6 +29,9 @@ type Store interface {
 	fp.ScheduleService
 	fp.CollectionService
 	fp.IntakeService
+	fp.TrackerService
+	// CheckImport checks tracker rows as ImportRows will, writing nothing.
+	CheckImport(a fp.Actor, rows []fp.ImportRow, opt fp.SaveOptions) ([]fp.ImportPlan, []fp.LineError, error)
 	Profile() (fp.Profile, error)
 	LetterRequests(day fp.Date, unprinted bool) ([]*fp.Request, error)
 	SetClock(c fp.Clock) fp.Clock
@@ -68,10 +71,12 @@ type UI struct {
 	place   string
 	current string
 
-	queue   *queueScreen
-	form    *requestScreen // the open request form, nil when none
-	editing editor         // the open screen with typed changes to keep: a form, the settings
-	welcome fyne.CanvasObject
+	queue *queueScreen
+	// importer is the last import screen opened (tests drive it).
+	importer *importScreen
+	form     *requestScreen // the open request form, nil when none
+	editing  editor         // the open screen with typed changes to keep: a form, the settings
+	welcome  fyne.CanvasObject
 }
 
 const (
