@@ -1,0 +1,250 @@
+package workflow
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/demo"
+)
+
+// exportCounts counts what a report says from the office's exported data
+// alone: the JSON export (records, histories, appointments) and the audit
+// list, written here again from the report's definitions, not with its code.
+// It returns, for each figure, the request numbers it counts (a number as
+// often as counted) and, for the waits, the days.
+func exportCounts(t testing.TB, db *Desk, p fp.Period) (numbers map[string][]string, waits map[string][]int) {
+	t.Helper()
+	rs, err := db.LoadRequests(fp.RequestFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := fp.WriteExportJSON(&buf, rs); err != nil {
+		t.Fatal(err)
+	}
+	var recs []fp.ExportRecord
+	if err := json.Unmarshal(buf.Bytes(), &recs); err != nil {
+		t.Fatal(err)
+	}
+	audit, err := db.FindAudit(demo.Director, fp.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := db.Location()
+	in := func(d fp.Date) bool { return !d.Before(p.From) && !d.After(p.To) }
+	numbers, waits = map[string][]string{}, map[string][]int{}
+	add := func(key, n string) { numbers[key] = append(numbers[key], n) }
+	waiting := map[fp.Status]bool{fp.StatusNew: true, fp.StatusAwaitingDocuments: true, fp.StatusDirectorReview: true}
+	for _, r := range recs {
+		if in(r.Received) {
+			add(fp.FigReceived, r.Number)
+			add(fp.FigReceivedIn(r.Category), r.Number)
+		}
+		for _, h := range r.History {
+			day := fp.DateOf(h.At.In(loc))
+			if !waiting[h.From] || (h.To != fp.StatusReadyToSchedule && h.To != fp.StatusDenied) || !in(day) {
+				continue
+			}
+			add(fp.FigDecided, r.Number)
+			waits[fp.FigDecisionWait] = append(waits[fp.FigDecisionWait], r.Received.DaysUntil(day))
+			if r.Category == fp.CategoryOther && h.To == fp.StatusDenied {
+				add(fp.FigOtherDenied, r.Number)
+			} else if r.Category == fp.CategoryOther {
+				add(fp.FigOtherApproved, r.Number)
+			}
+		}
+		moves := map[int]int{}
+		var first *fp.Appointment
+		for i, ap := range r.Appointments {
+			moves[ap.PersonID] += ap.Reschedules
+			if ap.PersonID == 0 && ap.Status != fp.ApptCancelled && !ap.FromImport && (first == nil || ap.Day.Before(first.Day)) {
+				first = &r.Appointments[i]
+			}
+		}
+		if first != nil && in(first.Day) {
+			var decided fp.Date
+			for _, h := range r.History {
+				if d := fp.DateOf(h.At.In(loc)); waiting[h.From] && h.To == fp.StatusReadyToSchedule && !d.After(first.Day) {
+					decided = d
+				}
+			}
+			if !decided.IsZero() {
+				waits[fp.FigAppointWait] = append(waits[fp.FigAppointWait], decided.DaysUntil(first.Day))
+			}
+		}
+		for _, ap := range r.Appointments {
+			if ap.Status == fp.ApptCancelled || ap.FromImport || !in(ap.Day) {
+				continue
+			}
+			if ap.Status == fp.ApptCollected {
+				add(fp.FigCompleted, r.Number)
+			}
+			if ap.Status == fp.ApptMissed {
+				add(fp.FigMissed, r.Number)
+			}
+			if ap.WalkIn {
+				continue
+			}
+			add(fp.FigBooked, r.Number)
+			add(fp.FigCapacityUsed, r.Number)
+			if moves[ap.PersonID] > 0 {
+				add(fp.FigRescheduled, r.Number)
+			}
+		}
+	}
+	for _, e := range audit {
+		if !in(fp.DateOf(e.At.In(loc))) {
+			continue
+		}
+		switch {
+		case e.Action == fp.ActionLetterPrint:
+			add(fp.FigLetters, e.Request)
+			if strings.Contains(e.Note, "; reprint") {
+				add(fp.FigReprints, e.Request)
+			}
+		case e.Action == fp.ActionRecordPrint && strings.Contains(strings.SplitN(e.Note, ",", 2)[0], "letter"):
+			add(fp.FigLetters, e.Request)
+			if !strings.Contains(e.Note, "copy 1,") {
+				add(fp.FigReprints, e.Request)
+			}
+		case e.Action == fp.ActionStampPrint && e.Note == "copy 1":
+			add(fp.FigStamps, e.Request)
+		case e.Action == fp.ActionStampPrint:
+			add(fp.FigReprints, e.Request)
+		case e.Action == fp.ActionRequestPurge:
+			add(fp.FigPurges, e.Request)
+		}
+	}
+	return numbers, waits
+}
+
+// checkAgainstExport compares every figure of the report of p with the
+// count made from the export; it returns how many items it compared.
+func checkAgainstExport(t testing.TB, db *Desk, rep fp.Report) int {
+	t.Helper()
+	numbers, waits := exportCounts(t, db, rep.Period)
+	byID := map[fp.RequestID]string{}
+	rs, _ := db.LoadRequests(fp.RequestFilter{})
+	for _, r := range rs {
+		byID[r.ID] = r.Number
+	}
+	compared := 0
+	for _, f := range rep.Figures {
+		var got []string
+		var days []int
+		for _, it := range f.Items {
+			n := it.Number
+			if n == "" {
+				n = byID[it.Request]
+			}
+			got = append(got, n)
+			days = append(days, it.Days)
+		}
+		compared += len(got)
+		if f.Wait {
+			want := waits[f.Key]
+			slices.Sort(days)
+			slices.Sort(want)
+			if !slices.Equal(days, want) && !(len(days) == 0 && len(want) == 0) {
+				t.Errorf("%s: the report measured %v, the export %v", f.Key, days, want)
+			}
+			continue
+		}
+		want := numbers[f.Key]
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+			t.Errorf("%s: the report counts %d %v, the export %d %v", f.Key, len(got), got, len(want), want)
+		}
+	}
+	return compared
+}
+
+// The demo office's report, for its month and for the fortnight around
+// today, says what its exported data says, figure by figure and request by
+// request; the lists behind the numbers are the numbers.
+func TestReportMatchesExport(t *testing.T) {
+	db := demoDesk(t, 120)
+	today := db.Today()
+	// Letters: three printed, one of them again.
+	sched, _, _ := db.FindRequests(fp.RequestFilter{Statuses: []fp.Status{fp.StatusScheduled}, Limit: 3})
+	var ids []fp.RequestID
+	for _, r := range sched {
+		ids = append(ids, r.ID)
+	}
+	if _, err := db.RecordLetters(demo.Clerk, ids, "00", "", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.RecordLetters(demo.Clerk, ids[:1], "00", "the applicant lost it", false); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []fp.Period{fp.MonthPeriod(today), {From: today.AddDays(-10), To: today.AddDays(10)}} {
+		rep, err := db.Report(demo.Director, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := checkAgainstExport(t, db, rep)
+		for _, key := range []string{fp.FigReceived, fp.FigDecided, fp.FigBooked, fp.FigCompleted, fp.FigMissed, fp.FigLetters, fp.FigStamps} {
+			if rep.Figure(key, false).Count() == 0 {
+				t.Errorf("%s: %s counts nothing in the demo office: the comparison proves little", p, key)
+			}
+		}
+		if n < 100 {
+			t.Errorf("%s: only %d items compared", p, n)
+		}
+	}
+	// Directors and administrators only.
+	if _, err := db.Report(demo.Clerk, fp.MonthPeriod(today)); fp.ErrorCode(err) != fp.EFORBIDDEN {
+		t.Errorf("a clerk's report: %v", err)
+	}
+	if _, err := db.Report(demo.Admin, fp.MonthPeriod(today)); err != nil {
+		t.Errorf("an administrator's report: %v", err)
+	}
+}
+
+// A decision, a letter and a purge at the edge of a period count in the
+// office's day they happened, found by bisecting the audit trail.
+func TestReportAuditStretch(t *testing.T) {
+	db, _ := trackerDesk(t)
+	s, _ := db.Scheduling()
+	s.TimeZone = "Asia/Shanghai" // UTC+8: 20:00 UTC is the next office day
+	if err := db.SetScheduling(admin, s); err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2026, 10, 31, 15, 0, 0, 0, time.UTC) // 23:00 in the office, 31 October
+	db.Now = func() time.Time { return clock }
+	in := sample()
+	in.Received = "2026-10-30"
+	r, err := db.CreateRequest(clerk, mustParse(t, in), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(2 * time.Hour) // 01:00 on 1 November in the office
+	if _, err := db.TransitionRequest(director, r.ID, fp.StatusDirectorReview, "over to the director"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.update(func(tx *tx) error {
+		return db.appendAudit(tx, fp.AuditEntry{User: admin.Name, Action: fp.ActionRequestPurge, Request: "FP-2025-00001"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := db.Report(director, fp.MonthPeriod(fp.Date{Y: 2026, M: 11, D: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Figure(fp.FigPurges, false); got.Count() != 1 || got.Items[0].Day != (fp.Date{Y: 2026, M: 11, D: 1}) {
+		t.Errorf("purges %+v", got.Items)
+	}
+	if got := rep.Figure(fp.FigReceived, true); got.Count() != 1 {
+		t.Errorf("received in October (the previous period): %+v", got.Items)
+	}
+	rep, _ = db.Report(director, fp.MonthPeriod(fp.Date{Y: 2026, M: 10, D: 1}))
+	if got := rep.Figure(fp.FigPurges, false); got.Count() != 0 {
+		t.Errorf("October counts November's purge: %+v", got.Items)
+	}
+}
