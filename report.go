@@ -249,7 +249,7 @@ func (r Report) Change(key string) string {
 		case a > b:
 			return fmt.Sprintf("+%d days", a-b)
 		}
-		return fmt.Sprintf("−%d days", b-a)
+		return fmt.Sprintf("-%d days", b-a)
 	}
 	switch {
 	case a == b:
@@ -257,7 +257,7 @@ func (r Report) Change(key string) string {
 	case a > b:
 		return fmt.Sprintf("+%d", a-b)
 	}
-	return fmt.Sprintf("−%d", b-a)
+	return fmt.Sprintf("-%d", b-a)
 }
 
 // ReceivedEntry is a request as the received index holds it.

@@ -70,6 +70,7 @@ func init() {
 		{"decide", "NUMBER await|triage|eligible|refer|approve|deny|withdraw [--reason TEXT] --user NAME", "change a request's status through the same checks as the window", cmdDecide},
 		{"user", "add NAME --role R --full-name \"NAME\" [--badge B] --password-stdin | list | details NAME --full-name \"NAME\" [--badge B] | disable NAME | enable NAME | unlock NAME | passwd NAME --password-stdin", "manage staff accounts (the window's Users screen does the same)", cmdUser},
 		{"self-test", "[--screenshots DIR] [--size WxH] [--timeout D]", "open the real window on a throw-away demo office, go through every screen as each demo account, and fail on a crash or a blank window (a new PC's check)", cmdSelfTest},
+		{"report", reportArgs, "how the office is doing in a period against the one before it: requests received by category, waits for a decision and an appointment (median, 90th percentile), All others approved and denied, appointments booked, completed, missed and rescheduled, places used, letters, reprints, stamps, purges; --list shows the requests behind a figure (directors and administrators)", cmdReport},
 		{"audit", "verify [--checkpoint COUNT:HASH] | checkpoint | list [--user U] [--action A] [--request FP] [--from D] [--to D]", "check and read the audit trail", cmdAudit},
 		{"check", "", "check the database file for damage and its indexes against the records (exit 1 if a problem is found)", cmdCheck},
 	}
