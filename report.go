@@ -1,7 +1,9 @@
 package fieldprint
 
 import (
+	"encoding/csv"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"sort"
@@ -604,4 +606,29 @@ func (r *Request) decidedBefore(day Date, loc *time.Location) (Date, bool) {
 		}
 	}
 	return out, found
+}
+
+// WriteReportCSV writes rep as CSV, one row per figure: its number now and
+// before, the change, for the waits their median and 90th percentile in
+// days; then the places offered and used. The CLI and the window export it.
+func WriteReportCSV(w io.Writer, rep Report) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"key", "figure", "from", "to", "count", "previous_count", "change", "median_days", "p90_days", "previous_median_days", "flagged"})
+	cell := func(f Figure, q float64) string {
+		if v, ok := f.Percentile(q); ok && f.Wait {
+			return strconv.Itoa(v)
+		}
+		return ""
+	}
+	from, to := rep.Period.From.String(), rep.Period.To.String()
+	for _, f := range rep.Figures {
+		b := rep.Figure(f.Key, true)
+		cw.Write(EscapeCSVCells([]string{f.Key, f.Label, from, to, strconv.Itoa(f.Count()), strconv.Itoa(b.Count()),
+			rep.Change(f.Key), cell(f, 50), cell(f, 90), cell(b, 50), strconv.Itoa(f.Flagged())}))
+	}
+	used, avail := rep.Available()
+	cw.Write([]string{"capacity.available", "Places offered", from, to, strconv.Itoa(avail), "", "", "", "", "", ""})
+	cw.Write([]string{"capacity.used.places", "Places used", from, to, strconv.Itoa(used), "", "", "", "", "", ""})
+	cw.Flush()
+	return cw.Error()
 }

@@ -77,7 +77,7 @@ func cmdReport(e env, args []string) error {
 			enc.SetIndent("", "  ")
 			return enc.Encode(rep)
 		case "csv":
-			return reportCSV(w, rep)
+			return fp.WriteReportCSV(w, rep)
 		case "pdf":
 			o, err := db.Office()
 			if err != nil {
@@ -117,29 +117,6 @@ func reportText(w io.Writer, rep fp.Report) error {
 	}
 	_, err := fmt.Fprintf(w, "Places used: %d of %d (%d%%). The requests behind a figure: fieldprint report --list KEY\n", used, avail, pct)
 	return err
-}
-
-// reportCSV writes one row per figure: its number now and before, and for
-// the waits their median and 90th percentile in days.
-func reportCSV(w io.Writer, rep fp.Report) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"key", "figure", "from", "to", "count", "previous_count", "change", "median_days", "p90_days", "previous_median_days", "flagged"})
-	cell := func(f fp.Figure, q float64) string {
-		if v, ok := f.Percentile(q); ok && f.Wait {
-			return strconv.Itoa(v)
-		}
-		return ""
-	}
-	for _, f := range rep.Figures {
-		b := rep.Figure(f.Key, true)
-		cw.Write(fp.EscapeCSVCells([]string{f.Key, f.Label, rep.Period.From.String(), rep.Period.To.String(), strconv.Itoa(f.Count()), strconv.Itoa(b.Count()),
-			rep.Change(f.Key), cell(f, 50), cell(f, 90), cell(b, 50), strconv.Itoa(f.Flagged())}))
-	}
-	used, avail := rep.Available()
-	cw.Write([]string{"capacity.available", "Places offered", rep.Period.From.String(), rep.Period.To.String(), strconv.Itoa(avail), "", "", "", "", "", ""})
-	cw.Write([]string{"capacity.used.places", "Places used", rep.Period.From.String(), rep.Period.To.String(), strconv.Itoa(used), "", "", "", "", "", ""})
-	cw.Flush()
-	return cw.Error()
 }
 
 // reportList prints the requests behind one figure: as many rows as its number.
