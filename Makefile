@@ -4,13 +4,27 @@ BIN     := bin/fieldprint
 # What Fyne's GL/X11/Wayland build needs on Debian (gcc also serves go test -race).
 APT_PKGS := gcc libc6-dev pkg-config libgl-dev libegl-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
+# What the window needs to draw Chinese, Japanese and Korean names: Fyne's
+# own font (Noto Sans) has no CJK characters and falls back to the system's
+# fonts for them (go-text's fontscan); without one they show as �.
+FONT_PKGS := fonts-noto-cjk
 # What the tests read PDFs back with (pdftotext).
 TEST_PKGS := poppler-utils
 # What the real-window self-test runs on: a virtual X server (xvfb-run needs
 # xauth) and Mesa's software OpenGL (libgl1-mesa-dri: swrast, softpipe, llvmpipe).
-SELFTEST_PKGS := xvfb xauth libgl1-mesa-dri
+SELFTEST_PKGS := xvfb xauth libgl1-mesa-dri $(FONT_PKGS)
 # What the letter pictures of make screenshots use (pdftoppm).
 SHOT_PKGS := poppler-utils
+# What make dist builds the packages with: the MinGW-w64 cross compiler for
+# the Windows build's cgo, wixl and msibuild (msitools) for the .msi,
+# faketime to date it, dpkg-shlibdeps (dpkg-dev) for the .deb's Depends.
+DIST_PKGS := gcc-mingw-w64-x86-64-win32 wixl msitools faketime dpkg-dev
+# What make dist-check checks them with: a Debian chroot, the AppStream and
+# desktop-entry validators, unzip, file, and MinGW's objdump (imports).
+DISTCHECK_PKGS := debootstrap appstream desktop-file-utils unzip file binutils-mingw-w64-x86-64
+# What make dist-wine runs the Windows build on: Debian's Wine, a virtual X
+# server with Mesa's OpenGL, and ImageMagick's import for the picture.
+WINE_PKGS := wine wine64 xvfb xauth libgl1-mesa-dri imagemagick unzip
 # FyneApp.toml declares the fyneDo migration (every callback from a goroutine
 # goes through fyne.Do); a plain go build needs the tag that says so.
 TAGS    := migrated_fynedo
@@ -22,9 +36,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # hence the longer timeout.
 SELF_TEST := GALLIUM_DRIVER=softpipe xvfb-run -a -s "-screen 0 1366x768x24" ./$(BIN) self-test --timeout 4m
 
-.PHONY: run build test self-test lint bench deps test-deps selftest-deps shot-deps screenshots clean fuzz
+.PHONY: run build test self-test lint bench deps font-deps test-deps selftest-deps shot-deps screenshots clean fuzz dist dist-check dist-wine dist-deps distcheck-deps wine-deps
 
-run: build
+run: build font-deps
 	./$(BIN) $(ARGS)
 
 build: deps
@@ -54,6 +68,7 @@ lint:
 	if [ -n "$$bad" ]; then echo "gofmt would change:"; echo "$$bad"; exit 1; fi
 	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'"; exit 1; }
 	$(GO) vet -tags ci,$(TAGS) ./...
+	GOOS=windows $(GO) vet -tags ci,$(TAGS) ./...
 	$(GO) tool staticcheck -tags ci,$(TAGS) ./...
 
 bench:
@@ -76,6 +91,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzHTMLText$$' -fuzztime 30s .
 	$(GO) test -run '^$$' -fuzz '^FuzzReadTracker$$' -fuzztime 30s .
 	$(GO) test -run '^$$' -fuzz '^FuzzTrackerMapping$$' -fuzztime 30s .
+	$(GO) test -run '^$$' -fuzz '^FuzzParseMsg$$' -fuzztime 30s ./outlookmsg
 
 # Installs only the Debian packages that are missing, and says which.
 define apt_install
@@ -89,6 +105,9 @@ endef
 
 deps:
 	$(call apt_install,$(APT_PKGS),that Fyne's build needs)
+
+font-deps:
+	$(call apt_install,$(FONT_PKGS),for names in Chinese and other CJK scripts)
 
 test-deps:
 	$(call apt_install,$(TEST_PKGS),the tests use)
@@ -104,5 +123,31 @@ shot-deps:
 screenshots: build selftest-deps shot-deps
 	./scripts/screenshots.sh
 
+# The packages for the desks, into dist/ (docs/PACKAGING.md): a .deb, a
+# Windows .msi and .zip, and the source with vendored modules. Slow cold
+# (the Linux and the Windows cgo builds); not part of make test.
+dist: deps dist-deps
+	GO=$(GO) TAGS=$(TAGS) ./packaging/dist.sh
+
+# make dist, then check what it built: the .deb installed in a clean Debian
+# chroot, the tarball built offline, the .msi's tables, the .exe's kind.
+dist-check: dist distcheck-deps
+	GO=$(GO) TAGS=$(TAGS) ./packaging/check.sh
+
+# The Windows artefacts under Wine: the .exe's commands, the .msi installed
+# and upgraded, the self-test in a window, a picture of the first run
+# (SHOT=1 puts it in docs/screenshots/). Optional: Wine is not Windows.
+dist-wine: dist wine-deps
+	GO=$(GO) SHOT=$(SHOT) ./packaging/wine-check.sh
+
+dist-deps:
+	$(call apt_install,$(DIST_PKGS),to build the packages)
+
+distcheck-deps:
+	$(call apt_install,$(DISTCHECK_PKGS),to check the packages)
+
+wine-deps:
+	$(call apt_install,$(WINE_PKGS),to run the Windows build under Wine)
+
 clean:
-	rm -rf bin
+	rm -rf bin build dist

@@ -17,12 +17,12 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/text/encoding/htmlindex"
 )
 
-// Limits of ParseMessage. A real applicant's message is a few megabytes:
+// Limits of a saved message, read by ParseMessage (.eml) or package
+// outlookmsg (Outlook's .msg). A real applicant's message is a few megabytes:
 // two or three scans and a short text. Everything past a limit is refused
 // or left out with a note, never read on.
 const (
@@ -31,14 +31,14 @@ const (
 	MaxMessageBytes = 50 << 20
 	// maxMailHeader bounds the header block of the message and of each part.
 	maxMailHeader = 256 << 10
-	// maxMailParts bounds the parts read, however they nest.
-	maxMailParts = 100
-	// maxMailDepth bounds multipart and forwarded-message nesting.
-	maxMailDepth = 8
-	// maxMailText bounds the text read from the body (plain or HTML).
-	maxMailText = 1 << 20
-	// maxMailDecoded bounds all decoded bytes together.
-	maxMailDecoded = 80 << 20
+	// MaxMessageParts bounds the parts read, however they nest.
+	MaxMessageParts = 100
+	// MaxMessageDepth bounds multipart and forwarded-message nesting.
+	MaxMessageDepth = 8
+	// MaxMessageText bounds the text read from the body (plain or HTML).
+	MaxMessageText = 1 << 20
+	// MaxMessageDecoded bounds all decoded bytes together.
+	MaxMessageDecoded = 80 << 20
 	// maxMessageID: RFC 5322 lines are at most 998 characters; real ones are under 100.
 	maxMessageID = 250
 )
@@ -145,7 +145,8 @@ func charsetReader(charset string, r io.Reader) (io.Reader, error) {
 // ParseMessage reads a saved e-mail (RFC 5322 with MIME, as Gmail, Outlook,
 // Apple Mail and Thunderbird save it) with the standard library's parsers.
 // The error (EINVALID) refuses the whole file: not an e-mail, too large,
-// an Outlook .msg, headers past the limit. A damaged part, a part past a
+// a compound file (Outlook's .msg: package outlookmsg reads those, and
+// workflow.ParseMessage chooses), headers past the limit. A damaged part, a part past a
 // limit or an attachment SniffFile refuses is kept as a note or a refused
 // part, and the rest is read.
 func ParseMessage(name string, data []byte) (*Message, error) {
@@ -195,7 +196,8 @@ func ParseMessage(name string, data []byte) (*Message, error) {
 func notMail(base string, data []byte) error {
 	switch {
 	case bytes.HasPrefix(data, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
-		return refuseFile(nil, "%s is an Outlook message (.msg) or another Office file, which this program does not read: save the message as .eml instead (Outlook: File > Save As, type .eml where offered; Outlook on the web and the new Outlook: Download; Outlook for Mac: drag it to a folder), then drop the .eml file", base)
+		// workflow.ParseMessage gives Outlook's .msg to package outlookmsg.
+		return refuseFile(nil, "%s is an Outlook message (.msg) or an older Office file, not an Internet e-mail (.eml)", base)
 	case bytes.HasPrefix(data, []byte("%PDF-")), bytes.HasPrefix(data, []byte("\xff\xd8\xff")), bytes.HasPrefix(data, []byte("\x89PNG")):
 		return refuseFile(nil, "%s is a scan (PDF, JPEG or PNG), not a saved e-mail: attach it to the request's checklist instead", base)
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")), bytes.HasPrefix(data, []byte("\x1f\x8b")), bytes.HasPrefix(data, []byte("MZ")), bytes.HasPrefix(data, []byte("\x7fELF")):
@@ -300,6 +302,9 @@ func (p *mailParser) readHeader(h mail.Header) {
 		} else {
 			p.note("the sender's address (From) cannot be read: type the applicant's e-mail address from the message")
 		}
+	} else if m.FromName != "" {
+		// Outlook's .msg may name the sender without an Internet address.
+		p.note("the message gives the sender's name (%s) but not their e-mail address: type the applicant's e-mail address", m.FromName)
 	} else {
 		p.note("the message has no sender (From): type the applicant's e-mail address")
 	}
@@ -348,18 +353,18 @@ func (p *mailParser) walk(h textproto.MIMEHeader, body io.Reader, depth int) {
 	name := p.fileName(h, params, dparams)
 	switch {
 	case strings.HasPrefix(ctype, "multipart/"):
-		if depth >= maxMailDepth {
-			p.note("the message nests parts more than %d deep: what lies deeper was not read", maxMailDepth)
+		if depth >= MaxMessageDepth {
+			p.note("the message nests parts more than %d deep: what lies deeper was not read", MaxMessageDepth)
 			return
 		}
 		p.multipart(body, params["boundary"], depth)
 		return
 	case ctype == "message/rfc822":
-		if depth >= maxMailDepth {
-			p.note("the message nests forwarded messages more than %d deep: what lies deeper was not read", maxMailDepth)
+		if depth >= MaxMessageDepth {
+			p.note("the message nests forwarded messages more than %d deep: what lies deeper was not read", MaxMessageDepth)
 			return
 		}
-		data, _, err := p.decode(h, body, maxMailText*4)
+		data, _, err := p.decode(h, body, MaxMessageText*4)
 		if err != nil {
 			p.damage("a forwarded message inside it cannot be decoded")
 			return
@@ -381,12 +386,12 @@ func (p *mailParser) walk(h textproto.MIMEHeader, body io.Reader, depth int) {
 	}
 	isText := ctype == "text/plain" || ctype == "text/html"
 	if isText && disp != "attachment" && name == "" {
-		data, truncated, err := p.decode(h, body, maxMailText)
+		data, truncated, err := p.decode(h, body, MaxMessageText)
 		if err != nil {
 			p.damage("its text is damaged (the encoding is broken)")
 		}
 		if truncated {
-			p.note("the text is longer than %d KB: only the beginning was read", maxMailText>>10)
+			p.note("the text is longer than %d KB: only the beginning was read", MaxMessageText>>10)
 		}
 		text := p.toUTF8(params["charset"], data)
 		if strings.EqualFold(params["format"], "flowed") {
@@ -453,7 +458,7 @@ func (p *mailParser) toUTF8(charset string, data []byte) string {
 		p.note("the text uses a character set this program does not know (%s): some letters may show as \uFFFD", oneLine(charset))
 		return strings.ToValidUTF8(string(data), "\uFFFD")
 	}
-	out, err := io.ReadAll(io.LimitReader(r, maxMailText*4))
+	out, err := io.ReadAll(io.LimitReader(r, MaxMessageText*4))
 	if err != nil {
 		return strings.ToValidUTF8(string(data), "\uFFFD")
 	}
@@ -475,8 +480,8 @@ func (p *mailParser) multipart(body io.Reader, boundary string, depth int) {
 	}
 	mr := multipart.NewReader(body, boundary)
 	for {
-		if p.parts >= maxMailParts {
-			p.note("the message has more than %d parts: the rest were not read", maxMailParts)
+		if p.parts >= MaxMessageParts {
+			p.note("the message has more than %d parts: the rest were not read", MaxMessageParts)
 			return
 		}
 		part, err := mr.NextRawPart()
@@ -521,9 +526,9 @@ func (p *mailParser) decode(h textproto.MIMEHeader, body io.Reader, limit int64)
 	default:
 		return nil, false, refuseFile(nil, "uses a transfer encoding (%s) this program does not read", oneLine(cte))
 	}
-	budget := maxMailDecoded - p.decoded
+	budget := MaxMessageDecoded - p.decoded
 	if budget <= 0 {
-		return nil, true, refuseFile(nil, "the message decodes to more than %s", sizeMB(maxMailDecoded))
+		return nil, true, refuseFile(nil, "the message decodes to more than %s", sizeMB(MaxMessageDecoded))
 	}
 	var b bytes.Buffer
 	n, err := io.Copy(&b, io.LimitReader(r, min(limit, budget)+1))
@@ -581,26 +586,44 @@ var signatureTypes = map[string]string{
 }
 
 func (p *mailParser) attachment(h textproto.MIMEHeader, body io.Reader, ctype, disp, name string) {
-	n := len(p.m.Parts) + 1
-	if name == "" {
-		name = fmt.Sprintf("attachment %d", n)
-		if ext, _ := mime.ExtensionsByType(ctype); len(ext) > 0 && typeByExt[ext[0]] != "" {
-			name += ext[0]
-		}
-	}
 	// A picture the HTML shows by its Content-ID, not offered as an attachment.
-	part := MailPart{Name: displayName(name), Declared: ctype, Inline: disp != "attachment" && h.Get("Content-Id") != ""}
-	if what, ok := signatureTypes[ctype]; ok {
-		p.note("%s is %s: left out", part.Name, what)
-		io.Copy(io.Discard, io.LimitReader(body, maxMailDecoded))
+	part, skip := p.newPart(name, ctype, disp != "attachment" && h.Get("Content-Id") != "")
+	if skip {
+		io.Copy(io.Discard, io.LimitReader(body, MaxMessageDecoded))
 		return
 	}
-	if ctype == "application/ms-tnef" || strings.EqualFold(part.Name, "winmail.dat") {
-		part.Refused = refuseFile(nil, "%s is Outlook's rich-text envelope (winmail.dat), which hides the real attachments: ask the applicant to send the message again in HTML or plain-text format (Outlook: File > Options > Mail > Compose messages in HTML)", part.Name)
+	if part.Refused != nil {
 		p.m.Parts = append(p.m.Parts, part)
 		return
 	}
 	data, truncated, err := p.decode(h, body, MaxAttachmentBytes)
+	p.addPart(part, data, truncated, err)
+}
+
+// newPart starts the attachment named name (declared as ctype): a name is
+// made up when it has none, a signature or calendar part is left out with a
+// note (skip), Outlook's rich-text envelope is refused at once.
+func (p *mailParser) newPart(name, ctype string, inline bool) (part MailPart, skip bool) {
+	if name == "" {
+		name = fmt.Sprintf("attachment %d", len(p.m.Parts)+1)
+		if ext, _ := mime.ExtensionsByType(ctype); len(ext) > 0 && typeByExt[ext[0]] != "" {
+			name += ext[0]
+		}
+	}
+	part = MailPart{Name: displayName(name), Declared: ctype, Inline: inline}
+	if what, ok := signatureTypes[ctype]; ok {
+		p.note("%s is %s: left out", part.Name, what)
+		return part, true
+	}
+	if ctype == "application/ms-tnef" || strings.EqualFold(part.Name, "winmail.dat") {
+		part.Refused = refuseFile(nil, "%s is Outlook's rich-text envelope (winmail.dat), which hides the real attachments: ask the applicant to send the message again in HTML or plain-text format (Outlook: File > Options > Mail > Compose messages in HTML)", part.Name)
+	}
+	return part, false
+}
+
+// addPart checks an attachment's decoded bytes (truncated: it went on past
+// the limit for one file; err: its decoding failed) like any scan, and adds it.
+func (p *mailParser) addPart(part MailPart, data []byte, truncated bool, err error) {
 	var fe *Error
 	switch {
 	case errors.As(err, &fe):
@@ -658,18 +681,11 @@ func (p *mailParser) finish() {
 			b.WriteString("\n\n")
 		}
 		b.WriteString(t)
-		if b.Len() > maxMailText {
+		if b.Len() > MaxMessageText {
 			break
 		}
 	}
-	m.Text = b.String()
-	if len(m.Text) > maxMailText {
-		cut := maxMailText
-		for cut > 0 && !utf8.RuneStart(m.Text[cut]) {
-			cut--
-		}
-		m.Text = m.Text[:cut]
-	}
+	m.Text = cutText(b.String(), MaxMessageText)
 }
 
 // cleanBody makes body text safe to show and edit: valid UTF-8, new lines

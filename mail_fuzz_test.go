@@ -36,10 +36,10 @@ func FuzzParseMessage(f *testing.F) {
 			}
 			return
 		}
-		if !utf8.ValidString(m.Text) || len(m.Text) > maxMailText || !utf8.ValidString(m.Subject) || !utf8.ValidString(m.FromName) {
+		if !utf8.ValidString(m.Text) || len(m.Text) > MaxMessageText || !utf8.ValidString(m.Subject) || !utf8.ValidString(m.FromName) {
 			t.Fatalf("text not valid or too long: %d bytes", len(m.Text))
 		}
-		if len(m.Parts) > maxMailParts {
+		if len(m.Parts) > MaxMessageParts {
 			t.Fatalf("%d parts", len(m.Parts))
 		}
 		for _, p := range m.Parts {

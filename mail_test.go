@@ -157,7 +157,7 @@ func TestHostileMessages(t *testing.T) {
 		note    string // and this note
 	}{
 		{file: "hostile-not-mail.eml", refused: "is a scan (PDF, JPEG or PNG), not a saved e-mail"},
-		{file: "hostile-outlook.msg", refused: "save the message as .eml instead"},
+		{file: "hostile-outlook.msg", refused: "is an Outlook message (.msg) or an older Office file"},
 		{file: "hostile-huge-header.eml", refused: "headers over 256 KB"},
 		{file: "hostile-nested.eml", parts: "", note: "more than 8 deep"},
 		{file: "hostile-many-parts.eml", note: "more than 100 parts"},
@@ -271,5 +271,50 @@ func TestSuggestItemsOnePerItem(t *testing.T) {
 	plan := []IntakeAttach{{0, "notice"}, {3, "notice"}}
 	if err := CheckIntakePlan(m, plan, IntakeItems(in, mailToday)); err == nil || !strings.Contains(ErrorMessage(err), "an item holds one file") {
 		t.Errorf("two files on one item: %v", err)
+	}
+}
+
+// MessageFromContent (what package outlookmsg gives it): the Internet
+// headers come first, the reader's fields fill what they lack; a name
+// without an address, an attachment over the limit, one the reader refused
+// and a text past the limit are each said.
+func TestMessageFromContent(t *testing.T) {
+	c := &MessageContent{
+		Headers:  "From: =?utf-8?B?546L6Iqz?= <wang.fang@outlook.com>\r\nDate: Wed, 4 Nov 2026 03:25:40 +0000\r\nSubject: header subject\r\n",
+		FromName: "Someone Else", FromAddress: "other@example.com", MessageID: "<id-1@example.com>",
+		Date: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), Subject: "关于收养",
+		Text: strings.Repeat("x", MaxMessageText+10),
+		Attachments: []MessageFile{
+			{Name: "big.pdf", Size: MaxAttachmentBytes + 1},
+			{Name: "link.pdf", Refused: "is only a link to a file kept elsewhere"},
+			{Name: "sig.p7s", Declared: "application/pkcs7-signature", Data: []byte("x")},
+			{Name: "", Declared: "image/png", Data: sniffPNG(t, 4, 4), Inline: true},
+		},
+	}
+	m := MessageFromContent([]byte("raw"), c)
+	if m.Sender() != "王芳 <wang.fang@outlook.com>" || m.MessageID != "id-1@example.com" || m.Subject != "关于收养" ||
+		!m.Date.Equal(time.Date(2026, 11, 4, 3, 25, 40, 0, time.UTC)) || m.SHA256 != Fingerprint([]byte("raw")) {
+		t.Errorf("header fields: %q %q %q %v", m.Sender(), m.MessageID, m.Subject, m.Date)
+	}
+	if partsOf(m) != "big.pdf!, link.pdf!, attachment 3.png=png" || !m.Parts[2].Inline || len(m.Text) != MaxMessageText {
+		t.Errorf("parts %q, text %d bytes", partsOf(m), len(m.Text))
+	}
+	for i, want := range []string{"over the 20 MB limit for one file", "link.pdf is only a link"} {
+		if !strings.Contains(ErrorMessage(m.Parts[i].Refused), want) {
+			t.Errorf("%s: %v, want %q", m.Parts[i].Name, m.Parts[i].Refused, want)
+		}
+	}
+	notes := strings.Join(m.Notes, "\n")
+	for _, want := range []string{"sig.p7s is a digital signature (S/MIME), not a document: left out", "the text is longer than 1024 KB"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes %q lack %q", notes, want)
+		}
+	}
+
+	// No headers, a name without an address: said so, the name kept.
+	m = MessageFromContent(nil, &MessageContent{FromName: "Myriam VAREME", Date: time.Date(2026, 3, 31, 8, 1, 56, 0, time.UTC)})
+	if m.FromName != "Myriam VAREME" || m.FromAddress != "" || !m.Date.Equal(time.Date(2026, 3, 31, 8, 1, 56, 0, time.UTC)) ||
+		!strings.Contains(strings.Join(m.Notes, "\n"), "gives the sender's name (Myriam VAREME) but not their e-mail address") {
+		t.Errorf("name only: %q %q %v %q", m.FromName, m.FromAddress, m.Date, m.Notes)
 	}
 }

@@ -8,6 +8,7 @@
 //	fieldprint.db           the key space (see workflow.Desk for its layout)
 //	fieldprint.db-scans/    attachments, ab/ab12…ef by SHA-256
 //	fieldprint.db-stamp.key the office's private key for stamped notices
+//	fieldprint.db-closed    present after a clean close: the next open skips the page walk
 package store
 
 import (

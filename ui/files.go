@@ -39,8 +39,8 @@ func (u *UI) printDoc(who string, d workflow.Document) (workflow.Printed, string
 		return p, "", err
 	}
 	name := strings.TrimSpace(who + " " + p.Name)
-	path := filepath.Join(dir, strings.ReplaceAll(name, "/", "-")+".pdf")
-	if err := writeFileAtomic(path, p.Bytes); err != nil {
+	path := filepath.Join(dir, safeFileName(name)+".pdf")
+	if path, err = writePrinted(path, p.Bytes); err != nil {
 		return p, "", fp.Internal("cannot write the "+p.Name+" (the printing is recorded: print it again)", err)
 	}
 	return p, path, nil
@@ -76,7 +76,10 @@ func (u *UI) printLetter(r *fp.Request) (string, error) {
 // openFile opens a written file in the system's viewer and reports whether
 // one was started: a message must not say "opened" when nothing opened.
 func (u *UI) openFile(path string) bool {
-	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" {
+	if runtime.GOOS == "windows" {
+		return shellOpen(path) == nil // the shell, not a file:// URL (shell_windows.go)
+	}
+	if runtime.GOOS != "darwin" {
 		if _, err := exec.LookPath("xdg-open"); err != nil {
 			return false // no desktop opener on this computer
 		}

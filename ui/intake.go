@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // intakeScreen is a new request's form prefilled from an applicant's
@@ -121,7 +122,7 @@ func (u *UI) OpenMessage(name string, raw []byte) {
 		var dups []fp.Duplicate
 		var err error
 		u.background("Reading "+fp.DisplayName(name), func() {
-			if m, err = fp.ParseMessage(name, raw); err != nil {
+			if m, err = workflow.ParseMessage(name, raw); err != nil {
 				return
 			}
 			if number, err = u.db.MessageImported(m.ImportKey()); err != nil || number != "" {

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"bytes"
-	"flag"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,12 +151,53 @@ func TestIntakeDropAndIncomplete(t *testing.T) {
 	if n, _ := db.CountRequests(); n != 1 || u.form.req == nil || len(u.form.req.Documents) != 2 {
 		t.Fatalf("not saved: %q", s.form.message.Text)
 	}
-	// A hostile file dropped: refused with the reason, nothing opened.
+	// The same message dragged out of Outlook (.msg, the same Message-ID):
+	// already taken in, nothing opened.
+	msg := filepath.Join(t.TempDir(), "outlook.msg")
+	os.WriteFile(msg, mailData(t, "outlook.msg"), 0o600)
+	u.onDrop([]fyne.URI{storage.NewFileURI(msg)})
+	if top := topOverlay(u); top == nil || !anyBelow(top, func(o fyne.CanvasObject) bool {
+		l, ok := o.(*widget.Label)
+		return ok && strings.Contains(l.Text, "already taken into "+u.form.req.Number)
+	}) {
+		t.Error("the .msg of a message taken in is not recognised")
+	} else {
+		top.Hide()
+		u.win.Canvas().Overlays().Remove(top)
+	}
+	// A damaged .msg dropped: refused with the reason, nothing opened.
 	bad := filepath.Join(t.TempDir(), "x.msg")
 	os.WriteFile(bad, mailData(t, "hostile-outlook.msg"), 0o600)
 	u.onDrop([]fyne.URI{storage.NewFileURI(bad)})
 	if top := topOverlay(u); top == nil || !isErrorDialog(top) {
-		t.Error("a .msg opened no error")
+		t.Error("a damaged .msg opened no error")
+	}
+}
+
+// Outlook's .msg, dropped onto the window, prefills the request as the same
+// message saved as .eml does, and saves with its attachments.
+func TestIntakeFromOutlookMsg(t *testing.T) {
+	u, db := newTestUI(t)
+	path := filepath.Join(t.TempDir(), "outlook.msg")
+	os.WriteFile(path, mailData(t, "outlook.msg"), 0o600)
+	u.onDrop([]fyne.URI{storage.NewFileURI(path)})
+	s := intakeOpen(t, u)
+	f := s.form
+	if f.name.Text != "王芳" || f.email.Text != "wang.fang@outlook.com" || f.receipts.Text != "IOE-09-234-56789" || f.received.Text != "2026-11-04" ||
+		f.category.Selected != fp.CategoryAdoption.Label() {
+		t.Errorf("prefilled %q %q %q %q %q", f.name.Text, f.email.Text, f.receipts.Text, f.received.Text, f.category.Selected)
+	}
+	if got := []string{s.rows[0].key(), s.rows[1].key(), s.rows[2].key()}; strings.Join(got, ",") != ",passport/0,notice" {
+		t.Errorf("items %v (the logo not attached)", got)
+	}
+	test.Type(f.dob, "1980-03-04")
+	f.notice.SetSelected(fp.NoticeReceipt.Label())
+	u.Save()
+	if n, _ := db.CountRequests(); n != 1 || u.form.req == nil || len(u.form.req.Documents) != 2 {
+		t.Fatalf("not saved: %q", f.message.Text)
+	}
+	if n, err := db.MessageImported("<TYZPR06MB6190A1B2C3D4E5F6A7B8C9D0E1@TYZPR06MB6190.apcprd06.prod.outlook.com>"); err != nil || n != u.form.req.Number {
+		t.Errorf("the message is not kept: %q %v", n, err)
 	}
 }
 
@@ -198,31 +236,4 @@ func slicesIndex(s []string, v string) int {
 		}
 	}
 	return -1
-}
-
-var intakeShots = flag.String("intake-shots", "", "write pictures of the intake screen to this folder (docs/screenshots)")
-
-// TestIntakeScreenshots draws the intake screen as the test driver paints
-// it: go test -tags ci,migrated_fynedo -run TestIntakeScreenshots ./ui -intake-shots ../docs/screenshots
-func TestIntakeScreenshots(t *testing.T) {
-	if *intakeShots == "" {
-		t.Skip("no -intake-shots folder")
-	}
-	u, _ := demoUI(t)
-	u.win.Resize(fyne.NewSize(1366, 768))
-	u.OpenMessage("gmail.eml", mailData(t, "gmail.eml"))
-	s := intakeOpen(t, u)
-	shot := func(name string) {
-		var b bytes.Buffer
-		if err := png.Encode(&b, u.win.Canvas().Capture()); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(*intakeShots, name), b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	shot("intake-1366x768.png")
-	s.tabs.Select(s.mailTab)
-	s.show(1)
-	shot("intake-attachments-1366x768.png")
 }

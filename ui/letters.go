@@ -2,8 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"os/exec"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -83,21 +81,21 @@ func (u *UI) printLetters(who string, rs []*fp.Request, batch bool, reason strin
 func (u *UI) offerPrint(path, what string, opened bool) {
 	msg := widget.NewLabel(fmt.Sprintf("%s written to\n%s\n%s", what, path, openedIn(opened)))
 	msg.Wrapping = fyne.TextWrapWord
-	lp, lpErr := exec.LookPath("lp")
+	printFile, noPrinter := systemPrinter()
 	var d *dialog.CustomDialog
 	printBtn := widget.NewButtonWithIcon("Print", theme.DocumentPrintIcon(), func() {
-		out, err := exec.Command(lp, "--", path).CombinedOutput()
+		out, err := printFile(path)
 		d.Hide()
 		if err != nil {
-			u.showError(fp.Errorf(fp.EINVALID, "the printer refused the file: %s", strings.TrimSpace(string(out))))
+			u.showError(fp.Errorf(fp.EINVALID, "the printer refused the file: %v", err))
 			return
 		}
-		dialog.ShowInformation("Sent to the printer", strings.TrimSpace(string(out)), u.win)
+		dialog.ShowInformation("Sent to the printer", out, u.win)
 	})
 	printBtn.Importance = widget.HighImportance
-	if lpErr != nil {
+	if noPrinter != "" {
 		printBtn.Disable()
-		msg.SetText(msg.Text + "\nNo printing system (CUPS) was found on this computer: print from the viewer.")
+		msg.SetText(msg.Text + "\n" + noPrinter)
 	}
 	d = dialog.NewCustomWithoutButtons("Ready to print", msg, u.win)
 	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Close", func() { d.Hide() }), printBtn})

@@ -430,7 +430,53 @@ func (u *UI) stExtras(st *SelfTest, a fp.Actor) error {
 		func() *widget.Button { return stButton(u.form.docs.content, "Ask for missing documents") }, "Close"); err != nil {
 		return err
 	}
+	if err := u.stIntake(st, a); err != nil {
+		return err
+	}
 	return u.stImport(st, a)
+}
+
+// stIntake opens an applicant's e-mail as New request from e-mail does
+// (the demo's: the name and text in GB2312, a notice and a passport page),
+// shows both tabs, the passport page previewed, and leaves it unsaved.
+func (u *UI) stIntake(st *SelfTest, a fp.Actor) error {
+	if err := u.stPress(st, navQueue, func() *widget.Button { return u.nav[navQueue] }); err != nil {
+		return err
+	}
+	name, raw := demo.Message(u.today())
+	where := a.Name + ": a new request from an applicant's e-mail"
+	if err := u.stDo(st, where, func() { u.OpenMessage(name, raw) }); err != nil {
+		return err
+	}
+	var s *intakeScreen
+	for deadline := time.Now().Add(10 * time.Second); s == nil && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond) // the message is read off the UI thread
+		if err := u.stDo(st, where+": reading it", func() { s, _ = u.editing.(*intakeScreen) }); err != nil {
+			return err
+		}
+	}
+	if s == nil {
+		st.fail(where + ": no intake screen opened within 10 s")
+		return nil
+	}
+	if err := u.stCheck(st, "intake", where, 0); err != nil {
+		return err
+	}
+	if err := u.stDo(st, where+", its attachments", func() {
+		s.tabs.Select(s.mailTab)
+		for i, p := range s.msg.Parts {
+			if p.Refused == nil && p.Info.Type != fp.TypePDF {
+				s.show(i)
+				break
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	if err := u.stCheck(st, "intake-attachments", where+", its attachments", 0); err != nil {
+		return err
+	}
+	return u.stDialog(st, "", where+": leaving it unsaved", navQueue, func() *widget.Button { return u.nav[navQueue] }, "Discard changes")
 }
 
 // stCheck waits for the window to be drawn and checks it: no dialog left

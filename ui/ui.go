@@ -252,7 +252,7 @@ func (u *UI) menu() *fyne.MainMenu {
 		fyne.NewMenuItem("New request from e-mail…", signed(u.chooseMessage)),
 		item("Find", fyne.KeyF, signed(u.FocusSearch)),
 		item("Save", fyne.KeyS, signed(u.Save)),
-	))
+	), fyne.NewMenu("Help", fyne.NewMenuItem("About Fieldprint", u.showAbout)))
 }
 
 // today is the office's day; when and clock write instants in office time

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"bytes"
+	"sync"
 
 	fp "github.com/fieldprint/fieldprint"
 )
@@ -14,15 +15,43 @@ import (
 
 // tx is one transaction: reads always, writes in an update.
 type tx struct {
-	r     fp.Reader
-	w     fp.Writer // nil in a read-only view
-	ops   int       // writes made, as the storage contract counts them
-	bytes int       // their keys and values
+	r       fp.Reader
+	w       fp.Writer // nil in a read-only view
+	ops     int       // writes made, as the storage contract counts them
+	bytes   int       // their keys and values
+	scratch []byte    // Get's key
 }
 
 // Bucket is the top-level bucket name.
 func (t *tx) Bucket(name []byte) *bucket {
-	return &bucket{t: t, prefix: append(append([]byte(nil), name...), '/')}
+	return &bucket{t: t, prefix: prefixOf(nil, name)}
+}
+
+// prefixes keeps every bucket prefix made (a few dozen names): a bucket is
+// named on nearly every read, and its prefix need not be built each time.
+var prefixes struct {
+	sync.RWMutex
+	m map[string]map[string][]byte // parent prefix -> name -> prefix
+}
+
+func prefixOf(parent, name []byte) []byte {
+	prefixes.RLock()
+	p, ok := prefixes.m[string(parent)][string(name)]
+	prefixes.RUnlock()
+	if ok {
+		return p
+	}
+	p = append(append(append([]byte(nil), parent...), name...), '/')
+	prefixes.Lock()
+	defer prefixes.Unlock()
+	if prefixes.m == nil {
+		prefixes.m = map[string]map[string][]byte{}
+	}
+	if prefixes.m[string(parent)] == nil {
+		prefixes.m[string(parent)] = map[string][]byte{}
+	}
+	prefixes.m[string(parent)][string(name)] = p
+	return p
 }
 
 // bucket is a key prefix.
@@ -33,7 +62,7 @@ type bucket struct {
 
 // Bucket is a bucket inside b.
 func (b *bucket) Bucket(name []byte) *bucket {
-	return &bucket{t: b.t, prefix: append(append(append([]byte(nil), b.prefix...), name...), '/')}
+	return &bucket{t: b.t, prefix: prefixOf(b.prefix, name)}
 }
 
 func (b *bucket) key(k []byte) []byte { return append(append([]byte(nil), b.prefix...), k...) }
@@ -41,7 +70,10 @@ func (b *bucket) key(k []byte) []byte { return append(append([]byte(nil), b.pref
 // Get returns k's value, nil when there is none. A read error (a damaged
 // store) is kept on the transaction and ends it (see tx.err).
 func (b *bucket) Get(k []byte) []byte {
-	v, _, err := b.t.r.Get(b.key(k))
+	// The key is built in the transaction's scratch space: a backend's Get
+	// does not keep it, and Get calls nothing that could reuse it meanwhile.
+	b.t.scratch = append(append(b.t.scratch[:0], b.prefix...), k...)
+	v, _, err := b.t.r.Get(b.t.scratch)
 	if err != nil {
 		panic(readError{err})
 	}
@@ -85,7 +117,8 @@ func (b *bucket) ForEach(fn func(k, v []byte) error) error {
 }
 
 // arena copies the keys and values a scan hands out (valid only during its
-// callback) into shared blocks: one allocation for many small keys.
+// callback) into shared blocks: one allocation for many small keys. Blocks
+// start small (a short scan stays cheap) and double up to 16 KiB.
 type arena struct{ block []byte }
 
 func (a *arena) copy(b []byte) []byte {
@@ -93,7 +126,7 @@ func (a *arena) copy(b []byte) []byte {
 		return bytes.Clone(b)
 	}
 	if len(a.block)+len(b) > cap(a.block) {
-		a.block = make([]byte, 0, 16<<10)
+		a.block = make([]byte, 0, min(max(2*cap(a.block), 512), 16<<10))
 	}
 	n := len(a.block)
 	a.block = append(a.block, b...)

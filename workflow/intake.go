@@ -6,6 +6,7 @@ import (
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/outlookmsg"
 )
 
 // Messages taken in from e-mail (intake). Each message's key and the request
@@ -20,8 +21,24 @@ var _ fp.IntakeService = (*Desk)(nil)
 
 var bMail = []byte("mail")
 
-// mailType is the file type recorded for a kept message.
-const mailType = "message/rfc822"
+// ParseMessage reads a saved e-mail for intake, however it was saved:
+// Outlook's .msg (a compound file, known by its content whatever its name)
+// with package outlookmsg, anything else as an .eml with fp.ParseMessage.
+// The window, its drop and `fieldprint intake` all read messages here.
+func ParseMessage(name string, data []byte) (*fp.Message, error) {
+	if outlookmsg.IsCompoundFile(data) {
+		return outlookmsg.Parse(name, data)
+	}
+	return fp.ParseMessage(name, data)
+}
+
+// messageType is the file type recorded for a kept message.
+func messageType(data []byte) string {
+	if outlookmsg.IsCompoundFile(data) {
+		return "application/vnd.ms-outlook"
+	}
+	return "message/rfc822"
+}
 
 // mailRecord is what the database knows of one message taken in.
 type mailRecord struct {
@@ -101,7 +118,7 @@ func (db *Desk) KeepMessage(a fp.Actor, id fp.RequestID, key, name string, data 
 		if err := tx.Bucket(bMail).Put([]byte(key), v); err != nil {
 			return err
 		}
-		if _, err := refFile(tx, sum, 1, &fp.Attachment{Type: mailType, Size: int64(len(data))}); err != nil {
+		if _, err := refFile(tx, sum, 1, &fp.Attachment{Type: messageType(data), Size: int64(len(data))}); err != nil {
 			return err
 		}
 		return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionMailKeep, Request: r.Number,

@@ -187,10 +187,16 @@ func next(c *cursor, prefix []byte, reverse bool) ([]byte, []byte) {
 	return k, v
 }
 
+// each calls fn with every key of b that starts with prefix (the bucket's
+// prefix taken off) and its value, in order; fn may keep both.
 func each(b *bucket, prefix []byte, fn func(k, v []byte)) {
-	c := b.Cursor()
-	for k, v := first(c, prefix, false); k != nil; k, v = next(c, prefix, false) {
-		fn(k, v)
+	var a arena
+	err := b.t.r.Scan(b.key(prefix), nil, false, func(k, v []byte) (bool, error) {
+		fn(a.copy(k[len(b.prefix):]), a.copy(v))
+		return true, nil
+	})
+	if err != nil {
+		panic(readError{err})
 	}
 }
 
@@ -226,11 +232,13 @@ func prefixHits(b *bucket, p []byte, into hits) {
 	each(b, p, func(k, v []byte) { into[keyID(k)] = v })
 }
 
+var squeeze = strings.NewReplacer(" ", "", "-", "")
+
 // searchHits returns the requests whose name, receipt number, A-number or
 // request number matches q.
 func searchHits(tx *tx, q string) hits {
 	found := hits{}
-	c := strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(q)))
+	c := strings.ToUpper(squeeze.Replace(strings.TrimSpace(q)))
 
 	// Request number typed in full: its row comes from the received index.
 	if n, err := fp.ParseNumber(q); err == nil && strings.HasPrefix(c, "FP") {

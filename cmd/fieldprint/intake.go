@@ -9,9 +9,10 @@ import (
 	"text/tabwriter"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
-const intakeArgs = "FILE.eml [--set FIELD=VALUE]... [--attach N=ITEM|none]... [--into NUMBER | --new] [--dry-run] --user NAME"
+const intakeArgs = "FILE.eml|FILE.msg [--set FIELD=VALUE]... [--attach N=ITEM|none]... [--into NUMBER | --new] [--dry-run] --user NAME"
 
 // listFlag collects a repeated flag.
 type listFlag []string
@@ -63,7 +64,7 @@ func cmdIntake(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := fp.ParseMessage(pos[0], raw)
+	m, err := workflow.ParseMessage(pos[0], raw)
 	if err != nil {
 		return err
 	}

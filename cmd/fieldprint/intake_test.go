@@ -67,8 +67,12 @@ func TestIntakeCommand(t *testing.T) {
 		t.Errorf("a refused attachment planned: %d %s", code, errs)
 	}
 	code, _, errs = fieldprint(t, "", "intake", mailFile("hostile-outlook.msg"), "--dry-run", "--db", path)
-	if code != 1 || !strings.Contains(errs, "save the message as .eml") {
-		t.Errorf(".msg: %d %s", code, errs)
+	if code != 1 || !strings.Contains(errs, "is a damaged Outlook message") {
+		t.Errorf("a damaged .msg: %d %s", code, errs)
+	}
+	code, _, errs = fieldprint(t, "", "intake", mailFile("hostile-doc-renamed.msg"), "--dry-run", "--db", path)
+	if code != 1 || !strings.Contains(errs, "is a Word document (.doc), not a saved e-mail") {
+		t.Errorf("a .doc named .msg: %d %s", code, errs)
 	}
 
 	db, err := store.Open(path)
@@ -85,6 +89,40 @@ func TestIntakeCommand(t *testing.T) {
 	if r.Category != fp.Category319b || r.Applicant.FullName != "Wei Zhang" || r.Email != "wei.zhang.1985@gmail.com" || r.Received.String() != "2026-11-02" && r.Received.String() != fp.DateOf(r.CreatedAt).String() {
 		t.Errorf("recorded %+v", r)
 	}
+	for _, err := range db.Check() {
+		t.Error(err)
+	}
+}
+
+// fieldprint intake FILE.msg: Outlook's message file prefills and records
+// the request as the same message saved as .eml does; taking in the .eml
+// afterwards is refused (the same Message-ID).
+func TestIntakeOutlookMsg(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fp.db")
+	withClerk(t, path)
+	code, out, errs := fieldprint(t, "", "intake", mailFile("outlook.msg"), "--dry-run", "--db", path)
+	if code != 0 {
+		t.Fatalf("dry run: %d %s", code, errs)
+	}
+	for _, want := range []string{"王芳 <wang.fang@outlook.com>", "adoption (a guess from the words: i-600a, 收养; confirm it)", "IOE-09-234-56789",
+		"2  王芳护照.jpg", "-> passport/0", "收据通知 I-797C.pdf", "-> notice", "image001.png", "-> not attached"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs = fieldprint(t, "", "intake", mailFile("outlook.msg"), "--set", "date_of_birth=1980-03-04", "--set", "notice_type=receipt", "--user", "ana", "--db", path)
+	if code != 0 || !strings.Contains(out, "FP-2026-00001 recorded from the e-mail; the message is kept with it; 2 of 2 attachments attached") {
+		t.Fatalf("intake: %d\n%s\n%s", code, out, errs)
+	}
+	code, _, errs = fieldprint(t, "", "intake", mailFile("outlook.eml"), "--set", "date_of_birth=1980-03-04", "--user", "ana", "--db", path)
+	if code != 1 || !strings.Contains(errs, "already taken into FP-2026-00001") {
+		t.Errorf("the .eml of a message taken in as .msg: %d %s", code, errs)
+	}
+	db, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	for _, err := range db.Check() {
 		t.Error(err)
 	}

@@ -51,7 +51,7 @@ func init() {
 		{"record", "NUMBER -o FILE.pdf --user NAME", "print a request's record for the paper file as PDF", cmdRecord},
 		{"letter", "NUMBER -o FILE.pdf [--reason TEXT] --user NAME", "the letter to the applicant the request's status calls for (appointment letter once scheduled, --reason to print it again; denial letter; missing-documents letter while awaiting documents)", cmdLetter},
 		{"office", "show | set [--name N] [--address A] [--phone P] [--email E] [--signatory S] [--title T] --user ADMIN | export [-o FILE] | import FILE --user ADMIN", "the office profile: letterhead, hours, capacity and appointment rules (export/import: the whole profile as one JSON file)", cmdOffice},
-		{"intake", intakeArgs, "take in an applicant's saved e-mail (.eml): show the request it prefills (sender, date, numbers, a guessed category, the text as basis, each attachment checked and its checklist item), then record it with its attachments and the message kept, or with --into add them to the applicant's open request", cmdIntake},
+		{"intake", intakeArgs, "take in an applicant's saved e-mail (.eml, or Outlook's .msg): show the request it prefills (sender, date, numbers, a guessed category, the text as basis, each attachment checked and its checklist item), then record it with its attachments and the message kept, or with --into add them to the applicant's open request", cmdIntake},
 		{"attach", "NUMBER --kind notice|passport|asc-notice|supporting [--person NAME] FILE --user NAME", "attach a scan (PDF, JPEG or PNG) to a request's checklist", cmdAttach},
 		{"checklist", "NUMBER [--format table|json]", "show what a request must contain and where each document stands", cmdChecklist},
 		{"verify-doc", "NUMBER ITEM verified|rejected [--shows ID] [--reason R] [--note TEXT] --user NAME", "record the check of one attached document (ITEM: its number or key from checklist)", cmdVerifyDoc},
@@ -73,6 +73,7 @@ func init() {
 		{"report", reportArgs, "how the office is doing in a period against the one before it: requests received by category, waits for a decision and an appointment (median, 90th percentile), All others approved and denied, appointments booked, completed, missed and rescheduled, places used, letters, reprints, stamps, purges; --list shows the requests behind a figure (directors and administrators)", cmdReport},
 		{"audit", "verify [--checkpoint COUNT:HASH] | checkpoint | list [--user U] [--action A] [--request FP] [--from D] [--to D]", "check and read the audit trail", cmdAudit},
 		{"check", "", "check the database file for damage and its indexes against the records (exit 1 if a problem is found)", cmdCheck},
+		{"version", "", "the version, build and platform, and the database a command would open", cmdVersion},
 	}
 }
 
@@ -192,16 +193,9 @@ func dbPath(flagValue string) string {
 	return defaultDBPath()
 }
 
-// defaultDBPath is in the user's data directory: $XDG_DATA_HOME/fieldprint
-// or ~/.local/share/fieldprint on Linux.
+// defaultDBPath is in the user's data directory (dataDir): on Linux
+// $XDG_DATA_HOME/fieldprint or ~/.local/share/fieldprint, on Windows
+// %LOCALAPPDATA%\Fieldprint.
 func defaultDBPath() string {
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			dir = filepath.Join(home, ".local", "share")
-		} else {
-			dir = "."
-		}
-	}
-	return filepath.Join(dir, "fieldprint", "fieldprint.db")
+	return filepath.Join(dataDir(), "fieldprint.db")
 }

@@ -57,6 +57,7 @@ func cmdSelfTest(e env, args []string) error {
 	if err := os.Setenv("XDG_CONFIG_HOME", filepath.Join(tmp, "config")); err != nil {
 		return fp.Internal("cannot set XDG_CONFIG_HOME", err)
 	}
+	isolateWindowsSettings(tmp) // Fyne's settings on Windows ignore XDG_CONFIG_HOME (selftest_windows.go)
 	db, err := store.Open(filepath.Join(tmp, "self-test.db"))
 	if err != nil {
 		return err

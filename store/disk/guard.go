@@ -110,10 +110,15 @@ func openBolt(path string, opts *bolt.Options) (b *bolt.DB, err error) {
 			return nil, err
 		}
 	}
+	trusted := !opts.ReadOnly && closedCleanly(path)
 	err = guard(path, func() error {
 		if b, err = bolt.Open(path, 0o600, opts); err != nil {
 			return err
 		}
+		if trusted {
+			return nil
+		}
+		treeWalks.Add(1)
 		return b.View(func(tx *bolt.Tx) error {
 			if problems := verifyTree(tx, path); len(problems) > 0 {
 				return damaged(path, problems[0])

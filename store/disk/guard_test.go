@@ -178,3 +178,60 @@ func TestOpenRefusesAPageTreeBboltCannotWalk(t *testing.T) {
 		d.Close()
 	}
 }
+
+// A file closed cleanly and untouched since opens without the page walk; a
+// file changed after its close (damaged in place, same size) is walked and
+// refused, and so is one with no stamp (a crash, a copy).
+func TestCleanCloseSkipsTheWalkOnlyForAnUntouchedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fieldprint.db")
+	open := func() (*KV, int64, error) {
+		before := treeWalks.Load()
+		kv, err := OpenKV(path)
+		return kv, treeWalks.Load() - before, err
+	}
+	kv, _, err := open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var branch int
+	if err := kv.bolt.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("filler"))
+		for i := 0; err == nil && i < 2000; i++ {
+			err = b.Put(u64(uint64(i)), make([]byte, 100))
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	kv.bolt.View(func(tx *bolt.Tx) error { branch = int(tx.Bucket([]byte("filler")).Root()); return nil })
+	ps := kv.bolt.Info().PageSize
+	kv.Close()
+	kv, walks, err := open()
+	if err != nil || walks != 0 {
+		t.Fatalf("reopening an untouched file: %v, %d walks", err, walks)
+	}
+	kv.Close()
+	// No stamp (as after a crash): walked.
+	os.Remove(path + stampSuffix)
+	kv, walks, err = open()
+	if err != nil || walks != 1 {
+		t.Fatalf("reopening without a stamp: %v, %d walks", err, walks)
+	}
+	kv.Close()
+	// Damaged in place after a clean close: walked, refused.
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := make([]byte, 8)
+	binary.NativeEndian.PutUint64(self, uint64(branch))
+	f.WriteAt(self, int64(branch*ps+16+8))
+	f.Close()
+	kv, walks, err = open()
+	if err == nil {
+		kv.Close()
+	}
+	if walks != 1 || !strings.Contains(fp.ErrorMessage(err), "is damaged") {
+		t.Errorf("a file damaged after its clean close: %v, %d walks", err, walks)
+	}
+}

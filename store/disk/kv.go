@@ -94,7 +94,9 @@ func OpenKV(path string) (*KV, error) {
 func (kv *KV) Close() error {
 	kv.once.Do(func() {
 		close(kv.closed)
-		kv.closeErr = kv.bolt.Close()
+		if kv.closeErr = kv.bolt.Close(); kv.closeErr == nil {
+			stampClean(kv.path)
+		}
 	})
 	return kv.closeErr
 }

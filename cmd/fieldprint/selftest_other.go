@@ -1,0 +1,6 @@
+//go:build !windows
+
+package main
+
+// isolateWindowsSettings: elsewhere XDG_CONFIG_HOME is enough.
+func isolateWindowsSettings(string) {}
