@@ -91,6 +91,13 @@ func checkIndexes(tx *tx, on fp.Date) []error {
 		st, ct, _ := strings.Cut(k, string(sep))
 		errs = append(errs, fmt.Errorf("count of %s %s requests: none stored, %d records", ct, st, n))
 	}
+	if o, known := readAuditOrder(tx); known {
+		if m, err := measureAuditOrder(tx); err == nil && m.back > o.back {
+			errs = append(errs, fmt.Errorf("meta/audit-order: the audit trail steps back %v in time, %v recorded: a report may miss entries", m.back, o.back))
+		}
+	} else if tx.Bucket(bAudit).Count() > 0 {
+		errs = append(errs, fmt.Errorf("meta/audit-order is missing: open the database once with this Fieldprint"))
+	}
 	if a, b := tx.Bucket(bRequests).Count(), tx.Bucket(bSummaries).Count(); a != b {
 		errs = append(errs, fmt.Errorf("%d records but %d summaries", a, b))
 	}

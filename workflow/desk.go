@@ -18,6 +18,7 @@ import (
 // 8 bytes; dates "YYYYMMDD"):
 //
 //	meta/schema, meta/demo      schema version of this layout; the demo mark
+//	meta/audit-order            how far the audit trail strays from time order (audit.go)
 //	requests/  id -> JSON fieldprint.Request (the record, its checklist and appointments)
 //	summaries/ id -> JSON fieldprint.RequestSummary (queue rows)
 //	numbers/   "FP-2026-00042" -> id

@@ -23,7 +23,10 @@ func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 	d := &Desk{s: s, files: files, KeyFile: keyFile, where: where, Now: time.Now, MaxFileBytes: fp.MaxAttachmentBytes, wait: time.Sleep}
 	if v := d.Version(); v > Schema {
 		return nil, fp.Errorf(fp.EINVALID, "%s was written by a newer Fieldprint (schema %d, this one knows %d): update Fieldprint", where, v, Schema)
-	} else if v == Schema { // up to date: nothing is written
+	} else if v == Schema { // up to date: nothing is written (but the audit's order, once)
+		if err := d.measureAuditOrder(); err != nil {
+			return nil, err
+		}
 		if err := d.loadZone(); err != nil {
 			return nil, err
 		}
@@ -45,6 +48,9 @@ func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := d.measureAuditOrder(); err != nil {
+		return nil, err
+	}
 	if err := d.loadZone(); err != nil {
 		return nil, err
 	}
@@ -52,6 +58,26 @@ func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 }
 
 var kSchema = []byte("schema")
+
+// measureAuditOrder writes meta/audit-order for a store written before it
+// existed, from one walk of the audit trail; a store that has it is left
+// alone.
+func (d *Desk) measureAuditOrder() error {
+	known := false
+	if err := d.view(func(tx *tx) error { _, known = readAuditOrder(tx); return nil }); err != nil || known {
+		return err
+	}
+	return d.update(func(tx *tx) error {
+		if _, known := readAuditOrder(tx); known {
+			return nil // another desk measured it
+		}
+		o, err := measureAuditOrder(tx)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bMeta).Put(kAuditOrder, o.encode())
+	})
+}
 
 // Close closes the store.
 func (db *Desk) Close() error { return db.s.Close() }

@@ -16,9 +16,9 @@ import (
 // and the audit trail's stretch of those days for decisions, printings and
 // purges. Directors and administrators only: its lists name applicants.
 //
-// The audit trail is in time order (each entry is appended at the clock's
-// now): its stretch is found by bisecting the sequence numbers, and only
-// the entries whose action counts are decoded.
+// The audit trail is in time order but for the steps back of a clock that
+// meta/audit-order measures: its stretch is found by bisecting the sequence
+// numbers (scanAudit), and only the entries whose action counts are decoded.
 func (db *Desk) Report(a fp.Actor, p fp.Period) (rep fp.Report, err error) {
 	if err := p.Validate(); err != nil {
 		return rep, err
@@ -186,32 +186,21 @@ func auditAction(v []byte) string {
 }
 
 // scanAudit calls fn with every entry written from from (inclusive) to to
-// (exclusive), in order: the first is found by bisection.
+// (exclusive), in the trail's order. The trail is in time order but for
+// the steps back meta/audit-order measures (at most back): the first entry
+// that can fall in the stretch is found by bisection for from-back, and the
+// walk ends at an entry at or after to+back, which no entry after it can
+// precede by more. A trail not yet measured is read whole.
 func scanAudit(tx *tx, from, to time.Time, fn func(v []byte, at time.Time) error) error {
 	b := tx.Bucket(bAudit)
 	k, _ := b.Cursor().Last()
 	if k == nil {
 		return nil
 	}
-	atOf := func(seq uint64) (time.Time, error) {
-		t, ok := auditAt(b.Get(u64(seq)))
-		if !ok {
-			return t, fp.Internal("an audit entry cannot be read: run fieldprint audit verify", nil)
-		}
-		return t, nil
-	}
-	lo, hi := uint64(1), binary.BigEndian.Uint64(k)+1 // the first entry at or after from is in [lo, hi]
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		t, err := atOf(mid)
-		if err != nil {
-			return err
-		}
-		if t.Before(from) {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
+	o, known := readAuditOrder(tx)
+	lo := uint64(1)
+	if known {
+		lo = bisectAudit(b, from.Add(-o.back), binary.BigEndian.Uint64(k))
 	}
 	c := b.Cursor()
 	for k, v := c.Seek(u64(lo)); k != nil; k, v = c.Next() {
@@ -219,10 +208,10 @@ func scanAudit(tx *tx, from, to time.Time, fn func(v []byte, at time.Time) error
 		if !ok {
 			return fp.Internal("an audit entry cannot be read: run fieldprint audit verify", nil)
 		}
-		if !at.Before(to) {
+		if known && !at.Before(to.Add(o.back)) {
 			break
 		}
-		if at.Before(from) {
+		if at.Before(from) || !at.Before(to) {
 			continue
 		}
 		if err := fn(v, at); err != nil {
@@ -230,6 +219,23 @@ func scanAudit(tx *tx, from, to time.Time, fn func(v []byte, at time.Time) error
 		}
 	}
 	return nil
+}
+
+// bisectAudit finds, among the entries 1..last, one that follows an entry
+// before t (or is the first) and is at or after t (or follows the last):
+// every entry before it is earlier than t plus the trail's step back.
+func bisectAudit(b *bucket, t time.Time, last uint64) uint64 {
+	lo, hi := uint64(1), last+1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		at, ok := auditAt(b.Get(u64(mid)))
+		if ok && at.Before(t) {
+			lo = mid + 1
+		} else {
+			hi = mid // an entry that cannot be read is looked at by the walk
+		}
+	}
+	return lo
 }
 
 // RequestSummaries returns the queue rows of ids, in that order (a purged

@@ -198,6 +198,19 @@ func TestReportMatchesExport(t *testing.T) {
 			t.Errorf("%s: only %d items compared", p, n)
 		}
 	}
+	// Last week, which the demo plays with its clock set back after today's
+	// entries: its collections and stamped notices are counted.
+	week := fp.Period{From: today.AddDays(-10), To: today.AddDays(-1)}
+	rep, err := db.Report(demo.Director, week)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAgainstExport(t, db, rep, demo.Director)
+	for _, key := range []string{fp.FigCompleted, fp.FigStamps} {
+		if rep.Figure(key, false).Count() == 0 {
+			t.Errorf("%s: %s counts nothing in the demo office's last week", week, key)
+		}
+	}
 	// Directors and administrators only.
 	if _, err := db.Report(demo.Clerk, fp.MonthPeriod(today)); fp.ErrorCode(err) != fp.EFORBIDDEN {
 		t.Errorf("a clerk's report: %v", err)
@@ -246,5 +259,88 @@ func TestReportAuditStretch(t *testing.T) {
 	rep, _ = db.Report(director, fp.MonthPeriod(fp.Date{Y: 2026, M: 10, D: 1}))
 	if got := rep.Figure(fp.FigPurges, false); got.Count() != 0 {
 		t.Errorf("October counts November's purge: %+v", got.Items)
+	}
+}
+
+// An audit trail out of time order (a clock set back, desks' clocks apart)
+// loses no entry from a report: meta/audit-order says how far it strays,
+// a store without it is read whole and measured at the next open, and
+// Check notices an order that understates the trail.
+func TestReportAuditOutOfOrder(t *testing.T) {
+	db, path := trackerDesk(t) // the accounts and settings written at fixedNow, 20 November
+	purge := func(at time.Time, number string) {
+		t.Helper()
+		db.Now = func() time.Time { return at }
+		if err := db.update(func(tx *tx) error {
+			return db.appendAudit(tx, fp.AuditEntry{User: admin.Name, Action: fp.ActionRequestPurge, Request: number})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	purge(time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC), "FP-2025-00001")
+	stepBack := time.Date(2026, 10, 31, 12, 0, 0, 0, time.UTC)
+	purge(stepBack, "FP-2025-00002")
+	purge(time.Date(2026, 11, 2, 11, 0, 0, 0, time.UTC), "FP-2025-00003")
+	db.Now = fixedNow
+	purged := func(p fp.Period) []string {
+		t.Helper()
+		rep, err := db.Report(director, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, it := range rep.Figure(fp.FigPurges, false).Items {
+			out = append(out, it.Number)
+		}
+		return out
+	}
+	october := fp.MonthPeriod(fp.Date{Y: 2026, M: 10, D: 1})
+	november := fp.MonthPeriod(fp.Date{Y: 2026, M: 11, D: 1})
+	check := func(when string) {
+		t.Helper()
+		if got := purged(october); !slices.Equal(got, []string{"FP-2025-00002"}) {
+			t.Errorf("%s: October's purges %v", when, got)
+		}
+		if got := purged(november); !slices.Equal(got, []string{"FP-2025-00001", "FP-2025-00003"}) {
+			t.Errorf("%s: November's purges %v", when, got)
+		}
+	}
+	check("recorded")
+	order := func() (auditOrder, bool) {
+		var o auditOrder
+		var known bool
+		db.view(func(tx *tx) error { o, known = readAuditOrder(tx); return nil })
+		return o, known
+	}
+	want := fixedNow().Sub(stepBack) // the accounts' entries, then a purge on 31 October
+	if o, known := order(); !known || o.back != want || !o.max.Equal(fixedNow()) {
+		t.Errorf("audit order %+v (known %v), want back %v", o, known, want)
+	}
+	if errs := db.Check(); len(errs) > 0 {
+		t.Errorf("Check: %v", errs)
+	}
+
+	// An order that understates the trail: Check says so.
+	if err := db.update(func(tx *tx) error { return tx.Bucket(bMeta).Put(kAuditOrder, auditOrder{}.encode()) }); err != nil {
+		t.Fatal(err)
+	}
+	if errs := db.Check(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "steps back") {
+		t.Errorf("Check of an understated order: %v", errs)
+	}
+	// A store from before the order was kept: read whole, measured at open.
+	if err := db.update(func(tx *tx) error { return tx.Bucket(bMeta).Delete(kAuditOrder) }); err != nil {
+		t.Fatal(err)
+	}
+	check("without the order")
+	if errs := db.Check(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "missing") {
+		t.Errorf("Check without the order: %v", errs)
+	}
+	db = reopen(t, db, path)
+	if o, known := order(); !known || o.back != want {
+		t.Errorf("measured at open: %+v (known %v), want back %v", o, known, want)
+	}
+	check("measured at open")
+	if errs := db.Check(); len(errs) > 0 {
+		t.Errorf("Check: %v", errs)
 	}
 }
