@@ -344,7 +344,7 @@ type ReportSource struct {
 	Purges    []ReportItem
 	// Requests are the requests with an appointment on one of the days.
 	Requests []*Request
-	// Uses are the booked slots of each day of the period.
+	// Uses are the booked slots of each day of both periods.
 	Uses       map[Date][]SlotUse
 	Scheduling Scheduling
 }

@@ -65,9 +65,7 @@ func (db *Desk) reportSource(tx *tx, p fp.Period) (fp.ReportSource, error) {
 		if err != nil {
 			return src, err
 		}
-		if p.Contains(d) {
-			src.Uses[d] = us
-		}
+		src.Uses[d] = us
 		for _, u := range us {
 			ids[u.Request] = true
 		}

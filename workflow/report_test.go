@@ -2,7 +2,9 @@ package workflow
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -12,12 +14,16 @@ import (
 	"github.com/fieldprint/fieldprint/demo"
 )
 
-// exportCounts counts what a report says from the office's exported data
-// alone: the JSON export (records, histories, appointments) and the audit
-// list, written here again from the report's definitions, not with its code.
-// It returns, for each figure, the request numbers it counts (a number as
-// often as counted) and, for the waits, the days.
-func exportCounts(t testing.TB, db *Desk, p fp.Period, a fp.Actor) (numbers map[string][]string, waits map[string][]int) {
+// exported is the office's exported data: the JSON export (records,
+// histories, appointments) and the audit list.
+type exported struct {
+	recs  []fp.ExportRecord
+	audit []fp.AuditEntry
+	loc   *time.Location
+	ids   map[fp.RequestID]string // request numbers, for the report's items
+}
+
+func exportOf(t testing.TB, db *Desk, a fp.Actor) exported {
 	t.Helper()
 	rs, err := db.LoadRequests(fp.RequestFilter{})
 	if err != nil {
@@ -27,15 +33,25 @@ func exportCounts(t testing.TB, db *Desk, p fp.Period, a fp.Actor) (numbers map[
 	if err := fp.WriteExportJSON(&buf, rs); err != nil {
 		t.Fatal(err)
 	}
-	var recs []fp.ExportRecord
-	if err := json.Unmarshal(buf.Bytes(), &recs); err != nil {
+	x := exported{loc: db.Location(), ids: map[fp.RequestID]string{}}
+	for _, r := range rs {
+		x.ids[r.ID] = r.Number
+	}
+	if err := json.Unmarshal(buf.Bytes(), &x.recs); err != nil {
 		t.Fatal(err)
 	}
-	audit, err := db.FindAudit(a, fp.AuditFilter{})
-	if err != nil {
+	if x.audit, err = db.FindAudit(a, fp.AuditFilter{}); err != nil {
 		t.Fatal(err)
 	}
-	loc := db.Location()
+	return x
+}
+
+// counts counts what a report of p says from the exported data alone,
+// written here again from the report's definitions, not with its code. It
+// returns, for each figure, the request numbers it counts (a number as
+// often as counted) and, for the waits, the days.
+func (x exported) counts(p fp.Period) (numbers map[string][]string, waits map[string][]int) {
+	recs, audit, loc := x.recs, x.audit, x.loc
 	in := func(d fp.Date) bool { return !d.Before(p.From) && !d.After(p.To) }
 	numbers, waits = map[string][]string{}, map[string][]int{}
 	add := func(key, n string) { numbers[key] = append(numbers[key], n) }
@@ -123,46 +139,72 @@ func exportCounts(t testing.TB, db *Desk, p fp.Period, a fp.Actor) (numbers map[
 	return numbers, waits
 }
 
-// checkAgainstExport compares every figure of the report of p with the
-// count made from the export; it returns how many items it compared.
+// checkAgainstExport compares every figure of the report, its period's and
+// the previous one's, with the count made from the export; it returns how
+// many items it compared.
 func checkAgainstExport(t testing.TB, db *Desk, rep fp.Report, a fp.Actor) int {
 	t.Helper()
-	numbers, waits := exportCounts(t, db, rep.Period, a)
-	byID := map[fp.RequestID]string{}
-	rs, _ := db.LoadRequests(fp.RequestFilter{})
-	for _, r := range rs {
-		byID[r.ID] = r.Number
-	}
+	x := exportOf(t, db, a)
 	compared := 0
-	for _, f := range rep.Figures {
-		var got []string
-		var days []int
-		for _, it := range f.Items {
-			n := it.Number
-			if n == "" {
-				n = byID[it.Request]
+	for _, side := range []struct {
+		p       fp.Period
+		figures []fp.Figure
+	}{{rep.Period, rep.Figures}, {rep.Previous, rep.Before}} {
+		numbers, waits := x.counts(side.p)
+		for _, f := range side.figures {
+			var got []string
+			var days []int
+			for _, it := range f.Items {
+				n := it.Number
+				if n == "" {
+					n = x.ids[it.Request]
+				}
+				got = append(got, n)
+				days = append(days, it.Days)
 			}
-			got = append(got, n)
-			days = append(days, it.Days)
-		}
-		compared += len(got)
-		if f.Wait {
-			want := waits[f.Key]
-			slices.Sort(days)
+			compared += len(got)
+			if f.Wait {
+				want := waits[f.Key]
+				slices.Sort(days)
+				slices.Sort(want)
+				if !slices.Equal(days, want) && !(len(days) == 0 && len(want) == 0) {
+					t.Errorf("%s, %s: the report measured %d waits, the export %d; %s", side.p, f.Key, len(days), len(want), difference(days, want))
+				}
+				continue
+			}
+			want := numbers[f.Key]
+			slices.Sort(got)
 			slices.Sort(want)
-			if !slices.Equal(days, want) && !(len(days) == 0 && len(want) == 0) {
-				t.Errorf("%s: the report measured %v, the export %v", f.Key, days, want)
+			if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+				t.Errorf("%s, %s: the report counts %d, the export %d; %s", side.p, f.Key, len(got), len(want), difference(got, want))
 			}
-			continue
-		}
-		want := numbers[f.Key]
-		slices.Sort(got)
-		slices.Sort(want)
-		if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
-			t.Errorf("%s: the report counts %d %v, the export %d %v", f.Key, len(got), got, len(want), want)
 		}
 	}
 	return compared
+}
+
+// difference says what only one of two sorted lists holds (the first ten).
+func difference[T cmp.Ordered](got, want []T) string {
+	var only [2][]T
+	i, j := 0, 0
+	for i < len(got) || j < len(want) {
+		switch {
+		case j == len(want) || (i < len(got) && got[i] < want[j]):
+			only[0] = append(only[0], got[i])
+			i++
+		case i == len(got) || want[j] < got[i]:
+			only[1] = append(only[1], want[j])
+			j++
+		default:
+			i, j = i+1, j+1
+		}
+	}
+	for k := range only {
+		if len(only[k]) > 10 {
+			only[k] = only[k][:10]
+		}
+	}
+	return fmt.Sprintf("only in the report %v, only in the export %v", only[0], only[1])
 }
 
 // The demo office's report, for its month and for the fortnight around
@@ -206,10 +248,19 @@ func TestReportMatchesExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkAgainstExport(t, db, rep, demo.Director)
-	for _, key := range []string{fp.FigCompleted, fp.FigStamps} {
+	for _, key := range []string{fp.FigCompleted, fp.FigStamps, fp.FigCapacityUsed} {
 		if rep.Figure(key, false).Count() == 0 {
 			t.Errorf("%s: %s counts nothing in the demo office's last week", week, key)
 		}
+	}
+	// The same week as the period before the next ten days.
+	rep, err = db.Report(demo.Director, fp.Period{From: today, To: today.AddDays(9)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAgainstExport(t, db, rep, demo.Director)
+	if rep.Previous != week || rep.Figure(fp.FigCapacityUsed, true).Count() == 0 {
+		t.Errorf("the places used in %s, the period before %s: %d", rep.Previous, rep.Period, rep.Figure(fp.FigCapacityUsed, true).Count())
 	}
 	// Directors and administrators only.
 	if _, err := db.Report(demo.Clerk, fp.MonthPeriod(today)); fp.ErrorCode(err) != fp.EFORBIDDEN {
