@@ -110,6 +110,9 @@ func (d *doc) weeklyChart(rep fp.Report) {
 		most = max(most, len(w.Items))
 	}
 	d.axis(x0, y0, h, most, "")
+	if rep.Figure(fp.FigReceived, false).Count() == 0 {
+		d.emptyChart(y0, h, "No request was received in this period.")
+	}
 	bw := min(60, (d.width-40)/float64(max(1, len(rep.Weeks)))) - 8
 	for i, w := range rep.Weeks {
 		x := x0 + 8 + float64(i)*(bw+8)
@@ -165,6 +168,9 @@ func (d *doc) waitChart(rep fp.Report) {
 		}
 	}
 	d.axis(x0, y0, h, most, "days")
+	if rep.Figure(fp.FigDecisionWait, false).Count() == 0 {
+		d.emptyChart(y0, h, "No decision was made in this period.")
+	}
 	bw := min(60, (d.width-40)/float64(max(1, len(rep.Weeks)))) - 8
 	for i, w := range rep.Weeks {
 		x := x0 + 8 + float64(i)*(bw+8)
@@ -192,6 +198,15 @@ func (d *doc) waitChart(rep fp.Report) {
 		d.CellFormat(bw, 10, fmt.Sprint(m), "", 0, "C", false, 0, "")
 	}
 	d.SetY(y0 + h + 26)
+}
+
+// emptyChart says in the middle of a chart why it has no bars.
+func (d *doc) emptyChart(y0, h float64, why string) {
+	d.font("", 9)
+	d.SetTextColor(100, 100, 100)
+	d.SetXY(margin, y0+h/2-6)
+	d.CellFormat(d.width, 12, d.t(why), "", 0, "C", false, 0, "")
+	d.SetTextColor(0, 0, 0)
 }
 
 // axis draws a chart's baseline and its scale at 0 and top.

@@ -97,3 +97,21 @@ func TestReportText(t *testing.T) {
 		t.Errorf("the wait's median %d is not in:\n%s", m, pages[0])
 	}
 }
+
+// A period with nothing received and nothing decided says so on its
+// charts rather than drawing empty frames (and the table says 0).
+func TestReportEmptyCharts(t *testing.T) {
+	rep, err := fp.BuildReport(fp.MonthPeriod(fp.Date{Y: 2027, M: 2, D: 1}), fp.ReportSource{Scheduling: officeHours})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(pdfPages(t, renderReport(t, rep)), "\n")
+	for _, w := range []string{"No request was received in this period.", "No decision was made in this period.", "Requests received 0 0 no change"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("the empty report lacks %q", w)
+		}
+	}
+	if text := strings.Join(pdfPages(t, renderReport(t, reportOf(t))), "\n"); strings.Contains(text, "No request was") || strings.Contains(text, "No decision was") {
+		t.Error("November's charts say they are empty")
+	}
+}

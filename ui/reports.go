@@ -27,7 +27,9 @@ type reportsScreen struct {
 	period  *widget.Select
 	rep     fp.Report
 	body    *fyne.Container
-	message *widget.Label
+	scroll  *container.Scroll
+	span    *widget.Label // the period against the one before
+	message *widget.Label // the places used and what to do, or where the PDF went
 	content fyne.CanvasObject
 	// lastList is the list of the last numbers opened (tests count its rows).
 	lastList *widget.List
@@ -47,14 +49,17 @@ var categoryColor = map[fp.Category]color.Color{
 }
 
 func newReportsScreen(u *UI) *reportsScreen {
-	s := &reportsScreen{ui: u, body: container.NewVBox(), message: widget.NewLabel("")}
-	s.message.Wrapping = fyne.TextWrapWord
+	// One line each: a wrapped label's height is known only once laid out,
+	// and the second line would cover the scrolled figures.
+	s := &reportsScreen{ui: u, body: container.NewVBox(), span: widget.NewLabel(""), message: widget.NewLabel("")}
+	s.span.Truncation, s.message.Truncation = fyne.TextTruncateEllipsis, fyne.TextTruncateEllipsis
 	s.period = widget.NewSelect([]string{periodThisMonth, periodLastMonth, period30, period90}, func(string) { s.refresh() })
 	csvBtn := widget.NewButtonWithIcon("Export CSV…", theme.DownloadIcon(), s.onCSV)
 	pdfBtn := widget.NewButtonWithIcon("PDF…", theme.DocumentPrintIcon(), s.onPDF)
 	top := container.NewBorder(nil, nil, container.NewHBox(heading("Reports"), container.NewGridWrap(fyne.NewSize(180, s.period.MinSize().Height), s.period)),
 		container.NewHBox(csvBtn, pdfBtn))
-	s.content = container.NewBorder(container.NewVBox(top, s.message), nil, nil, nil, container.NewVScroll(s.body))
+	s.scroll = container.NewVScroll(s.body)
+	s.content = container.NewBorder(container.NewVBox(top, s.span, s.message), nil, nil, nil, s.scroll)
 	return s
 }
 
@@ -88,8 +93,8 @@ func (s *reportsScreen) refresh() {
 	if avail > 0 {
 		pct = used * 100 / avail
 	}
-	s.message.SetText(fmt.Sprintf("%s (%d days), against the %d days before (%s). Places used: %d of %d (%d%%). Every number opens the requests behind it.",
-		rep.Period, rep.Period.Days(), rep.Previous.Days(), rep.Previous, used, avail, pct))
+	s.span.SetText(fmt.Sprintf("%s (%d days), against the %d days before (%s).", rep.Period, rep.Period.Days(), rep.Previous.Days(), rep.Previous))
+	s.message.SetText(fmt.Sprintf("Places used: %d of %d (%d%%). Every number opens the requests behind it.", used, avail, pct))
 	s.body.RemoveAll()
 	s.body.Add(s.figures())
 	s.body.Add(heading("Requests received each week, by category"))
@@ -101,10 +106,12 @@ func (s *reportsScreen) refresh() {
 	s.body.Refresh()
 }
 
-// figures is the table: each figure, its number (a button opening the
-// list), the previous period's and the change.
+// figures is the table: each figure (the column as wide as the longest),
+// its number (a button opening the list), the previous period's and the
+// change.
 func (s *reportsScreen) figures() fyne.CanvasObject {
-	grid := container.New(&columnsLayout{widths: []float32{260, 210, 170, 100}})
+	cols := &columnsLayout{widths: []float32{200, 210, 170, 100}}
+	grid := container.New(cols)
 	bold := func(t string) fyne.CanvasObject {
 		return widget.NewLabelWithStyle(t, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
@@ -115,7 +122,7 @@ func (s *reportsScreen) figures() fyne.CanvasObject {
 	for _, f := range s.rep.Figures {
 		before := s.rep.Figure(f.Key, true)
 		label := widget.NewLabel(f.Label)
-		label.Truncation = fyne.TextTruncateEllipsis
+		cols.widths[0] = max(cols.widths[0], label.MinSize().Width)
 		grid.Add(label)
 		grid.Add(s.countButton(f, s.rep.Period))
 		grid.Add(s.countButton(before, s.rep.Previous))
@@ -252,6 +259,9 @@ func (s *reportsScreen) weeklyChart() fyne.CanvasObject {
 	for _, wk := range s.rep.Weeks {
 		most = max(most, len(wk.Items))
 	}
+	if s.rep.Figure(fp.FigReceived, false).Count() == 0 {
+		c.Add(place(chartText("No request was received in this period.", 13), 10, top+h/2, w, 18))
+	}
 	bw := float32(min(70, (w-20)/max(1, len(s.rep.Weeks)))) - 10
 	for i, wk := range s.rep.Weeks {
 		x := float32(10 + i*int(bw+10))
@@ -292,6 +302,9 @@ func (s *reportsScreen) waitChart() fyne.CanvasObject {
 		if p, ok := wk.Decisions.Percentile(90); ok {
 			most = max(most, p)
 		}
+	}
+	if s.rep.Figure(fp.FigDecisionWait, false).Count() == 0 {
+		c.Add(place(chartText("No decision was made in this period.", 13), 10, top+h/2, w, 18))
 	}
 	bw := float32(min(70, (w-20)/max(1, len(s.rep.Weeks)))) - 10
 	for i, wk := range s.rep.Weeks {
@@ -384,7 +397,7 @@ func (s *reportsScreen) onPDF() {
 }
 
 // columnsLayout lays its objects out in rows of len(widths) columns, each
-// column as wide as given (the first takes what is left over).
+// column as wide as given.
 type columnsLayout struct{ widths []float32 }
 
 func (l *columnsLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {

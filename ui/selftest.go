@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
@@ -144,6 +145,11 @@ func (u *UI) selfTest(st *SelfTest) (err error) {
 				return err
 			}
 			if err := u.stCheck(st, selfTestNames[name], a.Name+": "+name, 0); err != nil {
+				return err
+			}
+		}
+		if a.Role == fp.RoleDirector {
+			if err := u.stReports(st, a); err != nil {
 				return err
 			}
 		}
@@ -434,6 +440,35 @@ func (u *UI) stExtras(st *SelfTest, a fp.Actor) error {
 		return err
 	}
 	return u.stImport(st, a)
+}
+
+// stReports shows the last 30 days' report scrolled to its charts, and the
+// list behind the appointments booked.
+func (u *UI) stReports(st *SelfTest, a fp.Actor) error {
+	if err := u.stPress(st, navReports, func() *widget.Button { return u.nav[navReports] }); err != nil {
+		return err
+	}
+	where := a.Name + ": the last 30 days' charts"
+	var booked *widget.Button
+	if err := u.stDo(st, where, func() {
+		s := u.reports
+		s.period.SetSelected(period30)
+		grid := s.body.Objects[0] // laid out at its MinSize, once drawn
+		s.scroll.Offset = fyne.NewPos(0, grid.MinSize().Height+theme.Padding())
+		s.scroll.Refresh()
+		for i, f := range s.rep.Figures {
+			if f.Key == fp.FigBooked {
+				booked, _ = grid.(*fyne.Container).Objects[4*(i+1)+1].(*widget.Button)
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	if err := u.stCheck(st, "reports-charts", where, 0); err != nil {
+		return err
+	}
+	return u.stDialog(st, "reports-list", a.Name+": the appointments booked in the last 30 days", "the appointments booked",
+		func() *widget.Button { return booked }, "Close")
 }
 
 // stIntake opens an applicant's e-mail as New request from e-mail does

@@ -12,7 +12,7 @@ import (
 	"github.com/fieldprint/fieldprint/letter"
 )
 
-const reportArgs = "[--month YYYY-MM | --from D --to D] [--format text|csv|json|pdf] [-o FILE] [--list FIGURE] --user NAME"
+const reportArgs = "[--month YYYY-MM | --from D --to D | --days N] [--format text|csv|json|pdf] [-o FILE] [--list FIGURE] --user NAME"
 
 // cmdReport is the office's report for a period against the one before it,
 // as text, CSV, JSON or PDF; --list prints the requests behind one figure.
@@ -22,6 +22,7 @@ func cmdReport(e env, args []string) error {
 	month := fs.String("month", "", "the month, YYYY-MM (default: this month in office time)")
 	from := fs.String("from", "", "the first day, YYYY-MM-DD (with --to)")
 	to := fs.String("to", "", "the last day, YYYY-MM-DD (with --from)")
+	days := fs.Int("days", 0, "the last N days to today in office time (the window's Last 30 days: --days 30)")
 	format := fs.String("format", "text", "text, csv, json or pdf (pdf needs -o)")
 	out := fs.String("o", "", "write to FILE instead of standard output")
 	list := fs.String("list", "", "instead: the requests behind one figure (its key, as the CSV's first column says), e.g. appointments.missed")
@@ -39,6 +40,20 @@ func cmdReport(e env, args []string) error {
 		fmt.Fprintf(e.stderr, "fieldprint report: --format must be text, csv, json or pdf, not %q\n", *format)
 		return errUsage
 	}
+	given := 0
+	for _, g := range []bool{*month != "", *from != "" || *to != "", *days != 0} {
+		if g {
+			given++
+		}
+	}
+	switch {
+	case given > 1:
+		fmt.Fprintln(e.stderr, "fieldprint report: give one of --month, --from and --to, or --days")
+		return errUsage
+	case *days < 0 || *days > fp.MaxReportDays:
+		fmt.Fprintf(e.stderr, "fieldprint report: --days must be between 1 and %d\n", fp.MaxReportDays)
+		return errUsage
+	}
 	db, err := open(*dbFlag)
 	if err != nil {
 		return err
@@ -50,9 +65,9 @@ func cmdReport(e env, args []string) error {
 	}
 	var p fp.Period
 	switch {
-	case *month != "" && (*from != "" || *to != ""):
-		fmt.Fprintln(e.stderr, "fieldprint report: give --month, or --from and --to, not both")
-		return errUsage
+	case *days > 0:
+		today := db.Today()
+		p = fp.Period{From: today.AddDays(1 - *days), To: today}
 	case *month != "":
 		p, err = fp.ParsePeriod(*month, "")
 	case *from != "" || *to != "":

@@ -47,6 +47,15 @@ func TestReportCLI(t *testing.T) {
 			t.Errorf("--list %s: %d rows for %d (%s)", rec[0], len(rows)-1, f.Count(), errs)
 		}
 	}
+	// --days: the window's Last 30 days, to today in office time.
+	code, out, errs = fieldprint(t, "", "report", "--days", "30", "--format", "json", "--db", db, "--user", "director")
+	var last fp.Report
+	if code != 0 || json.Unmarshal([]byte(out), &last) != nil || last.Period.Days() != 30 || fp.MonthPeriod(last.Period.To) != rep.Period {
+		t.Fatalf("--days 30: %d %v %q", code, last.Period, errs)
+	}
+	if _, same, _ := fieldprint(t, "", "report", "--from", last.Period.From.String(), "--to", last.Period.To.String(), "--format", "json", "--db", db, "--user", "director"); same != out {
+		t.Errorf("--days 30 is not the report of %s", last.Period)
+	}
 	pdf := filepath.Join(dir, "report.pdf")
 	if code, _, errs := fieldprint(t, "", "report", "--format", "pdf", "-o", pdf, "--month", rep.Period.From.String()[:7], "--db", db, "--user", "admin"); code != 0 {
 		t.Fatalf("pdf: %s", errs)
@@ -63,7 +72,9 @@ func TestReportCLI(t *testing.T) {
 		{[]string{"report", "--from", "2026-11-30", "--to", "2026-11-01", "--db", db, "--user", "director"}, 1, "before it begins"},
 		{[]string{"report", "--list", "nothing", "--db", db, "--user", "director"}, 1, "is not a figure"},
 		{[]string{"report", "--format", "pdf", "--db", db, "--user", "director"}, 2, "needs -o"},
-		{[]string{"report", "--month", "2026-11", "--from", "2026-11-01", "--db", db, "--user", "director"}, 2, "not both"},
+		{[]string{"report", "--month", "2026-11", "--from", "2026-11-01", "--db", db, "--user", "director"}, 2, "give one of"},
+		{[]string{"report", "--days", "30", "--month", "2026-11", "--db", db, "--user", "director"}, 2, "give one of"},
+		{[]string{"report", "--days", "401", "--db", db, "--user", "director"}, 2, "between 1 and 400"},
 	} {
 		code, _, errs := fieldprint(t, "", tc.args...)
 		if code != tc.code || !strings.Contains(errs, tc.msg) {
