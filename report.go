@@ -1,12 +1,12 @@
 package fieldprint
 
 import (
+	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -37,8 +37,16 @@ const MaxReportDays = 400
 // Days is how many days p spans.
 func (p Period) Days() int { return p.From.DaysUntil(p.To) + 1 }
 
-// Contains says whether d is one of p's days.
-func (p Period) Contains(d Date) bool { return !d.Before(p.From) && !d.After(p.To) }
+// Contains says whether d is one of p's days. Dates compare as YYYYMMDD
+// numbers (a Date is a real day: DateOf, ParseDate), which a report does
+// hundreds of thousands of times.
+func (p Period) Contains(d Date) bool {
+	k := d.ordinal()
+	return k >= p.From.ordinal() && k <= p.To.ordinal()
+}
+
+// ordinal is d as the number YYYYMMDD, in the order of the days.
+func (d Date) ordinal() int { return d.Y*10000 + int(d.M)*100 + d.D }
 
 // Previous is the period of the same length just before p.
 func (p Period) Previous() Period {
@@ -379,28 +387,31 @@ func BuildReport(p Period, src ReportSource) (Report, error) {
 	for d := p.From; !d.After(p.To); d = d.AddDays(1) {
 		rep.Days = append(rep.Days, src.Scheduling.Load(d, src.Uses[d]))
 	}
-	received := rep.Figure(FigReceived, false)
-	decided := rep.Figure(FigDecisionWait, false)
-	for start := p.From.AddDays(-int((p.From.Time().Weekday() + 6) % 7)); !start.After(p.To); start = start.AddDays(7) {
-		w := ReportWeek{From: maxDate(start, p.From), To: minDate(start.AddDays(6), p.To), Received: map[Category]int{},
-			Decisions: Figure{Key: FigDecisionWait, Label: "Time from request to decision", Wait: true, Items: []ReportItem{}}}
-		week := Period{w.From, w.To}
-		for _, it := range received.Items {
-			if week.Contains(it.Day) {
-				w.Items = append(w.Items, it)
-			}
+	first := p.From.AddDays(-int((p.From.Time().Weekday() + 6) % 7)) // the Monday of its first week
+	for start := first; !start.After(p.To); start = start.AddDays(7) {
+		rep.Weeks = append(rep.Weeks, ReportWeek{From: maxDate(start, p.From), To: minDate(start.AddDays(6), p.To), Received: map[Category]int{},
+			Decisions: Figure{Key: FigDecisionWait, Label: "Time from request to decision", Wait: true, Items: []ReportItem{}}})
+	}
+	week := func(d Date) *ReportWeek { // nil: not in the period
+		if !p.Contains(d) {
+			return nil
 		}
-		for _, e := range src.Received {
-			if week.Contains(e.Day) {
-				w.Received[e.Category]++
-			}
+		return &rep.Weeks[first.DaysUntil(d)/7]
+	}
+	for _, it := range rep.Figure(FigReceived, false).Items {
+		if w := week(it.Day); w != nil {
+			w.Items = append(w.Items, it)
 		}
-		for _, it := range decided.Items {
-			if week.Contains(it.Day) {
-				w.Decisions.Items = append(w.Decisions.Items, it)
-			}
+	}
+	for _, e := range src.Received {
+		if w := week(e.Day); w != nil {
+			w.Received[e.Category]++
 		}
-		rep.Weeks = append(rep.Weeks, w)
+	}
+	for _, it := range rep.Figure(FigDecisionWait, false).Items {
+		if w := week(it.Day); w != nil {
+			w.Decisions.Items = append(w.Decisions.Items, it)
+		}
 	}
 	return rep, nil
 }
@@ -430,6 +441,17 @@ func figures(p Period, src ReportSource) []Figure {
 	}
 	for i := range cats {
 		byCat[Categories[i]] = &cats[i]
+	}
+	in := map[Category]int{} // the lists' lengths, to make them once
+	for _, e := range src.Received {
+		if p.Contains(e.Day) {
+			in[e.Category]++
+			in[""]++
+		}
+	}
+	received.Items = make([]ReportItem, 0, in[""])
+	for c, f := range byCat {
+		f.Items = make([]ReportItem, 0, in[c])
 	}
 	for _, e := range src.Received {
 		if !p.Contains(e.Day) {
@@ -564,16 +586,12 @@ func figures(p Period, src ReportSource) []Figure {
 
 // sortItems orders a list by day, then request, then detail.
 func sortItems(items []ReportItem) {
-	sort.SliceStable(items, func(i, j int) bool {
-		a, b := items[i], items[j]
-		if a.Day != b.Day {
-			return a.Day.Before(b.Day)
-		}
-		if a.Request != b.Request {
-			return a.Request < b.Request
-		}
-		return a.Detail < b.Detail
-	})
+	order := func(a, b ReportItem) int {
+		return cmp.Or(cmp.Compare(a.Day.ordinal(), b.Day.ordinal()), cmp.Compare(a.Request, b.Request), strings.Compare(a.Detail, b.Detail))
+	}
+	if !slices.IsSortedFunc(items, order) { // the received index gives them in order
+		slices.SortStableFunc(items, order)
+	}
 }
 
 // firstAppointment is the applicant's first appointment that counts: not

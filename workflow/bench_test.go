@@ -22,7 +22,8 @@ import (
 //	go test -run '^$' -bench . -benchmem ./workflow
 //
 // FIELDPRINT_BENCH_REQUESTS sets another size (10000, 1000000) to see how
-// each cost grows.
+// each cost grows. FIELDPRINT_BENCH_DB=FILE keeps the database in FILE and
+// uses it again in the next run instead of building it (minutes at 100,000).
 
 var benchRequests = benchSize()
 
@@ -74,6 +75,10 @@ func buildBig() error {
 		return err
 	}
 	big.dir, big.path = dir, filepath.Join(dir, "fieldprint.db")
+	if keep := os.Getenv("FIELDPRINT_BENCH_DB"); keep != "" {
+		os.RemoveAll(dir)
+		big.dir, big.path = "", keep // kept for the next run
+	}
 	db, err := Open(big.path)
 	if err != nil {
 		return err
@@ -423,6 +428,12 @@ func BenchmarkReportMonth(b *testing.B) {
 func bigDB(b *testing.B) *Desk {
 	b.Helper()
 	big.once.Do(func() {
+		if keep := os.Getenv("FIELDPRINT_BENCH_DB"); keep != "" {
+			if _, err := os.Stat(keep); err == nil {
+				big.err = reuseBig(keep)
+				return
+			}
+		}
 		big.err = buildBig()
 		if big.err == nil {
 			fmt.Fprintf(os.Stderr, "store benchmarks: built %d requests in %v, file %.0f MB\n",
@@ -442,6 +453,45 @@ func bigDB(b *testing.B) *Desk {
 	}
 	b.ResetTimer()
 	return big.db
+}
+
+// reuseBig opens the database a previous run kept in path.
+func reuseBig(path string) error {
+	db, err := Open(path)
+	if err != nil {
+		return err
+	}
+	db.Now = fixedNow
+	big.path, big.db = path, db
+	n, err := db.CountRequests()
+	if err != nil {
+		return err
+	}
+	big.creates = n // BenchmarkCreateRequest's receipt numbers stay new
+	rows, _, err := db.FindRequests(fp.RequestFilter{Offset: n / 2, Limit: 100})
+	if err != nil {
+		return err
+	}
+	for _, row := range rows {
+		r, err := db.FindRequestByID(row.ID)
+		if err != nil {
+			return err
+		}
+		if big.receipt == "" && len(r.ReceiptNumbers) > 0 {
+			big.receipt = string(r.ReceiptNumbers[0])
+		}
+		if big.anumber == "" && r.ANumber != "" {
+			big.anumber = string(r.ANumber)
+		}
+	}
+	if err := db.view(func(tx *tx) error { big.order, _ = readAuditOrder(tx); return nil }); err != nil {
+		return err
+	}
+	if st, err := os.Stat(path); err == nil {
+		big.fileSize = st.Size()
+	}
+	fmt.Fprintf(os.Stderr, "store benchmarks: %s again, %d requests, file %.0f MB\n", path, n, float64(big.fileSize)/(1<<20))
+	return nil
 }
 
 func benchFind(b *testing.B, f fp.RequestFilter, wantSome bool) {

@@ -48,6 +48,7 @@ func (db *Desk) reportSource(tx *tx, p fp.Period) (fp.ReportSource, error) {
 	}
 	all := fp.Period{From: p.Previous().From, To: p.To}
 	src := fp.ReportSource{Scheduling: s, Uses: map[fp.Date][]fp.SlotUse{}}
+	words := interner{}
 
 	// Received: the index is in day order; its values say status and category.
 	end := dateKey(all.To.AddDays(1))
@@ -55,7 +56,7 @@ func (db *Desk) reportSource(tx *tx, p fp.Period) (fp.ReportSource, error) {
 	for k, v := c.Seek(dateKey(all.From)); len(k) == 16 && bytes.Compare(k[:8], end) < 0; k, v = c.Next() {
 		st, ct, _ := bytes.Cut(v, sep)
 		src.Received = append(src.Received, fp.ReceivedEntry{Request: keyID(k), Day: keyDate(k[:8]),
-			Status: fp.Status(st), Category: fp.Category(ct)})
+			Status: fp.Status(words.of(st)), Category: fp.Category(words.of(ct))})
 	}
 
 	// Appointments: the days' slots and walk-ins, then their requests.
@@ -88,50 +89,130 @@ func (db *Desk) reportSource(tx *tx, p fp.Period) (fp.ReportSource, error) {
 		src.Requests = append(src.Requests, r)
 	}
 
-	// The audit trail's stretch of those days.
+	// The audit trail's stretch of those days: only the entries whose
+	// action counts are read further, and each request looked up once.
 	loc := s.Location()
 	from := time.Date(all.From.Y, all.From.M, all.From.D, 0, 0, 0, 0, loc)
 	to := time.Date(all.To.Y, all.To.M, all.To.D+1, 0, 0, 0, 0, loc)
-	return src, scanAudit(tx, from, to, func(v []byte, at time.Time) error {
+	numbers := map[string]fp.RequestID{}
+	idOf := func(number string) fp.RequestID {
+		id, ok := numbers[number]
+		if !ok {
+			id = numberID(tx, number)
+			numbers[number] = id
+		}
+		return id
+	}
+	return src, scanAudit(tx, from, to, func(v []byte, at func() (time.Time, bool)) error {
 		act := auditAction(v)
 		switch act {
-		case fp.ActionRequestTransition, fp.ActionLetterPrint, fp.ActionRecordPrint, fp.ActionStampPrint, fp.ActionRequestPurge:
+		case fp.ActionRequestTransition:
+			if !bytes.Contains(v, []byte(`"new":"ready-to-schedule"`)) && !bytes.Contains(v, []byte(`"new":"denied"`)) {
+				return nil // not a decision: not worth decoding
+			}
+		case fp.ActionLetterPrint, fp.ActionRecordPrint, fp.ActionStampPrint, fp.ActionRequestPurge:
 		default:
 			return nil
 		}
-		if act == fp.ActionRequestTransition && !bytes.Contains(v, []byte(`"new":"ready-to-schedule"`)) && !bytes.Contains(v, []byte(`"new":"denied"`)) {
-			return nil // not a decision: not worth decoding
+		t, ok := at()
+		if !ok {
+			return fp.Internal("an audit entry cannot be read: run fieldprint audit verify", nil)
 		}
-		var e fp.AuditEntry
-		if err := json.Unmarshal(v, &e); err != nil {
-			return fp.Internal("an audit entry cannot be read: run fieldprint audit verify", err)
+		if t.Before(from) || !t.Before(to) {
+			return nil // beside the stretch, written while a clock was behind
 		}
-		day := fp.DateOf(at.In(loc))
-		id := numberID(tx, e.Request)
+		number, _ := jsonField(v, "request")
+		day := fp.DateOf(t.In(loc))
+		id := idOf(number)
 		switch act {
 		case fp.ActionRequestTransition:
-			for _, ch := range e.Changes {
-				if ch.Field != "status" || !fp.IsDecision(fp.Status(ch.Old), fp.Status(ch.New)) {
-					continue
-				}
-				ev := fp.DecisionEvent{Request: id, Number: e.Request, Day: day, From: fp.Status(ch.Old), To: fp.Status(ch.New)}
-				if id != 0 {
-					if sum, err := getSummary(tx, id); err == nil {
-						ev.Category, ev.Received = sum.Category, sum.Received
-					}
-				}
-				src.Decisions = append(src.Decisions, ev)
+			from, to, ok := statusChange(v)
+			if !ok || !fp.IsDecision(from, to) {
+				return nil
 			}
+			ev := fp.DecisionEvent{Request: id, Number: number, Day: day, From: from, To: to}
+			if sum := tx.Bucket(bSummaries).Get(idKey(id)); id != 0 && sum != nil {
+				c, _ := jsonField(sum, "category")
+				r, _ := jsonField(sum, "received")
+				ev.Category = fp.Category(words.of([]byte(c)))
+				ev.Received, _ = fp.ParseDate(r)
+			}
+			src.Decisions = append(src.Decisions, ev)
 		case fp.ActionRequestPurge:
-			src.Purges = append(src.Purges, fp.ReportItem{Number: e.Request, Day: day, Detail: "purged"})
+			src.Purges = append(src.Purges, fp.ReportItem{Number: number, Day: day, Detail: "purged"})
 		default:
-			if ev, ok := fp.PrintEventOf(e); ok {
+			note, _ := jsonField(v, "note")
+			if ev, ok := fp.PrintEventOf(fp.AuditEntry{Action: act, Request: number, Note: note}); ok {
 				ev.Request, ev.Day = id, day
 				src.Prints = append(src.Prints, ev)
 			}
 		}
 		return nil
 	})
+}
+
+// jsonField reads the string value of key in an encoded JSON object
+// without decoding the rest: the first "key":"…" in v. Inside a JSON string
+// every quote is escaped, so the pattern can only be a key; the object's
+// nested objects must not have a key of that name (an audit entry's
+// changes have field, old and new; a queue row's nested counts none of
+// the keys read here). ok is false when the key is not there or its value
+// is not a well-formed string.
+func jsonField(v []byte, key string) (string, bool) {
+	pat := make([]byte, 0, len(key)+6)
+	pat = append(append(append(pat, '"'), key...), `":"`...)
+	i := bytes.Index(v, pat)
+	if i < 0 {
+		return "", false
+	}
+	start := i + len(pat)
+	escaped := false
+	for j := start; j < len(v); j++ {
+		switch v[j] {
+		case '\\':
+			escaped = true
+			j++ // the escaped character
+		case '"':
+			if !escaped {
+				return string(v[start:j]), true
+			}
+			var out string
+			if err := json.Unmarshal(v[start-1:j+1], &out); err != nil {
+				return "", false
+			}
+			return out, true
+		}
+	}
+	return "", false
+}
+
+// statusChange reads the status change of an encoded transition entry:
+// its change {"field":"status","old":"…","new":"…"} (fp.Change's order).
+func statusChange(v []byte) (from, to fp.Status, ok bool) {
+	i := bytes.Index(v, []byte(`{"field":"status"`))
+	if i < 0 {
+		return "", "", false
+	}
+	ch := v[i:]
+	if j := bytes.IndexByte(ch, '}'); j >= 0 {
+		ch = ch[:j+1] // one change (statuses hold no braces)
+	}
+	was, _ := jsonField(ch, "old")
+	is, ok := jsonField(ch, "new")
+	return fp.Status(was), fp.Status(is), ok
+}
+
+// interner gives the same string for the same bytes: an index's few
+// statuses and categories, read hundreds of thousands of times.
+type interner map[string]string
+
+func (in interner) of(b []byte) string {
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	in[s] = s
+	return s
 }
 
 // keyDate reads an index key's YYYYMMDD.
@@ -183,57 +264,68 @@ func auditAction(v []byte) string {
 	return ""
 }
 
-// scanAudit calls fn with every entry written from from (inclusive) to to
-// (exclusive), in the trail's order. The trail is in time order but for
-// the steps back meta/audit-order measures (at most back): the first entry
-// that can fall in the stretch is found by bisection for from-back, and the
-// walk ends at an entry at or after to+back, which no entry after it can
-// precede by more. A trail not yet measured is read whole.
-func scanAudit(tx *tx, from, to time.Time, fn func(v []byte, at time.Time) error) error {
+// scanAudit calls fn with every entry that may have been written from from
+// (inclusive) to to (exclusive), in the trail's order; at reads the entry's
+// time (fn checks it: an entry near the ends may fall outside). The trail
+// is in time order but for the steps back meta/audit-order measures (at
+// most back), so the stretch lies between the entries bisection finds for
+// from-back and for to+back: every entry before the first is before from,
+// every entry from the second on is at or after to. A trail not yet
+// measured is read whole.
+func scanAudit(tx *tx, from, to time.Time, fn func(v []byte, at func() (time.Time, bool)) error) error {
 	b := tx.Bucket(bAudit)
 	k, _ := b.Cursor().Last()
 	if k == nil {
 		return nil
 	}
-	o, known := readAuditOrder(tx)
-	lo := uint64(1)
-	if known {
-		lo = bisectAudit(b, from.Add(-o.back), binary.BigEndian.Uint64(k))
-	}
-	c := b.Cursor()
-	for k, v := c.Seek(u64(lo)); k != nil; k, v = c.Next() {
-		at, ok := auditAt(v)
-		if !ok {
-			return fp.Internal("an audit entry cannot be read: run fieldprint audit verify", nil)
+	last := binary.BigEndian.Uint64(k)
+	lo, hi := uint64(1), last+1
+	if o, known := readAuditOrder(tx); known {
+		var err error
+		if lo, err = bisectAudit(b, from.Add(-o.back), last); err != nil {
+			return err
 		}
-		if known && !at.Before(to.Add(o.back)) {
-			break
-		}
-		if at.Before(from) || !at.Before(to) {
-			continue
-		}
-		if err := fn(v, at); err != nil {
+		if hi, err = bisectAudit(b, to.Add(o.back), last); err != nil {
 			return err
 		}
 	}
-	return nil
+	if lo >= hi {
+		return nil
+	}
+	var ferr error
+	err := tx.r.Scan(b.prefix, b.key(u64(lo)), false, func(k, v []byte) (bool, error) {
+		if k = k[len(b.prefix):]; len(k) != 8 {
+			return true, nil // not an entry's key
+		}
+		if binary.BigEndian.Uint64(k) >= hi {
+			return false, nil
+		}
+		ferr = fn(v, func() (time.Time, bool) { return auditAt(v) })
+		return ferr == nil, nil
+	})
+	if err != nil {
+		return fp.Internal("the audit trail cannot be read", err)
+	}
+	return ferr
 }
 
 // bisectAudit finds, among the entries 1..last, one that follows an entry
-// before t (or is the first) and is at or after t (or follows the last):
-// every entry before it is earlier than t plus the trail's step back.
-func bisectAudit(b *bucket, t time.Time, last uint64) uint64 {
+// before t (or is the first) and is at or after t (or follows the last).
+func bisectAudit(b *bucket, t time.Time, last uint64) (uint64, error) {
 	lo, hi := uint64(1), last+1
 	for lo < hi {
 		mid := lo + (hi-lo)/2
 		at, ok := auditAt(b.Get(u64(mid)))
-		if ok && at.Before(t) {
+		if !ok {
+			return 0, fp.Internal("an audit entry cannot be read: run fieldprint audit verify", nil)
+		}
+		if at.Before(t) {
 			lo = mid + 1
 		} else {
-			hi = mid // an entry that cannot be read is looked at by the walk
+			hi = mid
 		}
 	}
-	return lo
+	return lo, nil
 }
 
 // RequestSummaries returns the queue rows of ids, in that order (a purged

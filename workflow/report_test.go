@@ -395,3 +395,61 @@ func TestReportAuditOutOfOrder(t *testing.T) {
 		t.Errorf("Check: %v", errs)
 	}
 }
+
+// The report reads an audit entry's request, note and status change, and a
+// queue row's category and received day, without decoding them: what it
+// reads is what decoding gives, whatever the text holds.
+func TestReportReadsEntriesAsDecoded(t *testing.T) {
+	notes := []string{"", "copy 1", "appointment letter, copy 2, sha256 00; reprint: the applicant said \"lost\" \\ twice",
+		`"note":"copy 9"`, "José Müller <a&b> \u2028 line\nbreak", `{"field":"status","old":"new","new":"denied"}`, "\\", `\"`}
+	changes := [][]fp.Change{nil,
+		{{Field: "status", Old: "new", New: "ready-to-schedule"}},
+		{{Field: "full name", Old: `"request":"FP-2026-99999"`, New: "x"}, {Field: "status", Old: "director-review", New: "denied"}},
+		{{Field: "status", New: "new"}}}
+	n := 0
+	for _, note := range notes {
+		for _, ch := range changes {
+			for _, req := range []string{"", "FP-2026-00042"} {
+				e := fp.AuditEntry{Seq: 7, At: fixedNow(), User: `a"b`, Action: fp.ActionRequestTransition, Request: req, Changes: ch, Note: note, PrevHash: "0", Hash: "1"}
+				v, err := json.Marshal(e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got, ok := jsonField(v, "note"); got != note || ok != (note != "") {
+					t.Errorf("note of %s: %q %v", v, got, ok)
+				}
+				if got, ok := jsonField(v, "request"); got != req || ok != (req != "") {
+					t.Errorf("request of %s: %q %v", v, got, ok)
+				}
+				var want fp.Change
+				for _, c := range ch {
+					if c.Field == "status" {
+						want = c
+					}
+				}
+				from, to, ok := statusChange(v)
+				if string(from) != want.Old || string(to) != want.New || ok != (want.New != "") {
+					t.Errorf("status change of %s: %q %q %v", v, from, to, ok)
+				}
+				n++
+			}
+		}
+	}
+	for _, bad := range []string{`{"note":"unterminated`, `{"note":"bad \escape"}`, `{"note":`, `"note":"`} {
+		if got, ok := jsonField([]byte(bad), "note"); ok {
+			t.Errorf("%s: %q read", bad, got)
+		}
+	}
+	r := mustParse(t, sample())
+	r.ID, r.Number, r.Applicant.FullName = 9, "FP-2026-00009", `Ana "category":"military" Ruiz`
+	v, _ := json.Marshal(r.Summary(fp.DateOf(fixedNow())))
+	if c, _ := jsonField(v, "category"); c != string(r.Category) {
+		t.Errorf("category of %s: %q", v, c)
+	}
+	if d, _ := jsonField(v, "received"); d != r.Received.String() {
+		t.Errorf("received of %s: %q", v, d)
+	}
+	if n < 60 {
+		t.Errorf("%d entries", n)
+	}
+}
