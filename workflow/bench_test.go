@@ -398,7 +398,7 @@ func BenchmarkReportMonth(b *testing.B) {
 		}
 		start := time.Now()
 		n := checkAgainstExport(b, db, rep, director)
-		for _, key := range []string{fp.FigReceived, fp.FigDecided, fp.FigOtherApproved, fp.FigOtherDenied, fp.FigAppointWait,
+		for _, key := range []string{fp.FigReceived, fp.FigDecided, fp.FigDecisionWait, fp.FigOtherApproved, fp.FigOtherDenied, fp.FigAppointWait,
 			fp.FigBooked, fp.FigCompleted, fp.FigMissed, fp.FigRescheduled, fp.FigCapacityUsed, fp.FigLetters, fp.FigReprints, fp.FigStamps} {
 			if rep.Figure(key, false).Count() == 0 || rep.Figure(key, true).Count() == 0 {
 				b.Errorf("%s counts nothing in %s or the month before: the comparison proves little", key, p)
