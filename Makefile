@@ -89,6 +89,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzWriteCSVRoundTrip -fuzztime 30s .
 	$(GO) test -run '^$$' -fuzz '^FuzzParseMessage$$' -fuzztime 30s .
 	$(GO) test -run '^$$' -fuzz '^FuzzHTMLText$$' -fuzztime 30s .
+	$(GO) test -run '^$$' -fuzz '^FuzzReadTracker$$' -fuzztime 30s .
+	$(GO) test -run '^$$' -fuzz '^FuzzTrackerMapping$$' -fuzztime 30s .
 	$(GO) test -run '^$$' -fuzz '^FuzzParseMsg$$' -fuzztime 30s ./outlookmsg
 
 # Installs only the Debian packages that are missing, and says which.

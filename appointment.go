@@ -83,6 +83,10 @@ type Appointment struct {
 	Collection *Collection `json:"collection,omitempty"`
 	MissedAt   time.Time   `json:"missed_at,omitzero"`
 	Stamp      string      `json:"stamp,omitempty"` // the stamped notice's code once printed
+	// FromImport: a collection before Fieldprint, brought from the office's
+	// tracker (see Request.ImportedCollection): it holds no slot, and no
+	// stamped notice certifies it.
+	FromImport bool `json:"from_import,omitempty"`
 }
 
 // End is when the slot ends.
@@ -340,7 +344,7 @@ func CheckBookings(s Scheduling, r *Request, bs []Booking, uses map[Date][]SlotU
 			return Errorf(EINVALID, "station %d does not exist: the office has %d", b.Station, s.Stations)
 		}
 		if ok, why := s.OpenOn(b.Day); !ok {
-			return Errorf(EINVALID, "%s %s: the office is %s; choose another day", b.Day, b.Day.Time().Weekday(), why)
+			return Errorf(EINVALID, "%s %s: the office has %s; choose another day", b.Day, b.Day.Time().Weekday(), strings.Replace(why, "closed: ", "closed for ", 1))
 		}
 		if !slices.ContainsFunc(s.Sessions(b.Day), func(ss Session) bool { return slices.Contains(ss.Starts, b.Start) }) {
 			return Errorf(EINVALID, "%s is not a slot on %s: slots are every %d minutes within the public hours %s", b.Start, b.Day, s.SlotMinutes, FormatWindows(s.Hours[b.Day.Time().Weekday()]))

@@ -244,7 +244,10 @@ func (v *ChainVerifier) Next(key uint64, e AuditEntry) *AuditProblem {
 		return &AuditProblem{Seq: want, Reason: "it differs from a signed checkpoint: the history up to it was rewritten"}
 	}
 	v.count, v.prev = want, e.Hash
-	if e.Request != "" {
+	switch {
+	case e.Request != "" && e.Action == ActionRequestPurge:
+		delete(v.newest, e.Request) // a purge ends the request's record
+	case e.Request != "":
 		v.newest[e.Request] = newestEntry{seq: want, hash: e.Hash, record: e.Record}
 	}
 	return nil

@@ -1,14 +1,12 @@
 package fieldprint
 
 import (
-	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -29,12 +27,11 @@ var CSVColumns = []string{
 
 // CSVRequiredColumns are the columns an import file must have: at least one
 // column of each group, so {"receipt_number", "a_number"} means either or
-// both. The table of columns in docs/CLI.md says the same
+// both (TrackerRequiredFields: what every tracker has). The facts a tracker
+// rarely holds may be missing: the request is then flagged incomplete (see
+// CompletableFields). The table of columns in docs/CLI.md says the same
 // (TestCLIDocCSVColumns compares them).
-var CSVRequiredColumns = [][]string{
-	{"full_name"}, {"date_of_birth"}, {"category"}, {"basis"}, {"notice_type"},
-	{"receipt_number", "a_number"}, {"email", "phone"},
-}
+var CSVRequiredColumns = TrackerRequiredFields
 
 // LineError is one problem in an imported file.
 type LineError struct {
@@ -50,11 +47,34 @@ func (e LineError) Error() string {
 	return fmt.Sprintf("line %d: %s: %s", e.Line, e.Column, e.Message)
 }
 
-// ImportRow is one parsed row of a spreadsheet import.
+// ImportRow is one parsed row of a spreadsheet import: the request, and
+// from a tracker what it says of the request's history.
 type ImportRow struct {
 	Line     int
 	Request  *Request
 	Warnings []string
+	// File is the tracker's name ("" for rows made elsewhere), Notes the
+	// notes it keeps about the request: with Line, the request's Origin.
+	File  string
+	Notes string
+	// Status is where the tracker says the request stands ("": new), and
+	// StatusText how it wrote it.
+	Status     Status
+	StatusText string
+	// Appointment is the applicant's appointment in the tracker: still to
+	// come, it is booked through the booking rules; past, with the status
+	// completed, it is the day biometrics were collected.
+	Appointment *ImportedAppointment
+	// Collected is the day biometrics were collected (zero: not given).
+	Collected Date
+}
+
+// Origin is where the row's request comes from (nil: not from a file).
+func (row ImportRow) Origin() *Origin {
+	if row.File == "" && row.Notes == "" && row.StatusText == "" {
+		return nil
+	}
+	return &Origin{File: row.File, Line: row.Line, Notes: row.Notes, Status: row.StatusText}
 }
 
 // MaxImportRows bounds one import: a tracker is hundreds of rows, not millions.
@@ -64,158 +84,40 @@ const MaxImportRows = 100000
 // bytes each.
 const MaxImportBytes = 64 << 20
 
-// ParseImportCSV reads an office's spreadsheet tracker. It returns every row
-// it could parse and every problem found; a caller must import nothing when
-// any problem is returned.
+// ParseImportCSV reads a file in Fieldprint's own CSV format (the export's
+// columns, CSVColumns and HistoryColumns, in any order and case) through the
+// tracker import: the encoding and separator found, every column named as
+// Fieldprint names it. It returns every row it could parse and every
+// problem found; a caller must import nothing when any problem is returned.
+// An office's own tracker goes through ReadTracker and a TrackerMapping.
 func ParseImportCSV(r io.Reader, today Date) ([]ImportRow, []LineError) {
-	br := bufio.NewReader(r)
-	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
-		br.Discard(3)
-	} else if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
+	if err != nil {
 		return nil, []LineError{{Line: 1, Message: "the file cannot be read: " + err.Error()}}
 	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, []LineError{{Line: 1, Message: "the file is empty: it needs a header line naming the columns, e.g. " + strings.Join(CSVColumns[:11], ",")}}
-	} else if err != nil {
-		return nil, []LineError{csvError(err)}
+	if len(data) > MaxImportBytes {
+		return nil, []LineError{{Line: 1, Message: fmt.Sprintf("the file is larger than %d MB: split it", MaxImportBytes>>20)}}
 	}
-	col := map[string]int{}
-	var errs []LineError
-	allowed := strings.Join(CSVColumns, ", ")
-	for i, h := range header {
-		k := strings.ToLower(strings.TrimSpace(h))
-		switch {
-		case k == "":
-			errs = append(errs, LineError{1, "", fmt.Sprintf("column %d has no name; allowed columns: %s", i+1, allowed)})
-		case indexOf(CSVColumns, k) < 0:
-			errs = append(errs, LineError{1, "", fmt.Sprintf("unknown column %q; allowed columns (any order, any case): %s", h, allowed)})
-		case col[k] != 0:
-			errs = append(errs, LineError{1, "", fmt.Sprintf("column %q appears twice", k)})
-		default:
-			col[k] = i + 1 // 0 means absent
-		}
-	}
-	// Columns every row needs: missing, they are one error here, not one per
-	// row (the first missing one: the file is being set up).
-	for _, group := range CSVRequiredColumns {
-		if len(errs) > 0 || slices.ContainsFunc(group, func(c string) bool { return col[c] != 0 }) {
-			continue
-		}
-		if len(group) == 1 {
-			errs = append(errs, LineError{1, "", fmt.Sprintf("the required column %q is missing; allowed columns: %s", group[0], allowed)})
-		} else {
-			both := "(or more)"
-			if len(group) == 2 {
-				both = "(or both)"
-			}
-			errs = append(errs, LineError{1, "", fmt.Sprintf("the file needs a %s column %s", quoteJoin(group, " or "), both)})
-		}
-	}
+	f, errs := ReadTracker("", data, "", 0)
 	if len(errs) > 0 {
 		return nil, errs
 	}
+	return OwnMapping(f).Rows(f, today)
+}
 
-	var rows []ImportRow
-	seen := map[string]int{} // identifier -> line of first use
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		} else if err != nil {
-			// A parse error leaves the rest unframed; an I/O error may repeat
-			// forever: either way, stop here.
-			le := csvError(err)
-			if _, ok := err.(*csv.ParseError); !ok {
-				le.Line, _ = cr.FieldPos(0)
-				le.Line++
-			}
-			errs = append(errs, le)
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if blank(rec) {
-			continue
-		}
-		if len(rows)+len(errs) >= MaxImportRows {
-			errs = append(errs, LineError{line, "", fmt.Sprintf("more than %d rows: split the file", MaxImportRows)})
-			break
-		}
-		if len(rec) != len(header) {
-			errs = append(errs, LineError{line, "", fmt.Sprintf("has %d fields but the header has %d: check for a missing or extra comma, or quote text that contains commas", len(rec), len(header))})
-			continue
-		}
-		get := func(k string) string {
-			if i := col[k]; i > 0 {
-				return UnescapeCSVCell(rec[i-1])
-			}
-			return ""
-		}
-		in := RequestInput{
-			Received: get("received"), FullName: get("full_name"), DateOfBirth: get("date_of_birth"),
-			Category: get("category"), Basis: get("basis"), NoticeType: get("notice_type"),
-			ReceiptNumbers: get("receipt_number"), ANumber: get("a_number"), Email: get("email"), Phone: get("phone"),
-			ASCDate: get("asc_date"), ASCPlace: get("asc_place"), DepartureReason: get("departure_reason"),
-			RescheduleAsked: get("reschedule_asked"), RescheduleNote: get("reschedule_note"),
-			Passport: PassportInput{Number: get(FieldPassport), Expiry: get(FieldPassportExpiry), Nationality: get(FieldNationality), Sex: get(FieldSex)},
-		}
-		var rowErrs []LineError
-		noDate := map[string]bool{} // household fields already reported as malformed
-		for _, item := range strings.Split(get("household_adults"), ";") {
-			if strings.TrimSpace(item) == "" {
-				continue
-			}
-			name, dob, ok := strings.Cut(item, "|")
-			if !ok {
-				// Numbered like Parse numbers them; the date is reported missing once, here.
-				rowErrs = append(rowErrs, LineError{line, "household_adults", fmt.Sprintf("adult %d %q must be written Full Name|YYYY-MM-DD", len(in.Household)+1, strings.TrimSpace(item))})
-				noDate[HouseholdField(len(in.Household), FieldDateOfBirth)] = true
-			}
-			p := PersonInput{FullName: name, DateOfBirth: dob}
-			if parts := strings.Split(dob, "|"); len(parts) > 1 {
-				parts = append(parts, "", "", "", "")
-				p.DateOfBirth, p.Passport = parts[0], PassportInput{Number: parts[1], Expiry: parts[2], Nationality: parts[3], Sex: parts[4]}
-			}
-			in.Household = append(in.Household, p)
-		}
-		req, warns, err := in.Parse(today)
-		var e *Error
-		if errors.As(err, &e) {
-			for _, f := range e.Fields {
-				if noDate[f.Field] {
-					continue
-				}
-				c, msg := f.Field, f.Message
-				if strings.HasPrefix(c, FieldHousehold+"[") {
-					var n int
-					fmt.Sscanf(c[len(FieldHousehold)+1:], "%d", &n)
-					c, msg = FieldHousehold, fmt.Sprintf("adult %d: %s", n, msg)
-				}
-				rowErrs = append(rowErrs, LineError{line, c, msg})
-			}
-		} else if err != nil {
-			rowErrs = append(rowErrs, LineError{line, "", ErrorMessage(err)})
-		}
-		if len(rowErrs) > 0 {
-			errs = append(errs, rowErrs...)
-			continue
-		}
-		for _, id := range req.Identifiers() {
-			if first, dup := seen[id]; dup {
-				errs = append(errs, LineError{line, identColumn(id), fmt.Sprintf("%s is also on line %d: one person must not get two requests", id, first)})
-			} else {
-				seen[id] = line
+// OwnMapping maps the columns of f that Fieldprint's own CSV names (any
+// case, with or without the underscores) and nothing else.
+func OwnMapping(f *TrackerFile) TrackerMapping {
+	m := TrackerMapping{Columns: map[string]string{}}
+	for _, h := range f.Header {
+		for _, c := range append(slices.Clone(CSVColumns), HistoryColumns...) {
+			if ColumnKey(h) == ColumnKey(c) {
+				m.SetColumn(h, c)
 			}
 		}
-		rows = append(rows, ImportRow{Line: line, Request: req, Warnings: warns})
 	}
-	if len(rows) == 0 && len(errs) == 0 {
-		errs = append(errs, LineError{1, "", "the file has a header but no rows"})
-	}
-	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Line < errs[j].Line })
-	return rows, errs
+	m.DateOrder = m.DateEvidence(f).Order()
+	return m
 }
 
 func identColumn(id string) string {
@@ -327,16 +229,41 @@ func csvNeedsEscape(s string) bool {
 // a spreadsheet.
 func WriteCSV(w io.Writer, rs []*Request) error {
 	cw := csv.NewWriter(w)
-	cw.Write(CSVColumns)
+	cw.Write(append(slices.Clone(CSVColumns), HistoryColumns...))
 	for _, r := range rs {
 		in := r.Input()
+		h := r.historyCells()
 		cw.Write(EscapeCSVCells([]string{in.Received, in.FullName, in.DateOfBirth, in.Category, in.Basis, in.NoticeType,
 			strings.ReplaceAll(in.ReceiptNumbers, " ", ""), in.ANumber, in.Email, in.Phone, householdCSV(in.Household),
 			in.ASCDate, in.ASCPlace, in.DepartureReason, in.RescheduleAsked, in.RescheduleNote,
-			in.Passport.Number, in.Passport.Expiry, in.Passport.Nationality, in.Passport.Sex}))
+			in.Passport.Number, in.Passport.Expiry, in.Passport.Nationality, in.Passport.Sex,
+			h[0], h[1], h[2], h[3], h[4]}))
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// historyCells are r's HistoryColumns: its status; the applicant's live
+// appointment still to be kept (booked or checked in: date and time, and
+// station); for a completed request, the day the applicant's biometrics
+// were collected; the notes an import brought. (The other people's
+// appointments are in the JSON export; an import books them beside the
+// applicant's.)
+func (r *Request) historyCells() [5]string {
+	var out [5]string
+	out[0] = string(r.Status)
+	if ap, ok := r.CurrentAppointment(0); ok {
+		switch {
+		case ap.Status == ApptCollected && r.Status == StatusCompleted: // a household part-way through is not
+			out[3] = ap.Day.String()
+		case ap.Status == ApptBooked || ap.Status == ApptCheckedIn:
+			out[1], out[2] = ap.Day.String()+" "+ap.Start.String(), strconv.Itoa(ap.Station)
+		}
+	}
+	if r.Origin != nil {
+		out[4] = r.Origin.Notes
+	}
+	return out
 }
 
 // EscapeCSVCells escapes every cell of a CSV record in place (see
@@ -378,13 +305,17 @@ type ExportRecord struct {
 	Household      []Person        `json:"household"`
 	Other          *OtherFacts     `json:"other,omitempty"`
 	History        []Transition    `json:"history"`
+	Appointments   []Appointment   `json:"appointments"`
+	Incomplete     []string        `json:"incomplete,omitempty"`
+	Origin         *Origin         `json:"origin,omitempty"`
 }
 
 func (r *Request) Export() ExportRecord {
 	e := ExportRecord{Number: r.Number, Status: r.Status, Category: r.Category, FullName: r.Applicant.FullName,
 		DateOfBirth: r.Applicant.DateOfBirth, Passport: r.Applicant.Passport, Received: r.Received, Basis: r.Basis, NoticeType: r.NoticeType,
 		ReceiptNumbers: r.ReceiptNumbers, ANumber: r.ANumber, Email: r.Email, Phone: r.Phone,
-		Household: r.Household, Other: r.Other, History: r.History}
+		Household: r.Household, Other: r.Other, History: r.History, Appointments: r.Appointments,
+		Incomplete: r.Incomplete, Origin: r.Origin}
 	if e.ReceiptNumbers == nil {
 		e.ReceiptNumbers = []ReceiptNumber{}
 	}
@@ -394,28 +325,10 @@ func (r *Request) Export() ExportRecord {
 	if e.History == nil {
 		e.History = []Transition{}
 	}
-	return e
-}
-
-// ImportDuplicates checks rows against what s already holds: a receipt
-// number or A-number on an open request is a problem of the row's line, as
-// in the file. The window and the CLI import through it alike.
-func ImportDuplicates(s RequestService, rows []ImportRow) ([]LineError, error) {
-	var out []LineError
-	for _, row := range rows {
-		ds, err := s.FindDuplicates(row.Request)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range ds {
-			col := "receipt_number"
-			if strings.HasPrefix(d.Identifier, "A") {
-				col = "a_number"
-			}
-			out = append(out, LineError{Line: row.Line, Column: col, Message: d.String()})
-		}
+	if e.Appointments == nil {
+		e.Appointments = []Appointment{}
 	}
-	return out, nil
+	return e
 }
 
 // SortLineErrors orders problems by line, keeping each line's in order.

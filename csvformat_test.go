@@ -116,21 +116,32 @@ func TestParseImportCSVLabelsBOMAndCRLF(t *testing.T) {
 
 const minimalHeader = "full_name,category,date_of_birth,basis,notice_type,receipt_number,email\n"
 
+// A date that could be day first or month first stops the import once,
+// naming the first such cell and asking for the tracker's date order; with
+// the order chosen (TrackerMapping.DateOrder) it is read.
 func TestParseImportCSVBadDateLine(t *testing.T) {
 	for _, eol := range []string{"\n", "\r\n"} {
 		text := strings.ReplaceAll(minimalHeader, "\n", eol) +
 			"Ann Lee,military,1990-03-05,\"first line" + eol + "second line" + eol + "third line\",receipt,IOE0912345678,ann@example.com" + eol +
-			"Bo Lee,military,05/03/1990,basis,receipt,IOE0912345679,bo@example.com" + eol
+			"Bo Lee,military,05/03/1990,basis,receipt,IOE0912345679,bo@example.com" + eol +
+			"Cy Lee,military,1990-02-30,basis,receipt,IOE0912345670,cy@example.com" + eol
 		rows, errs := parseCSV(t, text)
-		want := `line 5: date_of_birth: "05/03/1990" is not a date in the form YYYY-MM-DD (e.g. 1990-03-05)`
-		if got := lineErrStrings(errs); len(got) != 1 || got[0] != want {
-			t.Errorf("eol %q: errors = %q, want exactly [%q]", eol, got, want)
+		want := []string{
+			`line 5: date_of_birth: dates like "05/03/1990" could be day first (3 October) or month first (March 10) and none in the file tells: choose the tracker's date order`,
+			`line 6: date_of_birth: "1990-02-30" is not a day of the calendar (read as month 2, day 30): check it in the spreadsheet`,
 		}
-		if len(errs) == 1 && (errs[0].Line != 5 || errs[0].Column != FieldDateOfBirth) {
-			t.Errorf("eol %q: error = %+v", eol, errs[0])
+		if got := lineErrStrings(errs); !reflect.DeepEqual(got, want) {
+			t.Errorf("eol %q: errors =\n%q\nwant\n%q", eol, got, want)
 		}
 		if len(rows) != 1 || rows[0].Line != 2 || rows[0].Request.Basis != "first line\nsecond line\nthird line" {
 			t.Errorf("eol %q: rows = %+v", eol, rows)
+		}
+		f, _ := ReadTracker("t.csv", []byte(text), "", 0)
+		m := OwnMapping(f)
+		m.DateOrder = DayFirst
+		rows, errs = m.Rows(f, testToday)
+		if len(errs) != 1 || errs[0].Line != 6 || len(rows) != 2 || rows[1].Request.Applicant.DateOfBirth != (Date{1990, 3, 5}) {
+			t.Errorf("eol %q: day first: errors %q, rows %+v", eol, lineErrStrings(errs), rows)
 		}
 	}
 }
@@ -256,10 +267,14 @@ func TestParseImportCSVRowErrors(t *testing.T) {
 	for _, e := range byLine[5] {
 		cols[e.Column] = true
 	}
-	for _, c := range []string{FieldCategory, FieldBasis, FieldNoticeType, FieldReceiptNumbers, FieldEmail} {
+	for _, c := range []string{FieldCategory, FieldNoticeType, FieldReceiptNumbers, FieldEmail} {
 		if !cols[c] {
 			t.Errorf("line 5: no error for %s in %q", c, lineErrStrings(byLine[5]))
 		}
+	}
+	// An empty basis is a gap to fill later, not an error (see TestParseIncomplete).
+	if cols[FieldBasis] {
+		t.Errorf("line 5: an empty basis is an error: %q", lineErrStrings(byLine[5]))
 	}
 	if len(byLine) != 4 {
 		t.Errorf("errors on lines %v, want 2-5", byLine)
@@ -365,7 +380,7 @@ func TestWriteCSVRoundTrip(t *testing.T) {
 	if err := WriteCSV(&buf, rs); err != nil {
 		t.Fatal(err)
 	}
-	if first, _, _ := strings.Cut(buf.String(), "\n"); first != strings.Join(CSVColumns, ",") {
+	if first, _, _ := strings.Cut(buf.String(), "\n"); first != exportHeader() {
 		t.Errorf("header = %q", first)
 	}
 	rows, errs := ParseImportCSV(bytes.NewReader(buf.Bytes()), testToday)
@@ -394,9 +409,14 @@ func TestWriteCSVRoundTrip(t *testing.T) {
 	}
 }
 
+// exportHeader is the CSV export's first line: the request's columns, then its history's.
+func exportHeader() string {
+	return strings.Join(append(slices.Clone(CSVColumns), HistoryColumns...), ",")
+}
+
 func TestWriteCSVEmpty(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, nil); err != nil || buf.String() != strings.Join(CSVColumns, ",")+"\n" {
+	if err := WriteCSV(&buf, nil); err != nil || buf.String() != exportHeader()+"\n" {
 		t.Errorf("WriteCSV(nil) = %q, %v", buf.String(), err)
 	}
 }

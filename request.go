@@ -3,6 +3,7 @@ package fieldprint
 import (
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -96,10 +97,17 @@ type Request struct {
 	Documents      []Document      `json:"documents,omitempty"` // the checklist's recorded state
 	Appointments   []Appointment   `json:"appointments,omitempty"`
 	History        []Transition    `json:"history,omitempty"`
-	CreatedAt      time.Time       `json:"created_at"`
-	CreatedBy      string          `json:"created_by"`
-	UpdatedAt      time.Time       `json:"updated_at"`
-	UpdatedBy      string          `json:"updated_by"`
+	// Incomplete lists the fields an import found empty that a person must
+	// still fill (the "incomplete — from import" flag): while any is
+	// missing, decisions and booking are refused, naming them.
+	Incomplete []string `json:"incomplete,omitempty"`
+	// Origin is where an imported request came from: the tracker's file,
+	// its line and its notes (nil for a request recorded in Fieldprint).
+	Origin    *Origin   `json:"origin,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	UpdatedAt time.Time `json:"updated_at"`
+	UpdatedBy string    `json:"updated_by"`
 	// Version increases with every write; an edit based on an older version is refused.
 	Version uint64 `json:"version"`
 }
@@ -173,6 +181,10 @@ func (p PassportInput) empty() bool {
 }
 
 type RequestInput struct {
+	// Incomplete lets the fields an import may leave for later
+	// (CompletableFields) be empty: Parse lists them in Request.Incomplete
+	// instead of refusing them. A value that is there is checked as always.
+	Incomplete      bool
 	Received        string
 	Category        string
 	Basis           string
@@ -245,6 +257,17 @@ func SplitList(s string) []string {
 func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err error) {
 	var fe FieldErrors
 	r = &Request{}
+	// missing reports an empty field: an error, or for an import's gap the
+	// field named in r.Incomplete.
+	missing := func(field, format string, args ...any) {
+		if in.Incomplete && slices.Contains(CompletableFields, field) {
+			if !slices.Contains(r.Incomplete, field) {
+				r.Incomplete = append(r.Incomplete, field)
+			}
+			return
+		}
+		fe.Add(field, format, args...)
+	}
 
 	if strings.TrimSpace(in.Received) == "" {
 		r.Received = today
@@ -271,7 +294,7 @@ func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err err
 	if b, ok := cleanText(in.Basis, true); !ok {
 		fe.Add(FieldBasis, "contains a control character; retype it")
 	} else if b == "" {
-		fe.Add(FieldBasis, "required: say in a sentence why the applicant asks this office to collect biometrics")
+		missing(FieldBasis, "required: say in a sentence why the applicant asks this office to collect biometrics")
 	} else if utf8.RuneCountInString(b) > maxTextLen {
 		fe.Add(FieldBasis, "is longer than %d characters; shorten it", maxTextLen)
 	} else {
@@ -280,7 +303,7 @@ func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err err
 
 	if n, err := ParseNoticeType(in.NoticeType); err != nil {
 		if strings.TrimSpace(in.NoticeType) == "" {
-			fe.Add(FieldNoticeType, "choose the notice supplied: receipt, rfe or appointment")
+			missing(FieldNoticeType, "choose the notice supplied: receipt, rfe or appointment")
 		} else {
 			fe.Add(FieldNoticeType, "%s", ErrorMessage(err))
 		}
@@ -317,7 +340,12 @@ func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err err
 		fe.Add(FieldReceiptNumbers, "give a receipt number or an A-number (or both) from the USCIS notice")
 	}
 
-	r.Applicant = parsePerson(in.FullName, in.DateOfBirth, today, FieldFullName, FieldDateOfBirth, &fe)
+	if strings.TrimSpace(in.DateOfBirth) == "" {
+		missing(FieldDateOfBirth, "date of birth is required (YYYY-MM-DD, as in the passport)")
+		r.Applicant = parsePerson(in.FullName, "-", today, FieldFullName, "", &fe)
+	} else {
+		r.Applicant = parsePerson(in.FullName, in.DateOfBirth, today, FieldFullName, FieldDateOfBirth, &fe)
+	}
 	r.Applicant.Passport = parsePassport(in.Passport, today, r.Applicant.FullName, func(f string) string { return f }, &fe, &warnings)
 
 	if e := strings.TrimSpace(in.Email); e != "" {
@@ -337,7 +365,7 @@ func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err err
 		}
 	}
 	if strings.TrimSpace(in.Email) == "" && strings.TrimSpace(in.Phone) == "" {
-		fe.Add(FieldEmail, "give an e-mail address or a phone number so the office can reach the applicant")
+		missing(FieldEmail, "give an e-mail address or a phone number so the office can reach the applicant")
 	}
 
 	if len(in.Household) > 0 && r.Category != "" && r.Category != CategoryAdoption {
@@ -362,7 +390,7 @@ func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err err
 	}
 
 	if r.Category == CategoryOther {
-		r.Other = parseOther(in, today, &fe)
+		r.Other = parseOther(in, today, &fe, missing)
 	}
 	r.NumberHousehold()
 	warnings = append(warnings, r.ageWarnings(today)...)
@@ -372,12 +400,17 @@ func (in RequestInput) Parse(today Date) (r *Request, warnings []string, err err
 	return r, warnings, nil
 }
 
+// parsePerson reads a person's name and date of birth; dob "-" with no
+// dobField reads the name alone (the date is reported missing elsewhere).
 func parsePerson(name, dob string, today Date, nameField, dobField string, fe *FieldErrors) Person {
 	var p Person
 	if n, msg := NormalizeName(name); msg != "" {
 		fe.Add(nameField, "full name %s", msg)
 	} else {
 		p.FullName = n
+	}
+	if dob == "-" && dobField == "" {
+		return p
 	}
 	if strings.TrimSpace(dob) == "" {
 		fe.Add(dobField, "date of birth is required (YYYY-MM-DD, as in the passport)")
@@ -522,10 +555,10 @@ func isAlnumUpper(s string) bool {
 	return true
 }
 
-func parseOther(in RequestInput, today Date, fe *FieldErrors) *OtherFacts {
+func parseOther(in RequestInput, today Date, fe *FieldErrors, missing func(field, format string, args ...any)) *OtherFacts {
 	o := &OtherFacts{}
 	if strings.TrimSpace(in.ASCDate) == "" {
-		fe.Add(FieldASCDate, "the date of the U.S. ASC appointment the applicant could not attend is required for All others")
+		missing(FieldASCDate, "the date of the U.S. ASC appointment the applicant could not attend is required for All others")
 	} else if d, err := ParseDate(in.ASCDate); err != nil {
 		fe.Add(FieldASCDate, "%s", ErrorMessage(err))
 	} else if d.Y < 2000 || d.After(today.AddDays(3*365)) {
@@ -534,11 +567,15 @@ func parseOther(in RequestInput, today Date, fe *FieldErrors) *OtherFacts {
 		o.ASCDate = d
 	}
 	var ok bool
-	if o.ASCPlace, ok = cleanText(in.ASCPlace, false); !ok || o.ASCPlace == "" {
-		fe.Add(FieldASCPlace, "give the place of the U.S. ASC appointment, e.g. \"Los Angeles ASC\"")
+	if o.ASCPlace, ok = cleanText(in.ASCPlace, false); !ok {
+		fe.Add(FieldASCPlace, "contains a control character; retype it")
+	} else if o.ASCPlace == "" {
+		missing(FieldASCPlace, "give the place of the U.S. ASC appointment, e.g. \"Los Angeles ASC\"")
 	}
-	if o.DepartureReason, ok = cleanText(in.DepartureReason, true); !ok || o.DepartureReason == "" {
-		fe.Add(FieldDepartureReason, "say what urgent circumstances forced the applicant to leave the U.S. (avoiding travel cost is never enough)")
+	if o.DepartureReason, ok = cleanText(in.DepartureReason, true); !ok {
+		fe.Add(FieldDepartureReason, "contains a control character; retype it")
+	} else if o.DepartureReason == "" {
+		missing(FieldDepartureReason, "say what urgent circumstances forced the applicant to leave the U.S. (avoiding travel cost is never enough)")
 	} else if utf8.RuneCountInString(o.DepartureReason) > maxTextLen {
 		fe.Add(FieldDepartureReason, "is longer than %d characters; shorten it", maxTextLen)
 	}
@@ -547,13 +584,15 @@ func parseOther(in RequestInput, today Date, fe *FieldErrors) *OtherFacts {
 		o.RescheduleAsked = Yes
 	case "no", "n", "false":
 		o.RescheduleAsked = No
+	case "":
+		missing(FieldRescheduleAsked, "answer yes or no: did the applicant ask for an expedite or reschedule before leaving?")
 	default:
 		fe.Add(FieldRescheduleAsked, "answer yes or no: did the applicant ask for an expedite or reschedule before leaving?")
 	}
 	if o.RescheduleNote, ok = cleanText(in.RescheduleNote, true); !ok {
 		fe.Add(FieldRescheduleNote, "contains a control character; retype it")
 	} else if o.RescheduleAsked == No && o.RescheduleNote == "" {
-		fe.Add(FieldRescheduleNote, "say why no expedite or reschedule was asked for before leaving")
+		missing(FieldRescheduleNote, "say why no expedite or reschedule was asked for before leaving")
 	}
 	return o
 }
@@ -589,6 +628,7 @@ func normalizePhone(s string) (string, string) {
 // Input returns the form values for r, the inverse of Parse.
 func (r *Request) Input() RequestInput {
 	in := RequestInput{
+		Incomplete:  len(r.Incomplete) > 0,
 		Received:    r.Received.String(),
 		Category:    string(r.Category),
 		Basis:       r.Basis,
@@ -643,6 +683,7 @@ func (r *Request) SetFields(src *Request) {
 	r.Received, r.Category, r.Basis, r.NoticeType = src.Received, src.Category, src.Basis, src.NoticeType
 	r.ReceiptNumbers, r.ANumber, r.Applicant = src.ReceiptNumbers, src.ANumber, src.Applicant
 	r.Email, r.Phone, r.Household, r.Other = src.Email, src.Phone, src.Household, src.Other
+	r.Incomplete = src.Incomplete
 }
 
 // LastTransition returns the latest change of r into status to.

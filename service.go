@@ -88,15 +88,15 @@ var Transitions = []TransitionRule{
 	{From: StatusNew, To: StatusAwaitingDocuments, Roles: caseRoles, Action: "Wait for documents", Verb: "await"},
 	{From: StatusAwaitingDocuments, To: StatusNew, Roles: caseRoles, Action: "Back to triage", Verb: "triage"},
 
-	{From: StatusNew, To: StatusReadyToSchedule, Roles: caseRoles, Action: "Mark eligible", Verb: "eligible", Guard: all(othersNeedDirector, checklistComplete)},
-	{From: StatusAwaitingDocuments, To: StatusReadyToSchedule, Roles: caseRoles, Action: "Mark eligible", Verb: "eligible", Guard: all(othersNeedDirector, checklistComplete)},
+	{From: StatusNew, To: StatusReadyToSchedule, Roles: caseRoles, Action: "Mark eligible", Verb: "eligible", Guard: all(othersNeedDirector, completeForDecision, checklistComplete)},
+	{From: StatusAwaitingDocuments, To: StatusReadyToSchedule, Roles: caseRoles, Action: "Mark eligible", Verb: "eligible", Guard: all(othersNeedDirector, completeForDecision, checklistComplete)},
 	{From: StatusNew, To: StatusDirectorReview, Roles: caseRoles, NeedsReason: true, Action: "Refer to director", Verb: "refer"},
 	{From: StatusAwaitingDocuments, To: StatusDirectorReview, Roles: caseRoles, NeedsReason: true, Action: "Refer to director", Verb: "refer"},
 
-	{From: StatusDirectorReview, To: StatusReadyToSchedule, Roles: directorOnly, NeedsReason: true, Action: "Approve", Verb: "approve", Guard: all(notOwnReferral, checklistComplete)},
-	{From: StatusDirectorReview, To: StatusDenied, Roles: directorOnly, NeedsReason: true, Action: "Deny", Verb: "deny"},
-	{From: StatusNew, To: StatusDenied, Roles: directorOnly, NeedsReason: true, Action: "Deny", Verb: "deny"},
-	{From: StatusAwaitingDocuments, To: StatusDenied, Roles: directorOnly, NeedsReason: true, Action: "Deny", Verb: "deny"},
+	{From: StatusDirectorReview, To: StatusReadyToSchedule, Roles: directorOnly, NeedsReason: true, Action: "Approve", Verb: "approve", Guard: all(notOwnReferral, completeForDecision, checklistComplete)},
+	{From: StatusDirectorReview, To: StatusDenied, Roles: directorOnly, NeedsReason: true, Action: "Deny", Verb: "deny", Guard: completeForDecision},
+	{From: StatusNew, To: StatusDenied, Roles: directorOnly, NeedsReason: true, Action: "Deny", Verb: "deny", Guard: completeForDecision},
+	{From: StatusAwaitingDocuments, To: StatusDenied, Roles: directorOnly, NeedsReason: true, Action: "Deny", Verb: "deny", Guard: completeForDecision},
 
 	{From: StatusNew, To: StatusWithdrawn, Roles: caseRoles, NeedsReason: true, Action: "Withdraw", Verb: "withdraw"},
 	{From: StatusAwaitingDocuments, To: StatusWithdrawn, Roles: caseRoles, NeedsReason: true, Action: "Withdraw", Verb: "withdraw"},
@@ -251,9 +251,11 @@ type RequestFilter struct {
 	// DocsComplete keeps requests waiting for a decision (new, awaiting
 	// documents, director review) whose required documents are all verified.
 	DocsComplete bool
-	Newest       bool // newest first; default oldest first
-	Offset       int
-	Limit        int // 0 = no limit
+	// Incomplete keeps requests an import left incomplete (Request.Incomplete).
+	Incomplete bool
+	Newest     bool // newest first; default oldest first
+	Offset     int
+	Limit      int // 0 = no limit
 }
 
 // RequestSummary is one queue row: what a list shows without loading the request.
@@ -269,12 +271,15 @@ type RequestSummary struct {
 	Receipt  string    `json:"receipt,omitempty"` // the first receipt number
 	// Docs is the checklist's verified/required count when the row was written.
 	Docs Completeness `json:"docs"`
+	// Incomplete: an import left fields to complete (Request.Incomplete).
+	Incomplete bool `json:"incomplete,omitempty"`
 }
 
 // Summary returns r's queue row as of day on.
 func (r *Request) Summary(on Date) RequestSummary {
 	s := RequestSummary{ID: r.ID, Number: r.Number, Status: r.Status, Category: r.Category,
-		FullName: r.Applicant.FullName, Received: r.Received, People: r.People(on), ANumber: r.ANumber, Docs: r.Completeness(on)}
+		FullName: r.Applicant.FullName, Received: r.Received, People: r.People(on), ANumber: r.ANumber, Docs: r.Completeness(on),
+		Incomplete: len(r.Incomplete) > 0}
 	if len(r.ReceiptNumbers) > 0 {
 		s.Receipt = string(r.ReceiptNumbers[0])
 	}

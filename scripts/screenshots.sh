@@ -2,7 +2,8 @@
 # The screenshots in docs/screenshots: every screen of the real window as
 # "fieldprint self-test" captures it under Xvfb (NAME-1366x768.png and
 # NAME-1024x700.png), then an appointment letter and a stamped notice as the
-# applicant gets them. Needs: make selftest-deps shot-deps, and bin/fieldprint.
+# applicant gets them, and the office report's PDF (report-pdf-N.png).
+# Needs: make selftest-deps shot-deps, and bin/fieldprint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=docs/screenshots
@@ -40,6 +41,11 @@ person=$(echo "$facts" | grep -o '"person": "[^"]*"' | head -1 | cut -d'"' -f4)
 FIELDPRINT_PASSWORD=demo-only-not-secret ./bin/fieldprint stamp "$req" --person "$person" -o "$tmp/stamp.pdf" --user clerk >/dev/null
 pdftoppm -png -r 80 -singlefile "$tmp/stamp.pdf" "$out/stamped-notice"
 echo "wrote $out/stamped-notice.png"
+# The director's report of the last 30 days as the PDF prints it, each page.
+FIELDPRINT_PASSWORD=demo-only-not-secret ./bin/fieldprint report --days 30 --format pdf -o "$tmp/report.pdf" --user director
+rm -f "$out"/report-pdf-*.png
+pdftoppm -png -r 60 "$tmp/report.pdf" "$out/report-pdf"
+echo "wrote" "$out"/report-pdf-*.png
 if [ "$failed" != 0 ]; then
 	echo "the self-test failed (above): the pictures show where" >&2
 	exit 1

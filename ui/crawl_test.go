@@ -397,6 +397,29 @@ func (c *crawler) crawlRole() {
 		}
 		c.crawlScreen(name, name, func() { u.Navigate(name) })
 	}
+	// Importing a tracker: each step of the screen, then what it reports.
+	if u.actor.CanHandleCases() {
+		tracker, err := os.ReadFile("../testdata/tracker/office_excel_utf8.csv")
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		for tab := 0; tab < 3; tab++ {
+			c.crawlScreen(fmt.Sprintf("import, tab %d", tab), fmt.Sprintf("import %d", tab), func() {
+				u.importCSV("office_excel_utf8.csv", tracker)
+				u.importer.tabs.SelectIndex(tab)
+			})
+		}
+		c.crawlScreen("import result", "import result", func() {
+			rows, _, _ := u.db.FindRequests(fp.RequestFilter{Limit: 3})
+			var rs []*fp.Request
+			for _, row := range rows {
+				r, _ := u.db.FindRequestByID(row.ID)
+				r.Incomplete = []string{fp.FieldDateOfBirth}
+				rs = append(rs, r)
+			}
+			u.showScreen(navQueue, func() {}, newImportResult(u, "office.csv", rs, []string{"line 2: warning: a warning"}).content)
+		})
+	}
 	// A request in every status, each of its tabs.
 	for _, st := range fp.Statuses {
 		rows, _, err := u.db.FindRequests(fp.RequestFilter{Statuses: []fp.Status{st}, Limit: 1})

@@ -20,6 +20,7 @@ const (
 	filterOpen = "Open requests"
 	filterAll  = "All statuses"
 	filterDone = "Complete, waiting for decision"
+	filterInc  = "Incomplete — from import"
 	filterExp  = "Adoption fingerprints expiring (60 days)"
 	catAll     = "All categories"
 	orderOld   = "Oldest first"
@@ -110,7 +111,7 @@ func newQueueScreen(u *UI) *queueScreen {
 	q.search.SetPlaceHolder("Search: name, receipt number, A-number or FP number")
 	q.search.OnChanged = func(string) { u.touch(); q.searchSoon() }
 
-	statuses := []string{filterOpen, filterDone, filterExp, filterAll}
+	statuses := []string{filterOpen, filterDone, filterInc, filterExp, filterAll}
 	for _, s := range fp.Statuses {
 		statuses = append(statuses, s.Label())
 	}
@@ -191,6 +192,8 @@ func (q *queueScreen) filter() fp.RequestFilter {
 	case filterAll:
 	case filterDone:
 		f.DocsComplete = true
+	case filterInc:
+		f.Incomplete = true
 	case filterOpen, "":
 		for _, s := range fp.Statuses {
 			if s.Open() {
@@ -316,6 +319,9 @@ func (q *queueScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		l.SetText(r.Number)
 	case 1:
 		l.SetText(r.FullName)
+		if r.Incomplete {
+			l.SetText(r.FullName + " · incomplete")
+		}
 	case 2:
 		l.SetText(r.Category.Short())
 	case 4:

@@ -293,6 +293,26 @@ func (f *requestScreen) drawHeader() {
 		}
 	}
 	f.header.Add(row)
+	if len(r.Incomplete) > 0 {
+		l := widget.NewLabel("Incomplete — from import: " + r.IncompleteText() + " missing. Fill " + plural(len(r.Incomplete), "it", "them") +
+			" on the Details tab; decisions and booking wait for " + plural(len(r.Incomplete), "it", "them") + ".")
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		f.header.Add(l)
+	}
+	if o := r.Origin; o != nil {
+		text := "Imported from " + o.String()
+		if o.Status != "" {
+			text += fmt.Sprintf(" · status in the tracker: %q", o.Status)
+		}
+		if o.Notes != "" {
+			text += " · notes: " + strings.ReplaceAll(o.Notes, "\n", " / ")
+		}
+		l := widget.NewLabel(text)
+		l.Wrapping = fyne.TextWrapWord
+		l.SizeName = theme.SizeNameCaptionText
+		f.header.Add(l)
+	}
 	for _, why := range f.blocked {
 		l := widget.NewLabel(why)
 		l.Wrapping = fyne.TextWrapWord
@@ -561,7 +581,9 @@ func (f *requestScreen) fill(in fp.RequestInput) {
 // out, so what is saved is what the clerk can see.
 func (f *requestScreen) input() fp.RequestInput {
 	in := fp.RequestInput{
-		Received: f.received.Text, Basis: f.basis.Text, ReceiptNumbers: f.receipts.Text, ANumber: f.anumber.Text,
+		// An imported request's gaps may stay empty until they are known.
+		Incomplete: f.req != nil && len(f.req.Incomplete) > 0,
+		Received:   f.received.Text, Basis: f.basis.Text, ReceiptNumbers: f.receipts.Text, ANumber: f.anumber.Text,
 		FullName: f.name.Text, DateOfBirth: f.dob.Text, Email: f.email.Text, Phone: f.phone.Text,
 		Passport: f.passport.input(),
 	}
@@ -655,6 +677,9 @@ func (f *requestScreen) validate() (*fp.Request, []string, fp.FieldErrors) {
 			}
 		}
 		h.errs.SetText(capitalize(strings.Join(msgs, "; ")))
+	}
+	if r != nil && len(r.Incomplete) > 0 {
+		warns = append([]string{"Still missing (the import left it empty): " + r.IncompleteText()}, warns...)
 	}
 	f.warnings.SetText(strings.Join(warns, "\n"))
 	if len(warns) == 0 {

@@ -73,6 +73,15 @@ func (p *schedulePanel) refresh() {
 	}
 	p.people.RemoveAll()
 	can := fp.CheckScheduling(u.actor, r) == nil
+	// An import's gaps keep new slots back (the workflow refuses them too):
+	// say so here, with the fields to fill.
+	book := can && r.CheckComplete("booking") == nil
+	if err := r.CheckComplete("booking"); err != nil && can {
+		l := widget.NewLabel(fp.ErrorMessage(err))
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		p.people.Add(l)
+	}
 	sp := r.Schedule(u.today())
 	booked := 0
 	for _, s := range sp {
@@ -104,21 +113,26 @@ func (p *schedulePanel) refresh() {
 		if s.Booked {
 			ap := s.Appointment
 			when.SetText(fmt.Sprintf("%s %s-%s · station %d · %s", ap.Day.Time().Format("Mon 2 Jan 2006"), ap.Start, ap.End(), ap.Station, ap.Status.Label()))
+			if ap.FromImport {
+				when.SetText(fmt.Sprintf("Collected on %s, before Fieldprint (imported from %s)", ap.Day.Time().Format("Mon 2 Jan 2006"), r.Origin))
+			}
 			if n := r.Reschedules(s.Person.ID); n > 0 { // a cancellation and a new booking count too
 				when.SetText(when.Text + fmt.Sprintf(" · rescheduled %d×", n))
 			}
-			if ap.Status == fp.ApptCollected && u.actor.CanHandleCases() {
+			if ap.Status == fp.ApptCollected && !ap.FromImport && u.actor.CanHandleCases() {
 				buttons.Add(widget.NewButtonWithIcon("Stamped notice", theme.DocumentPrintIcon(), func() { u.printStamp(r.ID, s.Person) }))
 			}
 			if can && ap.Status == fp.ApptBooked {
-				buttons.Add(widget.NewButtonWithIcon("Reschedule", theme.HistoryIcon(), func() { p.pickSlot(s.Person, &ap) }))
+				if book {
+					buttons.Add(widget.NewButtonWithIcon("Reschedule", theme.HistoryIcon(), func() { p.pickSlot(s.Person, &ap) }))
+				}
 				cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { p.onCancel(s.Person) })
 				cancel.Importance = widget.DangerImportance
 				buttons.Add(cancel)
 			}
 		} else {
 			when.Importance = widget.WarningImportance
-			if can {
+			if book {
 				buttons.Add(widget.NewButtonWithIcon("Pick a slot", theme.ContentAddIcon(), func() { p.pickSlot(s.Person, nil) }))
 			}
 		}
@@ -126,7 +140,7 @@ func (p *schedulePanel) refresh() {
 	}
 	for _, m := range r.ComingOfAge(u.today()) { // fingerprinted if the appointment is on or after the 18th birthday
 		pick := container.NewHBox()
-		if can {
+		if book {
 			pick.Add(widget.NewButtonWithIcon("Pick a slot", theme.ContentAddIcon(), func() { p.pickSlot(m, nil) }))
 		}
 		row(widget.NewLabelWithStyle(m.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -140,7 +154,7 @@ func (p *schedulePanel) refresh() {
 		p.people.Add(l)
 	}
 	unbooked := len(r.Unbooked(u.today()))
-	if !can || unbooked == 0 {
+	if !book || unbooked == 0 {
 		p.finder.Hide()
 	} else {
 		p.finder.Show()

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
@@ -57,7 +58,7 @@ var selfTestStatuses = []fp.Status{fp.StatusNew, fp.StatusDirectorReview, fp.Sta
 
 // selfTestNames are the file names of the sidebar's screens.
 var selfTestNames = map[string]string{navQueue: "queue", navNew: "new-request", navToday: "today", navCalendar: "calendar",
-	navReview: "review", navAudit: "audit", navVerify: "verify", navSettings: "settings", navUsers: "users"}
+	navReview: "review", navReports: "reports", navAudit: "audit", navVerify: "verify", navSettings: "settings", navUsers: "users"}
 
 // errStop ends the run: after a panic, or without a button it must press, the next steps mean nothing.
 type errStop struct{ msg string }
@@ -144,6 +145,11 @@ func (u *UI) selfTest(st *SelfTest) (err error) {
 				return err
 			}
 			if err := u.stCheck(st, selfTestNames[name], a.Name+": "+name, 0); err != nil {
+				return err
+			}
+		}
+		if a.Role == fp.RoleDirector {
+			if err := u.stReports(st, a); err != nil {
 				return err
 			}
 		}
@@ -370,7 +376,8 @@ func (u *UI) stDialog(st *SelfTest, name, where, open string, find func() *widge
 }
 
 // stExtras: the queue's search as one types, a new request's save
-// attempt, leaving it unsaved, and the missing-documents request.
+// attempt, leaving it unsaved, the missing-documents request, and the
+// import of a tracker (ui/selftest_import.go).
 func (u *UI) stExtras(st *SelfTest, a fp.Actor) error {
 	if err := u.stPress(st, navQueue, func() *widget.Button { return u.nav[navQueue] }); err != nil {
 		return err
@@ -429,7 +436,39 @@ func (u *UI) stExtras(st *SelfTest, a fp.Actor) error {
 		func() *widget.Button { return stButton(u.form.docs.content, "Ask for missing documents") }, "Close"); err != nil {
 		return err
 	}
-	return u.stIntake(st, a)
+	if err := u.stIntake(st, a); err != nil {
+		return err
+	}
+	return u.stImport(st, a)
+}
+
+// stReports shows the last 30 days' report scrolled to its charts, and the
+// list behind the appointments booked.
+func (u *UI) stReports(st *SelfTest, a fp.Actor) error {
+	if err := u.stPress(st, navReports, func() *widget.Button { return u.nav[navReports] }); err != nil {
+		return err
+	}
+	where := a.Name + ": the last 30 days' charts"
+	var booked *widget.Button
+	if err := u.stDo(st, where, func() {
+		s := u.reports
+		s.period.SetSelected(period30)
+		grid := s.body.Objects[0] // laid out at its MinSize, once drawn
+		s.scroll.Offset = fyne.NewPos(0, grid.MinSize().Height+theme.Padding())
+		s.scroll.Refresh()
+		for i, f := range s.rep.Figures {
+			if f.Key == fp.FigBooked {
+				booked, _ = grid.(*fyne.Container).Objects[4*(i+1)+1].(*widget.Button)
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	if err := u.stCheck(st, "reports-charts", where, 0); err != nil {
+		return err
+	}
+	return u.stDialog(st, "reports-list", a.Name+": the appointments booked in the last 30 days", "the appointments booked",
+		func() *widget.Button { return booked }, "Close")
 }
 
 // stIntake opens an applicant's e-mail as New request from e-mail does

@@ -4,20 +4,18 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
 )
 
 // The office's tracker comes in and goes out from the queue, as with the
-// CLI's import and export: the same checks, all rows or none.
+// CLI's import and export: the same checks, all rows or none (the import's
+// steps are ui/importer.go).
 
 // onImport asks for a CSV file and imports it.
 func (u *UI) onImport() {
@@ -41,105 +39,19 @@ func (u *UI) onImport() {
 		}
 		u.importCSV(rc.URI().Name(), data)
 	}, u.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".CSV"}))
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".CSV", ".txt", ".TXT", ".tsv", ".TSV"}))
 	d.Show()
 	d.Resize(fyne.NewSize(900, 600))
 }
 
-// importCSV checks a whole tracker file, lists its problems by line (nothing
-// is imported then), or asks once and imports every row in one transaction.
+// importCSV opens the import screen on a tracker's bytes: mapping, preview
+// and problems by line, then every row or none.
 func (u *UI) importCSV(name string, data []byte) {
-	rows, problems := fp.ParseImportCSV(bytes.NewReader(data), u.today())
-	dups, err := fp.ImportDuplicates(u.db, rows)
-	if err != nil {
-		u.showError(err)
-		return
-	}
-	problems = append(problems, dups...)
-	fp.SortLineErrors(problems)
-	var warnings []string
-	for _, r := range rows {
-		for _, w := range r.Warnings {
-			warnings = append(warnings, fmt.Sprintf("line %d: %s", r.Line, w))
-		}
-	}
-	if len(problems) > 0 {
-		lines := make([]string, 0, len(problems))
-		for _, p := range problems {
-			lines = append(lines, p.Error())
-		}
-		u.showLines(fmt.Sprintf("%s was not imported", name),
-			fmt.Sprintf("Nothing was imported: %d %s in %s. Fix %s in the spreadsheet and import the whole file again.",
-				len(problems), plural(len(problems), "problem", "problems"), name, plural(len(problems), "it", "them")),
-			append(lines, warnings...))
-		return
-	}
-	if len(rows) == 0 {
-		u.showError(fp.Errorf(fp.EINVALID, "%s has no requests in it: the first line names the columns, one request per line after it", name))
-		return
-	}
-	intro := fmt.Sprintf("%s holds %d %s, all valid. Import them all now?", name, len(rows), plural(len(rows), "request", "requests"))
-	if len(warnings) > 0 {
-		intro += fmt.Sprintf(" Read the %d %s first.", len(warnings), plural(len(warnings), "warning", "warnings"))
-	}
-	u.confirmLines("Import "+name, intro, warnings, "Import", func() {
-		rs := make([]*fp.Request, len(rows))
-		for i, r := range rows {
-			rs[i] = r.Request
-		}
-		var saved []*fp.Request
-		var err error
-		u.background(fmt.Sprintf("Importing %d requests", len(rs)), func() {
-			saved, err = u.db.ImportRequests(u.actor, rs, fp.SaveOptions{})
-		}, func() {
-			if err != nil {
-				u.showError(err)
-				return
-			}
-			u.showQueue()
-			dialog.ShowInformation("Imported", fmt.Sprintf("Imported %d requests, %s to %s.", len(saved), saved[0].Number, saved[len(saved)-1].Number), u.win)
-		})
+	u.leave(func() {
+		s := newImportScreen(u, name, data)
+		u.importer = s
+		u.showScreen(navQueue, func() {}, s.content)
 	})
-}
-
-// showLines shows a message and a scrolling list of lines.
-func (u *UI) showLines(title, intro string, lines []string) {
-	u.confirmLines(title, intro, lines, "", nil)
-}
-
-// confirmLines shows intro and lines; with an action, a button does it.
-func (u *UI) confirmLines(title, intro string, lines []string, action string, do func()) {
-	head := widget.NewLabel(intro)
-	head.Wrapping = fyne.TextWrapWord
-	const most = 500 // the rest is counted, not drawn
-	shown := lines
-	if len(shown) > most {
-		shown = append(shown[:most:most], fmt.Sprintf("… and %d more", len(lines)-most))
-	}
-	body := widget.NewLabel(strings.Join(shown, "\n"))
-	body.Wrapping = fyne.TextWrapWord
-	body.TextStyle.Monospace = true
-	var d *dialog.CustomDialog
-	buttons := []fyne.CanvasObject{widget.NewButton("Close", func() { d.Hide() })}
-	if do != nil {
-		buttons[0].(*widget.Button).SetText("Cancel")
-		b := widget.NewButtonWithIcon(action, theme.ConfirmIcon(), func() { d.Hide(); do() })
-		b.Importance = widget.HighImportance
-		buttons = append(buttons, b)
-	}
-	content := fyne.CanvasObject(head)
-	if len(lines) > 0 {
-		content = container.NewBorder(head, nil, nil, nil, container.NewVScroll(body))
-	}
-	d = dialog.NewCustomWithoutButtons(title, content, u.win)
-	d.SetButtons(buttons)
-	win := u.win.Canvas().Size()
-	h := float32(200)
-	if len(lines) > 0 {
-		h = 520
-	}
-	d.Resize(fyne.NewSize(min(760, win.Width-40), min(h, win.Height-40)))
-	d.Show()
 }
 
 // onExport asks which format, then where, and writes every request.

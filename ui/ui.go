@@ -29,6 +29,13 @@ type Store interface {
 	fp.ScheduleService
 	fp.CollectionService
 	fp.IntakeService
+	fp.TrackerService
+	// Report is how the office is doing (directors and administrators);
+	// RequestSummaries the rows of the requests behind one of its numbers.
+	Report(a fp.Actor, p fp.Period) (fp.Report, error)
+	RequestSummaries(ids []fp.RequestID) ([]fp.RequestSummary, error)
+	// CheckImport checks tracker rows as ImportRows will, writing nothing.
+	CheckImport(a fp.Actor, rows []fp.ImportRow, opt fp.SaveOptions) ([]fp.ImportPlan, []fp.LineError, error)
 	Profile() (fp.Profile, error)
 	LetterRequests(day fp.Date, unprinted bool) ([]*fp.Request, error)
 	SetClock(c fp.Clock) fp.Clock
@@ -78,7 +85,11 @@ type UI struct {
 	place   string
 	current string
 
-	queue   *queueScreen
+	queue *queueScreen
+	// importer is the last import screen opened (tests drive it).
+	importer *importScreen
+	// reports is the last Reports screen opened (tests read it).
+	reports *reportsScreen
 	form    *requestScreen // the open request form, nil when none
 	editing editor         // the open screen with typed changes to keep: a form, the settings
 	welcome fyne.CanvasObject
@@ -89,6 +100,7 @@ const (
 	navNew      = "New request"
 	navReview   = "Director review"
 	navAudit    = "Audit trail"
+	navReports  = "Reports"
 	navCalendar = "Calendar"
 	navToday    = "Today"
 	navVerify   = "Check a stamp"
@@ -97,7 +109,7 @@ const (
 )
 
 // navOrder is the sidebar, top to bottom (each role sees its part of it).
-var navOrder = []string{navQueue, navNew, navToday, navCalendar, navReview, navAudit, navVerify, navSettings, navUsers}
+var navOrder = []string{navQueue, navNew, navToday, navCalendar, navReview, navReports, navAudit, navVerify, navSettings, navUsers}
 
 // New builds the main window on db. place names the office or database in
 // the window title. The window opens on the sign-in form.
@@ -121,6 +133,7 @@ func New(a fyne.App, db Store, place string) *UI {
 	u.nav[navNew].SetIcon(theme.ContentAddIcon())
 	u.nav[navReview].SetIcon(theme.ConfirmIcon())
 	u.nav[navAudit].SetIcon(theme.HistoryIcon())
+	u.nav[navReports].SetIcon(theme.DocumentIcon())
 	u.nav[navCalendar].SetIcon(theme.GridIcon())
 	u.nav[navSettings].SetIcon(theme.SettingsIcon())
 	u.nav[navUsers].SetIcon(theme.AccountIcon())
@@ -164,6 +177,7 @@ func (u *UI) signedIn(a fp.Actor) {
 	show(navNew, a.CanHandleCases())
 	show(navReview, a.Role == fp.RoleDirector)
 	show(navAudit, a.Role == fp.RoleDirector || a.Role == fp.RoleAdmin)
+	show(navReports, a.Role == fp.RoleDirector || a.Role == fp.RoleAdmin)
 	show(navCalendar, a.CanHandleCases())
 	show(navToday, a.CanHandleCases())
 	show(navSettings, a.Role == fp.RoleAdmin)
@@ -306,6 +320,10 @@ func (u *UI) screen(name string) (refresh func(), content fyne.CanvasObject) {
 		return s.refresh, s.content
 	case navAudit:
 		s := newAuditScreen(u)
+		return s.refresh, s.content
+	case navReports:
+		s := newReportsScreen(u)
+		u.reports = s
 		return s.refresh, s.content
 	case navCalendar:
 		s := newCalendarScreen(u)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 )
@@ -19,6 +20,85 @@ func (db *Desk) appendAudit(tx *tx, e fp.AuditEntry) error {
 	e.At = db.Now().UTC()
 	tx.pending = append(tx.pending, e)
 	return nil
+}
+
+// The audit trail is appended in time order as long as the clock only goes
+// forward; a desk's clock set back, two desks' clocks a little apart, or
+// the demo playing last week write an entry earlier than one before it.
+// meta/audit-order keeps how far the trail strays, so that a report can
+// still find a stretch of days by bisection (scanAudit): the latest time
+// written before the last step back (max) and the largest step back
+// (back), as two big-endian int64s (Unix nanoseconds, nanoseconds). Every
+// entry is then at most back earlier than any entry before it. A store
+// without the key (written before it existed) is measured once at open
+// (measureAuditOrder); until then a report reads the whole trail.
+var kAuditOrder = []byte("audit-order")
+
+type auditOrder struct {
+	max  time.Time
+	back time.Duration
+}
+
+func (o auditOrder) encode() []byte {
+	var ns int64 // the zero time (no step back yet) as 0
+	if !o.max.IsZero() {
+		ns = o.max.UnixNano()
+	}
+	return append(u64(uint64(ns)), u64(uint64(o.back))...)
+}
+
+// readAuditOrder reads meta/audit-order; known is false without it.
+func readAuditOrder(tx *tx) (o auditOrder, known bool) {
+	v := tx.Bucket(bMeta).Get(kAuditOrder)
+	if len(v) != 16 {
+		return o, false
+	}
+	o.back = time.Duration(binary.BigEndian.Uint64(v[8:]))
+	if ns := int64(binary.BigEndian.Uint64(v[:8])); ns != 0 {
+		o.max = time.Unix(0, ns).UTC()
+	}
+	return o, o.back >= 0
+}
+
+// step takes in an entry at at after one at prev; it says whether o changed.
+func (o *auditOrder) step(prev, at time.Time) bool {
+	top := prev
+	if o.max.After(top) {
+		top = o.max // entries since the last step back are in order: the latest is prev or max
+	}
+	if !at.Before(top) {
+		return false
+	}
+	o.max, o.back = top, max(o.back, top.Sub(at))
+	return true
+}
+
+// noteAuditOrder records an entry at at appended after one at prev.
+func noteAuditOrder(tx *tx, prev, at time.Time) error {
+	o, _ := readAuditOrder(tx)
+	if !o.step(prev, at) {
+		return nil
+	}
+	return tx.Bucket(bMeta).Put(kAuditOrder, o.encode())
+}
+
+// measureAuditOrder walks the trail once and says how far it strays.
+func measureAuditOrder(tx *tx) (auditOrder, error) {
+	var o auditOrder
+	var prev time.Time
+	first := true
+	err := tx.Bucket(bAudit).ForEach(func(_, v []byte) error {
+		at, ok := auditAt(v)
+		if !ok {
+			return fp.Internal("an audit entry cannot be read: run fieldprint audit verify", nil)
+		}
+		if !first {
+			o.step(prev, at)
+		}
+		prev, first = at, false
+		return nil
+	})
+	return o, err
 }
 
 // FindAudit returns matching entries, newest first. Directors and admins only.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/vault"
 )
 
 // checkIndexes verifies that the indexes hold exactly the entries the records
@@ -15,7 +16,7 @@ import (
 func checkIndexes(tx *tx, on fp.Date) []error {
 	var errs []error
 	want := map[string]map[string]string{}
-	for _, b := range [][]byte{iReceived, iStatus, iCategory, iReceipt, iANumber, iName, iComplete, iSlots, iWalkIns} {
+	for _, b := range [][]byte{iReceived, iStatus, iCategory, iReceipt, iANumber, iName, iDup, iComplete, iIncomplete, iSlots, iWalkIns} {
 		want[string(b)] = map[string]string{}
 	}
 	sealed := tx.Bucket(bMeta).Get(kSealed) != nil
@@ -34,7 +35,11 @@ func checkIndexes(tx *tx, on fp.Date) []error {
 			return nil
 		}
 		summary := r.Summary(on)
-		for _, e := range indexEntries(r, summary, bodySealed) {
+		var h *vault.Key
+		if bodySealed {
+			h = tx.rk.hashKey()
+		}
+		for _, e := range indexEntries(r, summary, h) {
 			want[string(e.bucket)][string(e.key)] = string(e.value)
 		}
 		if bodySealed {
@@ -126,6 +131,13 @@ func checkIndexes(tx *tx, on fp.Date) []error {
 	for k, n := range counts {
 		st, ct, _ := strings.Cut(k, string(sep))
 		errs = append(errs, fmt.Errorf("count of %s %s requests: none stored, %d records", ct, st, n))
+	}
+	if o, known := readAuditOrder(tx); known {
+		if m, err := measureAuditOrder(tx); err == nil && m.back > o.back {
+			errs = append(errs, fmt.Errorf("meta/audit-order: the audit trail steps back %v in time, %v recorded: a report may miss entries", m.back, o.back))
+		}
+	} else if tx.Bucket(bAudit).Count() > 0 {
+		errs = append(errs, fmt.Errorf("meta/audit-order is missing: open the database once with this Fieldprint"))
 	}
 	if a, b := tx.Bucket(bRequests).Count(), tx.Bucket(bSummaries).Count(); a != b {
 		errs = append(errs, fmt.Errorf("%d records but %d summaries", a, b))

@@ -412,6 +412,9 @@ func (db *Desk) IssueStamp(a fp.Actor, id fp.RequestID, personID int) (st fp.Sta
 		if !ok || ap.Status != fp.ApptCollected || ap.Collection == nil {
 			return fp.AuditEntry{}, fp.Errorf(fp.EFORBIDDEN, "%s's biometrics are not recorded as collected: a stamped notice certifies a collection, record it first", p.FullName)
 		}
+		if ap.FromImport {
+			return fp.AuditEntry{}, fp.Errorf(fp.EFORBIDDEN, "%s's biometrics were collected on %s, before Fieldprint (imported from %s): a stamped notice certifies only a collection recorded here", p.FullName, ap.Day, r.Origin)
+		}
 		sb := tx.Bucket(bStamps)
 		if ap.Stamp != "" {
 			if err := getJSON(sb, ap.Stamp, &st); err != nil {

@@ -19,6 +19,7 @@ import (
 // 8 bytes; dates "YYYYMMDD"):
 //
 //	meta/schema, meta/demo      schema version of this layout; the demo mark
+//	meta/audit-order            how far the audit trail strays from time order (audit.go)
 //	requests/  id -> 0x01, the 32-byte hash of the audit entry that last changed it,
 //	           JSON fieldprint.Request (the record, its checklist and appointments); see records.go
 //	summaries/ id -> JSON fieldprint.RequestSummary (queue rows)
@@ -39,6 +40,7 @@ import (
 //	idx/name/      folded-name-token 0x00 id -> date status 0x00 category
 //	idx/audit/     "FP-…" 0x00 seq -> ∅
 //	idx/complete/  date id -> status 0x00 category (checklist complete, waiting for a decision)
+//	idx/incomplete/ date id -> status 0x00 category (an import left fields to complete)
 //	idx/slots/     date start(uint16) station(1) -> the holder (see slotEntries)
 //	idx/walkins/   date id appointment(uint16) -> as slots/
 //	stamps/    "ABCDE-FGHIJ" -> JSON fieldprint.Stamp
@@ -71,6 +73,7 @@ type Desk struct {
 	keyMu      sync.RWMutex
 	officeKey  vault.Key
 	recordsKey vault.Key // derived from officeKey: seals records and files (seal.go)
+	identKey   vault.Key // derived from officeKey: keyed hashes of identifiers (memindex.go)
 }
 
 // Files keeps attachments' bytes outside the key space, named by SHA-256.
@@ -103,14 +106,15 @@ var (
 	kOffice    = []byte("office")
 	kDemo      = []byte("demo")
 
-	iReceived = []byte("received")
-	iStatus   = []byte("status")
-	iCategory = []byte("category")
-	iReceipt  = []byte("receipt")
-	iANumber  = []byte("anumber")
-	iName     = []byte("name")
-	iAudit    = []byte("audit")
-	iComplete = []byte("complete")
+	iReceived   = []byte("received")
+	iStatus     = []byte("status")
+	iCategory   = []byte("category")
+	iReceipt    = []byte("receipt")
+	iANumber    = []byte("anumber")
+	iName       = []byte("name")
+	iAudit      = []byte("audit")
+	iComplete   = []byte("complete")
+	iIncomplete = []byte("incomplete")
 )
 
 // view runs fn on a consistent snapshot.
@@ -227,6 +231,12 @@ func wrap(err error, what string) error {
 // half as many. It returns how many items were written; an error stops it
 // (those written stay written).
 func (db *Desk) inChunks(n int, step func(tx *tx, i int) error) (done int, err error) {
+	return db.inChunksProgress(n, step, nil)
+}
+
+// inChunksProgress is inChunks telling progress (nil: nobody) how many
+// items are written after each transaction commits.
+func (db *Desk) inChunksProgress(n int, step func(tx *tx, i int) error, progress func(done, total int)) (done int, err error) {
 	size, opsPer, bytesPer := 1, 1, 1
 	for done < n {
 		end := min(done+size, n)
@@ -252,6 +262,9 @@ func (db *Desk) inChunks(n int, step func(tx *tx, i int) error) (done int, err e
 		}
 		items := end - done
 		done = end
+		if progress != nil {
+			progress(done, n)
+		}
 		opsPer = max(opsPer, (ops+items-1)/items)
 		bytesPer = max(bytesPer, (bytes+items-1)/items)
 		size = max(1, min(maxChunk, fp.MaxTxnOps*3/4/opsPer, fp.MaxTxnBytes*3/4/bytesPer))

@@ -71,6 +71,7 @@ func (db *Desk) Lock() {
 	defer db.keyMu.Unlock()
 	db.officeKey.Wipe()
 	db.recordsKey.Wipe()
+	db.identKey.Wipe()
 	db.memDrop()
 }
 
@@ -79,6 +80,7 @@ func (db *Desk) unlock(k vault.Key) {
 	defer db.keyMu.Unlock()
 	db.officeKey = k
 	db.recordsKey = vault.Derive(&k, "fieldprint records and files")
+	db.identKey = vault.Derive(&k, "fieldprint identifier hashes")
 	db.memDrop()
 }
 
@@ -210,7 +212,7 @@ func (db *Desk) unlockWith(password, name string) error {
 	}
 	k, err := slot.OpenPassword(password, slotAAD(userSlotKey(name)))
 	if err != nil {
-		return fp.Internal("the account's key slot does not open with its password: ask an administrator to set a new password", err)
+		return fp.Internal("the account's key slot in "+db.where+" does not open with its password (damaged, or copied from another office): ask an administrator to set a new password", err)
 	}
 	db.unlock(k)
 	return nil

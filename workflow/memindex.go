@@ -1,6 +1,8 @@
 package workflow
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"sort"
@@ -8,6 +10,7 @@ import (
 	"sync"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/vault"
 )
 
 // Once the office has its data key, the search indexes hold no name, number
@@ -20,6 +23,41 @@ import (
 // without a key keeps the name, receipt and A-number indexes in the store
 // as before (indexEntries).
 var iIdent = []byte("ident")
+
+// iDup: the duplicate check's exact lookups, without the identifiers:
+// idx/dup/<keyed hash of kind and identifier (16 bytes)><id>, empty values;
+// written in the transaction like every index, so a batch sees its own.
+var iDup = []byte("dup")
+
+// dupHash is the keyed hash of one identifier of a kind ('r' receipt
+// number, 'a' A-number).
+func dupHash(h *vault.Key, kind byte, ident string) []byte {
+	m := hmac.New(sha256.New, h[:])
+	m.Write([]byte{kind})
+	m.Write([]byte(ident))
+	return m.Sum(nil)[:16]
+}
+
+// dupEntries are r's duplicate-check entries in an office with its key.
+func dupEntries(r *fp.Request, h *vault.Key) []entry {
+	id := idKey(r.ID)
+	var es []entry
+	for _, rn := range r.ReceiptNumbers {
+		es = append(es, entry{iDup, cat(dupHash(h, 'r', string(rn)), id), []byte{}})
+	}
+	if r.ANumber != "" {
+		es = append(es, entry{iDup, cat(dupHash(h, 'a', string(r.ANumber)), id), []byte{}})
+	}
+	return es
+}
+
+// hashKey is the identifier-hash key, nil when locked.
+func (s *sealer) hashKey() *vault.Key {
+	if !s.ok {
+		return nil
+	}
+	return &s.h
+}
 
 // identity is what a request is found by.
 type identity struct {

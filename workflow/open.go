@@ -31,7 +31,10 @@ func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 	}
 	if v := d.Version(); v > Schema {
 		return nil, fp.Errorf(fp.EINVALID, "%s was written by a newer Fieldprint (schema %d, this one knows %d): update Fieldprint", where, v, Schema)
-	} else if v == Schema { // up to date: nothing is written
+	} else if v == Schema { // up to date: nothing is written (but the audit's order, once)
+		if err := d.measureAuditOrder(); err != nil {
+			return nil, err
+		}
 		if err := d.loadZone(); err != nil {
 			return nil, err
 		}
@@ -55,6 +58,9 @@ func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := d.measureAuditOrder(); err != nil {
+		return nil, err
+	}
 	if err := d.loadZone(); err != nil {
 		return nil, err
 	}
@@ -62,6 +68,26 @@ func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 }
 
 var kSchema = []byte("schema")
+
+// measureAuditOrder writes meta/audit-order for a store written before it
+// existed, from one walk of the audit trail; a store that has it is left
+// alone.
+func (d *Desk) measureAuditOrder() error {
+	known := false
+	if err := d.view(func(tx *tx) error { _, known = readAuditOrder(tx); return nil }); err != nil || known {
+		return err
+	}
+	return d.update(func(tx *tx) error {
+		if _, known := readAuditOrder(tx); known {
+			return nil // another desk measured it
+		}
+		o, err := measureAuditOrder(tx)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bMeta).Put(kAuditOrder, o.encode())
+	})
+}
 
 // Close writes the session's last signed checkpoint (when the office has
 // a checkpoint folder) and closes the store.
@@ -89,7 +115,7 @@ func (db *Desk) Check() []error {
 	var errs []error
 	err := db.view(func(tx *tx) error {
 		if tx.officeHasKeys() && !tx.rk.ok && tx.Bucket(bRequests).Count() > 0 {
-			errs = append(errs, fp.Errorf(fp.EFORBIDDEN, "the office's records are encrypted: sign in to check them (fieldprint check --user NAME)"))
+			errs = append(errs, fp.Errorf(fp.EFORBIDDEN, "the office's records are encrypted: sign in to check them (in the command line: FIELDPRINT_USER=NAME fieldprint check)"))
 			return nil
 		}
 		errs = append(errs, checkIndexes(tx, db.today())...)

@@ -28,6 +28,12 @@ var mutators = map[string]func(t *testing.T, db *Desk, a fp.Actor) error{
 		_, err := db.ImportRequests(a, []*fp.Request{mustParse(t, in)}, fp.SaveOptions{})
 		return err
 	},
+	"ImportRows": func(t *testing.T, db *Desk, a fp.Actor) error {
+		in := sample()
+		in.ReceiptNumbers, in.ANumber, in.Basis, in.Incomplete = "YSC2612340003", "A222333446", "", true
+		_, err := db.ImportRows(a, []fp.ImportRow{{Line: 2, File: "tracker.csv", Request: mustParse(t, in), Status: fp.StatusDirectorReview, Notes: "waiting"}}, fp.ImportOptions{})
+		return err
+	},
 	"UpdateRequest": func(t *testing.T, db *Desk, a fp.Actor) error {
 		r, _ := db.FindRequestByNumber("FP-2026-00001")
 		in := r.Input()
@@ -173,6 +179,7 @@ var setups = map[string]func(t *testing.T, db *Desk){
 var allowed = map[string][]fp.Role{
 	"CreateRequest":       {fp.RoleClerk, fp.RoleDirector},
 	"ImportRequests":      {fp.RoleClerk, fp.RoleDirector},
+	"ImportRows":          {fp.RoleClerk, fp.RoleDirector},
 	"UpdateRequest":       {fp.RoleClerk, fp.RoleDirector},
 	"TransitionRequest":   {fp.RoleClerk, fp.RoleDirector},
 	"AttachFile":          {fp.RoleClerk, fp.RoleDirector},

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 )
@@ -76,8 +77,8 @@ func (t *tx) seal() error {
 		recs[s.number] = rec{id, s.body}
 	}
 	for _, e := range t.pending {
-		if e.Request == "" {
-			continue
+		if e.Request == "" || e.Action == fp.ActionRequestPurge {
+			continue // a purge ends the request's record
 		}
 		if _, ok := recs[e.Request]; ok {
 			continue
@@ -94,19 +95,26 @@ func (t *tx) seal() error {
 	}
 	b := t.Bucket(bAudit)
 	seq, prev := uint64(0), fp.GenesisHash
+	var prevAt time.Time // the time of the entry before, for meta/audit-order
 	if k, v := b.Cursor().Last(); k != nil {
 		var last fp.AuditEntry
 		if err := json.Unmarshal(v, &last); err != nil || len(k) != 8 {
 			return fmt.Errorf("audit head unreadable: %v", err)
 		}
-		seq, prev = binary.BigEndian.Uint64(k), last.Hash
+		seq, prev, prevAt = binary.BigEndian.Uint64(k), last.Hash, last.At
 	}
 	newest := map[string]string{}
 	var named []string // in order of first entry
 	for _, e := range t.pending {
 		seq++
 		e.Seq, e.PrevHash = seq, prev
-		if e.Request != "" {
+		if seq > 1 {
+			if err := noteAuditOrder(t, prevAt, e.At); err != nil {
+				return err
+			}
+		}
+		prevAt = e.At
+		if e.Request != "" && e.Action != fp.ActionRequestPurge {
 			e.Record = fp.RecordDigest(recs[e.Request].body)
 		}
 		if err := t.sealDetails(&e); err != nil {
@@ -118,11 +126,13 @@ func (t *tx) seal() error {
 		if err != nil {
 			return err
 		}
-		if e.Request != "" {
+		if e.Request != "" && e.Action != fp.ActionRequestPurge {
 			if _, ok := newest[e.Request]; !ok {
 				named = append(named, e.Request)
 			}
 			newest[e.Request] = e.Hash
+		}
+		if e.Request != "" {
 			if err := idx(t, iAudit).Put(cat([]byte(e.Request), sep, u64(e.Seq)), []byte{}); err != nil {
 				return err
 			}

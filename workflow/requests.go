@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/vault"
 )
 
 var _ fp.RequestService = (*Desk)(nil)
@@ -31,7 +31,9 @@ type entry struct {
 // In an office with its data key (sealed) the name, receipt and A-number
 // entries are not in the store: they are the request's sealed identity
 // (memindex.go).
-func indexEntries(r *fp.Request, sum fp.RequestSummary, sealed bool) []entry {
+//
+// h is the office's identifier-hash key (nil: an office without its key).
+func indexEntries(r *fp.Request, sum fp.RequestSummary, h *vault.Key) []entry {
 	id, day := idKey(r.ID), dateKey(r.Received)
 	st, ct := []byte(r.Status), []byte(r.Category)
 	row := cat(day, st, sep, ct)
@@ -43,8 +45,13 @@ func indexEntries(r *fp.Request, sum fp.RequestSummary, sealed bool) []entry {
 	if waitsForDecision(r.Status) && sum.Docs.Complete() {
 		es = append(es, entry{iComplete, cat(day, id), cat(st, sep, ct)})
 	}
-	if !sealed {
+	if len(r.Incomplete) > 0 {
+		es = append(es, entry{iIncomplete, cat(day, id), cat(st, sep, ct)})
+	}
+	if h == nil {
 		es = append(es, identEntries(r, row)...)
+	} else {
+		es = append(es, dupEntries(r, h)...)
 	}
 	return append(es, slotEntries(r)...)
 }
@@ -121,9 +128,20 @@ func putRequest(tx *tx, old, r *fp.Request, on fp.Date) error {
 			return err
 		}
 		// Until every record is sealed, old may still have the entries
-		// of an office without its key.
-		for _, e := range indexEntries(old, s, tx.rk.ok && tx.Bucket(bMeta).Get(kSealed) != nil) {
-			stale[string(e.bucket)+"/"+string(e.key)] = e
+		// of an office without its key: both kinds go.
+		var modes []*vault.Key
+		switch {
+		case !tx.rk.ok:
+			modes = []*vault.Key{nil}
+		case tx.Bucket(bMeta).Get(kSealed) != nil:
+			modes = []*vault.Key{&tx.rk.h}
+		default:
+			modes = []*vault.Key{nil, &tx.rk.h}
+		}
+		for _, h := range modes {
+			for _, e := range indexEntries(old, s, h) {
+				stale[string(e.bucket)+"/"+string(e.key)] = e
+			}
 		}
 	}
 	if tx.rk.ok {
@@ -133,7 +151,7 @@ func putRequest(tx *tx, old, r *fp.Request, on fp.Date) error {
 	}
 	summary := r.Summary(on)
 	var puts []entry
-	for _, e := range indexEntries(r, summary, tx.rk.ok) {
+	for _, e := range indexEntries(r, summary, tx.rk.hashKey()) {
 		k := string(e.bucket) + "/" + string(e.key)
 		if o, ok := stale[k]; ok {
 			delete(stale, k)
@@ -280,13 +298,8 @@ func duplicatesTx(tx *tx, r *fp.Request) ([]fp.Duplicate, error) {
 		}
 		return nil
 	}
-	// An office with its key: the identifiers are in memory, and this
-	// transaction's own writes (a batch of imports) beside them.
-	m, err := tx.desk.memIndexFor(tx)
-	if err != nil {
-		return nil, err
-	}
-	inStore := m == nil || tx.Bucket(bMeta).Get(kSealed) == nil
+	// An office with its key: exact lookups of keyed hashes in idx/dup
+	// (an office without, or records not sealed yet: the plain indexes).
 	found := func(ident string, id fp.RequestID) error {
 		if id == r.ID || seen[id] {
 			return nil
@@ -301,22 +314,21 @@ func duplicatesTx(tx *tx, r *fp.Request) ([]fp.Duplicate, error) {
 		}
 		return nil
 	}
-	inMemory := func(kind func(identity) []string, l func(*memIndex) []posting, ident string) error {
-		if m == nil {
+	h := tx.rk.hashKey()
+	if h == nil && tx.officeHasKeys() {
+		return nil, ErrLocked
+	}
+	inStore := h == nil || tx.Bucket(bMeta).Get(kSealed) == nil
+	hashed := func(kind byte, ident string) error {
+		if h == nil {
 			return nil
 		}
 		var ids []fp.RequestID
-		for id, c := range tx.mem {
-			if c.ident != nil && slices.Contains(kind(*c.ident), ident) {
-				ids = append(ids, id)
+		eachBrief(idx(tx, iDup), dupHash(h, kind, ident), func(k, _ []byte) {
+			if len(k) == 24 {
+				ids = append(ids, keyID(k))
 			}
-		}
-		for _, id := range exact(l(m), ident) {
-			if c, ok := tx.mem[id]; !ok || c.ident == nil { // else changed in this transaction
-				ids = append(ids, id)
-			}
-		}
-		slices.Sort(ids)
+		})
 		for _, id := range ids {
 			if err := found(ident, id); err != nil {
 				return err
@@ -324,15 +336,13 @@ func duplicatesTx(tx *tx, r *fp.Request) ([]fp.Duplicate, error) {
 		}
 		return nil
 	}
-	receipts := func(i identity) []string { return i.Receipts }
-	anumber := func(i identity) []string { return []string{i.ANumber} }
 	for _, rn := range r.ReceiptNumbers {
 		if inStore {
 			if err := check(iReceipt, string(rn)); err != nil {
 				return nil, err
 			}
 		}
-		if err := inMemory(receipts, func(m *memIndex) []posting { return m.receipts }, string(rn)); err != nil {
+		if err := hashed('r', string(rn)); err != nil {
 			return nil, err
 		}
 	}
@@ -342,7 +352,7 @@ func duplicatesTx(tx *tx, r *fp.Request) ([]fp.Duplicate, error) {
 				return nil, err
 			}
 		}
-		if err := inMemory(anumber, func(m *memIndex) []posting { return m.anumbers }, string(r.ANumber)); err != nil {
+		if err := hashed('a', string(r.ANumber)); err != nil {
 			return nil, err
 		}
 	}
@@ -364,6 +374,13 @@ func duplicateError(ds []fp.Duplicate) error {
 
 // createTx assigns id and number to r and writes it.
 func (db *Desk) createTx(tx *tx, a fp.Actor, r *fp.Request, opt fp.SaveOptions) error {
+	return db.recordTx(tx, a, r, opt, nil, nil)
+}
+
+// recordTx is createTx; an imported request (plan set) starts in the
+// plan's status with its origin and a past collection, and its history
+// says where it came from.
+func (db *Desk) recordTx(tx *tx, a fp.Actor, r *fp.Request, opt fp.SaveOptions, plan *fp.ImportPlan, origin *fp.Origin) error {
 	a, err := authorize(tx, a)
 	if err != nil {
 		return err
@@ -400,15 +417,42 @@ func (db *Desk) createTx(tx *tx, a fp.Actor, r *fp.Request, opt fp.SaveOptions) 
 	r.ID, r.Number, r.Status, r.Version = fp.RequestID(seq), fp.FormatNumber(r.Received.Y, n), fp.StatusNew, 1
 	r.CreatedAt, r.CreatedBy, r.UpdatedAt, r.UpdatedBy = now, a.Name, now, a.Name
 	r.History = []fp.Transition{{At: now, By: a.Name, To: fp.StatusNew, Reason: "request recorded"}}
+	changes := fp.Diff(nil, r)
+	var notes []string
+	if plan != nil {
+		r.Origin, r.Status = origin, plan.Status
+		why := "imported"
+		if origin != nil {
+			why = "imported from " + origin.String()
+			if origin.Status != "" {
+				why += fmt.Sprintf("; status in the tracker: %q", origin.Status)
+			}
+		}
+		r.History[0].To, r.History[0].Reason = plan.Status, why
+		notes = append(notes, why)
+		if plan.Status != fp.StatusNew {
+			changes = append(changes, fp.Change{Field: "status", New: string(plan.Status)})
+		}
+		if !plan.Collected.IsZero() {
+			s, err := schedulingTx(tx)
+			if err != nil {
+				return err
+			}
+			r.ImportedCollection(s, plan.Collected, a.Name, now)
+			changes = append(changes, fp.Change{Field: "collected", New: plan.Collected.String()})
+		}
+		if len(r.Incomplete) > 0 {
+			notes = append(notes, "incomplete — from import: "+r.IncompleteText()+" missing")
+		}
+	}
 	if err := putRequest(tx, nil, r, db.today()); err != nil {
 		return err
 	}
-	note := ""
 	if opt.AllowDuplicates {
-		note = "saved although a receipt number or A-number is on another open request (confirmed)"
+		notes = append(notes, "saved although a receipt number or A-number is on another open request (confirmed)")
 	}
 	return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionRequestCreate, Request: r.Number,
-		Changes: fp.Diff(nil, r), Note: note})
+		Changes: changes, Note: strings.Join(notes, "; ")})
 }
 
 // normalize runs r's fields through the same Parse as the form and the import,
@@ -424,6 +468,7 @@ func normalize(r *fp.Request, today fp.Date) error {
 
 func (db *Desk) CreateRequest(a fp.Actor, r *fp.Request, opt fp.SaveOptions) (*fp.Request, error) {
 	c := *r
+	c.Incomplete, c.Origin = nil, nil // only an import leaves fields to complete
 	err := db.update(func(tx *tx) error { return db.createTx(tx, a, &c, opt) })
 	if err != nil {
 		return nil, wrap(err, "the request was not saved")
@@ -431,79 +476,27 @@ func (db *Desk) CreateRequest(a fp.Actor, r *fp.Request, opt fp.SaveOptions) (*f
 	return &c, nil
 }
 
-// ImportRequests creates every request in one transaction: all or none.
+// ImportRequests creates every request, all or none: ImportRows with rows
+// that bring no history (the demo, the benchmarks).
 func (db *Desk) ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) ([]*fp.Request, error) {
-	// Every row is checked first, against the store and the other rows, so
-	// what a person can fix refuses the whole import and writes nothing.
-	err := db.view(func(tx *tx) error {
-		a, err := authorize(tx, a)
-		if err != nil {
-			return err
-		}
-		if err := fp.CheckEdit(a, nil); err != nil {
-			return err
-		}
-		first := map[string]int{} // identifier -> the row that has it
-		for i, r := range rs {
-			c := *r
-			if err := normalize(&c, db.today()); err != nil {
-				return importRowError(i, err)
-			}
-			if opt.AllowDuplicates {
-				continue
-			}
-			ds, err := duplicatesTx(tx, &c)
-			if err != nil {
-				return err
-			}
-			if len(ds) > 0 {
-				return importRowError(i, duplicateError(ds))
-			}
-			ids := []string{string(c.ANumber)}
-			for _, rn := range c.ReceiptNumbers {
-				ids = append(ids, string(rn))
-			}
-			for _, id := range ids {
-				if id == "" {
-					continue
-				}
-				if j, ok := first[id]; ok {
-					return importRowError(i, fp.Errorf(fp.ECONFLICT, "possible duplicate: %s is on request %d of the batch too", id, j+1))
-				}
-				first[id] = i
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, wrap(err, "nothing was imported")
+	rows := make([]fp.ImportRow, len(rs))
+	for i, r := range rs {
+		rows[i] = fp.ImportRow{Line: i + 1, Request: r}
 	}
-	// Then they are written, in transactions the storage contract's limits
-	// allow: only a failing disk can stop the import between two of them,
-	// and the error then says how many rows were written.
-	out := make([]*fp.Request, len(rs))
-	done, err := db.inChunks(len(rs), func(tx *tx, i int) error {
-		c := *rs[i]
-		if err := db.createTx(tx, a, &c, opt); err != nil {
-			return importRowError(i, err)
-		}
-		out[i] = &c
-		return nil
-	})
-	if err != nil && done == 0 {
-		return nil, wrap(err, "nothing was imported")
-	} else if err != nil {
-		return nil, wrap(err, fmt.Sprintf("only the first %d rows were imported (%s to %s)", done, out[0].Number, out[done-1].Number))
-	}
-	return out, nil
+	return db.ImportRows(a, rows, fp.ImportOptions{SaveOptions: opt})
 }
 
-// importRowError says which row failed, keeping the domain code and message.
-func importRowError(i int, err error) error {
+// importRowError says which row failed (its line in the file, or its
+// place in the batch), keeping the domain code and message.
+func importRowError(row fp.ImportRow, err error) error {
 	var e *fp.Error
 	if errors.As(err, &e) && e.Code != fp.EINTERNAL {
 		c := *e
-		c.Message = fmt.Sprintf("request %d of the batch: %s", i+1, e.Message)
+		if row.File != "" {
+			c.Message = fmt.Sprintf("line %d: %s", row.Line, e.Message)
+		} else {
+			c.Message = fmt.Sprintf("request %d of the batch: %s", row.Line, e.Message)
+		}
 		return &c
 	}
 	return err
@@ -559,6 +552,9 @@ func (db *Desk) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, field
 		note := ""
 		if lost := before - checkedItems(&r); lost > 0 {
 			note = fmt.Sprintf("%d checked %s to check again or removed with the edit", lost, plural(lost, "document", "documents"))
+		}
+		if len(old.Incomplete) > 0 && len(r.Incomplete) == 0 {
+			note = strings.TrimPrefix(note+"; complete now: every field the import left empty is filled", "; ")
 		}
 		if freed := r.DropAppointments(on, "no longer fingerprinted on this request"); len(freed) > 0 {
 			note = strings.TrimPrefix(note+fmt.Sprintf("; %d %s cancelled with the edit, the slots are free", len(freed), plural(len(freed), "appointment", "appointments")), "; ")

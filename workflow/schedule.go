@@ -102,6 +102,7 @@ func slotEntries(r *fp.Request) []entry {
 	var es []entry
 	for _, ap := range r.Appointments {
 		switch {
+		case ap.FromImport: // history: no slot
 		case ap.WalkIn && ap.Status != fp.ApptCancelled:
 			es = append(es, entry{iWalkIns, walkInKey(ap.Day, r.ID, ap.ID), slotValue(r, ap)})
 		case ap.Status.HoldsSlot():
@@ -306,6 +307,9 @@ func (db *Desk) ProposeSlots(id fp.RequestID, notBefore fp.Date) (out []fp.Booki
 		if err != nil {
 			return err
 		}
+		if err := r.CheckComplete("booking"); err != nil {
+			return err
+		}
 		s, err := schedulingTx(tx)
 		if err != nil {
 			return err
@@ -361,6 +365,9 @@ func (db *Desk) Book(a fp.Actor, id fp.RequestID, bs []fp.Booking, reason string
 		if err != nil {
 			return fp.AuditEntry{}, err
 		}
+		if err := r.CheckComplete("booking"); err != nil {
+			return fp.AuditEntry{}, err
+		}
 		if err := fp.CheckBookings(s, r, bs, uses, nil, db.Now()); err != nil {
 			return fp.AuditEntry{}, err
 		}
@@ -401,6 +408,9 @@ func (db *Desk) Reschedule(a fp.Actor, id fp.RequestID, personID int, b fp.Booki
 			return fp.AuditEntry{}, fp.Errorf(fp.ENOTFOUND, "%s has no appointment to reschedule for %s: book one", r.Number, personName(r, personID))
 		}
 		now := db.Now()
+		if err := r.CheckComplete("moving an appointment"); err != nil {
+			return fp.AuditEntry{}, err
+		}
 		overridden, err := fp.CheckReschedule(a, s, r, ap, reason, override, now)
 		if err != nil {
 			return fp.AuditEntry{}, err

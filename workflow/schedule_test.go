@@ -762,7 +762,7 @@ func largestRequestWithinTheLimits(t *testing.T, keys bool) {
 	if err != nil {
 		t.Fatalf("create: %v", err)
 	}
-	if n := len(indexEntries(r, r.Summary(db.today()), false)); n < 25 {
+	if n := len(indexEntries(r, r.Summary(db.today()), nil)); n < 25 {
 		t.Fatalf("the request has only %d index entries: the test no longer tests the largest", n)
 	}
 	in.FullName = words('C') // every indexed word changes
@@ -774,7 +774,7 @@ func largestRequestWithinTheLimits(t *testing.T, keys bool) {
 	if len(r.Appointments) != 13 {
 		t.Fatalf("%d appointments booked, want 13", len(r.Appointments))
 	}
-	if n := len(indexEntries(r, r.Summary(db.today()), false)); n < 40 {
+	if n := len(indexEntries(r, r.Summary(db.today()), nil)); n < 40 {
 		t.Errorf("a booked household has only %d index entries", n)
 	}
 	if _, err := db.TransitionRequest(clerk, r.ID, fp.StatusWithdrawn, "the family withdrew"); err != nil {

@@ -36,6 +36,7 @@ const sealedFileOverhead = 8 + vault.Overhead
 // sealer is the records key of one transaction (ok false: locked).
 type sealer struct {
 	k  vault.Key
+	h  vault.Key // keys the hashes of identifiers (duplicates: memindex.go)
 	ok bool
 }
 
@@ -45,7 +46,7 @@ func (db *Desk) sealer() sealer {
 	if db.officeKey.IsZero() {
 		return sealer{}
 	}
-	return sealer{k: db.recordsKey, ok: true}
+	return sealer{k: db.recordsKey, h: db.identKey, ok: true}
 }
 
 // officeHasKeys is keysSetUp, asked once per transaction.
@@ -272,6 +273,11 @@ func (db *Desk) encryptRecord(tx *tx, k, v []byte) error {
 			return err
 		}
 	}
+	for _, e := range dupEntries(&r, tx.rk.hashKey()) {
+		if err := idx(tx, e.bucket).Put(e.key, e.value); err != nil {
+			return err
+		}
+	}
 	if err := putIdentity(tx, nil, &r); err != nil {
 		return err
 	}
@@ -290,18 +296,43 @@ func auditAAD(seq uint64) []byte {
 }
 
 // sealDetails moves the changes and note of an entry about a request into
-// Sealed when the office key is unlocked (seq set: before hashing).
+// Sealed when the office key is unlocked (seq set: before hashing). A
+// status change and a print's note ("copy 2") hold no applicant's data and
+// stay readable: the reports count decisions and reprints from them
+// without the key's cost on every entry.
 func (t *tx) sealDetails(e *fp.AuditEntry) error {
-	if e.Request == "" || !t.rk.ok || (len(e.Changes) == 0 && e.Note == "") {
+	if e.Request == "" || !t.rk.ok {
 		return nil
 	}
-	plain, err := json.Marshal(auditDetails{e.Changes, e.Note})
+	var keep, hide []fp.Change
+	for _, c := range e.Changes {
+		if c.Field == "status" {
+			keep = append(keep, c)
+		} else {
+			hide = append(hide, c)
+		}
+	}
+	note := e.Note
+	if printAction(e.Action) {
+		note = ""
+	}
+	if len(hide) == 0 && note == "" {
+		return nil
+	}
+	plain, err := json.Marshal(auditDetails{hide, note})
 	if err != nil {
 		return err
 	}
 	e.Sealed = vault.Seal(&t.rk.k, plain, auditAAD(e.Seq))
-	e.Changes, e.Note = nil, ""
+	e.Changes = keep
+	if note != "" {
+		e.Note = ""
+	}
 	return nil
+}
+
+func printAction(a string) bool {
+	return a == fp.ActionLetterPrint || a == fp.ActionRecordPrint || a == fp.ActionStampPrint
 }
 
 // openDetails puts a sealed entry's changes and note back for reading; a
@@ -323,5 +354,8 @@ func (t *tx) openDetails(e *fp.AuditEntry) {
 		e.Note = "(details do not open with the office key: run fieldprint audit verify)"
 		return
 	}
-	e.Changes, e.Note, e.Sealed = d.Changes, d.Note, nil
+	e.Changes, e.Sealed = append(e.Changes, d.Changes...), nil
+	if d.Note != "" {
+		e.Note = d.Note
+	}
 }

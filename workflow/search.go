@@ -89,6 +89,17 @@ func scanTx(tx *tx, f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
 		streams = append(streams, &stream{c: idx(tx, bucket).Cursor(), prefix: prefix, match: match})
 	}
 	switch {
+	case f.Incomplete: // a short list by nature: filter it by value
+		complete := idx(tx, iComplete)
+		add(iIncomplete, nil, func(v []byte) bool {
+			st, ct, _ := bytes.Cut(v, sep)
+			return wanted(f.Statuses, st) && wanted(f.Categories, ct)
+		})
+		if f.DocsComplete {
+			s := streams[0]
+			match := s.match
+			s.match = func(v []byte) bool { return match(v) && complete.Get(s.k[len(s.k)-16:]) != nil }
+		}
 	case f.DocsComplete: // a short list by nature: filter it by value
 		add(iComplete, nil, func(v []byte) bool {
 			st, ct, _ := bytes.Cut(v, sep)
@@ -110,7 +121,7 @@ func scanTx(tx *tx, f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
 	}
 	// The counts give the total: the walk stops at the end of the page
 	// (the short list of complete requests is counted as it is walked).
-	counted := !f.DocsComplete
+	counted := !f.DocsComplete && !f.Incomplete
 	var ids []fp.RequestID
 	total := 0
 	for {
@@ -314,10 +325,13 @@ func searchTx(tx *tx, m *memIndex, f fp.RequestFilter) ([]fp.RequestSummary, int
 		day []byte
 	}
 	var list []hit
-	complete := idx(tx, iComplete)
+	complete, incomplete := idx(tx, iComplete), idx(tx, iIncomplete)
 	for id, v := range searchHits(tx, m, f.Search) {
 		st, ct, _ := bytes.Cut(v[8:], sep)
 		if f.DocsComplete && complete.Get(cat(v[:8], idKey(id))) == nil {
+			continue
+		}
+		if f.Incomplete && incomplete.Get(cat(v[:8], idKey(id))) == nil {
 			continue
 		}
 		if wanted(f.Statuses, st) && wanted(f.Categories, ct) {

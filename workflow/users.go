@@ -456,7 +456,7 @@ func (db *Desk) Authenticate(name, password string) (fp.Actor, error) {
 			result = errNoSlot(name)
 			note := "no key slot"
 			if slot != nil {
-				result = fp.Internal("the account's key slot does not open with its password: ask an administrator to set a new password for it", slotErr)
+				result = fp.Internal("the account's key slot in "+db.where+" does not open with its password (damaged, or copied from another office): ask an administrator to set a new password for it", slotErr)
 				note = "key slot does not open"
 			}
 			return db.appendAudit(tx, fp.AuditEntry{User: name, Action: fp.ActionSignInFailed, Subject: name, Note: note})

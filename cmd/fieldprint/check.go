@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/store"
 )
 
 // cmdCheck runs the store's consistency check: bbolt's own (every page
@@ -15,7 +17,9 @@ func cmdCheck(e env, args []string) error {
 	if _, err := positional(fs, args, 0); err != nil {
 		return err
 	}
-	db, err := open(e, *dbFlag)
+	// Opened without signing in: a damaged file must be checked even when
+	// its accounts cannot be read; the encrypted records need the sign-in.
+	db, err := store.Open(dbPath(*dbFlag))
 	var fe *fp.Error
 	if errors.As(err, &fe) && fe.Err != nil {
 		fmt.Fprintf(e.stdout, "problem: %v\n", fe.Err) // what made Open refuse it, for whoever repairs the file
@@ -24,7 +28,17 @@ func cmdCheck(e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	problems := db.Check()
+	var problems []error
+	if name := os.Getenv("FIELDPRINT_USER"); name != "" {
+		if set, err := db.KeysSetUp(); err != nil {
+			problems = append(problems, err)
+		} else if set {
+			if _, err := signIn(e, db, name); err != nil {
+				problems = append(problems, fmt.Errorf("signing in as %s to check the encrypted records: %s", name, fp.ErrorMessage(err)))
+			}
+		}
+	}
+	problems = append(problems, db.Check()...)
 	if len(problems) == 0 {
 		fmt.Fprintf(e.stdout, "%s: no problems found\n", db.Path())
 		return nil

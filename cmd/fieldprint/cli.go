@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"text/tabwriter"
-	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
@@ -31,6 +29,9 @@ func open(e env, path string) (*store.DB, error) {
 		if set, err := db.KeysSetUp(); err == nil && set {
 			if _, err := signIn(e, db, name); err != nil {
 				db.Close()
+				if fp.ErrorCode(err) == fp.EINTERNAL { // say which file could not be read
+					return nil, fp.Errorf(fp.EINTERNAL, "%s cannot be read (%s): run fieldprint check, restore the newest backup, or ask your IT contact", db.Where(), fp.ErrorMessage(err))
+				}
 				return nil, err
 			}
 		}
@@ -58,57 +59,6 @@ func cmdDemo(e env, args []string) error {
 	for _, a := range demo.Accounts {
 		fmt.Fprintf(e.stdout, "  %-9s %s\n", a.Name, a.Role)
 	}
-	return nil
-}
-
-func cmdImport(e env, args []string) error {
-	fs, dbFlag := newFlags(e, "import", "FILE.csv --user NAME [--db PATH]")
-	user := userFlag(fs)
-	pos, err := positional(fs, args, 1)
-	if err != nil {
-		return err
-	}
-	b, err := fp.ReadInputFile(pos[0], fp.MaxImportBytes, "trackers are far smaller; check that it is the right file, or split it")
-	if err != nil {
-		return err
-	}
-	rows, problems := fp.ParseImportCSV(bytes.NewReader(b), fp.DateOf(time.Now()))
-	db, err := open(e, *dbFlag)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	actor, err := signIn(e, db, *user)
-	if err != nil {
-		return err
-	}
-	// Duplicates against what the database already holds, reported by line too.
-	dups, err := fp.ImportDuplicates(db, rows)
-	if err != nil {
-		return err
-	}
-	problems = append(problems, dups...)
-	for _, row := range rows {
-		for _, w := range row.Warnings {
-			fmt.Fprintf(e.stderr, "line %d: warning: %s\n", row.Line, w)
-		}
-	}
-	if len(problems) > 0 {
-		fp.SortLineErrors(problems)
-		for _, p := range problems {
-			fmt.Fprintln(e.stderr, p.Error())
-		}
-		return fp.Errorf(fp.EINVALID, "nothing was imported: %d problem(s) in %s; fix them and import the whole file again", len(problems), fp.DisplayName(pos[0]))
-	}
-	rs := make([]*fp.Request, len(rows))
-	for i, row := range rows {
-		rs[i] = row.Request
-	}
-	saved, err := db.ImportRequests(actor, rs, fp.SaveOptions{})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "Imported %d requests (%s to %s)\n", len(saved), saved[0].Number, saved[len(saved)-1].Number)
 	return nil
 }
 
@@ -140,12 +90,13 @@ func parseFilter(status, category string) (fp.RequestFilter, error) {
 }
 
 func cmdList(e env, args []string) error {
-	fs, dbFlag := newFlags(e, "list", "[--status S] [--category C] [--search Q] [--format table|csv|json] [--db PATH]")
+	fs, dbFlag := newFlags(e, "list", "[--status S] [--category C] [--search Q] [--incomplete] [--format table|csv|json] [--db PATH]")
 	status := fs.String("status", "", "only these statuses (comma-separated), e.g. new,awaiting-documents")
 	category := fs.String("category", "", "only these categories (comma-separated): military, 319b, adoption, other")
 	search := fs.String("search", "", "name (accents and case ignored, partial), receipt number or A-number")
 	format := fs.String("format", "table", "table, csv or json")
 	newest := fs.Bool("newest", false, "newest first (default oldest first)")
+	incomplete := fs.Bool("incomplete", false, "only requests an import left incomplete (fields to fill before deciding or booking)")
 	expiring := fs.Int("expiring", 0, "instead: adoption households whose fingerprints (valid 15 months) expire within this many days, e.g. 60")
 	if _, err := positional(fs, args, 0); err != nil {
 		return err
@@ -166,7 +117,7 @@ func cmdList(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f.Search, f.Newest = *search, *newest
+	f.Search, f.Newest, f.Incomplete = *search, *newest, *incomplete
 	db, err := open(e, *dbFlag)
 	if err != nil {
 		return err

@@ -46,8 +46,8 @@ var commands []command
 func init() {
 	commands = []command{
 		{"demo", "[--requests N]", "fill a new, empty database with realistic demo requests", cmdDemo},
-		{"import", "FILE.csv --user NAME", "import an office's spreadsheet tracker: all rows or none", cmdImport},
-		{"list", "[--status S] [--category C] [--search Q] [--format table|csv|json]", "list requests, oldest first", cmdList},
+		{"import", importArgs, "import an office's tracker (CSV from Excel in any encoding and separator): its columns and values mapped, statuses, appointments to come, past collections and notes brought along; all rows or none", cmdImport},
+		{"list", "[--status S] [--category C] [--search Q] [--incomplete] [--format table|csv|json]", "list requests, oldest first", cmdList},
 		{"export", "[--format csv|json] [-o FILE]", "export every request (the CSV imports again as is)", cmdExport},
 		{"record", "NUMBER -o FILE.pdf --user NAME", "print a request's record for the paper file as PDF", cmdRecord},
 		{"letter", "NUMBER -o FILE.pdf [--reason TEXT] --user NAME", "the letter to the applicant the request's status calls for (appointment letter once scheduled, --reason to print it again; denial letter; missing-documents letter while awaiting documents)", cmdLetter},
@@ -72,6 +72,7 @@ func init() {
 		{"user", "add NAME --role R --full-name \"NAME\" [--badge B] --password-stdin | list | details NAME --full-name \"NAME\" [--badge B] | disable NAME | enable NAME | unlock NAME | passwd NAME --password-stdin", "manage staff accounts (the window's Users screen does the same)", cmdUser},
 		{"keys", "status | setup --user ADMIN | new-recovery --user ADMIN | recover ADMIN", "the office data key: make it on an older database, replace the recovery key, or set a lost administrator password with it", cmdKeys},
 		{"self-test", "[--screenshots DIR] [--size WxH] [--timeout D]", "open the real window on a throw-away demo office, go through every screen as each demo account, and fail on a crash or a blank window (a new PC's check)", cmdSelfTest},
+		{"report", reportArgs, "how the office is doing in a period against the one before it: requests received by category, waits for a decision and an appointment (median, 90th percentile), All others approved and denied, appointments booked, completed, missed and rescheduled, places used, letters, reprints, stamps, purges; --list shows the requests behind a figure (directors and administrators)", cmdReport},
 		{"audit", "verify [--checkpoint COUNT:HASH] | checkpoint | list [--user U] [--action A] [--request FP] [--from D] [--to D]", "check and read the audit trail", cmdAudit},
 		{"backup", backupArgs, "write one encrypted, self-checking backup of the office (database, scans, stamp key) while it is in use, into the backup folder or --to; status: the settings and the backups there; set: the folder and how many to keep", cmdBackup},
 		{"restore", "FILE [--admin NAME] [--yes]", "check a backup whole with the recovery key (or --admin's password), then replace the office with it; a stop at any moment leaves the old office or the new one", cmdRestore},
