@@ -290,17 +290,6 @@ func (m *memIndex) hits(l []posting, p string, into hits) {
 	})
 }
 
-// exact lists the requests whose identifier in l is key.
-func exact(l []posting, key string) []fp.RequestID {
-	var out []fp.RequestID
-	prefix(l, key, func(x posting) {
-		if x.key == key {
-			out = append(out, x.id)
-		}
-	})
-	return out
-}
-
 // putIdentity writes r's sealed identity when it changed (old nil: new
 // request), and notes the change for the index in memory.
 func putIdentity(tx *tx, old, r *fp.Request) error {
