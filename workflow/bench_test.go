@@ -372,7 +372,13 @@ func (h *benchHistory) records(db *Desk) error {
 			}
 		}
 		r.Version++
-		return putRequest(tx, old, &r, db.today())
+		if err := putRequest(tx, old, &r, db.today()); err != nil {
+			return err
+		}
+		// Every record written goes with an entry (records.go): this one
+		// after the history, so the trail stays in time order.
+		return db.appendAudit(tx, fp.AuditEntry{User: fp.SystemUser, Action: fp.ActionRequestEdit, Request: r.Number,
+			Note: "the benchmark's history written into the record"})
 	})
 	return err
 }
