@@ -35,9 +35,11 @@ import (
 //	idx/received/  date id -> status 0x00 category
 //	idx/status/    status 0x00 date id -> category
 //	idx/category/  category 0x00 date id -> status
-//	idx/receipt/   receipt-number id -> date status 0x00 category
-//	idx/anumber/   a-number id -> date status 0x00 category
-//	idx/name/      folded-name-token 0x00 id -> date status 0x00 category
+//	idx/receipt/   receipt-number id -> date status 0x00 category     } an office without
+//	idx/anumber/   a-number id -> date status 0x00 category           } its data key only
+//	idx/name/      folded-name-token 0x00 id -> date status 0x00 category }
+//	idx/ident/     id -> sealed identity: name words, receipts, A-number (memindex.go)
+//	idx/dup/       keyed hash of a receipt or A-number (16) id -> ∅ (the duplicate check)
 //	idx/audit/     "FP-…" 0x00 seq -> ∅
 //	idx/complete/  date id -> status 0x00 category (checklist complete, waiting for a decision)
 //	idx/incomplete/ date id -> status 0x00 category (an import left fields to complete)
@@ -46,6 +48,12 @@ import (
 //	stamps/    "ABCDE-FGHIJ" -> JSON fieldprint.Stamp
 //	stampkeys/ key id -> Ed25519 public key
 //	files/     sha256 -> JSON: type, size, how many checklist items use it
+//	keys/user/<name>, keys/recovery -> the office data key's slots (keys.go)
+//	meta/sealed                 every record sealed (seal.go)
+//
+// Once the office has its data key, the values of requests/ (the body),
+// summaries/, idx/ident/, stamps/, mail/, the details of audit/ entries
+// about requests, and the files' bytes are sealed (seal.go).
 //
 // Attachments' bytes are not in the key space: Files keeps them.
 type Desk struct {
