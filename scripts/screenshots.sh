@@ -20,6 +20,8 @@ echo "wrote $out/*-1366x768.png and $out/*-1024x700.png"
 
 # The letters, from a demo database of their own.
 export FIELDPRINT_DB=$tmp/demo.db
+# The office's data is encrypted: reading it signs in too (the demo clerk).
+export FIELDPRINT_USER=clerk FIELDPRINT_PASSWORD=demo-only-not-secret
 ./bin/fieldprint demo --requests 80 >/dev/null
 # A day of last week's collections, and a stamp printed then.
 most=0
