@@ -53,7 +53,7 @@ build: deps
 # the screens must fit (a crash, a black window or a window that grows fails).
 test: deps test-deps selftest-deps lint
 	$(GO) test -race -tags ci,$(TAGS) -count=1 -timeout 8m ./...
-	$(GO) test -tags ci,$(TAGS) -count=1 -timeout 5m -run 'TestEveryButton' ./ui
+	$(GO) test -tags ci,$(TAGS) -count=1 -timeout 5m -run 'TestEveryButton|TestBackupRestoreKilled|TestTamperRandomly' ./ui ./store
 	$(GO) build $(GOFLAGS_APP) -o $(BIN) ./cmd/fieldprint
 	$(SELF_TEST)
 	$(SELF_TEST) --size 1024x700

@@ -159,6 +159,9 @@ func waitLine(lines <-chan string, done <-chan struct{}, want string) {
 }
 
 func TestBackupRestoreKilled(t *testing.T) {
+	if raceEnabled {
+		t.Skip("run without -race: make test does (see raceEnabled)")
+	}
 	if testing.Short() {
 		t.Skip("kills child processes: not in -short")
 	}

@@ -435,6 +435,9 @@ func firstCheckpointFrom(cps []fp.SignedCheckpoint, seq uint64) uint64 {
 // decodes to the same thing (encoding/json matches field names without
 // regard to case, so "User" for "user" changes nothing a program reads).
 func TestTamperRandomly(t *testing.T) {
+	if raceEnabled {
+		t.Skip("run without -race: make test does (see raceEnabled)")
+	}
 	o := makeOffice(t)
 	n := 300
 	if testing.Short() {
