@@ -40,6 +40,9 @@ func TestKeysCommands(t *testing.T) {
 	if code, _, errs := fieldprint(t, "", "keys", "setup", "--user", "boss", "--db", path); code == 0 || !strings.Contains(errs, "already") {
 		t.Fatalf("setup twice: %d %q", code, errs)
 	}
+	// The administrator's password is lost: the automatic sign-in of
+	// FIELDPRINT_USER must not stand in the way of the recovery.
+	t.Setenv("FIELDPRINT_USER", "boss")
 	os.Unsetenv("FIELDPRINT_PASSWORD")
 	newPW := "a brand new passphrase 42"
 	if code, _, errs := fieldprint(t, first+"\n"+newPW+"\n", "keys", "recover", "boss", "--db", path); code == 0 || !strings.Contains(errs, "newer one") {
@@ -52,6 +55,7 @@ func TestKeysCommands(t *testing.T) {
 		t.Fatalf("recover: %d %q %q", code, out, errs)
 	}
 	t.Setenv("FIELDPRINT_PASSWORD", newPW)
+	os.Unsetenv("FIELDPRINT_USER")
 	if code, out, errs := fieldprint(t, "", "user", "list", "--db", path); code != 0 || strings.Contains(out, "no key") {
 		t.Fatalf("list: %d %q %q", code, out, errs)
 	}

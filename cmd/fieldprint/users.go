@@ -6,6 +6,7 @@ import (
 	"text/tabwriter"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/store"
 )
 
 // cmdUser: fieldprint user add|list|disable|unlock|passwd.
@@ -174,7 +175,9 @@ func cmdKeys(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := open(e, *dbFlag)
+	// Opened without the automatic sign-in of $FIELDPRINT_USER: keys
+	// recover is for when that fails, and the others sign in themselves.
+	db, err := store.Open(dbPath(*dbFlag))
 	if err != nil {
 		return err
 	}
