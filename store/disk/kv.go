@@ -138,6 +138,13 @@ func (kv *KV) Update(fn func(fp.Writer) error) error {
 		if err := tx.Bucket(bKVMeta).Put(kRev, u64(uint64(t.rev))); err != nil {
 			return err
 		}
+		if t.logged > 0 { // one record for the revision: one write, not one per change
+			k := binary.BigEndian.AppendUint16(u64(uint64(t.rev)), 0)
+			binary.BigEndian.PutUint32(t.logBuf[1:5], uint32(t.logged))
+			if err := tx.Bucket(bKVLog).Put(k, t.logBuf); err != nil {
+				return err
+			}
+		}
 		return trimLog(tx, t.rev, t.logged)
 	})
 	if err == nil && wrote {
@@ -160,11 +167,15 @@ func trimLog(tx *bolt.Tx, rev int64, added int) error {
 	}
 	limit := u64(uint64(max(rev-kvLogKeep+1, 0)))
 	c := tx.Bucket(bKVLog).Cursor()
-	for k, _ := c.First(); k != nil && (n > kvLogEntries || bytes.Compare(k[:8], limit) < 0); k, _ = c.First() {
+	for k, v := c.First(); k != nil && (n > kvLogEntries || bytes.Compare(k[:8], limit) < 0); k, v = c.First() {
+		changes := 1 // a record of one change (written before batches)
+		if len(v) >= 5 && v[0] == logBatch {
+			changes = int(binary.BigEndian.Uint32(v[1:5]))
+		}
 		if err := c.Delete(); err != nil {
 			return err
 		}
-		n--
+		n -= changes
 	}
 	return meta.Put(kLogCount, u64(uint64(max(n, 0))))
 }
@@ -188,9 +199,15 @@ type kvTxn struct {
 	write  bool
 	rev    int64 // the revision this write transaction's changes get
 	ops    int
-	bytes  int // keys and values written
-	logged int // entries added to the change feed
+	bytes  int    // keys and values written
+	logged int    // changes added to the change feed
+	logBuf []byte // their record: logBatch, count(4), then op keylen(2) key vallen(4) value each
 }
+
+// logBatch begins a change-feed record holding all of a revision's
+// changes; a record that begins with 'P' or 'D' is one change (the format
+// before, still read).
+const logBatch = 'B'
 
 func (t *kvTxn) Get(key []byte) ([]byte, int64, error) {
 	v := t.tx.Bucket(bKV).Get(key)
@@ -305,11 +322,14 @@ func (t *kvTxn) Delete(key []byte) error {
 }
 
 func (t *kvTxn) log(op byte, key, value []byte) error {
-	k := binary.BigEndian.AppendUint16(u64(uint64(t.rev)), uint16(t.logged)) // from 0 in each revision
-	v := binary.BigEndian.AppendUint16([]byte{op}, uint16(len(key)))
-	v = append(append(v, key...), value...)
+	if t.logBuf == nil {
+		t.logBuf = append(make([]byte, 0, 4096), logBatch, 0, 0, 0, 0)
+	}
+	t.logBuf = binary.BigEndian.AppendUint16(append(t.logBuf, op), uint16(len(key)))
+	t.logBuf = binary.BigEndian.AppendUint32(append(t.logBuf, key...), uint32(len(value)))
+	t.logBuf = append(t.logBuf, value...)
 	t.logged++
-	return t.tx.Bucket(bKVLog).Put(k, v)
+	return nil
 }
 
 func (t *kvTxn) Sequence(name string) (uint64, error) {
@@ -352,13 +372,15 @@ func (kv *KV) Watch(ctx context.Context, prefix []byte, from int64) (<-chan fp.K
 			err := kv.bolt.View(func(tx *bolt.Tx) error {
 				c := tx.Bucket(bKVLog).Cursor()
 				for k, v := c.Seek(u64(uint64(next))); k != nil; k, v = c.Next() {
-					ch, err := decodeChange(k, v)
+					chs, err := decodeChanges(k, v)
 					if err != nil {
 						return err
 					}
-					next = ch.Revision + 1
-					if bytes.HasPrefix(ch.Key, prefix) {
-						batch = append(batch, ch)
+					for _, ch := range chs {
+						next = ch.Revision + 1
+						if bytes.HasPrefix(ch.Key, prefix) {
+							batch = append(batch, ch)
+						}
 					}
 				}
 				return nil
@@ -384,6 +406,51 @@ func (kv *KV) Watch(ctx context.Context, prefix []byte, from int64) (<-chan fp.K
 			}
 		}
 	}()
+	return out, nil
+}
+
+// decodeChanges reads one change-feed record: a revision's batch, or one
+// change in the format before.
+func decodeChanges(k, v []byte) ([]fp.KeyChange, error) {
+	damaged := fp.Internal("the change feed is damaged", errKVLimit)
+	if len(k) != 10 || len(v) < 1 {
+		return nil, damaged
+	}
+	if v[0] != logBatch {
+		ch, err := decodeChange(k, v)
+		return []fp.KeyChange{ch}, err
+	}
+	if len(v) < 5 {
+		return nil, damaged
+	}
+	rev := int64(binary.BigEndian.Uint64(k[:8]))
+	n := int(binary.BigEndian.Uint32(v[1:5]))
+	out := make([]fp.KeyChange, 0, min(n, 1024))
+	for p := v[5:]; len(p) > 0; {
+		if len(p) < 3 {
+			return nil, damaged
+		}
+		op, kl := p[0], int(binary.BigEndian.Uint16(p[1:3]))
+		if len(p) < 3+kl+4 {
+			return nil, damaged
+		}
+		key := p[3 : 3+kl]
+		vl := int(binary.BigEndian.Uint32(p[3+kl:]))
+		if len(p) < 7+kl+vl {
+			return nil, damaged
+		}
+		ch := fp.KeyChange{Revision: rev, Key: bytes.Clone(key)}
+		if op == 'D' {
+			ch.Deleted = true
+		} else {
+			ch.Value = bytes.Clone(p[7+kl : 7+kl+vl])
+		}
+		out = append(out, ch)
+		p = p[7+kl+vl:]
+	}
+	if len(out) != n {
+		return nil, damaged
+	}
 	return out, nil
 }
 
