@@ -23,10 +23,14 @@ import (
 //	kv/      key -> revision (uint64 big-endian, 8 bytes) + value
 //	kvmeta/  "rev" -> uint64: the newest revision
 //	         "seq/" name -> uint64: the last number of that sequence
-//	kvlog/   revision (8 bytes) + index in it (uint16) -> change: 'P' or 'D',
-//	         key length (uint16), key, value. The change feed, kept for
-//	         watchers that resume after a restart; the oldest entries beyond
-//	         kvLogKeep revisions are dropped (a watch from before them is refused).
+//	kvlog/   revision (8 bytes) + 0 (uint16) -> the revision's changes: 'B',
+//	         their count (uint32), then for each 'P' or 'D', key length
+//	         (uint16), key, value length (uint32), value. (Files from before
+//	         hold one change per record: index in the revision as the key's
+//	         last two bytes, 'P' or 'D', key length, key, value; still read.)
+//	         The change feed, kept for watchers that resume after a restart;
+//	         the oldest revisions beyond kvLogKeep are dropped (a watch from
+//	         before them is refused).
 type KV struct {
 	bolt boltDB
 	path string

@@ -2,6 +2,7 @@ package disk
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -246,5 +247,31 @@ func TestChangeFeedIsBounded(t *testing.T) {
 	}
 	if c := <-ch; c.Revision != first {
 		t.Errorf("the first change sent is of revision %d, want %d", c.Revision, first)
+	}
+}
+
+// A change-feed record of the format before batches (one change, 'P' or
+// 'D' first) still reads; a batch reads as its changes; a damaged one is
+// refused, never a panic.
+func TestChangeFeedRecords(t *testing.T) {
+	k := binary.BigEndian.AppendUint16(u64(7), 0)
+	old := append(binary.BigEndian.AppendUint16([]byte{'P'}, 3), "a/b"...)
+	old = append(old, "value"...)
+	chs, err := decodeChanges(k, old)
+	if err != nil || len(chs) != 1 || string(chs[0].Key) != "a/b" || string(chs[0].Value) != "value" || chs[0].Revision != 7 {
+		t.Fatalf("old record: %+v %v", chs, err)
+	}
+	tx := &kvTxn{}
+	tx.log('P', []byte("x/1"), []byte("one"))
+	tx.log('D', []byte("x/2"), nil)
+	binary.BigEndian.PutUint32(tx.logBuf[1:5], uint32(tx.logged))
+	chs, err = decodeChanges(k, tx.logBuf)
+	if err != nil || len(chs) != 2 || string(chs[0].Value) != "one" || !chs[1].Deleted || string(chs[1].Key) != "x/2" {
+		t.Fatalf("batch: %+v %v", chs, err)
+	}
+	for cut := 1; cut < len(tx.logBuf); cut++ {
+		if _, err := decodeChanges(k, tx.logBuf[:cut]); err == nil && cut > 5 {
+			t.Errorf("a batch cut at %d of %d bytes read", cut, len(tx.logBuf))
+		}
 	}
 }
