@@ -43,6 +43,10 @@ const (
 	ActionRequestEncrypt = "request.encrypt"
 	// The backup folder, rotation or daily backup changed (no personal data).
 	ActionBackupSettings = "backup.settings"
+	// A backup begun (written before its snapshot, so the backup holds
+	// it) and one that failed; no personal data, only the file's name.
+	ActionBackup       = "backup.make"
+	ActionBackupFailed = "backup.failed"
 )
 
 // Change is one field's old and new value.

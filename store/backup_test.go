@@ -179,6 +179,10 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	if _, err := rdb.Authenticate(demo.Clerk.Name, demo.Password); err != nil || !rdb.Unlocked() {
 		t.Fatalf("sign-in on the restored office: %v", err)
 	}
+	// The backup holds the entry that audits it (written before its snapshot).
+	if es, err := rdb.FindAudit(demo.Admin, fp.AuditFilter{Action: fp.ActionBackup}); err != nil || len(es) != 1 || es[0].User != demo.Admin.Name {
+		t.Fatalf("the backup's audit entry in the restored office: %+v %v", es, err)
+	}
 	// A new request gets a new id, not one the old office used.
 	before, _ := rdb.LoadRequests(fp.RequestFilter{})
 	in := sample()

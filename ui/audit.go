@@ -17,7 +17,9 @@ const auditLimit = 500
 
 var auditActions = []string{"All actions", fp.ActionRequestCreate, fp.ActionRequestEdit, fp.ActionRequestTransition,
 	fp.ActionRecordPrint, fp.ActionSignIn, fp.ActionSignInFailed, fp.ActionLockout, fp.ActionUserCreate,
-	fp.ActionUserDisable, fp.ActionUserUnlock, fp.ActionUserPassword}
+	fp.ActionUserDisable, fp.ActionUserUnlock, fp.ActionUserPassword,
+	fp.ActionKeysSetUp, fp.ActionKeysRecovery, fp.ActionKeysRecover, fp.ActionRequestEncrypt,
+	fp.ActionBackup, fp.ActionBackupFailed, fp.ActionBackupSettings}
 
 // auditScreen lets directors and administrators read and verify the audit trail.
 type auditScreen struct {

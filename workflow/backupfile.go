@@ -105,11 +105,31 @@ func (db *Desk) backupTo(a fp.Actor, to string, opt BackupOptions) (string, back
 	if err != nil {
 		return "", backup.Counts{}, err
 	}
-	counts, err := db.Backup(a, p, opt)
-	if err != nil {
+	how := "by hand"
+	if opt.Automatic {
+		how = "automatic, daily"
+	}
+	// Audited before the snapshot is taken, so the backup holds its own
+	// entry and a restore shows when it was made.
+	if err := db.update(func(tx *tx) error {
+		return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionBackup, Subject: "office",
+			Note: fmt.Sprintf("%s into %s", how, filepath.Base(to))})
+	}); err != nil {
 		p.Abort()
+		return "", backup.Counts{}, err
+	}
+	counts, err := db.Backup(a, p, opt)
+	file := ""
+	if err == nil {
+		file, err = p.Commit()
+	} else {
+		p.Abort()
+	}
+	if err != nil {
+		db.update(func(tx *tx) error {
+			return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionBackupFailed, Subject: "office", Note: fp.ErrorMessage(err)})
+		})
 		return "", counts, err
 	}
-	file, err := p.Commit()
-	return file, counts, err
+	return file, counts, nil
 }
