@@ -55,7 +55,7 @@ func (db *Desk) reportSource(tx *tx, p fp.Period) (fp.ReportSource, error) {
 	c := idx(tx, iReceived).Cursor()
 	for k, v := c.Seek(dateKey(all.From)); len(k) == 16 && bytes.Compare(k[:8], end) < 0; k, v = c.Next() {
 		st, ct, _ := bytes.Cut(v, sep)
-		src.Received = append(src.Received, fp.ReceivedEntry{Request: keyID(k), Day: keyDay(k[:8]),
+		src.Received = append(src.Received, fp.ReceivedEntry{Request: keyID(k), Day: dayOf(k),
 			Status: fp.Status(words.of(st)), Category: fp.Category(words.of(ct))})
 	}
 
@@ -215,18 +215,6 @@ func (in interner) of(b []byte) string {
 	return s
 }
 
-// keyDay reads an index key's YYYYMMDD (known good: no checks, as keyDate makes).
-func keyDay(b []byte) fp.Date {
-	n := func(b []byte) int {
-		v := 0
-		for _, c := range b {
-			v = v*10 + int(c-'0')
-		}
-		return v
-	}
-	return fp.Date{Y: n(b[:4]), M: time.Month(n(b[4:6])), D: n(b[6:8])}
-}
-
 // numberID is the request numbered n (0: none, purged).
 func numberID(tx *tx, n string) fp.RequestID {
 	if v := tx.Bucket(bNumbers).Get([]byte(n)); len(v) == 8 {
@@ -345,4 +333,11 @@ func (db *Desk) RequestSummaries(ids []fp.RequestID) (out []fp.RequestSummary, e
 		return nil
 	})
 	return out, err
+}
+
+// dayOf is the date an index key begins with (zero for a damaged key,
+// which the check names).
+func dayOf(k []byte) fp.Date {
+	d, _ := keyDate(k)
+	return d
 }
