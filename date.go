@@ -51,6 +51,15 @@ func (d Date) After(o Date) bool  { return d.Time().After(o.Time()) }
 
 func (d Date) AddDays(n int) Date { return DateOf(d.Time().AddDate(0, 0, n)) }
 
+// AddMonths is the same day n months later; a day the month lacks becomes
+// that month's last (31 January + 1 month = 28 or 29 February).
+func (d Date) AddMonths(n int) Date {
+	t := d.Time()
+	first := time.Date(t.Year(), t.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	return DateOf(time.Date(first.Year(), first.Month(), min(t.Day(), last), 0, 0, 0, 0, time.UTC))
+}
+
 // DaysUntil returns the number of days from d to o (negative when o is earlier).
 func (d Date) DaysUntil(o Date) int {
 	return int(o.Time().Sub(d.Time()).Hours() / 24)

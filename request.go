@@ -103,11 +103,13 @@ type Request struct {
 	Incomplete []string `json:"incomplete,omitempty"`
 	// Origin is where an imported request came from: the tracker's file,
 	// its line and its notes (nil for a request recorded in Fieldprint).
-	Origin    *Origin   `json:"origin,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	CreatedBy string    `json:"created_by"`
-	UpdatedAt time.Time `json:"updated_at"`
-	UpdatedBy string    `json:"updated_by"`
+	Origin *Origin `json:"origin,omitempty"`
+	// Hold, while set, keeps the request's data past its retention.
+	Hold      *LegalHold `json:"hold,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	CreatedBy string     `json:"created_by"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	UpdatedBy string     `json:"updated_by"`
 	// Version increases with every write; an edit based on an older version is refused.
 	Version uint64 `json:"version"`
 }

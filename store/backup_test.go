@@ -103,7 +103,7 @@ func backupOf(t testing.TB, path, folder string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if counts.Keys < 100 || counts.Files < 10 || counts.Extras != 1 || counts.Sequences < 1 {
+	if counts.Keys < 100 || counts.Files < 10 || counts.Extras != 2 || counts.Sequences < 1 {
 		t.Fatalf("the backup holds too little: %+v", counts)
 	}
 	return file

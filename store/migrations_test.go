@@ -444,7 +444,7 @@ func TestMigration7(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Its scans and stamp key beside it, as they were.
-	for _, side := range []string{"-scans", "-stamp.key"} {
+	for _, side := range []string{"-scans", "-stamp.key", "-keys"} {
 		if err := os.Rename(office+side, l.path+side); err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
 		}

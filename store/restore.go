@@ -51,7 +51,7 @@ const (
 
 // parts of an office on the disk: the database, its scans folder, its key
 // file, by the name a journal gives them.
-var parts = []string{"db", "scans", "key"}
+var parts = []string{"db", "scans", "key", "keys"}
 
 func partPath(path, part string) string {
 	switch part {
@@ -59,6 +59,8 @@ func partPath(path, part string) string {
 		return path + "-scans"
 	case "key":
 		return workflow.KeyFileBeside(path)
+	case "keys":
+		return workflow.KeyStoreBeside(path)
 	}
 	return path
 }
@@ -224,6 +226,9 @@ func (p *Prepared) build(r *backup.Reader, size int64, progress func(float64)) e
 		return err
 	}
 	p.parts = []string{"db", "scans"}
+	if l.keyStore {
+		p.parts = append(p.parts, "keys")
+	}
 	if l.keyFile {
 		p.parts = append(p.parts, "key")
 	}
@@ -244,13 +249,14 @@ func (p *Prepared) build(r *backup.Reader, size int64, progress func(float64)) e
 // loader writes records into the new file in transactions within the
 // storage contract's limits, and attachments into its folder.
 type loader struct {
-	kv      *disk.KV
-	batch   [][2][]byte
-	bytes   int
-	seqs    map[string]uint64
-	scans   string
-	keyFile bool
-	n       int
+	kv       *disk.KV
+	batch    [][2][]byte
+	bytes    int
+	seqs     map[string]uint64
+	scans    string
+	keyFile  bool
+	keyStore bool
+	n        int
 }
 
 func (l *loader) load(rec backup.Record, base string) error {
@@ -281,6 +287,13 @@ func (l *loader) load(rec backup.Record, base string) error {
 			return fp.Errorf(fp.EINVALID, "cannot write the restored files beside the database: %s", errText(err))
 		}
 	case 'X':
+		if string(rec.Key) == workflow.BackupKeyStore {
+			if err := os.WriteFile(workflow.KeyStoreBeside(base), rec.Value, 0o600); err != nil {
+				return err
+			}
+			l.keyStore = true
+			return nil
+		}
 		if string(rec.Key) != workflow.BackupStampKey {
 			return fp.Errorf(fp.EINVALID, "this backup holds a file this Fieldprint does not know (it was made by a newer one): restore it with that version")
 		}

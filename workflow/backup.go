@@ -194,6 +194,17 @@ func (db *Desk) Backup(a fp.Actor, w io.Writer, opt BackupOptions) (backup.Count
 		done += int64(len(data))
 		progress(0.5 + 0.5*float64(done)/float64(max(fileBytes, 1)))
 	}
+	if ks, err := db.keyStore(); err == nil {
+		data, err := ks.snapshot()
+		if err != nil {
+			return backup.Counts{}, fp.Internal("the backup was not made: the requests' key store cannot be read", err)
+		}
+		if data != nil {
+			if err := out.Extra(BackupKeyStore, data); err != nil {
+				return backup.Counts{}, err
+			}
+		}
+	}
 	if db.KeyFile != "" {
 		if data, err := os.ReadFile(db.KeyFile); err == nil {
 			if err := out.Extra(BackupStampKey, data); err != nil {

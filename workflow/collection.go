@@ -451,7 +451,7 @@ func (db *Desk) IssueStamp(a fp.Actor, id fp.RequestID, personID int) (st fp.Sta
 		if err != nil {
 			return fp.AuditEntry{}, err
 		}
-		if err := sb.PutSealed([]byte(st.Code), v); err != nil { // it names the person
+		if err := sb.PutSealedFor(r.ID, []byte(st.Code), v); err != nil { // it names the person
 			return fp.AuditEntry{}, err
 		}
 		return fp.AuditEntry{Action: fp.ActionStampPrint, Changes: []fp.Change{{Field: p.FullName, New: "stamped notice " + st.Code}},

@@ -50,6 +50,9 @@ import (
 //	files/     sha256 -> JSON: type, size, how many checklist items use it
 //	keys/user/<name>, keys/recovery -> the office data key's slots (keys.go)
 //	meta/sealed                 every record sealed (seal.go)
+//	keyids/    id -> key id: the request's own key in the key store (reqkeys.go)
+//	purged/    id -> JSON tombstone: number, category, dates, outcome (purge.go)
+//	purges/    seq -> JSON destruction report of one purge run (purge.go)
 //
 // Once the office has its data key, the values of requests/ (the body),
 // summaries/, idx/ident/, stamps/, mail/, the details of audit/ entries
@@ -82,6 +85,14 @@ type Desk struct {
 	officeKey  vault.Key
 	recordsKey vault.Key // derived from officeKey: seals records and files (seal.go)
 	identKey   vault.Key // derived from officeKey: keyed hashes of identifiers (memindex.go)
+	reqKeys    keyStore  // each request's own key, while unlocked (reqkeys.go)
+}
+
+// KeyStorePath is where the per-request key store lives.
+func (db *Desk) KeyStorePath() string {
+	db.reqKeys.mu.Lock()
+	defer db.reqKeys.mu.Unlock()
+	return db.reqKeys.path
 }
 
 // Files keeps attachments' bytes outside the key space, named by SHA-256.

@@ -357,7 +357,7 @@ func (db *Desk) checkFiles(tx *tx) []error {
 		delete(refs, string(k))
 		if size, err := db.files.Size(string(k)); err != nil {
 			errs = append(errs, fmt.Errorf("file %.12s: missing from the stored files", k))
-		} else if size != rec.Size && size != rec.Size+sealedFileOverhead {
+		} else if size != rec.Size && size != rec.Size+sealedFileOverhead && size != rec.Size+sealedFileOverhead-9 {
 			errs = append(errs, fmt.Errorf("file %.12s: %d bytes stored, %d recorded", k, size, rec.Size))
 		}
 		return nil

@@ -117,7 +117,7 @@ func (db *Desk) KeepMessage(a fp.Actor, id fp.RequestID, key, name string, data 
 		if err != nil {
 			return err
 		}
-		if err := tx.Bucket(bMail).PutSealed([]byte(key), v); err != nil {
+		if err := tx.Bucket(bMail).PutSealedFor(r.ID, []byte(key), v); err != nil {
 			return err
 		}
 		if _, err := refFile(tx, sum, 1, &fp.Attachment{Type: messageType(data), Size: int64(len(data))}); err != nil {

@@ -72,6 +72,7 @@ func (db *Desk) Lock() {
 	db.officeKey.Wipe()
 	db.recordsKey.Wipe()
 	db.identKey.Wipe()
+	db.reqKeys.wipe()
 	db.memDrop()
 }
 
@@ -81,6 +82,7 @@ func (db *Desk) unlock(k vault.Key) {
 	db.officeKey = k
 	db.recordsKey = vault.Derive(&k, "fieldprint records and files")
 	db.identKey = vault.Derive(&k, "fieldprint identifier hashes")
+	db.reqKeys.wipe()
 	db.memDrop()
 }
 
@@ -147,6 +149,9 @@ func (db *Desk) writeOfficeKeys(tx *tx, admin string, user, recovery vault.Slot)
 	if tx.Bucket(bRequests).Count() == 0 && tx.Bucket(bFiles).Count() == 0 && tx.Bucket(bMail).Count() == 0 {
 		// Nothing in the clear to seal: sealed from the first record on.
 		if err := tx.Bucket(bMeta).Put(kSealed, []byte{1}); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bMeta).Put(kKeyed, []byte{1}); err != nil {
 			return err
 		}
 	}

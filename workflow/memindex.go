@@ -103,6 +103,7 @@ type memIndex struct {
 type memChange struct {
 	row   []byte
 	ident *identity
+	gone  bool // purged: out of the index
 }
 
 // memState is the Desk's index and what keeps it right.
@@ -221,6 +222,10 @@ func remove(l []posting, p posting) []posting {
 
 // apply brings the index up to a committed write.
 func (m *memIndex) apply(rid fp.RequestID, c memChange) {
+	if c.gone {
+		c.ident = &identity{}
+		defer func() { delete(m.rows, rid); delete(m.idents, rid) }()
+	}
 	if c.row != nil {
 		m.rows[rid] = c.row
 	}
@@ -300,7 +305,7 @@ func putIdentity(tx *tx, old, r *fp.Request) error {
 		if err != nil {
 			return err
 		}
-		if err := idx(tx, iIdent).PutSealed(idKey(r.ID), v); err != nil {
+		if err := idx(tx, iIdent).PutSealedFor(r.ID, idKey(r.ID), v); err != nil {
 			return err
 		}
 		c.ident = &id

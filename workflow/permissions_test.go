@@ -82,6 +82,29 @@ var mutators = map[string]func(t *testing.T, db *Desk, a fp.Actor) error{
 		return db.SetBackupConfig(a, dir, backup.DefaultRotation, true)
 	},
 	"EnableUser": func(t *testing.T, db *Desk, a fp.Actor) error { return db.EnableUser(a, "retired") },
+	"SetRetention": func(t *testing.T, db *Desk, a fp.Actor) error {
+		return db.SetRetention(a, fp.Retention{Completed: 24, Denied: 12, Withdrawn: 6})
+	},
+	"SetHold": func(t *testing.T, db *Desk, a fp.Actor) error {
+		_, err := db.SetHold(a, 1, true, "inquiry 7")
+		return err
+	},
+	"PurgeByHand": func(t *testing.T, db *Desk, a fp.Actor) error {
+		second := admin.Name // the other of the two people
+		if a.Role == fp.RoleAdmin {
+			second = director.Name
+		}
+		_, err := db.PurgeByHand(a, second, testPassword, PurgeOptions{})
+		return err
+	},
+	"PurgeDueNow": func(t *testing.T, db *Desk, a fp.Actor) error {
+		// A schedule set (without the audit entry SetRetention writes).
+		if err := db.update(func(tx *tx) error { return tx.Bucket(bSettings).Put(kRetain, []byte(`{"withdrawn_months":6}`)) }); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := db.PurgeDueNow(a)
+		return err
+	},
 	"SetUserDetails": func(t *testing.T, db *Desk, a fp.Actor) error {
 		return db.SetUserDetails(a, "akumar", "Anil Kumar", "GZ-0042")
 	},
@@ -207,6 +230,10 @@ var allowed = map[string][]fp.Role{
 	"CloseDay":            {fp.RoleClerk, fp.RoleDirector},
 	"IssueStamp":          {fp.RoleClerk, fp.RoleDirector},
 	"SetCheckpointFolder": {fp.RoleAdmin},
+	"SetRetention":        {fp.RoleAdmin},
+	"SetHold":             {fp.RoleDirector, fp.RoleAdmin},
+	"PurgeByHand":         {fp.RoleDirector, fp.RoleAdmin},
+	"PurgeDueNow":         {fp.RoleClerk, fp.RoleDirector, fp.RoleAdmin},
 }
 
 func TestPermissionMatrix(t *testing.T) {

@@ -117,7 +117,7 @@ func (t *tx) seal() error {
 		if e.Request != "" && e.Action != fp.ActionRequestPurge {
 			e.Record = fp.RecordDigest(recs[e.Request].body)
 		}
-		if err := t.sealDetails(&e); err != nil {
+		if err := t.sealDetails(&e, recs[e.Request].id); err != nil {
 			return err
 		}
 		e.Hash = e.ComputeHash()

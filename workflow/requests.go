@@ -179,7 +179,7 @@ func putRequest(tx *tx, old, r *fp.Request, on fp.Date) error {
 	if err != nil {
 		return err
 	}
-	body, err := tx.Bucket(bRequests).sealValue(idKey(r.ID), rec)
+	body, err := tx.Bucket(bRequests).sealValueFor(r.ID, idKey(r.ID), rec)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func putRequest(tx *tx, old, r *fp.Request, on fp.Date) error {
 		}
 	}
 	if !bytes.Equal(sum, oldSum) {
-		if err := tx.Bucket(bSummaries).PutSealed(idKey(r.ID), sum); err != nil {
+		if err := tx.Bucket(bSummaries).PutSealedFor(r.ID, idKey(r.ID), sum); err != nil {
 			return err
 		}
 	}

@@ -30,8 +30,11 @@ var kSealed = []byte("sealed")
 // message) may begin with anything, so one byte would not tell.
 var fileMagic = []byte("FPSEAL1\n")
 
+// fileMagicKeyed begins a file sealed under a key of its own (reqkeys.go).
+var fileMagicKeyed = []byte("FPSEAL2\n")
+
 // sealedFileOverhead is what sealing adds to a file's size.
-const sealedFileOverhead = 8 + vault.Overhead
+const sealedFileOverhead = 8 + 9 + vault.Overhead
 
 // sealer is the records key of one transaction (ok false: locked).
 type sealer struct {
@@ -86,6 +89,87 @@ func (b *bucket) sealValue(k, plain []byte) ([]byte, error) {
 	return plain, nil
 }
 
+// PutSealedFor writes plain, a value about request id, sealed under that
+// request's own key (reqkeys.go), so a purge can shred it.
+func (b *bucket) PutSealedFor(id fp.RequestID, k, plain []byte) error {
+	v, err := b.sealValueFor(id, k, plain)
+	if err != nil {
+		return err
+	}
+	return b.Put(k, v)
+}
+
+// sealValueFor is what PutSealedFor writes under k.
+func (b *bucket) sealValueFor(id fp.RequestID, k, plain []byte) ([]byte, error) {
+	t := b.t
+	if !t.rk.ok {
+		return b.sealValue(k, plain)
+	}
+	kid, key, err := t.requestKey(id)
+	if err != nil {
+		return nil, err
+	}
+	return sealUnder(kid, &key, plain, b.key(k)), nil
+}
+
+// bKeyIDs names each request's key: id -> key id (8 bytes).
+var bKeyIDs = []byte("keyids")
+
+// requestKey is the key request id's data is sealed under, made (and
+// named in keyids/) the first time.
+func (t *tx) requestKey(id fp.RequestID) (uint64, vault.Key, error) {
+	ks, err := t.desk.keyStore()
+	if err != nil {
+		return 0, vault.Key{}, err
+	}
+	b := t.Bucket(bKeyIDs)
+	if v := b.Get(idKey(id)); len(v) == 8 {
+		kid := binary.BigEndian.Uint64(v)
+		k, ok, err := ks.get(kid)
+		if err != nil {
+			return 0, vault.Key{}, err
+		}
+		if !ok {
+			return 0, vault.Key{}, errKeyGone
+		}
+		return kid, k, nil
+	}
+	kid, k, err := ks.take()
+	if err != nil {
+		return 0, vault.Key{}, err
+	}
+	if err := b.Put(idKey(id), u64(kid)); err != nil {
+		return 0, vault.Key{}, err
+	}
+	return kid, k, nil
+}
+
+// requestKeyID is the id of request id's key (false: it has none).
+func requestKeyID(t *tx, id fp.RequestID) (uint64, bool) {
+	if v := t.Bucket(bKeyIDs).Get(idKey(id)); len(v) == 8 {
+		return binary.BigEndian.Uint64(v), true
+	}
+	return 0, false
+}
+
+// keyStore is the per-request keys, read at the first use after a sign-in.
+func (db *Desk) keyStore() (*keyStore, error) {
+	db.keyMu.RLock()
+	defer db.keyMu.RUnlock()
+	if db.officeKey.IsZero() {
+		return nil, ErrLocked
+	}
+	db.reqKeys.mu.Lock()
+	loaded := db.reqKeys.loaded
+	db.reqKeys.mu.Unlock()
+	if !loaded {
+		if err := db.reqKeys.load(&db.officeKey); err != nil {
+			return nil, err
+		}
+	}
+	return &db.reqKeys, nil
+}
+
 // decodeRecord reads a stored request record (its audit mark, then its
 // body, sealed or not) under key k into r.
 func (t *tx) decodeRecord(k, v []byte, r any) error {
@@ -116,6 +200,13 @@ func (b *bucket) opened(k, v []byte) ([]byte, error) {
 	if !b.t.rk.ok {
 		return nil, ErrLocked
 	}
+	if _, ok := keyIDOf(v); ok {
+		p, err := b.t.desk.openUnder(v, b.key(k))
+		if err == vault.ErrOpen {
+			return nil, fp.Internal("a stored record does not open with its request's key: it was damaged, moved or written by another office; run a database check", err)
+		}
+		return p, err
+	}
 	p, err := vault.Open(&b.t.rk.k, v, b.key(k))
 	if err != nil {
 		return nil, fp.Internal("a stored record does not open with the office's key: it was damaged, moved or written by another office; run a database check", err)
@@ -132,10 +223,19 @@ func (b *bucket) GetOpened(k []byte) ([]byte, error) {
 	return b.opened(k, v)
 }
 
-// writeFile stores a file's bytes, sealed once the office has its key.
+// writeFile stores a file's bytes, sealed once the office has its key
+// under a key of its own (a purge of the last request using it shreds it).
 func (db *Desk) writeFile(sum string, data []byte) (bool, error) {
 	if s := db.sealer(); s.ok {
-		sealed := append(bytes.Clone(fileMagic), vault.Seal(&s.k, data, fileAAD(sum))...)
+		ks, err := db.keyStore()
+		if err != nil {
+			return false, err
+		}
+		kid, k, err := ks.take()
+		if err != nil {
+			return false, err
+		}
+		sealed := append(bytes.Clone(fileMagicKeyed), sealUnder(kid, &k, data, fileAAD(sum))...)
 		return db.files.Write(sum, sealed)
 	}
 	if set, err := db.KeysSetUp(); err != nil {
@@ -149,8 +249,17 @@ func (db *Desk) writeFile(sum string, data []byte) (bool, error) {
 // readFile returns a stored file's plain bytes.
 func (db *Desk) readFile(sum string) ([]byte, error) {
 	data, err := db.files.Read(sum)
-	if err != nil || !bytes.HasPrefix(data, fileMagic) {
+	if err != nil {
 		return data, err
+	}
+	if bytes.HasPrefix(data, fileMagicKeyed) {
+		if !db.sealer().ok {
+			return nil, ErrLocked
+		}
+		return db.openUnder(data[len(fileMagicKeyed):], fileAAD(sum))
+	}
+	if !bytes.HasPrefix(data, fileMagic) {
+		return data, nil
 	}
 	s := db.sealer()
 	if !s.ok {
@@ -159,40 +268,60 @@ func (db *Desk) readFile(sum string) ([]byte, error) {
 	return vault.Open(&s.k, data[len(fileMagic):], fileAAD(sum))
 }
 
+// fileKeyID is the id of the key a stored file is sealed under.
+func fileKeyID(data []byte) (uint64, bool) {
+	if !bytes.HasPrefix(data, fileMagicKeyed) {
+		return 0, false
+	}
+	return keyIDOf(data[len(fileMagicKeyed):])
+}
+
 func fileAAD(sum string) []byte { return []byte("fieldprint file " + sum) }
 
+// kKeyed in meta/: every request's records and files are sealed under
+// keys of their own (reqkeys.go), none under the office's records key.
+var kKeyed = []byte("keyed")
+
 // NeedsSealing reports whether records or files from before the office's
-// key are still in the clear (SealExisting seals them).
+// key are still in the clear, or sealed under the office's records key
+// rather than their request's own (SealExisting seals them).
 func (db *Desk) NeedsSealing() (need bool, err error) {
 	err = db.view(func(tx *tx) error {
-		need = keysSetUp(tx) && tx.Bucket(bMeta).Get(kSealed) == nil
+		need = keysSetUp(tx) && (tx.Bucket(bMeta).Get(kSealed) == nil || tx.Bucket(bMeta).Get(kKeyed) == nil)
 		return nil
 	})
 	return need, err
 }
 
-// SealExisting seals every record, summary, message record and file still
-// in the clear, in transactions within the storage contract's limits,
-// reporting progress (done of total); it can be interrupted and run again.
-// It needs the office key unlocked (someone signed in on this desk).
+// underOwnKey: v is sealed under a key of its own (not in the clear, not
+// under the office's records key).
+func underOwnKey(v []byte) bool { _, ok := keyIDOf(v); return ok }
+
+// SealExisting seals every record, summary, identity, message record,
+// stamp and file still in the clear or under the office's records key
+// under its request's own key, in transactions within the storage
+// contract's limits, reporting progress (done of total); it can be
+// interrupted and run again. It needs the office key unlocked (someone
+// signed in on this desk).
 func (db *Desk) SealExisting(progress func(done, total int)) error {
 	if !db.sealer().ok {
 		return ErrLocked
 	}
 	type item struct {
-		bucket []byte
+		bucket *bucket
 		key    []byte
 	}
 	var items []item
 	var files []string
 	err := db.view(func(tx *tx) error {
-		for _, b := range [][]byte{bRequests, bSummaries, bMail, bStamps} {
-			tx.Bucket(b).ForEach(func(k, v []byte) error {
-				if bytes.Equal(b, bRequests) {
+		for _, b := range []*bucket{tx.Bucket(bRequests), tx.Bucket(bSummaries), idx(tx, iIdent), tx.Bucket(bMail), tx.Bucket(bStamps)} {
+			name := b.prefix
+			b.ForEach(func(k, v []byte) error {
+				if bytes.Equal(name, tx.Bucket(bRequests).prefix) {
 					v = recordBody(v)
 				}
-				if v != nil && !isSealed(v) {
-					items = append(items, item{b, bytes.Clone(k)})
+				if v != nil && !underOwnKey(v) {
+					items = append(items, item{&bucket{prefix: name}, bytes.Clone(k)})
 				}
 				return nil
 			})
@@ -211,15 +340,23 @@ func (db *Desk) SealExisting(progress func(done, total int)) error {
 	}
 	report()
 	if _, err := db.inChunks(len(items), func(tx *tx, i int) error {
-		b := tx.Bucket(items[i].bucket)
+		b := &bucket{t: tx, prefix: items[i].bucket.prefix}
 		v := b.Get(items[i].key)
-		if bytes.Equal(items[i].bucket, bRequests) {
+		if bytes.Equal(b.prefix, tx.Bucket(bRequests).prefix) {
 			return db.encryptRecord(tx, items[i].key, v)
 		}
-		if v == nil || isSealed(v) {
-			return nil // changed meanwhile: written sealed already
+		if v == nil || underOwnKey(v) {
+			return nil // changed meanwhile: written under its key already
 		}
-		return b.PutSealed(items[i].key, v)
+		plain, err := b.opened(items[i].key, v)
+		if err != nil {
+			return err
+		}
+		id, err := ownerOf(tx, b.prefix, items[i].key, plain)
+		if err != nil || id == 0 {
+			return err // a value of no request: the check names it
+		}
+		return b.PutSealedFor(id, items[i].key, plain)
 	}); err != nil {
 		return wrap(err, "the records were not all sealed; sign in again to finish")
 	}
@@ -232,7 +369,10 @@ func (db *Desk) SealExisting(progress func(done, total int)) error {
 		if err != nil {
 			return fp.Internal("a stored file cannot be read to seal it: run a database check", err)
 		}
-		if !bytes.HasPrefix(data, fileMagic) {
+		if !bytes.HasPrefix(data, fileMagicKeyed) {
+			if data, err = db.readFile(sum); err != nil {
+				return fp.Internal("a stored file cannot be read to seal it: run a database check", err)
+			}
 			if fp.Fingerprint(data) != sum {
 				return fp.Errorf(fp.EINTERNAL, "the stored file %s… is damaged (its content no longer matches its SHA-256): run a database check", sum[:12])
 			}
@@ -246,26 +386,71 @@ func (db *Desk) SealExisting(progress func(done, total int)) error {
 		}
 	}
 	report()
-	return db.update(func(tx *tx) error { return tx.Bucket(bMeta).Put(kSealed, []byte{1}) })
+	return db.update(func(tx *tx) error {
+		if err := tx.Bucket(bMeta).Put(kSealed, []byte{1}); err != nil {
+			return err
+		}
+		return tx.Bucket(bMeta).Put(kKeyed, []byte{1})
+	})
 }
 
-// encryptRecord seals a request record kept in the clear. Its body changes
-// (not its content), so it is written like any change of a request: with
-// an audit entry recording the new body's digest (records.go).
+// ownerOf is the request a value of the bucket with prefix is about (0:
+// none).
+func ownerOf(tx *tx, prefix, k, plain []byte) (fp.RequestID, error) {
+	var number string
+	switch {
+	case bytes.Equal(prefix, tx.Bucket(bMail).prefix):
+		var rec mailRecord
+		if json.Unmarshal(plain, &rec) != nil {
+			return 0, nil
+		}
+		number = rec.Request
+	case bytes.Equal(prefix, tx.Bucket(bStamps).prefix):
+		var st fp.Stamp
+		if json.Unmarshal(plain, &st) != nil {
+			return 0, nil
+		}
+		number = st.Facts.Request
+	default: // keyed by the request's id
+		if len(k) != 8 {
+			return 0, nil
+		}
+		return fp.RequestID(binary.BigEndian.Uint64(k)), nil
+	}
+	if v := tx.Bucket(bNumbers).Get([]byte(number)); len(v) == 8 {
+		return fp.RequestID(binary.BigEndian.Uint64(v)), nil
+	}
+	return 0, nil
+}
+
+// encryptRecord seals a request record kept in the clear, or under the
+// office's records key, under the request's own key. Its body changes (not
+// its content), so it is written like any change of a request: with an
+// audit entry recording the new body's digest (records.go).
 func (db *Desk) encryptRecord(tx *tx, k, v []byte) error {
 	body := recordBody(v)
-	if body == nil || isSealed(body) || len(k) != 8 {
+	if body == nil || underOwnKey(body) || len(k) != 8 {
 		return nil // changed meanwhile, or damaged: the check names it
 	}
-	var r fp.Request
-	if err := json.Unmarshal(body, &r); err != nil || r.Number == "" {
-		return nil
-	}
-	sealed, err := tx.Bucket(bRequests).sealValue(k, body)
+	wasPlain := !isSealed(body)
+	plain, err := tx.Bucket(bRequests).opened(k, body)
 	if err != nil {
 		return err
 	}
-	tx.stageRecord(fp.RequestID(binary.BigEndian.Uint64(k)), r.Number, sealed)
+	var r fp.Request
+	if err := json.Unmarshal(plain, &r); err != nil || r.Number == "" {
+		return nil
+	}
+	id := fp.RequestID(binary.BigEndian.Uint64(k))
+	sealed, err := tx.Bucket(bRequests).sealValueFor(id, k, plain)
+	if err != nil {
+		return err
+	}
+	tx.stageRecord(id, r.Number, sealed)
+	if !wasPlain {
+		return db.appendAudit(tx, fp.AuditEntry{User: "fieldprint", Action: fp.ActionRequestEncrypt, Request: r.Number,
+			Note: "the record sealed under the office's key, sealed again under the request's own key (so a purge can destroy it)"})
+	}
 	// Its name, receipts and A-number leave the store's indexes for its
 	// sealed identity.
 	for _, e := range identEntries(&r, nil) {
@@ -300,8 +485,8 @@ func auditAAD(seq uint64) []byte {
 // status change and a print's note ("copy 2") hold no applicant's data and
 // stay readable: the reports count decisions and reprints from them
 // without the key's cost on every entry.
-func (t *tx) sealDetails(e *fp.AuditEntry) error {
-	if e.Request == "" || !t.rk.ok {
+func (t *tx) sealDetails(e *fp.AuditEntry, id fp.RequestID) error {
+	if e.Request == "" || !t.rk.ok || e.Action == fp.ActionRequestPurge {
 		return nil
 	}
 	var keep, hide []fp.Change
@@ -323,7 +508,11 @@ func (t *tx) sealDetails(e *fp.AuditEntry) error {
 	if err != nil {
 		return err
 	}
-	e.Sealed = vault.Seal(&t.rk.k, plain, auditAAD(e.Seq))
+	kid, key, err := t.requestKey(id)
+	if err != nil {
+		return err
+	}
+	e.Sealed = sealUnder(kid, &key, plain, auditAAD(e.Seq))
 	e.Changes = keep
 	if note != "" {
 		e.Note = ""
@@ -345,7 +534,16 @@ func (t *tx) openDetails(e *fp.AuditEntry) {
 		e.Note = "(details encrypted: sign in to read them)"
 		return
 	}
-	plain, err := vault.Open(&t.rk.k, e.Sealed, auditAAD(e.Seq))
+	var plain []byte
+	var err error
+	if _, ok := keyIDOf(e.Sealed); ok {
+		if plain, err = t.desk.openUnder(e.Sealed, auditAAD(e.Seq)); err == errKeyGone {
+			e.Note = "(details destroyed: this request's data was purged)"
+			return
+		}
+	} else {
+		plain, err = vault.Open(&t.rk.k, e.Sealed, auditAAD(e.Seq))
+	}
 	var d auditDetails
 	if err == nil {
 		err = json.Unmarshal(plain, &d)

@@ -79,7 +79,7 @@ func TestRecordsAndFilesAreSealed(t *testing.T) {
 		if err == nil && !d.IsDir() {
 			files++
 			b, _ := os.ReadFile(p)
-			if !bytes.HasPrefix(b, fileMagic) || bytes.Contains(b, []byte("%PDF")) {
+			if !bytes.HasPrefix(b, fileMagicKeyed) || bytes.Contains(b, []byte("%PDF")) {
 				t.Errorf("stored file %s is not sealed", filepath.Base(p))
 			}
 		}
