@@ -86,6 +86,8 @@ func officeDigest(t testing.TB, path string) string {
 	}
 	key, _ := os.ReadFile(workflow.KeyFileBeside(path))
 	field(key)
+	keys, _ := os.ReadFile(workflow.KeyStoreBeside(path))
+	field(keys)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

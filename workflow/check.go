@@ -30,7 +30,11 @@ func checkIndexes(tx *tx, on fp.Date) []error {
 		r := &fp.Request{}
 		inClear(bRequests, k, recordBody(v))
 		bodySealed := isSealed(recordBody(v))
-		if err := tx.decodeRecord(k, v, r); err != nil {
+		if err := tx.decodeRecord(k, v, r); err == errKeyGone {
+			errs = append(errs, fmt.Errorf("record %s: its key is not in the key store %s: it was purged after the backup restored here was made (run fieldprint purge to finish it); if nothing was purged, the key store was lost or replaced: restore the newest backup",
+				shownKey(string(bRequests), k), tx.desk.KeyStorePath()))
+			return nil
+		} else if err != nil {
 			errs = append(errs, fmt.Errorf("record %s: %v", shownKey(string(bRequests), k), err))
 			return nil
 		}

@@ -164,6 +164,9 @@ func buildMemIndex(tx *tx) (*memIndex, error) {
 			return nil
 		}
 		plain, err := b.opened(k, v)
+		if err == errKeyGone {
+			return nil // purged: a backup from before the purge was restored (the next purge finishes it)
+		}
 		var id identity
 		if err == nil {
 			err = json.Unmarshal(plain, &id)

@@ -298,8 +298,9 @@ func (db *Desk) PurgeByHand(first fp.Actor, second, password string, opt PurgeOp
 
 // candidate is a request a purge looks at.
 type candidate struct {
-	id   fp.RequestID
-	tomb fp.Tombstone
+	id     fp.RequestID
+	tomb   fp.Tombstone
+	orphan bool // its key went with an earlier purge (a backup restored since)
 }
 
 // purge runs one purge: by, automatic says how it was decided.
@@ -328,7 +329,7 @@ func (db *Desk) purge(by []fp.Actor, automatic bool, opt PurgeOptions) (PurgeRep
 				// it was restored): it is finished now, from its index entry.
 				t, ok := orphanTombstone(tx, id)
 				if ok {
-					todo = append(todo, candidate{id, t})
+					todo = append(todo, candidate{id, t, true})
 				}
 				return nil
 			}
@@ -349,7 +350,7 @@ func (db *Desk) purge(by []fp.Actor, automatic bool, opt PurgeOptions) (PurgeRep
 				return nil
 			}
 			closed, _ := r.ClosedOn(loc)
-			todo = append(todo, candidate{id, fp.Tombstone{Number: r.Number, Category: r.Category, Received: r.Received, Closed: closed, Outcome: r.Status}})
+			todo = append(todo, candidate{id: id, tomb: fp.Tombstone{Number: r.Number, Category: r.Category, Received: r.Received, Closed: closed, Outcome: r.Status}})
 			return nil
 		}
 		if len(opt.Requests) > 0 {
@@ -410,6 +411,7 @@ func (db *Desk) purge(by []fp.Actor, automatic bool, opt PurgeOptions) (PurgeRep
 		return rep, wrap(err, "nothing was purged")
 	}
 	var release []string
+	orphans := map[fp.RequestID]bool{}
 	for i, c := range todo {
 		c.tomb.PurgedAt, c.tomb.Run = rep.At, rep.Run
 		var rel []string
@@ -422,10 +424,25 @@ func (db *Desk) purge(by []fp.Actor, automatic bool, opt PurgeOptions) (PurgeRep
 			return rep, wrap(err, fmt.Sprintf("the purge stopped after %d of %d requests (run it again to finish)", i, len(todo)))
 		}
 		release = append(release, rel...)
+		if c.orphan {
+			orphans[c.id] = true
+		}
 		rep.Purged = append(rep.Purged, c.tomb)
 		if opt.Progress != nil {
 			opt.Progress(i+1, len(todo))
 		}
+	}
+	if len(orphans) > 0 {
+		var rel []string
+		err := db.update(func(tx *tx) error {
+			var err error
+			rel, err = db.sweepOrphans(tx, orphans)
+			return err
+		})
+		if err != nil {
+			return rep, wrap(err, "the purge of requests restored from a backup was not finished (run it again)")
+		}
+		release = append(release, rel...)
 	}
 	keys, err := db.shredPending()
 	if err != nil {
@@ -808,4 +825,67 @@ func rewriteBackup(path string, office *vault.Key, keep func(uint64) bool) (n in
 	}
 	backup.SyncDir(filepath.Dir(path))
 	return n, nil
+}
+
+// sweepOrphans deletes what is left of requests purged in a backup restored
+// since (their records cannot be opened to say what they held): index
+// entries naming them, stamps, e-mail records and scans whose keys are
+// gone. It returns the scans to delete.
+func (db *Desk) sweepOrphans(tx *tx, ids map[fp.RequestID]bool) ([]string, error) {
+	ks, err := db.keyStore()
+	if err != nil {
+		return nil, err
+	}
+	named := func(b []byte) bool { return len(b) >= 8 && ids[fp.RequestID(binary.BigEndian.Uint64(b[:8]))] }
+	var dels []entry
+	collect := func(bucket []byte, match func(k, v []byte) bool) {
+		eachBrief(idx(tx, bucket), nil, func(k, v []byte) {
+			if match(k, v) {
+				dels = append(dels, entry{bucket: bucket, key: bytes.Clone(k)})
+			}
+		})
+	}
+	collect(iSlots, func(_, v []byte) bool { return named(v) })
+	collect(iWalkIns, func(k, _ []byte) bool { return len(k) >= 16 && named(k[8:]) })
+	collect(iComplete, func(k, _ []byte) bool { return len(k) == 16 && named(k[8:]) })
+	collect(iIncomplete, func(k, _ []byte) bool { return len(k) == 16 && named(k[8:]) })
+	collect(iDup, func(k, _ []byte) bool { return len(k) >= 8 && named(k[len(k)-8:]) })
+	for _, e := range dels {
+		if err := idx(tx, e.bucket).Delete(e.key); err != nil {
+			return nil, err
+		}
+	}
+	gone := func(v []byte) bool {
+		kid, ok := keyIDOf(v)
+		return ok && !ks.has(kid)
+	}
+	for _, b := range [][]byte{bStamps, bMail} {
+		var keys [][]byte
+		tx.Bucket(b).ForEach(func(k, v []byte) error {
+			if gone(v) {
+				keys = append(keys, bytes.Clone(k))
+			}
+			return nil
+		})
+		for _, k := range keys {
+			if err := tx.Bucket(b).Delete(k); err != nil {
+				return nil, err
+			}
+		}
+	}
+	var release []string
+	tx.Bucket(bFiles).ForEach(func(k, _ []byte) error {
+		if data, err := db.files.Read(string(k)); err == nil {
+			if kid, ok := fileKeyID(data); ok && !ks.has(kid) {
+				release = append(release, string(k))
+			}
+		}
+		return nil
+	})
+	for _, s := range release {
+		if err := tx.Bucket(bFiles).Delete([]byte(s)); err != nil {
+			return nil, err
+		}
+	}
+	return release, nil
 }

@@ -325,6 +325,9 @@ func (db *Desk) RequestSummaries(ids []fp.RequestID) (out []fp.RequestSummary, e
 				continue
 			}
 			s, err := getSummary(tx, id)
+			if err == errKeyGone {
+				continue // purged
+			}
 			if err != nil {
 				return err
 			}

@@ -288,6 +288,9 @@ func duplicatesTx(tx *tx, r *fp.Request) ([]fp.Duplicate, error) {
 				continue
 			}
 			s, err := getSummary(tx, id)
+			if err == errKeyGone {
+				continue // purged: closed
+			}
 			if err != nil {
 				return err
 			}
@@ -305,6 +308,9 @@ func duplicatesTx(tx *tx, r *fp.Request) ([]fp.Duplicate, error) {
 			return nil
 		}
 		s, err := getSummary(tx, id)
+		if err == errKeyGone {
+			return nil // purged: closed
+		}
 		if err != nil {
 			return err
 		}

@@ -232,6 +232,9 @@ func summaries(tx *tx, ids []fp.RequestID) ([]fp.RequestSummary, error) {
 	rows := make([]fp.RequestSummary, 0, len(ids))
 	for _, id := range ids {
 		s, err := getSummary(tx, id)
+		if err == errKeyGone {
+			continue // purged in a backup restored since: the next purge finishes it
+		}
 		if err != nil {
 			return nil, err
 		}
