@@ -244,6 +244,11 @@ func (db *Desk) FindRequestByNumber(number string) (r *fp.Request, err error) {
 	err = db.view(func(tx *tx) error {
 		v := tx.Bucket(bNumbers).Get([]byte(n))
 		if v == nil {
+			var t fp.Tombstone
+			if b := tx.Bucket(bPurged).Get([]byte(n)); b != nil && json.Unmarshal(b, &t) == nil {
+				return fp.Errorf(fp.ENOTFOUND, "%s was purged on %s (destruction report %d): only its number, category (%s), dates (received %s, closed %s) and outcome (%s) are kept",
+					n, t.PurgedAt.In(db.Location()).Format("2006-01-02"), t.Run, t.Category, t.Received, t.Closed, t.Outcome)
+			}
 			return fp.Errorf(fp.ENOTFOUND, "there is no request %s", n)
 		}
 		r, err = getRequest(tx, fp.RequestID(binary.BigEndian.Uint64(v)))

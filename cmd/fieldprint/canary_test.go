@@ -56,13 +56,67 @@ func TestCanariesNotInTheClear(t *testing.T) {
 		}
 		stderr.WriteString(errs)
 	}
+	// Purged: the backup made before and the office itself open everything
+	// but that request, which nothing can decrypt any more.
+	if code, _, errs := fieldprint(t, pw+"\n"+pw+"\n", "user", "add", "dora", "--role", "director", "--full-name", "Dora Diaz", "--password-stdin", "--user", "boss", "--db", db); code != 0 {
+		t.Fatalf("director: %s", errs)
+	}
+	backups := filepath.Join(outside, "backups")
+	os.Mkdir(backups, 0o700)
+	t.Setenv("FIELDPRINT_CONFIRM_PASSWORD", pw)
+	for _, args := range [][]string{
+		{"backup", "set", "--folder", backups, "--user", "boss"},
+		{"backup", "--user", "boss"},
+		{"decide", n, "withdraw", "--reason", "the applicant withdrew", "--user", "ana"},
+		{"hold", n, "on", "--reason", "inquiry 12", "--user", "dora"},
+		{"hold", n, "off", "--reason", "inquiry closed", "--user", "dora"},
+		{"retention", "set", "--withdrawn", "6", "--user", "boss"},
+		{"purge", n, "--confirm-by", "boss", "--user", "dora"},
+		{"purge", "report", "1", "--user", "dora"},
+	} {
+		code, out, errs := fieldprint(t, "", append(args, "--db", db)...)
+		if code != 0 {
+			t.Fatalf("%v: %d %s", args, code, errs)
+		}
+		if args[0] == "purge" && !strings.Contains(out, n) {
+			t.Fatalf("%v: %s", args, out)
+		}
+		stderr.WriteString(errs + out)
+	}
+	if code, _, errs := fieldprint(t, "", "checklist", n, "--db", db); code == 0 || !strings.Contains(errs, "was purged on") {
+		t.Fatalf("a purged request: %d %s", code, errs)
+	}
+	restored := filepath.Join(t.TempDir(), "restored.db")
+	list, _ := filepath.Glob(filepath.Join(backups, "*.fpbackup"))
+	if len(list) != 1 {
+		t.Fatalf("backups: %v", list)
+	}
+	t.Setenv("FIELDPRINT_USER", "boss")
+	for _, check := range []string{db, restored} {
+		if check == restored {
+			if code, _, errs := fieldprint(t, pw+"\n", "restore", list[0], "--admin", "boss", "--yes", "--db", restored); code != 0 {
+				t.Fatalf("restore: %s", errs)
+			}
+		}
+		for _, args := range [][]string{{"export", "--format", "json"}, {"audit", "list", "--request", n}, {"list", "--search", "qqcan"}} {
+			code, out, errs := fieldprint(t, "", append(args, "--db", check)...)
+			if code != 0 {
+				t.Fatalf("%s %v: %s", filepath.Base(check), args, errs)
+			}
+			for _, c := range canaries {
+				if strings.Contains(out, c) {
+					t.Errorf("%s: %v still decrypts %q", filepath.Base(check), args, c)
+				}
+			}
+		}
+	}
 	for _, c := range canaries {
 		if strings.Contains(stderr.String(), c) {
 			t.Errorf("%q printed on stderr", c)
 		}
 	}
 	seen := 0
-	for _, root := range []string{dir, tmp} {
+	for _, root := range []string{dir, tmp, backups, filepath.Dir(restored)} {
 		filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return nil

@@ -76,6 +76,9 @@ func init() {
 		{"audit", "verify [--checkpoint COUNT:HASH] | checkpoint | list [--user U] [--action A] [--request FP] [--from D] [--to D]", "check and read the audit trail", cmdAudit},
 		{"backup", backupArgs, "write one encrypted, self-checking backup of the office (database, scans, stamp key) while it is in use, into the backup folder or --to; status: the settings and the backups there; set: the folder and how many to keep", cmdBackup},
 		{"restore", "FILE [--admin NAME] [--yes]", "check a backup whole with the recovery key (or --admin's password), then replace the office with it; a stop at any moment leaves the old office or the new one", cmdRestore},
+		{"retention", retentionArgs, "how long closed requests' data is kept, per outcome (completed, denied, withdrawn), before the purge destroys it", cmdRetention},
+		{"hold", holdArgs, "put a request on legal hold (no purge destroys it) or release it (directors and administrators)", cmdHold},
+		{"purge", purgeArgs, "destroy the data of closed requests past their retention (or the NUMBERs named, closed, not on hold), confirmed by a director and an administrator: their keys are shredded, scans deleted, backups in the backup folder rewritten; a tombstone without personal data and a destruction report stay", cmdPurge},
 		{"check", "", "check the database file for damage and its indexes against the records (exit 1 if a problem is found)", cmdCheck},
 		{"version", "", "the version, build and platform, and the database a command would open", cmdVersion},
 	}
