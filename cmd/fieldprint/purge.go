@@ -214,4 +214,3 @@ func purgeReport(e env, args []string) error {
 	}
 	return nil
 }
-
