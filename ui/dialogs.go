@@ -19,6 +19,9 @@ type formDialog struct {
 	body    fyne.CanvasObject // the fields and the problem line, before scrolling
 	problem *widget.Label
 	ok      *widget.Button
+	// then runs once the dialog is closed after a success: what it shows
+	// next (a dialog opened while this one is up would close with it).
+	then func()
 }
 
 func (u *UI) newFormDialog(title, confirm string, items []*widget.FormItem, submit func() error) *formDialog {
@@ -33,6 +36,9 @@ func (u *UI) newFormDialog(title, confirm string, items []*widget.FormItem, subm
 			return
 		}
 		f.d.Hide()
+		if f.then != nil {
+			f.then()
+		}
 	})
 	f.ok.Importance = widget.HighImportance
 	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { f.d.Hide() })

@@ -292,7 +292,20 @@ func (f *requestScreen) drawHeader() {
 			row.Add(o)
 		}
 	}
+	if u.actor.Role == fp.RoleDirector || u.actor.Role == fp.RoleAdmin {
+		label := "Legal hold…"
+		if r.Hold != nil {
+			label = "Release legal hold…"
+		}
+		row.Add(widget.NewButtonWithIcon(label, theme.WarningIcon(), f.onHold))
+	}
 	f.header.Add(row)
+	if h := r.Hold; h != nil {
+		l := widget.NewLabel(fmt.Sprintf("On legal hold since %s (%s): %s. No purge destroys its data while the hold is on.", u.when(h.At), h.By, h.Reason))
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		f.header.Add(l)
+	}
 	if len(r.Incomplete) > 0 {
 		l := widget.NewLabel("Incomplete — from import: " + r.IncompleteText() + " missing. Fill " + plural(len(r.Incomplete), "it", "them") +
 			" on the Details tab; decisions and booking wait for " + plural(len(r.Incomplete), "it", "them") + ".")

@@ -17,6 +17,7 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/assets"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // Store is what the screens need of the database.
@@ -52,6 +53,15 @@ type Store interface {
 	NeedsSealing() (bool, error)
 	SealExisting(progress func(done, total int)) error
 	WarmSearch() error
+	// Retention, legal holds and the purge (workflow/purge.go).
+	Retention() (fp.Retention, error)
+	SetRetention(a fp.Actor, r fp.Retention) error
+	SetHold(a fp.Actor, id fp.RequestID, on bool, reason string) (*fp.Request, error)
+	DueForDestruction(a fp.Actor) (workflow.PurgeReport, error)
+	ConfirmPurge(first fp.Actor, second, password string) (workflow.PurgeConfirmation, error)
+	PurgeConfirmed(first fp.Actor, c workflow.PurgeConfirmation, opt workflow.PurgeOptions) (workflow.PurgeReport, error)
+	PurgeDueNow(a fp.Actor) (workflow.PurgeReport, bool, error)
+	DestructionReports(a fp.Actor) ([]workflow.PurgeReport, error)
 }
 
 // UI is the main window and the screens in it.
@@ -73,6 +83,7 @@ type UI struct {
 	// backupStatus says under the navigation that the daily backup failed.
 	backupStatus *widget.Label
 	backingUp    bool
+	purging      bool // the daily purge is running
 	// IdleAfter locks the window after this long without activity (0: never).
 	IdleAfter  time.Duration
 	lastActive time.Time
@@ -90,6 +101,8 @@ type UI struct {
 	importer *importScreen
 	// reports is the last Reports screen opened (tests read it).
 	reports *reportsScreen
+	// purge is the last Retention screen opened (tests drive it).
+	purge   *purgeScreen
 	form    *requestScreen // the open request form, nil when none
 	editing editor         // the open screen with typed changes to keep: a form, the settings
 	welcome fyne.CanvasObject
@@ -105,11 +118,12 @@ const (
 	navToday    = "Today"
 	navVerify   = "Check a stamp"
 	navSettings = "Settings"
+	navPurge    = "Retention"
 	navUsers    = "Users"
 )
 
 // navOrder is the sidebar, top to bottom (each role sees its part of it).
-var navOrder = []string{navQueue, navNew, navToday, navCalendar, navReview, navReports, navAudit, navVerify, navSettings, navUsers}
+var navOrder = []string{navQueue, navNew, navToday, navCalendar, navReview, navReports, navAudit, navPurge, navVerify, navSettings, navUsers}
 
 // New builds the main window on db. place names the office or database in
 // the window title. The window opens on the sign-in form.
@@ -139,6 +153,7 @@ func New(a fyne.App, db Store, place string) *UI {
 	u.nav[navUsers].SetIcon(theme.AccountIcon())
 	u.nav[navToday].SetIcon(theme.LoginIcon())
 	u.nav[navVerify].SetIcon(theme.ConfirmIcon())
+	u.nav[navPurge].SetIcon(theme.DeleteIcon())
 	u.body = container.NewStack()
 	u.queue = newQueueScreen(u)
 	switchUser := widget.NewButtonWithIcon("Switch user", theme.LogoutIcon(), func() { u.SwitchUser() })
@@ -178,6 +193,7 @@ func (u *UI) signedIn(a fp.Actor) {
 	show(navReview, a.Role == fp.RoleDirector)
 	show(navAudit, a.Role == fp.RoleDirector || a.Role == fp.RoleAdmin)
 	show(navReports, a.Role == fp.RoleDirector || a.Role == fp.RoleAdmin)
+	show(navPurge, a.Role == fp.RoleDirector || a.Role == fp.RoleAdmin)
 	show(navCalendar, a.CanHandleCases())
 	show(navToday, a.CanHandleCases())
 	show(navSettings, a.Role == fp.RoleAdmin)
@@ -259,9 +275,10 @@ func (u *UI) ShowAndRun() {
 			})
 		}
 	}()
-	go func() { // the daily backup, when due (backup.go)
+	go func() { // the daily backup, when due (backup.go), and the daily purge (purge.go)
 		for range time.Tick(time.Minute) {
 			fyne.Do(u.autoBackup)
+			fyne.Do(u.autoPurge)
 		}
 	}()
 	u.win.ShowAndRun()
@@ -333,6 +350,10 @@ func (u *UI) screen(name string) (refresh func(), content fyne.CanvasObject) {
 		return s.refresh, s.content
 	case navVerify:
 		s := newVerifyScreen(u)
+		return s.refresh, s.content
+	case navPurge:
+		s := newPurgeScreen(u)
+		u.purge = s
 		return s.refresh, s.content
 	case navSettings:
 		s := newSettingsScreen(u)

@@ -83,9 +83,10 @@ type Desk struct {
 	// locked). Never written anywhere: keys.go.
 	keyMu      sync.RWMutex
 	officeKey  vault.Key
-	recordsKey vault.Key // derived from officeKey: seals records and files (seal.go)
-	identKey   vault.Key // derived from officeKey: keyed hashes of identifiers (memindex.go)
-	reqKeys    keyStore  // each request's own key, while unlocked (reqkeys.go)
+	recordsKey vault.Key     // derived from officeKey: seals records and files (seal.go)
+	identKey   vault.Key     // derived from officeKey: keyed hashes of identifiers (memindex.go)
+	reqKeys    keyStore      // each request's own key, while unlocked (reqkeys.go)
+	confirms   confirmations // second persons' confirmations of a purge by hand (purge.go)
 }
 
 // KeyStorePath is where the per-request key store lives.

@@ -97,6 +97,24 @@ var mutators = map[string]func(t *testing.T, db *Desk, a fp.Actor) error{
 		_, err := db.PurgeByHand(a, second, testPassword, PurgeOptions{})
 		return err
 	},
+	"PurgeConfirmed": func(t *testing.T, db *Desk, a fp.Actor) error {
+		second := admin.Name
+		if a.Role == fp.RoleAdmin {
+			second = director.Name
+		}
+		c, err := db.ConfirmPurge(a, second, testPassword)
+		if err != nil {
+			return err
+		}
+		if _, err := db.PurgeConfirmed(a, c, PurgeOptions{}); err != nil {
+			return err
+		}
+		// A confirmation is good once.
+		if _, err := db.PurgeConfirmed(a, c, PurgeOptions{}); fp.ErrorCode(err) != fp.EFORBIDDEN {
+			t.Errorf("a confirmation used twice: %v", err)
+		}
+		return nil
+	},
 	"PurgeDueNow": func(t *testing.T, db *Desk, a fp.Actor) error {
 		// A schedule set (without the audit entry SetRetention writes).
 		if err := db.update(func(tx *tx) error { return tx.Bucket(bSettings).Put(kRetain, []byte(`{"withdrawn_months":6}`)) }); err != nil {
@@ -233,6 +251,7 @@ var allowed = map[string][]fp.Role{
 	"SetRetention":        {fp.RoleAdmin},
 	"SetHold":             {fp.RoleDirector, fp.RoleAdmin},
 	"PurgeByHand":         {fp.RoleDirector, fp.RoleAdmin},
+	"PurgeConfirmed":      {fp.RoleDirector, fp.RoleAdmin},
 	"PurgeDueNow":         {fp.RoleClerk, fp.RoleDirector, fp.RoleAdmin},
 }
 

@@ -2,7 +2,9 @@ package workflow
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
@@ -261,12 +264,41 @@ func (db *Desk) PurgeDueNow(a fp.Actor) (rep PurgeReport, ran bool, err error) {
 
 // PurgeByHand runs a purge confirmed by two people: first (signed in) and
 // second, who confirms with their password on the same desk; one is a
-// director, the other an administrator.
+// director, the other an administrator (ConfirmPurge, then PurgeConfirmed).
 func (db *Desk) PurgeByHand(first fp.Actor, second, password string, opt PurgeOptions) (PurgeReport, error) {
+	c, err := db.ConfirmPurge(first, second, password)
+	if err != nil {
+		return PurgeReport{}, err
+	}
+	return db.PurgeConfirmed(first, c, opt)
+}
+
+// PurgeConfirmation is the second person's confirmation of a purge by
+// hand: good once, on this desk, for a few minutes.
+type PurgeConfirmation struct{ token string }
+
+// confirmations are the purge confirmations not used yet.
+type confirmations struct {
+	mu sync.Mutex
+	m  map[string]confirmation
+}
+
+type confirmation struct {
+	first, second fp.Actor
+	until         time.Time
+}
+
+// confirmFor is how long a confirmation stays good.
+const confirmFor = 5 * time.Minute
+
+// ConfirmPurge checks that first and second are a director and an
+// administrator and that second's password is right (a sign-in, audited
+// and counted against the lockout like any other).
+func (db *Desk) ConfirmPurge(first fp.Actor, second, password string) (PurgeConfirmation, error) {
 	var a fp.Actor
 	err := db.view(func(tx *tx) (err error) { a, err = authorize(tx, first); return err })
 	if err != nil {
-		return PurgeReport{}, err
+		return PurgeConfirmation{}, err
 	}
 	// The two roles are checked before the second password is: a refused
 	// purge writes no sign-in.
@@ -281,19 +313,58 @@ func (db *Desk) PurgeByHand(first fp.Actor, second, password string, opt PurgeOp
 		return nil
 	})
 	if err != nil {
-		return PurgeReport{}, err
+		return PurgeConfirmation{}, err
 	}
 	if err := fp.CheckPurgeBy(a, b0); err != nil {
-		return PurgeReport{}, err
+		return PurgeConfirmation{}, err
 	}
 	b, err := db.Authenticate(second, password)
 	if err != nil {
-		return PurgeReport{}, fp.Errorf(fp.EFORBIDDEN, "the second person's confirmation failed: %s", fp.ErrorMessage(err))
+		return PurgeConfirmation{}, fp.Errorf(fp.EFORBIDDEN, "the second person's confirmation failed: %s", fp.ErrorMessage(err))
 	}
 	if err := fp.CheckPurgeBy(a, b); err != nil {
+		return PurgeConfirmation{}, err
+	}
+	var raw [16]byte
+	rand.Read(raw[:])
+	t := hex.EncodeToString(raw[:])
+	db.confirms.mu.Lock()
+	defer db.confirms.mu.Unlock()
+	if db.confirms.m == nil {
+		db.confirms.m = map[string]confirmation{}
+	}
+	db.confirms.m[t] = confirmation{a, b, db.Now().Add(confirmFor)}
+	return PurgeConfirmation{t}, nil
+}
+
+// PurgeConfirmed runs the purge by hand c confirms (once).
+func (db *Desk) PurgeConfirmed(first fp.Actor, c PurgeConfirmation, opt PurgeOptions) (PurgeReport, error) {
+	db.confirms.mu.Lock()
+	k, ok := db.confirms.m[c.token]
+	delete(db.confirms.m, c.token)
+	db.confirms.mu.Unlock()
+	if !ok || k.first.Name != first.Name || db.Now().After(k.until) {
+		return PurgeReport{}, fp.Errorf(fp.EFORBIDDEN, "the second person's confirmation is not valid (used already, or older than %d minutes): confirm again", int(confirmFor.Minutes()))
+	}
+	return db.purge([]fp.Actor{k.first, k.second}, false, opt)
+}
+
+// DueForDestruction lists what a purge would destroy now (and what a legal
+// hold keeps), destroying nothing: directors and administrators.
+func (db *Desk) DueForDestruction(a fp.Actor) (PurgeReport, error) {
+	err := db.view(func(tx *tx) (err error) {
+		if a, err = authorize(tx, a); err != nil {
+			return err
+		}
+		if a.Role != fp.RoleDirector && a.Role != fp.RoleAdmin {
+			return fp.Errorf(fp.EFORBIDDEN, "only a director or an administrator sees what is due for destruction")
+		}
+		return nil
+	})
+	if err != nil {
 		return PurgeReport{}, err
 	}
-	return db.purge([]fp.Actor{a, b}, false, opt)
+	return db.purge([]fp.Actor{a}, false, PurgeOptions{DryRun: true})
 }
 
 // candidate is a request a purge looks at.
@@ -312,8 +383,10 @@ func (db *Desk) purge(by []fp.Actor, automatic bool, opt PurgeOptions) (PurgeRep
 	for _, a := range by {
 		rep.By = append(rep.By, a.Name)
 	}
-	if err := db.FinishPurge(); err != nil {
-		return rep, err
+	if !opt.DryRun {
+		if err := db.FinishPurge(); err != nil {
+			return rep, err
+		}
 	}
 	var todo []candidate
 	err := db.view(func(tx *tx) error {
