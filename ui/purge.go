@@ -56,7 +56,9 @@ func newPurgeScreen(u *UI) *purgeScreen {
 	s.saveReport = widget.NewButtonWithIcon("Save report…", theme.DocumentSaveIcon(), s.onSaveReport)
 	s.saveReport.Disable()
 	s.reports = widget.NewList(func() int { return len(s.list) },
-		func() fyne.CanvasObject { return widget.NewLabel("No. 000 · 2026-01-01 00:00 · by hand · 000 requests") },
+		func() fyne.CanvasObject {
+			return widget.NewLabel("No. 000 · 2026-01-01 00:00 · by hand · 000 requests")
+		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := s.list[i]
 			how := "by hand"
