@@ -47,6 +47,7 @@ func TestBackupAtScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	desk.UseKeyFile(workflow.KeyStoreBeside(path))
 	db := &DB{Desk: desk, kv: kv, path: path}
 	db.Now = fixedNow
 	if _, err := demo.Load(db, 1, fp.DateOf(fixedNow())); err != nil { // the accounts, the keys, the profile, a stamp

@@ -60,6 +60,7 @@ func Open(path string) (*DB, error) {
 		return nil, err
 	}
 	desk.BackupSettings = backup.ConfigPath(path)
+	desk.UseKeyFile(workflow.KeyStoreBeside(path))
 	removeReplaced(path, time.Now())
 	db := &DB{Desk: desk, kv: kv, path: path}
 	db.Sweep()

@@ -89,13 +89,6 @@ type Desk struct {
 	confirms   confirmations // second persons' confirmations of a purge by hand (purge.go)
 }
 
-// KeyStorePath is where the per-request key store lives.
-func (db *Desk) KeyStorePath() string {
-	db.reqKeys.mu.Lock()
-	defer db.reqKeys.mu.Unlock()
-	return db.reqKeys.path
-}
-
 // Files keeps attachments' bytes outside the key space, named by SHA-256.
 type Files interface {
 	// Write stores data under sum, durably, before it returns, and reports

@@ -21,6 +21,7 @@ func Open(path string) (*Desk, error) {
 		kv.Close()
 		return nil, err
 	}
+	d.UseKeyFile(KeyStoreBeside(path))
 	d.Sweep()
 	return d, nil
 }

@@ -2,7 +2,6 @@ package workflow
 
 import (
 	"encoding/binary"
-	"strings"
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
@@ -22,9 +21,7 @@ func KeyFileBeside(path string) string { return path + "-stamp.key" }
 // store written by a newer Fieldprint is refused.
 func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 	d := &Desk{s: s, files: files, KeyFile: keyFile, where: where, Now: time.Now, MaxFileBytes: fp.MaxAttachmentBytes, wait: time.Sleep}
-	if base, ok := strings.CutSuffix(keyFile, "-stamp.key"); ok {
-		d.reqKeys.path = KeyStoreBeside(base) // the key store lives beside the stamp key
-	}
+	d.reqKeys.backing = spaceKeys{d} // an office server's; a desk's own file: UseKeyFile
 	if err := d.view(func(tx *tx) error {
 		if k, _ := tx.Bucket(bAudit).Cursor().Last(); len(k) == 8 {
 			d.cp.openHead = binary.BigEndian.Uint64(k)

@@ -792,15 +792,10 @@ func (db *Desk) shredBackups() []BackupShred {
 	return out
 }
 
-// has reports whether the key store holds id.
-func (ks *keyStore) has(id uint64) bool {
-	ks.mu.Lock()
-	defer ks.mu.Unlock()
-	_, ok := ks.keys[id]
-	return ok
-}
-
 // errNoKeyStore: a backup made before requests had keys of their own.
+// keyStorePrefix begins the keys of a key store kept in the key space.
+var keyStorePrefix = append(bytes.Clone(bKeyStore), '/')
+
 var errNoKeyStore = fp.Errorf(fp.EINVALID, "it was made before requests had keys of their own, so the purged requests cannot be destroyed in it: delete it (a newer backup holds the office)")
 
 // rewriteBackup rewrites the backup at path without the keys keep refuses
@@ -845,6 +840,27 @@ func rewriteBackup(path string, office *vault.Key, keep func(uint64) bool) (n in
 		}
 		switch rec.Kind {
 		case 'K':
+			if bytes.HasPrefix(rec.Key, keyStorePrefix) { // the key space holds the keys (an office server)
+				sawStore = true
+				kek := vault.Derive(office, keysPurpose)
+				keys, perr := openKeyRecords([][]byte{rec.Value}, &kek)
+				if perr == nil {
+					for id := range keys {
+						if !keep(id) {
+							delete(keys, id)
+							n++
+						}
+					}
+					if recs := sealKeys(&kek, keys); len(recs) > 0 {
+						err = w.Put(rec.Key, recs[0])
+					}
+				}
+				kek.Wipe()
+				if perr != nil {
+					return 0, perr
+				}
+				break
+			}
 			err = w.Put(rec.Key, rec.Value)
 		case 'N':
 			err = w.Sequence(string(rec.Key), rec.N)
@@ -880,6 +896,9 @@ func rewriteBackup(path string, office *vault.Key, keep func(uint64) bool) (n in
 	}
 	if !sawStore {
 		return 0, errNoKeyStore
+	}
+	if n == 0 {
+		return 0, nil // nothing taken out: the file stays
 	}
 	if err := w.Close(); err != nil {
 		return 0, err

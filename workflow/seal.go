@@ -134,7 +134,7 @@ func (t *tx) requestKey(id fp.RequestID) (uint64, vault.Key, error) {
 		}
 		return kid, k, nil
 	}
-	kid, k, err := ks.take()
+	kid, k, err := ks.take(t)
 	if err != nil {
 		return 0, vault.Key{}, err
 	}
@@ -231,7 +231,7 @@ func (db *Desk) writeFile(sum string, data []byte) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		kid, k, err := ks.take()
+		kid, k, err := ks.take(nil)
 		if err != nil {
 			return false, err
 		}
