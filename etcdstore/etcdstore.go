@@ -325,27 +325,28 @@ func (t *txn) Scan(prefix, from []byte, reverse bool, fn func(k, v []byte) (bool
 		}
 		full := resp.More && len(resp.Kvs) > 0
 		// What this page covers: [lo, hi) when it is the last, else up to
-		// and including its last key.
+		// and including its last key; less when fn stops early: up to the
+		// last key fn was given (or the one written key).
 		covLo, covHi := lo, hi
 		if full {
-			last := string(resp.Kvs[len(resp.Kvs)-1].Key)
-			if reverse {
-				covLo = last
-			} else {
-				covHi = last + "\x00"
-			}
+			covTo(&covLo, &covHi, string(resp.Kvs[len(resp.Kvs)-1].Key), reverse)
 		}
-		if t.write {
+		record := func(upTo int) {
+			if !t.write {
+				return
+			}
 			t.ranges = append(t.ranges, [2]string{covLo, covHi})
-			for _, kv := range resp.Kvs {
+			for _, kv := range resp.Kvs[:upTo] {
 				t.read(string(kv.Key), kv.ModRevision)
 			}
 		}
-		for _, kv := range resp.Kvs {
+		for i, kv := range resp.Kvs {
 			k := string(kv.Key[len(dataPrefix):])
 			for len(mine) > 0 && before(mine[0], k) {
 				more, err := emit(mine[0])
 				if err != nil || !more {
+					covTo(&covLo, &covHi, dataPrefix+mine[0], reverse)
+					record(i)
 					return err
 				}
 				mine = mine[1:]
@@ -362,11 +363,14 @@ func (t *txn) Scan(prefix, from []byte, reverse bool, fn func(k, v []byte) (bool
 				more, err = fn(kv.Key[len(dataPrefix):], v)
 			}
 			if err != nil || !more {
+				covTo(&covLo, &covHi, string(kv.Key), reverse)
+				record(i + 1)
 				return err
 			}
 		}
+		record(len(resp.Kvs))
 		if !full {
-			for _, k := range mine {
+			for _, k := range mine { // past every stored key: nothing more was read
 				if more, err := emit(k); err != nil || !more {
 					return err
 				}
@@ -380,6 +384,16 @@ func (t *txn) Scan(prefix, from []byte, reverse bool, fn func(k, v []byte) (bool
 			lo = last + "\x00"
 		}
 		size = min(2*size, scanMaxPage)
+	}
+}
+
+// covTo narrows the range [lo, hi) a scan covered to end at key
+// (included): forward the end moves down to it, reversed the start up.
+func covTo(lo, hi *string, key string, reverse bool) {
+	if reverse {
+		*lo = max(*lo, key)
+	} else {
+		*hi = min(*hi, key+"\x00")
 	}
 }
 
