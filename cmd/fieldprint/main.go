@@ -76,6 +76,8 @@ func init() {
 		{"audit", "verify [--checkpoint COUNT:HASH] | checkpoint | list [--user U] [--action A] [--request FP] [--from D] [--to D]", "check and read the audit trail", cmdAudit},
 		{"backup", backupArgs, "write one encrypted, self-checking backup of the office (database, scans, stamp key) while it is in use, into the backup folder or --to; status: the settings and the backups there; set: the folder and how many to keep", cmdBackup},
 		{"restore", "FILE [--admin NAME] [--yes]", "check a backup whole with the recovery key (or --admin's password), then replace the office with it; a stop at any moment leaves the old office or the new one", cmdRestore},
+		{"serve", serveArgs, "run the office's store server (embedded etcd, TLS, one certificate per desk) so several desks share one office; the first start makes the office's certificate authority in DIR", cmdServe},
+		{"desk", deskArgs, "issue a desk's certificate for the office server: one file with the desk's certificate, its key and the office's CA, for the desk to import", cmdDesk},
 		{"check", "", "check the database file for damage and its indexes against the records (exit 1 if a problem is found)", cmdCheck},
 		{"version", "", "the version, build and platform, and the database a command would open", cmdVersion},
 	}
@@ -85,7 +87,7 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, "Usage:\n  fieldprint [--db PATH] [--lock-after DURATION]\n        open the Fieldprint window (it locks after DURATION without activity, default 10m; 0 never)\n")
 	for _, c := range commands {
 		db := " [--db PATH]"
-		if c.name == "self-test" {
+		if c.name == "self-test" || c.name == "serve" || c.name == "desk" {
 			db = "" // its own temporary database
 		}
 		fmt.Fprintf(w, "  fieldprint %s%s\n        %s\n", strings.TrimSpace(c.name+" "+c.args), db, c.help)
