@@ -79,6 +79,8 @@ func init() {
 		{"retention", retentionArgs, "how long closed requests' data is kept, per outcome (completed, denied, withdrawn), before the purge destroys it", cmdRetention},
 		{"hold", holdArgs, "put a request on legal hold (no purge destroys it) or release it (directors and administrators)", cmdHold},
 		{"purge", purgeArgs, "destroy the data of closed requests past their retention (or the NUMBERs named, closed, not on hold), confirmed by a director and an administrator: their keys are shredded, scans deleted, backups in the backup folder rewritten; a tombstone without personal data and a destruction report stay", cmdPurge},
+		{"serve", serveArgs, "run the office's store server (embedded etcd, TLS, one certificate per desk) so several desks share one office; the first start makes the office's certificate authority in DIR", cmdServe},
+		{"desk", deskArgs, "issue a desk's certificate for the office server: one file with the desk's certificate, its key and the office's CA, for the desk to import", cmdDesk},
 		{"check", "", "check the database file for damage and its indexes against the records (exit 1 if a problem is found)", cmdCheck},
 		{"version", "", "the version, build and platform, and the database a command would open", cmdVersion},
 	}
@@ -88,7 +90,7 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, "Usage:\n  fieldprint [--db PATH] [--lock-after DURATION]\n        open the Fieldprint window (it locks after DURATION without activity, default 10m; 0 never)\n")
 	for _, c := range commands {
 		db := " [--db PATH]"
-		if c.name == "self-test" {
+		if c.name == "self-test" || c.name == "serve" || c.name == "desk" {
 			db = "" // its own temporary database
 		}
 		fmt.Fprintf(w, "  fieldprint %s%s\n        %s\n", strings.TrimSpace(c.name+" "+c.args), db, c.help)

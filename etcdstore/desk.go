@@ -1,0 +1,119 @@
+package etcdstore
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"os"
+	"time"
+
+	fp "github.com/fieldprint/fieldprint"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+)
+
+const (
+	pemCert = "CERTIFICATE"
+	pemKey  = "PRIVATE KEY"
+)
+
+// Desk is what a desk connects with: its certificate and key, and the
+// office's CA (its file, made by IssueDesk, holds all three as PEM).
+type Desk struct {
+	Name string // the certificate's common name: the desk's etcd user
+	Cert tls.Certificate
+	CA   *x509.CertPool
+}
+
+// TLS is the desk's client configuration for the office server.
+func (d *Desk) TLS() *tls.Config {
+	return &tls.Config{Certificates: []tls.Certificate{d.Cert}, RootCAs: d.CA, MinVersion: tls.VersionTLS13}
+}
+
+// ReadDesk reads a desk's file (IssueDesk's output).
+func ReadDesk(data []byte) (*Desk, error) {
+	bad := func(what string) error {
+		return fp.Errorf(fp.EINVALID, "this is not a desk's file of an office server (%s): ask the server's administrator for one (fieldprint desk add)", what)
+	}
+	var certs []*x509.Certificate
+	var ders [][]byte
+	var keyDER []byte
+	for rest := data; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			break
+		}
+		switch b.Type {
+		case pemCert:
+			c, err := x509.ParseCertificate(b.Bytes)
+			if err != nil {
+				return nil, bad("a damaged certificate")
+			}
+			certs, ders = append(certs, c), append(ders, b.Bytes)
+		case pemKey:
+			keyDER = b.Bytes
+		}
+	}
+	d := &Desk{CA: x509.NewCertPool()}
+	var leaf []byte
+	for i, c := range certs {
+		if c.IsCA {
+			d.CA.AddCert(c)
+		} else if leaf == nil {
+			leaf, d.Name = ders[i], c.Subject.CommonName
+		}
+	}
+	if leaf == nil || keyDER == nil || len(certs) < 2 {
+		return nil, bad("it lacks the desk's certificate, its key or the office's CA")
+	}
+	c, err := tls.X509KeyPair(pem.EncodeToMemory(&pem.Block{Type: pemCert, Bytes: leaf}), pem.EncodeToMemory(&pem.Block{Type: pemKey, Bytes: keyDER}))
+	if err != nil {
+		return nil, bad("the key is not the certificate's")
+	}
+	d.Cert = c
+	return d, nil
+}
+
+// ReadDeskFile reads a desk's file at path.
+func ReadDeskFile(path string) (*Desk, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fp.Errorf(fp.EINVALID, "the desk's file %s cannot be read: %v", path, errors.Unwrap(err))
+	}
+	return ReadDesk(data)
+}
+
+// DialTimeout is how long Open waits for the server.
+const DialTimeout = 5 * time.Second
+
+// Open connects to the office server at endpoint ("https://HOST:2379") as
+// desk d, checks that it answers, and runs the contract on it.
+func Open(endpoint string, d *Desk) (*Store, error) {
+	c, err := clientv3.New(clientv3.Config{
+		Endpoints:          []string{endpoint},
+		TLS:                d.TLS(),
+		DialTimeout:        DialTimeout,
+		MaxCallSendMsgSize: ServerMaxRequestBytes + 1<<20,
+		Logger:             zap.NewNop(), // its warnings may name keys
+	})
+	if err != nil {
+		return nil, fp.Internal("the office server "+endpoint+" cannot be reached", err)
+	}
+	s := New(c, true)
+	if _, err := s.Revision(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Ping asks the server for its revision within timeout: whether it answers.
+func (s *Store) Ping(ctx context.Context) error {
+	_, err := s.c.Get(ctx, commitKey, clientv3.WithCountOnly())
+	if err != nil {
+		return unreachable(err)
+	}
+	return nil
+}

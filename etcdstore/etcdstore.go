@@ -1,0 +1,639 @@
+// Package etcdstore keeps the storage contract (fieldprint.Storage) on an
+// etcd server: the office's shared store, which several desks use at once
+// (package etcdstore/server runs it, embedded in `fieldprint serve`).
+//
+// The key space lives under one namespace in etcd:
+//
+//	fp/k/<key>      the contract's key -> its value (the key's revision is
+//	                etcd's ModRevision; a transaction is one etcd revision)
+//	fp/seq/<name>   a named sequence's last number (uint64 big-endian)
+//	fp/commit       rewritten by every update that writes: its ModRevision
+//	                is the revision of the newest write (see Update)
+//
+// A View reads one etcd revision (the first read's, every later read
+// pinned to it with WithRev): a consistent snapshot. An Update is an
+// optimistic transaction: it reads at one revision like a View, keeps its
+// writes in memory (later reads see them), records what it read, and
+// commits with one etcd Txn: If(nothing read changed) Then(the writes).
+// When the comparison fails, another desk changed something fn read, and
+// fn runs again on fresh data, as the contract says. What it read is
+// compared so (at most maxCompares comparisons, else the whole store):
+//
+//   - a key read with Get (present or not): its ModRevision is still the
+//     one read (0: still absent);
+//   - a range walked by Scan: every key seen still has the ModRevision it
+//     had (so a deleted one fails), and no key in the walked range has a
+//     ModRevision after the snapshot (so a new or changed one fails);
+//   - a Count (it sees no keys): nothing was written since the snapshot,
+//     compared on fp/commit, as is everything when the comparisons would
+//     be too many.
+//
+// So two desks changing the same request never both win: the second runs
+// again on what the first wrote.
+//
+// The contract's limits are etcd's defaults (128 writes, 1.5 MiB a
+// transaction); the comparisons and fp/commit come on top, which is why the
+// office server (package server) runs with larger MaxTxnOps and
+// MaxRequestBytes than etcd's defaults.
+package etcdstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	fp "github.com/fieldprint/fieldprint"
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+// The namespace of the office's data in etcd.
+const (
+	Namespace  = "fp/"
+	dataPrefix = Namespace + "k/"
+	seqPrefix  = Namespace + "seq/"
+	commitKey  = Namespace + "commit"
+)
+
+// Limits this client keeps beyond the contract's: a transaction's
+// comparisons (past them it compares the whole store), and how many times
+// an update runs again before it gives up.
+const (
+	maxCompares = 512
+	maxAttempts = 64
+	// ServerMaxTxnOps and ServerMaxRequestBytes are what the office server
+	// must allow: the contract's writes, the sequences and fp/commit, and the
+	// comparisons; the contract's bytes and the comparisons' keys.
+	ServerMaxTxnOps       = 1024
+	ServerMaxRequestBytes = 2 << 20
+)
+
+// Store is the storage contract on an etcd client.
+type Store struct {
+	c       *clientv3.Client
+	timeout time.Duration
+	own     bool // Close closes c
+
+	ctx    context.Context // ends when the store closes (watches end with it)
+	cancel context.CancelFunc
+	once   sync.Once
+}
+
+var _ fp.Storage = (*Store)(nil)
+
+// Timeout is how long one request to the server may take by default.
+const Timeout = 10 * time.Second
+
+// New runs the contract on c; Close closes c when own is true.
+func New(c *clientv3.Client, own bool) *Store {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Store{c: c, timeout: Timeout, own: own, ctx: ctx, cancel: cancel}
+}
+
+// Client is the etcd client the store runs on.
+func (s *Store) Client() *clientv3.Client { return s.c }
+
+func (s *Store) Close() error {
+	var err error
+	s.once.Do(func() {
+		s.cancel()
+		if s.own {
+			err = s.c.Close()
+		}
+	})
+	return err
+}
+
+// call runs one request with the store's timeout.
+func (s *Store) call(fn func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
+	defer cancel()
+	return fn(ctx)
+}
+
+// unreachable words a failed request for people. Keys and values are never
+// in it (etcd's errors name neither).
+func unreachable(err error) error {
+	switch {
+	case errors.Is(err, rpctypes.ErrTooManyOps), errors.Is(err, rpctypes.ErrRequestTooLarge),
+		errors.Is(err, rpctypes.ErrGRPCTooManyOps), errors.Is(err, rpctypes.ErrGRPCRequestTooLarge):
+		return fp.Internal("a change is over the office server's limits", fmt.Errorf("%w: %v", fp.ErrTxnTooBig, err))
+	case errors.Is(err, rpctypes.ErrNoSpace), errors.Is(err, rpctypes.ErrGRPCNoSpace):
+		return fp.Internal("the office server's database is full: its administrator must compact, defragment and disarm it (see OFFICE-SERVER.md)", err)
+	case errors.Is(err, rpctypes.ErrPermissionDenied), errors.Is(err, rpctypes.ErrGRPCPermissionDenied),
+		errors.Is(err, rpctypes.ErrUserNotFound), errors.Is(err, rpctypes.ErrGRPCUserNotFound):
+		return fp.Errorf(fp.EFORBIDDEN, "the office server refuses this desk: ask its administrator to add the desk again (fieldprint desk add)")
+	}
+	return fp.Internal("the office server did not answer: check that it runs and that this desk reaches it", err)
+}
+
+func (s *Store) Revision() (int64, error) {
+	var rev int64
+	err := s.call(func(ctx context.Context) error {
+		r, err := s.c.Get(ctx, commitKey, clientv3.WithCountOnly())
+		if err == nil {
+			rev = r.Header.Revision
+		}
+		return err
+	})
+	if err != nil {
+		return 0, unreachable(err)
+	}
+	return rev, nil
+}
+
+func (s *Store) View(fn func(fp.Reader) error) error {
+	return fn(&txn{s: s})
+}
+
+// Update runs fn as an optimistic transaction (see the package comment),
+// again on fresh data after a conflict, at most maxAttempts times.
+func (s *Store) Update(fn func(fp.Writer) error) error {
+	for attempt := 0; ; attempt++ {
+		t := &txn{s: s, write: true}
+		err := fn(t)
+		if errors.Is(err, errStale) {
+			continue // a read was compacted away: read again
+		}
+		if err != nil {
+			return err
+		}
+		ok, err := t.commit()
+		if err != nil || ok {
+			return err
+		}
+		if attempt+1 >= maxAttempts {
+			return fp.Errorf(fp.ECONFLICT, "other desks kept changing the same data: nothing was saved, try again")
+		}
+		if attempt >= 2 { // contended: step back a little, at random
+			time.Sleep(time.Duration(rand.Int64N(int64(min(attempt, 10)) * int64(2*time.Millisecond))))
+		}
+	}
+}
+
+// errStale is a read of a revision compacted meanwhile (an update runs
+// again).
+var errStale = errors.New("the snapshot was compacted")
+
+// txn is one transaction: a view's reads, or an update's reads, writes and
+// read set.
+type txn struct {
+	s     *Store
+	rev   int64 // the snapshot: set by the first read
+	write bool
+
+	// An update's writes: key -> value (nil: deleted), and sequences'
+	// new last numbers.
+	writes map[string][]byte
+	keys   []string // the written keys, sorted
+	seqs   map[string]uint64
+	ops    int
+	bytes  int
+
+	// What an update read: key -> ModRevision seen (0: absent); ranges
+	// walked; whole: compare the whole store.
+	reads  map[string]int64
+	ranges [][2]string
+	whole  bool
+}
+
+// get reads at the snapshot (fixing it at the first read).
+func (t *txn) get(key string, opts ...clientv3.OpOption) (*clientv3.GetResponse, error) {
+	if t.rev > 0 {
+		opts = append(opts, clientv3.WithRev(t.rev), clientv3.WithSerializable())
+	}
+	var resp *clientv3.GetResponse
+	err := t.s.call(func(ctx context.Context) (err error) {
+		resp, err = t.s.c.Get(ctx, key, opts...)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, rpctypes.ErrCompacted) || errors.Is(err, rpctypes.ErrGRPCCompacted) {
+			if t.write {
+				return nil, errStale
+			}
+			return nil, fp.Internal("the office server dropped the revision this view reads: try again", err)
+		}
+		return nil, unreachable(err)
+	}
+	if t.rev == 0 {
+		t.rev = resp.Header.Revision
+	}
+	return resp, nil
+}
+
+func (t *txn) read(key string, modRev int64) {
+	if !t.write {
+		return
+	}
+	if t.reads == nil {
+		t.reads = map[string]int64{}
+	}
+	if _, ok := t.reads[key]; !ok {
+		t.reads[key] = modRev
+	}
+}
+
+func (t *txn) Get(key []byte) ([]byte, int64, error) {
+	if v, ok := t.writes[string(key)]; ok {
+		if v == nil {
+			return nil, 0, nil
+		}
+		// Not committed: its revision is not known yet, but it is after
+		// the snapshot.
+		return bytes.Clone(v), t.rev + 1, nil
+	}
+	k := dataPrefix + string(key)
+	resp, err := t.get(k)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(resp.Kvs) == 0 {
+		t.read(k, 0)
+		return nil, 0, nil
+	}
+	kv := resp.Kvs[0]
+	t.read(k, kv.ModRevision)
+	v := kv.Value
+	if v == nil {
+		v = []byte{}
+	}
+	return v, kv.ModRevision, nil
+}
+
+// Pages of a scan: small first (a cursor that wants one key costs little
+// and compares little), twice as many each time, up to scanMaxPage.
+const (
+	scanFirstPage = 16
+	scanMaxPage   = 1024
+)
+
+func (t *txn) Scan(prefix, from []byte, reverse bool, fn func(k, v []byte) (bool, error)) error {
+	// The range [lo, hi) in etcd's keys.
+	lo := dataPrefix + string(prefix)
+	hi := clientv3.GetPrefixRangeEnd(lo)
+	switch {
+	case !reverse && from != nil && string(from) > string(prefix):
+		lo = dataPrefix + string(from)
+	case reverse && from != nil:
+		if end := dataPrefix + string(from) + "\x00"; end < hi {
+			hi = end
+		}
+	}
+	if lo >= hi {
+		return nil
+	}
+	// The written keys in [lo, hi), in the scan's order.
+	var mine []string
+	if len(t.keys) > 0 {
+		a, _ := slices.BinarySearch(t.keys, lo[len(dataPrefix):])
+		b, _ := slices.BinarySearch(t.keys, hi[len(dataPrefix):])
+		mine = slices.Clone(t.keys[a:b])
+		if reverse {
+			slices.Reverse(mine)
+		}
+	}
+	// emit hands fn a written key (a deleted one is skipped).
+	emit := func(k string) (bool, error) {
+		v := t.writes[k]
+		if v == nil {
+			return true, nil
+		}
+		return fn([]byte(k), v)
+	}
+	before := func(a, b string) bool { // a comes before b in the scan's order
+		if reverse {
+			return a > b
+		}
+		return a < b
+	}
+	size := int64(scanFirstPage)
+	for {
+		opts := []clientv3.OpOption{clientv3.WithRange(hi), clientv3.WithLimit(size)}
+		if reverse {
+			opts = append(opts, clientv3.WithSort(clientv3.SortByKey, clientv3.SortDescend))
+		}
+		resp, err := t.get(lo, opts...)
+		if err != nil {
+			return err
+		}
+		full := resp.More && len(resp.Kvs) > 0
+		// What this page covers: [lo, hi) when it is the last, else up to
+		// and including its last key; less when fn stops early: up to the
+		// last key fn was given (or the one written key).
+		covLo, covHi := lo, hi
+		if full {
+			covTo(&covLo, &covHi, string(resp.Kvs[len(resp.Kvs)-1].Key), reverse)
+		}
+		record := func(upTo int) {
+			if !t.write {
+				return
+			}
+			t.ranges = append(t.ranges, [2]string{covLo, covHi})
+			for _, kv := range resp.Kvs[:upTo] {
+				t.read(string(kv.Key), kv.ModRevision)
+			}
+		}
+		for i, kv := range resp.Kvs {
+			k := string(kv.Key[len(dataPrefix):])
+			for len(mine) > 0 && before(mine[0], k) {
+				more, err := emit(mine[0])
+				if err != nil || !more {
+					covTo(&covLo, &covHi, dataPrefix+mine[0], reverse)
+					record(i)
+					return err
+				}
+				mine = mine[1:]
+			}
+			var more bool
+			if len(mine) > 0 && mine[0] == k {
+				more, err = emit(k)
+				mine = mine[1:]
+			} else {
+				v := kv.Value
+				if v == nil {
+					v = []byte{}
+				}
+				more, err = fn(kv.Key[len(dataPrefix):], v)
+			}
+			if err != nil || !more {
+				covTo(&covLo, &covHi, string(kv.Key), reverse)
+				record(i + 1)
+				return err
+			}
+		}
+		record(len(resp.Kvs))
+		if !full {
+			for _, k := range mine { // past every stored key: nothing more was read
+				if more, err := emit(k); err != nil || !more {
+					return err
+				}
+			}
+			return nil
+		}
+		last := string(resp.Kvs[len(resp.Kvs)-1].Key)
+		if reverse {
+			hi = last
+		} else {
+			lo = last + "\x00"
+		}
+		size = min(2*size, scanMaxPage)
+	}
+}
+
+// covTo narrows the range [lo, hi) a scan covered to end at key
+// (included): forward the end moves down to it, reversed the start up.
+func covTo(lo, hi *string, key string, reverse bool) {
+	if reverse {
+		*lo = max(*lo, key)
+	} else {
+		*hi = min(*hi, key+"\x00")
+	}
+}
+
+func (t *txn) Count(prefix []byte) (int, error) {
+	k := dataPrefix + string(prefix)
+	resp, err := t.get(k, clientv3.WithRange(clientv3.GetPrefixRangeEnd(k)), clientv3.WithCountOnly())
+	if err != nil {
+		return 0, err
+	}
+	n := int(resp.Count)
+	if !t.write {
+		return n, nil
+	}
+	t.whole = true // a count sees no keys: any write may change it
+	for key, v := range t.writes {
+		if !bytes.HasPrefix([]byte(key), prefix) {
+			continue
+		}
+		r, err := t.get(dataPrefix+key, clientv3.WithCountOnly())
+		if err != nil {
+			return 0, err
+		}
+		switch stored := r.Count > 0; {
+		case stored && v == nil:
+			n--
+		case !stored && v != nil:
+			n++
+		}
+	}
+	return n, nil
+}
+
+var errLimit = errors.New("limit")
+
+// count keeps the contract's limits, as the bbolt backend counts them.
+func (t *txn) count(size int) error {
+	if !t.write {
+		return fp.Internal("a write in a read transaction", errLimit)
+	}
+	if t.ops++; t.ops > fp.MaxTxnOps {
+		return fp.Internal(fmt.Sprintf("a change writes more than %d keys at once", fp.MaxTxnOps), fp.ErrTxnTooBig)
+	}
+	if t.bytes += size; t.bytes > fp.MaxTxnBytes {
+		return fp.Internal(fmt.Sprintf("a change writes more than %d bytes at once", fp.MaxTxnBytes), fp.ErrTxnTooBig)
+	}
+	return nil
+}
+
+func (t *txn) set(key string, v []byte) {
+	if t.writes == nil {
+		t.writes = map[string][]byte{}
+	}
+	if _, ok := t.writes[key]; !ok {
+		i, _ := slices.BinarySearch(t.keys, key)
+		t.keys = slices.Insert(t.keys, i, key)
+	}
+	t.writes[key] = v
+}
+
+func (t *txn) Put(key, value []byte) error {
+	switch {
+	case len(key) == 0:
+		return fp.Internal("an empty key", errLimit)
+	case len(value) > fp.MaxValueBytes:
+		return fp.Internal(fmt.Sprintf("a value of %d bytes is over the %d-byte limit", len(value), fp.MaxValueBytes), fp.ErrTxnTooBig)
+	}
+	if err := t.count(len(key) + len(value)); err != nil {
+		return err
+	}
+	v := make([]byte, len(value)) // never nil: nil marks a delete
+	copy(v, value)
+	t.set(string(key), v)
+	return nil
+}
+
+func (t *txn) Delete(key []byte) error {
+	if err := t.count(len(key)); err != nil {
+		return err
+	}
+	v, _, err := t.Get(key)
+	if err != nil {
+		return err
+	}
+	if v == nil {
+		t.ops-- // nothing to delete: nothing changes, nothing is reported
+		return nil
+	}
+	t.set(string(key), nil)
+	return nil
+}
+
+func (t *txn) Sequence(name string) (uint64, error) {
+	if !t.write {
+		return 0, fp.Internal("a sequence in a read transaction", errLimit)
+	}
+	n, ok := t.seqs[name]
+	if !ok {
+		k := seqPrefix + name
+		resp, err := t.get(k)
+		if err != nil {
+			return 0, err
+		}
+		if len(resp.Kvs) == 0 {
+			t.read(k, 0)
+		} else {
+			t.read(k, resp.Kvs[0].ModRevision)
+			if v := resp.Kvs[0].Value; len(v) == 8 {
+				n = binary.BigEndian.Uint64(v)
+			}
+		}
+	}
+	n++
+	if t.seqs == nil {
+		t.seqs = map[string]uint64{}
+	}
+	t.seqs[name] = n
+	return n, nil
+}
+
+// Sequences calls fn with each named sequence's last number at the
+// snapshot (workflow.SequenceReader, for a backup).
+func (t *txn) Sequences(fn func(name string, last uint64) error) error {
+	resp, err := t.get(seqPrefix, clientv3.WithPrefix())
+	if err != nil {
+		return err
+	}
+	for _, kv := range resp.Kvs {
+		if len(kv.Value) != 8 {
+			continue
+		}
+		if err := fn(string(kv.Key[len(seqPrefix):]), binary.BigEndian.Uint64(kv.Value)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commit writes the update if nothing it read changed; false: something
+// did (run fn again).
+func (t *txn) commit() (bool, error) {
+	if len(t.writes) == 0 && len(t.seqs) == 0 {
+		return true, nil // wrote nothing: no new revision
+	}
+	var cmps []clientv3.Cmp
+	if t.rev > 0 { // read something: compare it
+		if !t.whole && len(t.reads)+len(t.ranges) <= maxCompares {
+			for k, rev := range t.reads {
+				cmps = append(cmps, clientv3.Compare(clientv3.ModRevision(k), "=", rev))
+			}
+			for _, r := range t.ranges {
+				cmps = append(cmps, clientv3.Compare(clientv3.ModRevision(r[0]), "<", t.rev+1).WithRange(r[1]))
+			}
+		} else {
+			cmps = []clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(commitKey), "<", t.rev+1)}
+		}
+	}
+	ops := make([]clientv3.Op, 0, len(t.writes)+len(t.seqs)+1)
+	for _, k := range t.keys {
+		if v := t.writes[k]; v != nil {
+			ops = append(ops, clientv3.OpPut(dataPrefix+k, string(v)))
+		} else {
+			ops = append(ops, clientv3.OpDelete(dataPrefix+k))
+		}
+	}
+	for name, n := range t.seqs {
+		ops = append(ops, clientv3.OpPut(seqPrefix+name, string(binary.BigEndian.AppendUint64(nil, n))))
+	}
+	ops = append(ops, clientv3.OpPut(commitKey, ""))
+	var resp *clientv3.TxnResponse
+	err := t.s.call(func(ctx context.Context) (err error) {
+		resp, err = t.s.c.Txn(ctx).If(cmps...).Then(ops...).Commit()
+		return err
+	})
+	if err != nil {
+		// A request that timed out may have been applied or not: the
+		// message says the server did not answer, and the caller reads
+		// again before it tries again.
+		return false, unreachable(err)
+	}
+	return resp.Succeeded, nil
+}
+
+// Watch reports every change to a key with prefix after revision from
+// (0: from now). A revision the server no longer keeps (compacted) is
+// refused with a conflict: read everything again, then watch from the
+// revision read. A watch that falls behind a compaction while it runs
+// ends (its channel closes before ctx ends): watch again from the last
+// revision seen, which is then refused if it is gone.
+func (s *Store) Watch(ctx context.Context, prefix []byte, from int64) (<-chan fp.KeyChange, error) {
+	now, err := s.Revision()
+	if err != nil {
+		return nil, err
+	}
+	gone := fp.Errorf(fp.ECONFLICT, "the changes since revision %d are no longer kept: read everything again", from)
+	switch {
+	case from == 0:
+		from = now
+	case from > now: // the server was restored from an older copy
+		return nil, gone
+	case from < now:
+		err := s.call(func(c context.Context) error {
+			_, err := s.c.Get(c, commitKey, clientv3.WithRev(from+1), clientv3.WithCountOnly(), clientv3.WithSerializable())
+			return err
+		})
+		if errors.Is(err, rpctypes.ErrCompacted) || errors.Is(err, rpctypes.ErrGRPCCompacted) {
+			return nil, gone
+		} else if err != nil {
+			return nil, unreachable(err)
+		}
+	}
+	k := dataPrefix + string(prefix)
+	wctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(s.ctx, cancel)
+	wch := s.c.Watch(wctx, k, clientv3.WithRange(clientv3.GetPrefixRangeEnd(k)), clientv3.WithRev(from+1))
+	out := make(chan fp.KeyChange, 64)
+	go func() {
+		defer close(out)
+		defer stop()
+		defer cancel()
+		for resp := range wch {
+			if resp.Canceled || resp.CompactRevision != 0 || resp.Err() != nil {
+				return
+			}
+			for _, ev := range resp.Events {
+				ch := fp.KeyChange{Key: bytes.Clone(ev.Kv.Key[len(dataPrefix):]), Revision: ev.Kv.ModRevision}
+				if ev.Type == clientv3.EventTypeDelete {
+					ch.Deleted = true
+				} else {
+					ch.Value = bytes.Clone(ev.Kv.Value)
+					if ch.Value == nil {
+						ch.Value = []byte{}
+					}
+				}
+				select {
+				case out <- ch:
+				case <-wctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}
