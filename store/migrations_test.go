@@ -687,8 +687,8 @@ func TestMigration9(t *testing.T) {
 	}
 	defer db.Close()
 	db.Now = fixedNow
-	if v := db.Version(); v != 9 {
-		t.Fatalf("schema %d, want 9", v)
+	if v := db.Version(); v != workflow.Schema {
+		t.Fatalf("schema %d, want %d", v, workflow.Schema)
 	}
 	got := map[string]string{}
 	db.kv.View(func(r fp.Reader) error {
@@ -727,4 +727,47 @@ func TestMigration9(t *testing.T) {
 	if _, err := db.Authenticate("clerk", fixture.Password); fp.ErrorCode(err) != fp.EFORBIDDEN || !strings.Contains(err.Error(), "set a new password") {
 		t.Fatalf("a clerk without a key slot: %v", err)
 	}
+}
+
+// Schema 10 changes nothing stored: it keeps older builds, which cannot
+// open values sealed under a request's own key, out. (Values a schema 9
+// office sealed under the office key are sealed again at the next sign-in:
+// workflow's TestSealExistingUnderRequestKeys.)
+func TestMigration10(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "office.db")
+	demoOffice(t, path, 6)
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	db.kv.Update(func(w fp.Writer) error { return w.Put([]byte("meta/schema"), u64(9)) })
+	db.kv.View(func(r fp.Reader) error {
+		return r.Scan(nil, nil, false, func(k, v []byte) (bool, error) { want[string(k)] = string(v); return true, nil })
+	})
+	db.Close()
+	if db, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v := db.Version(); v != 10 {
+		t.Fatalf("schema %d", v)
+	}
+	n := 0
+	db.kv.View(func(r fp.Reader) error {
+		return r.Scan(nil, nil, false, func(k, v []byte) (bool, error) {
+			n++
+			if string(k) != "meta/schema" && want[string(k)] != string(v) {
+				t.Errorf("%q changed by the upgrade", k)
+			}
+			return true, nil
+		})
+	})
+	if n != len(want) {
+		t.Errorf("%d keys after the upgrade, %d before", n, len(want))
+	}
+	if _, err := db.Authenticate(demo.Admin.Name, demo.Password); err != nil {
+		t.Fatal(err)
+	}
+	checkClean(t, db)
 }

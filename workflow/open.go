@@ -9,7 +9,7 @@ import (
 
 // Schema is the version of the key layout this build writes (continuing the
 // numbers of the bbolt bucket layout it replaced at 7).
-const Schema = 9
+const Schema = 10
 
 // KeyFileBeside is where a store kept in the file path keeps the stamp
 // signing key: beside it, never inside the database it signs for.

@@ -251,3 +251,86 @@ func backupKeyStore(t *testing.T, path string, office *vault.Key) []byte {
 		}
 	}
 }
+
+// An office of schema 9 sealed its values under the office key: at the
+// next sign-in SealExisting seals each again under its request's own key
+// (and each scan under its own), so a purge can destroy them; the history
+// still verifies and every request reads as before.
+func TestSealExistingUnderRequestKeys(t *testing.T) {
+	db, path := openTemp(t)
+	r, err := db.CreateRequest(clerk, canaryRequest(t), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := demo.NoticeScan(r, "notice")
+	if _, err := db.AttachFile(clerk, r.ID, "notice", "notice.pdf", scan); err != nil {
+		t.Fatal(err)
+	}
+	// As schema 9 wrote it: under the office's records key, no key ids.
+	err = db.update(func(tx *tx) error {
+		for _, b := range []*bucket{tx.Bucket(bRequests), tx.Bucket(bSummaries), idx(tx, iIdent)} {
+			k := idKey(r.ID)
+			v := b.Get(k)
+			mark, body := []byte(nil), v
+			if string(b.prefix) == string(tx.Bucket(bRequests).prefix) {
+				mark, body = v[:33], v[33:]
+			}
+			plain, err := b.opened(k, body)
+			if err != nil {
+				return err
+			}
+			if err := b.Put(k, append(bytes.Clone(mark), vault.Seal(&tx.rk.k, plain, b.key(k))...)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bKeyIDs).Delete(idKey(r.ID)); err != nil {
+			return err
+		}
+		return tx.Bucket(bMeta).Delete(kKeyed)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums, _ := db.files.List()
+	for _, s := range sums {
+		plain, err := db.readFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sealed := append(bytes.Clone(fileMagic), vault.Seal(&db.recordsKey, plain, fileAAD(s))...)
+		os.WriteFile(db.scanPath(s), sealed, 0o600)
+	}
+	if need, _ := db.NeedsSealing(); !need {
+		t.Fatal("values under the office key are not waiting to be sealed again")
+	}
+	if err := db.SealExisting(nil); err != nil {
+		t.Fatal(err)
+	}
+	db.view(func(tx *tx) error {
+		for _, b := range []*bucket{tx.Bucket(bSummaries), idx(tx, iIdent)} {
+			if !underOwnKey(b.Get(idKey(r.ID))) {
+				t.Errorf("%s not under the request's key", b.prefix)
+			}
+		}
+		if !underOwnKey(recordBody(tx.Bucket(bRequests).Get(idKey(r.ID)))) {
+			t.Error("the record is not under the request's key")
+		}
+		return nil
+	})
+	for _, s := range sums {
+		b, _ := os.ReadFile(db.scanPath(s))
+		if _, ok := fileKeyID(b); !ok {
+			t.Errorf("scan %s not under a key of its own", s[:8])
+		}
+	}
+	got, err := db.FindRequestByID(r.ID)
+	if err != nil || got.Applicant.FullName != r.Applicant.FullName {
+		t.Fatalf("after sealing again: %v", err)
+	}
+	if _, problem, err := db.VerifyAudit(nil); err != nil || problem != nil {
+		t.Fatalf("history: %v %v", problem, err)
+	}
+	if errs := reopen(t, db, path).Check(); len(errs) != 0 {
+		t.Fatalf("check: %v", errs)
+	}
+}
