@@ -47,6 +47,8 @@ const (
 	// it) and one that failed; no personal data, only the file's name.
 	ActionBackup       = "backup.make"
 	ActionBackupFailed = "backup.failed"
+	// The office replaced by a backup (written into the restored office).
+	ActionRestore = "backup.restore"
 )
 
 // Change is one field's old and new value.

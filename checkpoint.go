@@ -77,6 +77,17 @@ func (s SignedCheckpoint) Verify() error {
 	return nil
 }
 
+// Describe is the checkpoint in one line people can read and compare:
+// what a day sheet prints.
+func (s SignedCheckpoint) Describe() string {
+	sig := hex.EncodeToString(s.Sig)
+	if len(sig) > 32 {
+		sig = sig[:32]
+	}
+	return fmt.Sprintf("Audit trail signed %s: %d entries, newest %s, office key %s, signature %s… (fieldprint audit verify --checkpoint %d:%s)",
+		s.At.UTC().Format("2006-01-02 15:04 UTC"), s.Count, s.Hash, s.KeyID(), sig, s.Count, s.Hash)
+}
+
 // KeyID names the key that signed.
 func (s SignedCheckpoint) KeyID() string { return KeyID(s.Key) }
 

@@ -79,6 +79,7 @@ func DaySheet(w io.Writer, day fp.Date, rows []fp.DayRow, o fp.Office, s fp.Sche
 		d.Ln(12)
 		d.font("B", 11)
 		d.CellFormat(d.width, 16, d.t("No appointments on this day."), "", 1, "L", false, 0, "")
+		d.checkpoint(opt.Checkpoint)
 		return d.finish(w)
 	}
 
@@ -111,7 +112,22 @@ func DaySheet(w io.Writer, day fp.Date, rows []fp.DayRow, o fp.Office, s fp.Sche
 	walkHeader := slices.Clone(header)
 	walkHeader[0] = "Arrived"
 	d.daySection("Walk-ins (seen after scheduled applicants)", "No walk-ins when the sheet was printed.", widths, walkHeader, daySheetRows(walkIns, loc, true))
+	d.checkpoint(opt.Checkpoint)
 	return d.finish(w)
+}
+
+// checkpoint prints the signed checkpoint of the audit trail (if any) in
+// small type at the end.
+func (d *doc) checkpoint(text string) {
+	if strings.TrimSpace(text) == "" {
+		return
+	}
+	d.keep(3 * bodyLH)
+	d.Ln(8)
+	d.font("", 7.5)
+	d.SetTextColor(90, 90, 90)
+	d.MultiCell(d.width, 9, d.t(text), "", "L", false)
+	d.SetTextColor(0, 0, 0)
 }
 
 // daySection is a heading and its table, or the empty line when there are no

@@ -19,6 +19,10 @@ type Options struct {
 	PrintedBy string
 	// Deterministic turns off compression and fixes dates so tests can compare bytes.
 	Deterministic bool
+	// Checkpoint, on a day sheet, is the audit trail's signed checkpoint
+	// at printing (fp.SignedCheckpoint.Describe): paper that shows later
+	// whether the history was cut or rewritten.
+	Checkpoint string
 }
 
 const (

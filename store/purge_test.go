@@ -96,6 +96,10 @@ func TestRestoreAfterPurge(t *testing.T) {
 	if _, err := db2.Authenticate(demo.Admin.Name, demo.Password); err != nil {
 		t.Fatal(err)
 	}
+	if es, err := db2.FindAudit(demo.Admin, fp.AuditFilter{Action: fp.ActionRestore}); err != nil || len(es) != 1 || es[0].User != "fieldprint" ||
+		!strings.Contains(es[0].Note, "recovery key") || !strings.Contains(es[0].Note, filepath.Base(file)) {
+		t.Fatalf("the restore is not in the restored office's history: %+v %v", es, err)
+	}
 	for _, r := range rows {
 		if _, err := db2.FindRequestByID(r.ID); fp.ErrorCode(err) != fp.ENOTFOUND {
 			t.Fatalf("purged %s opens in the backup made before the purge: %v", r.Number, err)

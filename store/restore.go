@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -138,6 +139,8 @@ type Prepared struct {
 	Counts  backup.Counts
 	staging string
 	parts   []string
+	file    string // the backup's name, for the audit entry
+	by      string // the administrator whose password opened it ("": the recovery key)
 }
 
 // Prepare reads the backup file, checks it whole with the secret and builds
@@ -168,7 +171,7 @@ func Prepare(file, path string, s workflow.BackupSecret, progress func(float64))
 	if err := os.MkdirAll(staging, 0o700); err != nil {
 		return nil, fp.Errorf(fp.EINVALID, "cannot restore beside %s: %s", path, errText(err))
 	}
-	p := &Prepared{Path: path, Header: h, staging: staging}
+	p := &Prepared{Path: path, Header: h, staging: staging, file: filepath.Base(file), by: s.Admin}
 	if err := p.build(r, st.Size(), progress); err != nil {
 		os.RemoveAll(staging)
 		return nil, err
@@ -232,9 +235,21 @@ func (p *Prepared) build(r *backup.Reader, size int64, progress func(float64)) e
 	if l.keyFile {
 		p.parts = append(p.parts, "key")
 	}
-	// It opens as an office (layout, schema), like any file.
+	// It opens as an office (layout, schema), like any file; its history
+	// matches the checkpoint signed when the backup was made; it records
+	// the restore.
 	db, err := Open(base)
 	if err != nil {
+		return err
+	}
+	if l.checkpoint != nil {
+		if err := db.MatchesBackupCheckpoint(l.checkpoint); err != nil {
+			db.Close()
+			return err
+		}
+	}
+	if err := db.NoteRestore(p.by, p.file, p.Header.Created); err != nil {
+		db.Close()
 		return err
 	}
 	if err := db.Close(); err != nil {
@@ -249,14 +264,15 @@ func (p *Prepared) build(r *backup.Reader, size int64, progress func(float64)) e
 // loader writes records into the new file in transactions within the
 // storage contract's limits, and attachments into its folder.
 type loader struct {
-	kv       *disk.KV
-	batch    [][2][]byte
-	bytes    int
-	seqs     map[string]uint64
-	scans    string
-	keyFile  bool
-	keyStore bool
-	n        int
+	kv         *disk.KV
+	batch      [][2][]byte
+	bytes      int
+	seqs       map[string]uint64
+	scans      string
+	keyFile    bool
+	keyStore   bool
+	checkpoint []byte // the backup's signed checkpoint
+	n          int
 }
 
 func (l *loader) load(rec backup.Record, base string) error {
@@ -287,6 +303,10 @@ func (l *loader) load(rec backup.Record, base string) error {
 			return fp.Errorf(fp.EINVALID, "cannot write the restored files beside the database: %s", errText(err))
 		}
 	case 'X':
+		if string(rec.Key) == workflow.BackupCheckpoint {
+			l.checkpoint = bytes.Clone(rec.Value)
+			return nil
+		}
 		if string(rec.Key) == workflow.BackupKeyStore {
 			if err := os.WriteFile(workflow.KeyStoreBeside(base), rec.Value, 0o600); err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"sync"
@@ -28,6 +29,11 @@ import (
 
 // BackupStampKey is the stamp key's name among a backup's files.
 const BackupStampKey = "stamp.key"
+
+// BackupCheckpoint is the name, among a backup's files, of the audit
+// trail's checkpoint signed when the backup was made: a restore checks the
+// history it brings against it.
+const BackupCheckpoint = "checkpoint"
 
 const (
 	backupPurpose  = "fieldprint backup"
@@ -124,6 +130,9 @@ func (db *Desk) Backup(a fp.Actor, w io.Writer, opt BackupOptions) (backup.Count
 	defer office.Wipe()
 	key := backupKey(&office)
 	defer key.Wipe()
+	// Signed before the snapshot: the snapshot's history holds at least
+	// what it covers.
+	checkpoint, _ := db.SignedCheckpoint()
 	db.pin()
 	defer db.unpin()
 	var out *backup.Writer
@@ -203,6 +212,11 @@ func (db *Desk) Backup(a fp.Actor, w io.Writer, opt BackupOptions) (backup.Count
 			if err := out.Extra(BackupKeyStore, data); err != nil {
 				return backup.Counts{}, err
 			}
+		}
+	}
+	if checkpoint != nil {
+		if err := out.Extra(BackupCheckpoint, checkpoint); err != nil {
+			return backup.Counts{}, err
 		}
 	}
 	if db.KeyFile != "" {
@@ -320,5 +334,40 @@ func (db *Desk) MayBackUpNow(a fp.Actor, automatic bool) error {
 			return err
 		}
 		return fp.CheckBackup(actor)
+	})
+}
+
+// MatchesBackupCheckpoint checks a restored office's history against the
+// checkpoint its backup signed when it was made (entries after it, written
+// while the backup was taken, need no signature): a backup whose history
+// was changed after it was written is refused.
+func (db *Desk) MatchesBackupCheckpoint(line []byte) error {
+	db.cp.openHead = 0 // a staged office: nothing of it was open before
+	rep, err := db.VerifySigned(line)
+	if err != nil {
+		return err
+	}
+	if rep.Problem != nil || rep.Against == nil {
+		why := "its checkpoint is not of its own history"
+		if rep.Problem != nil {
+			why = rep.Problem.Error()
+		}
+		return fp.Errorf(fp.EINVALID, "this backup's history does not match the checkpoint signed when it was made (%s): it was altered after it was written; nothing was changed, restore another backup", why)
+	}
+	return nil
+}
+
+// NoteRestore writes into an office just restored, before it replaces
+// the one in use, who restored which backup: by is the administrator
+// whose password opened it ("" for the recovery key).
+func (db *Desk) NoteRestore(by, file string, made time.Time) error {
+	how := "with the recovery key"
+	user := "fieldprint"
+	if n, err := fp.NormalizeUserName(by); err == nil && by != "" {
+		how, user = "with the password of "+n, n
+	}
+	return db.update(func(tx *tx) error {
+		return db.appendAudit(tx, fp.AuditEntry{User: user, Action: fp.ActionRestore, Subject: "office",
+			Note: fmt.Sprintf("the office restored from %s (made %s), opened %s; what was done after it was made is not in it", file, made.UTC().Format("2006-01-02 15:04 UTC"), how)})
 	})
 }

@@ -170,6 +170,13 @@ func Print(s Store, a fp.Actor, d Document, now time.Time) (Printed, error) {
 		if err != nil {
 			return p, err
 		}
+		if c, ok := s.(interface{ SignedCheckpoint() ([]byte, error) }); ok {
+			if line, err := c.SignedCheckpoint(); err == nil {
+				if cps, _ := fp.ParseCheckpoints(line); len(cps) == 1 {
+					opt.Checkpoint = cps[0].Describe()
+				}
+			}
+		}
 		if err := letter.DaySheet(&buf, d.Day, rows, o, sch, opt); err != nil {
 			return p, rendered("day sheet", err)
 		}

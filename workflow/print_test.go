@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -76,6 +77,12 @@ func TestPrint(t *testing.T) {
 	// A day sheet, dated in office time.
 	if p, err = Print(db, clerk, Document{Kind: DaySheet, Day: db.Today()}, now); err != nil || !strings.HasPrefix(string(p.Bytes), "%PDF-") {
 		t.Fatalf("day sheet: %v", err)
+	}
+	// It carries the audit trail's signed checkpoint, which verifies.
+	text := pdfText(t, p.Bytes)
+	head, _, _ := db.VerifyAudit(nil)
+	if !strings.Contains(text, "Audit trail signed") || !strings.Contains(text, fmt.Sprintf("verify --checkpoint %d:", head.Count)) {
+		t.Fatalf("the day sheet has no signed checkpoint of the history (%d entries): %s", head.Count, text)
 	}
 	// Nothing for an administrator, and nothing recorded.
 	before, _ := db.FindAudit(demo.Director, fp.AuditFilter{})
