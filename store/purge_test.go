@@ -158,3 +158,53 @@ func TestRestoreAfterPurge(t *testing.T) {
 		})
 	}
 }
+
+// An office a restore set aside beside the database holds the same keys:
+// a purge shreds the purged ones in its key store too, and only those.
+func TestPurgeShredsSetAsideOffice(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "office.db")
+	rk := demoOffice(t, path, 16)
+	file := backupOf(t, path, filepath.Join(dir, "backups"))
+	if _, _, err := Restore(file, path, workflow.BackupSecret{RecoveryKey: rk}, nil); err != nil {
+		t.Fatal(err)
+	}
+	aside, _ := filepath.Glob(path + "-replaced-*")
+	if len(aside) != 1 {
+		t.Fatalf("set aside: %v", aside)
+	}
+	db, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := fixedNow().AddDate(3, 0, 0)
+	db.Now = func() time.Time { return later }
+	if _, err := db.Authenticate(demo.Admin.Name, demo.Password); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetRetention(demo.Admin, fp.Retention{Completed: 1, Denied: 1, Withdrawn: 1}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := db.PurgeByHand(demo.Admin, demo.Director.Name, demo.Password, workflow.PurgeOptions{})
+	if err != nil || len(rep.Purged) == 0 {
+		t.Fatalf("purge: %+v %v", rep, err)
+	}
+	open, _, _ := db.FindRequests(fp.RequestFilter{Limit: 1})
+	db.Close()
+	old, err := Open(filepath.Join(aside[0], "office.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if _, err := old.Authenticate(demo.Admin.Name, demo.Password); err != nil {
+		t.Fatal(err)
+	}
+	for _, tomb := range rep.Purged {
+		if _, err := old.FindRequestByNumber(tomb.Number); fp.ErrorCode(err) != fp.ENOTFOUND {
+			t.Fatalf("%s still opens in the office set aside: %v", tomb.Number, err)
+		}
+	}
+	if _, err := old.FindRequestByID(open[0].ID); err != nil {
+		t.Fatalf("a request not purged no longer opens in the office set aside: %v", err)
+	}
+}

@@ -14,6 +14,7 @@
 package store
 
 import (
+	"path/filepath"
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
@@ -61,6 +62,10 @@ func Open(path string) (*DB, error) {
 	}
 	desk.BackupSettings = backup.ConfigPath(path)
 	desk.UseKeyFile(workflow.KeyStoreBeside(path))
+	desk.SetAsideKeyStores = func() []string {
+		found, _ := filepath.Glob(filepath.Join(filepath.Dir(path), globEscape(filepath.Base(path))+replacedInfix+"*", filepath.Base(workflow.KeyStoreBeside(path))))
+		return found
+	}
 	removeReplaced(path, time.Now())
 	db := &DB{Desk: desk, kv: kv, path: path}
 	db.Sweep()

@@ -58,7 +58,7 @@ var selfTestStatuses = []fp.Status{fp.StatusNew, fp.StatusDirectorReview, fp.Sta
 
 // selfTestNames are the file names of the sidebar's screens.
 var selfTestNames = map[string]string{navQueue: "queue", navNew: "new-request", navToday: "today", navCalendar: "calendar",
-	navReview: "review", navReports: "reports", navAudit: "audit", navVerify: "verify", navSettings: "settings", navUsers: "users"}
+	navReview: "review", navReports: "reports", navAudit: "audit", navVerify: "verify", navSettings: "settings", navUsers: "users", navPurge: "retention"}
 
 // errStop ends the run: after a panic, or without a button it must press, the next steps mean nothing.
 type errStop struct{ msg string }

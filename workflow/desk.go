@@ -71,6 +71,10 @@ type Desk struct {
 	// BackupSettings is the file of the backup settings, outside the key
 	// space (backupfile.go; the store sets it).
 	BackupSettings string
+	// SetAsideKeyStores lists the key stores of offices a restore set
+	// aside beside the database (the store sets it): a purge shreds the
+	// purged keys in them too.
+	SetAsideKeyStores func() []string
 	// MaxFileBytes is the size limit of one attached file.
 	MaxFileBytes int64
 	filesMu      sync.Mutex // one attach or detach at a time: file writes and their references

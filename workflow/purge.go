@@ -517,17 +517,14 @@ func (db *Desk) purge(by []fp.Actor, automatic bool, opt PurgeOptions) (PurgeRep
 		}
 		release = append(release, rel...)
 	}
-	keys, err := db.shredPending()
+	keys, backups, err := db.shredPending()
 	if err != nil {
 		return rep, err
 	}
-	rep.Keys = keys
+	rep.Keys, rep.Backups = keys, backups
 	for _, s := range release {
 		db.removeFile(s)
 		rep.Files++
-	}
-	if keys > 0 {
-		rep.Backups = db.shredBackups()
 	}
 	err = db.update(func(tx *tx) error {
 		v, err := json.Marshal(rep)
@@ -721,9 +718,12 @@ func (db *Desk) purgeOne(tx *tx, actor string, run uint64, c candidate) ([]strin
 		Note: note})
 }
 
-// shredPending rewrites the key store without the keys purges listed, then
-// clears the list: how many keys it held.
-func (db *Desk) shredPending() (int, error) {
+// shredPending rewrites the key store without the keys purges listed,
+// then every backup in the backup folder and the key store of every
+// office a restore set aside, then clears the list (kept until all that
+// is done: a crash in between is finished by the next run). It returns
+// how many keys the store held and what was done to each backup.
+func (db *Desk) shredPending() (int, []BackupShred, error) {
 	var pending []uint64
 	err := db.view(func(tx *tx) error {
 		if v := tx.Bucket(bMeta).Get(kPending); v != nil {
@@ -732,11 +732,11 @@ func (db *Desk) shredPending() (int, error) {
 		return nil
 	})
 	if err != nil || len(pending) == 0 {
-		return 0, err
+		return 0, nil, err
 	}
 	ks, err := db.keyStore()
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	n := 0
 	for _, id := range pending {
@@ -745,24 +745,28 @@ func (db *Desk) shredPending() (int, error) {
 		}
 	}
 	if err := ks.shred(pending); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return n, db.update(func(tx *tx) error { return tx.Bucket(bMeta).Delete(kPending) })
+	drop := map[uint64]bool{}
+	for _, id := range pending {
+		drop[id] = true
+	}
+	backups := db.shredBackups(drop)
+	db.shredSetAside(drop)
+	return n, backups, db.update(func(tx *tx) error { return tx.Bucket(bMeta).Delete(kPending) })
 }
 
 // FinishPurge completes a purge a crash stopped between its transactions
-// and the key store's rewrite (run at every purge, and by the check).
+// and the rewrites of the key store and the backups (run at every purge).
 func (db *Desk) FinishPurge() error {
-	n, err := db.shredPending()
-	if err == nil && n > 0 {
-		db.shredBackups()
-	}
+	_, _, err := db.shredPending()
 	return err
 }
 
-// shredBackups rewrites every backup in the backup folder without the keys
-// the key store no longer holds.
-func (db *Desk) shredBackups() []BackupShred {
+// shredBackups rewrites every backup in the backup folder without the
+// keys in drop (only those: a backup newer than an office restored from an
+// older one holds keys the office does not, and they stay).
+func (db *Desk) shredBackups(drop map[uint64]bool) []BackupShred {
 	c, err := db.BackupConfig()
 	if err != nil || c.Folder == "" {
 		return nil
@@ -776,13 +780,9 @@ func (db *Desk) shredBackups() []BackupShred {
 		return nil
 	}
 	defer office.Wipe()
-	ks, err := db.keyStore()
-	if err != nil {
-		return nil
-	}
 	var out []BackupShred
 	for _, f := range list {
-		n, err := rewriteBackup(f.Path, &office, ks.has)
+		n, err := rewriteBackup(f.Path, &office, func(id uint64) bool { return !drop[id] })
 		s := BackupShred{File: filepath.Base(f.Path), Keys: n}
 		if err != nil {
 			s.Err = fp.ErrorMessage(err)
@@ -790,6 +790,30 @@ func (db *Desk) shredBackups() []BackupShred {
 		out = append(out, s)
 	}
 	return out
+}
+
+// shredSetAside rewrites, without the keys in drop, the key stores of the
+// offices a restore set aside beside the database (SetAsideKeyStores).
+func (db *Desk) shredSetAside(drop map[uint64]bool) {
+	if db.SetAsideKeyStores == nil {
+		return
+	}
+	office, err := db.officeKeyCopy()
+	if err != nil {
+		return
+	}
+	defer office.Wipe()
+	for _, path := range db.SetAsideKeyStores() {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		if out, n, err := withoutKeys(data, &office, drop); err == nil && n > 0 {
+			if writeFileSync(path, out) == nil {
+				syncDir(filepath.Dir(path))
+			}
+		}
+	}
 }
 
 // errNoKeyStore: a backup made before requests had keys of their own.
