@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // The office's tracker comes in and goes out from the queue, as with the
@@ -39,14 +40,30 @@ func (u *UI) onImport() {
 		}
 		u.importCSV(rc.URI().Name(), data)
 	}, u.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".CSV", ".txt", ".TXT", ".tsv", ".TSV"}))
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".CSV", ".txt", ".TXT", ".tsv", ".TSV", ".fpsealed"}))
 	d.Show()
 	d.Resize(fyne.NewSize(900, 600))
 }
 
 // importCSV opens the import screen on a tracker's bytes: mapping, preview
-// and problems by line, then every row or none.
+// and problems by line, then every row or none. An export sealed with a
+// passphrase asks for it first.
 func (u *UI) importCSV(name string, data []byte) {
+	if workflow.IsSealedExport(data) {
+		pass := widget.NewPasswordEntry()
+		pass.SetPlaceHolder("the passphrase chosen at the export")
+		d := u.newFormDialog("Open "+name, "Open", []*widget.FormItem{widget.NewFormItem("Passphrase", pass)}, func() error {
+			plain, err := workflow.OpenExport(data, pass.Text)
+			if err != nil {
+				return err
+			}
+			data = plain
+			return nil
+		})
+		d.then = func() { u.importCSV(name, data) }
+		d.show(u, 480)
+		return
+	}
 	u.leave(func() {
 		s := newImportScreen(u, name, data)
 		u.importer = s
@@ -58,8 +75,20 @@ func (u *UI) importCSV(name string, data []byte) {
 func (u *UI) onExport() {
 	format := widget.NewRadioGroup([]string{"CSV (opens in a spreadsheet; imports again as is)", "JSON (every field, statuses and history)"}, nil)
 	format.SetSelected(format.Options[0])
-	d := u.newFormDialog("Export every request", "Choose where…", []*widget.FormItem{widget.NewFormItem("Format", format)}, func() error {
+	seal := widget.NewCheck("Encrypt with a passphrase (to carry or send it)", nil)
+	pass, again := widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	pass.SetPlaceHolder(fmt.Sprintf("at least %d characters: several words", workflow.MinPassphrase))
+	again.SetPlaceHolder("the same passphrase again")
+	d := u.newFormDialog("Export every request", "Choose where…", []*widget.FormItem{
+		widget.NewFormItem("Format", format),
+		widget.NewFormItem("", seal),
+		widget.NewFormItem("Passphrase", pass),
+		widget.NewFormItem("Again", again),
+	}, func() error {
 		csv := format.Selected == format.Options[0]
+		if seal.Checked && pass.Text != again.Text {
+			return fp.Errorf(fp.EINVALID, "the two passphrases differ: type the same one twice")
+		}
 		rs, err := u.db.LoadRequests(fp.RequestFilter{})
 		if err != nil {
 			return err
@@ -74,7 +103,15 @@ func (u *UI) onExport() {
 		if err != nil {
 			return fp.Internal("the export could not be made", err)
 		}
-		u.saveFile("fieldprint-export-"+u.today().String()+ext, ext, buf.Bytes(), fmt.Sprintf("%d requests exported", len(rs)))
+		data, name := buf.Bytes(), "fieldprint-export-"+u.today().String()+ext
+		if seal.Checked {
+			if data, err = workflow.SealExport(data, pass.Text); err != nil {
+				return err
+			}
+			ext = ".fpsealed"
+			name += ext
+		}
+		u.saveFile(name, ext, data, fmt.Sprintf("%d requests exported", len(rs)))
 		return nil
 	})
 	d.show(u, 520)

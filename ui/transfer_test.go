@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // A tracker imports from the window like from the CLI: every problem listed
@@ -129,4 +130,53 @@ func labels(t *testing.T, o fyne.CanvasObject) []string {
 		out = append(out, l.Text)
 	}
 	return out
+}
+
+// An export sealed with a passphrase: the dialog refuses two different or
+// too short passphrases (keeping what was typed); the import asks for the
+// passphrase, refuses a wrong one in its dialog, and opens with the right one.
+func TestSealedExportAndImport(t *testing.T) {
+	u, db := newTestUI(t)
+	u.onExport()
+	d := topOverlay(u)
+	check, _ := find(t, d, func(c *widget.Check) bool { return strings.HasPrefix(c.Text, "Encrypt") })
+	test.Tap(check)
+	pw := findAll[*widget.Entry](t, d)
+	test.Type(pw[0], "short")
+	test.Type(pw[1], "shorter")
+	test.Tap(button(t, d, "Choose where…"))
+	if topOverlay(u) != d {
+		t.Fatal("two different passphrases accepted")
+	}
+	pw[1].SetText("short")
+	test.Tap(button(t, d, "Choose where…"))
+	if topOverlay(u) != d {
+		t.Fatal("a short passphrase accepted")
+	}
+	closeDialogs(u)
+
+	head := "full_name,date_of_birth,category,basis,notice_type,receipt_number,email\n"
+	plain := head + "Qqcanary Zzcanary,1980-05-05,military,Spouse of a soldier,receipt,IOE0912345678,ana@example.com\n"
+	sealed, err := workflow.SealExport([]byte(plain), "three long words")
+	if err != nil || strings.Contains(string(sealed), "Qqcanary") {
+		t.Fatalf("sealed: %v", err)
+	}
+	u.importer = nil
+	u.importCSV("export.csv.fpsealed", sealed)
+	d = topOverlay(u)
+	e, _ := find(t, d, func(*widget.Entry) bool { return true })
+	test.Type(e, "not the passphrase")
+	test.Tap(button(t, d, "Open"))
+	if topOverlay(u) != d || u.importer != nil {
+		t.Fatal("a wrong passphrase opened the export")
+	}
+	e.SetText("three long words")
+	test.Tap(button(t, d, "Open"))
+	if u.importer == nil || u.importer.summary.Text != "1 request ready to import." {
+		t.Fatalf("the export did not open: %v", u.importer)
+	}
+	test.Tap(u.importer.importBtn)
+	if n, _ := db.CountRequests(); n != 1 {
+		t.Fatalf("%d requests imported", n)
+	}
 }

@@ -39,6 +39,7 @@ func TestCanariesNotInTheClear(t *testing.T) {
 	notice := filepath.Join(outside, "notice.pdf")
 	os.WriteFile(notice, scan.Bytes(), 0o600)
 	n := "FP-2026-00001"
+	t.Setenv("FIELDPRINT_EXPORT_PASSPHRASE", "three long words")
 	var stderr strings.Builder
 	for _, args := range [][]string{
 		{"import", csv, "--user", "ana"},
@@ -48,6 +49,8 @@ func TestCanariesNotInTheClear(t *testing.T) {
 		{"verify-doc", n, "notice", "verified", "--shows", "A087654321", "--user", "ana"},
 		{"record", n, "-o", filepath.Join(outside, "record.pdf"), "--user", "ana"},
 		{"export", "-o", filepath.Join(outside, "export.json")},
+		{"export", "--format", "csv", "--encrypt", "-o", filepath.Join(dir, "export.csv.fpsealed")}, // beside the data: searched below
+		{"decrypt", filepath.Join(dir, "export.csv.fpsealed"), "-o", filepath.Join(outside, "opened.csv")},
 		{"check"},
 	} {
 		code, _, errs := fieldprint(t, "", append(args, "--db", db)...)
@@ -114,6 +117,9 @@ func TestCanariesNotInTheClear(t *testing.T) {
 		if strings.Contains(stderr.String(), c) {
 			t.Errorf("%q printed on stderr", c)
 		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(outside, "opened.csv")); !bytes.Contains(b, []byte("Qqcanary Zzcanary")) {
+		t.Error("the encrypted export does not decrypt to the export")
 	}
 	seen := 0
 	for _, root := range []string{dir, tmp, backups, filepath.Dir(restored)} {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -164,9 +165,10 @@ func cmdList(e env, args []string) error {
 }
 
 func cmdExport(e env, args []string) error {
-	fs, dbFlag := newFlags(e, "export", "[--format csv|json] [-o FILE] [--db PATH]")
+	fs, dbFlag := newFlags(e, "export", "[--format csv|json] [--encrypt] [-o FILE] [--db PATH]")
 	format := fs.String("format", "json", "json or csv")
 	outPath := fs.String("o", "", "write to FILE instead of standard output")
+	encrypt := fs.Bool("encrypt", false, "seal the export with a passphrase (from $FIELDPRINT_EXPORT_PASSPHRASE, or asked twice): fieldprint decrypt and import open it")
 	if _, err := positional(fs, args, 0); err != nil {
 		return err
 	}
@@ -183,12 +185,85 @@ func cmdExport(e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return writeOut(*outPath, e.stdout, func(w io.Writer) error {
+	write := func(w io.Writer) error {
 		if *format == "csv" {
 			return fp.WriteCSV(w, rs)
 		}
 		return fp.WriteExportJSON(w, rs)
-	})
+	}
+	if *encrypt {
+		pass, err := newPassphrase(e)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		if err := write(&buf); err != nil {
+			return err
+		}
+		sealed, err := workflow.SealExport(buf.Bytes(), pass)
+		if err != nil {
+			return err
+		}
+		return writeOut(*outPath, e.stdout, func(w io.Writer) error { _, err := w.Write(sealed); return err })
+	}
+	return writeOut(*outPath, e.stdout, write)
+}
+
+// newPassphrase is the passphrase to seal an export with:
+// $FIELDPRINT_EXPORT_PASSPHRASE, or typed twice.
+func newPassphrase(e env) (string, error) {
+	if p, ok := os.LookupEnv("FIELDPRINT_EXPORT_PASSPHRASE"); ok {
+		return p, nil
+	}
+	p, err := readSecret(e, "Passphrase for the export: ")
+	if err != nil {
+		return "", fp.Errorf(fp.EINVALID, "cannot read the passphrase: %v", err)
+	}
+	again, err := readSecret(e, "The same passphrase again: ")
+	if err != nil {
+		return "", fp.Errorf(fp.EINVALID, "cannot read the passphrase: %v", err)
+	}
+	if p != again {
+		return "", fp.Errorf(fp.EINVALID, "the two passphrases differ: nothing was exported")
+	}
+	return p, nil
+}
+
+// passphraseFor opens data when it is a sealed export (the passphrase from
+// $FIELDPRINT_EXPORT_PASSPHRASE, or asked); other data is returned as it is.
+func passphraseFor(e env, name string, data []byte) ([]byte, error) {
+	if !workflow.IsSealedExport(data) {
+		return data, nil
+	}
+	p, ok := os.LookupEnv("FIELDPRINT_EXPORT_PASSPHRASE")
+	if !ok {
+		var err error
+		if p, err = readSecret(e, "Passphrase for "+filepath.Base(name)+": "); err != nil {
+			return nil, fp.Errorf(fp.EINVALID, "cannot read the passphrase: %v", err)
+		}
+	}
+	return workflow.OpenExport(data, p)
+}
+
+func cmdDecrypt(e env, args []string) error {
+	fs, _ := newFlags(e, "decrypt", "FILE [-o OUT]")
+	outPath := fs.String("o", "", "write to OUT instead of standard output")
+	pos, err := positional(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	data, err := fp.ReadInputFile(pos[0], 1<<30, "an export is far smaller; check that it is the right file")
+	if err != nil {
+		return err
+	}
+	if !workflow.IsSealedExport(data) {
+		return fp.Errorf(fp.EINVALID, "%s is not an encrypted Fieldprint export", filepath.Base(pos[0]))
+	}
+	plain, err := passphraseFor(e, pos[0], data)
+	if err != nil {
+		return err
+	}
+	return writeOut(*outPath, e.stdout, func(w io.Writer) error { _, err := w.Write(plain); return err })
 }
 
 // writeOut writes to path through a temporary file renamed into place, so a

@@ -35,6 +35,9 @@ func cmdImport(e env, args []string) error {
 		return err
 	}
 	data, err := fp.ReadInputFile(pos[0], fp.MaxImportBytes, "trackers are far smaller; check that it is the right file, or split it")
+	if err == nil {
+		data, err = passphraseFor(e, pos[0], data) // an export sealed with a passphrase
+	}
 	if err != nil {
 		return err
 	}
