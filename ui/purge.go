@@ -34,12 +34,12 @@ type purgeScreen struct {
 
 func newPurgeScreen(u *UI) *purgeScreen {
 	s := &purgeScreen{ui: u, shown: -1}
-	months := func() *widget.Entry {
+	number := func() *widget.Entry {
 		e := widget.NewEntry()
-		e.SetPlaceHolder("months after it closed (0: kept)")
+		e.SetPlaceHolder("0")
 		return e
 	}
-	s.completed, s.denied, s.wdrwn = months(), months(), months()
+	s.completed, s.denied, s.wdrwn = number(), number(), number()
 	s.saveBtn = widget.NewButtonWithIcon("Save retention", theme.DocumentSaveIcon(), s.onSave)
 	why := widget.NewLabel("When a closed request's period has passed, the daily purge destroys its applicant data: the request's own key is erased, " +
 		"so its record, scans, stamps and the details of its history can never be read again, here or in the backups in the backup folder. " +
@@ -68,10 +68,14 @@ func newPurgeScreen(u *UI) *purgeScreen {
 			o.(*widget.Label).SetText(fmt.Sprintf("No. %d · %s · %s · %d %s", r.Run, u.when(r.At), how, len(r.Purged), plural(len(r.Purged), "request", "requests")))
 		})
 	s.reports.OnSelected = func(i widget.ListItemID) { s.show(i) }
+	months := func(e *widget.Entry) fyne.CanvasObject {
+		unit := widget.NewLabel("months after it closed (0: kept)")
+		return container.NewBorder(nil, nil, nil, unit, container.NewGridWrap(fyne.NewSize(120, e.MinSize().Height), e))
+	}
 	schedule := widget.NewForm(
-		widget.NewFormItem("Completed requests", s.completed),
-		widget.NewFormItem("Denied requests", s.denied),
-		widget.NewFormItem("Withdrawn requests", s.wdrwn),
+		widget.NewFormItem("Completed requests", months(s.completed)),
+		widget.NewFormItem("Denied requests", months(s.denied)),
+		widget.NewFormItem("Withdrawn requests", months(s.wdrwn)),
 	)
 	top := container.NewVBox(heading("Retention and purge"), why, schedule, container.NewHBox(s.saveBtn),
 		heading("Due for destruction now"), s.due, container.NewHBox(s.purgeBtn, refresh), heading("Destruction reports"))
@@ -123,6 +127,11 @@ func (s *purgeScreen) refresh() {
 	s.reports.Refresh()
 	if s.shown >= len(s.list) {
 		s.shown = -1
+	}
+	if len(s.list) == 0 {
+		s.report.SetText("No purge has destroyed anything yet: each one that does leaves its report here.")
+	} else if s.shown < 0 {
+		s.report.SetText("Choose a report to read it.")
 	}
 }
 
