@@ -248,7 +248,9 @@ func (db *Desk) PurgeDueNow(a fp.Actor) (rep PurgeReport, ran bool, err error) {
 			return err
 		}
 		r, err := retentionTx(tx)
-		skip = err != nil || !r.Set() && tx.Bucket(bMeta).Get(kPending) == nil ||
+		// An office without its data key yet has nothing sealed to shred:
+		// its first administrator's sign-in makes the key.
+		skip = err != nil || !keysSetUp(tx) || !r.Set() && tx.Bucket(bMeta).Get(kPending) == nil ||
 			bytes.Equal(tx.Bucket(bMeta).Get(kPurgeOn), []byte(today.String()))
 		return err
 	})

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/fieldprint/fieldprint/demo"
+	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // boltLayout is what the damage test needs of a bbolt file: its page size,
@@ -142,6 +143,11 @@ func TestDamagedDatabaseFiles(t *testing.T) {
 		if err := os.CopyFS(path+"-scans", os.DirFS(base+"-scans")); err != nil {
 			t.Fatal(err)
 		}
+		if keys, err := os.ReadFile(workflow.KeyStoreBeside(base)); err != nil {
+			t.Fatal(err)
+		} else if err := os.WriteFile(workflow.KeyStoreBeside(path), keys, 0o600); err != nil {
+			t.Fatal(err)
+		}
 		for _, args := range [][]string{
 			{"list"},
 			{"user", "add", "zed", "--role", "clerk", "--password-stdin", "--user", "admin"},
@@ -170,6 +176,7 @@ func TestDamagedDatabaseFiles(t *testing.T) {
 			}
 		}
 		os.Remove(path)
+		os.Remove(workflow.KeyStoreBeside(path))
 		os.RemoveAll(path + "-scans")
 	}
 	t.Logf("%d damaged files: %v", len(cases), outcomes)
