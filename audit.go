@@ -88,6 +88,15 @@ type AuditEntry struct {
 	Hash     string `json:"hash"`
 }
 
+// Who is the entry's person, and the desk of an office server it was
+// written at: "mlopez", "mlopez at Intake 1".
+func (e AuditEntry) Who() string {
+	if e.Desk == "" {
+		return e.User
+	}
+	return e.User + " at " + e.Desk
+}
+
 // GenesisHash is the PrevHash of the first entry.
 var GenesisHash = strings.Repeat("0", 64)
 

@@ -11,6 +11,11 @@
 package officedesk
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
+
+	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/etcdstore"
 	"github.com/fieldprint/fieldprint/workflow"
 )
@@ -64,6 +69,13 @@ func Open(cfg Config) (*Office, error) {
 	if err != nil {
 		blobs.Close()
 		return nil, err
+	}
+	if cfg.StampKey != "" {
+		if err := os.MkdirAll(filepath.Dir(cfg.StampKey), 0o700); err != nil {
+			st.Close()
+			blobs.Close()
+			return nil, fp.Errorf(fp.EINTERNAL, "the folder of this desk's stamp key cannot be made: %v", errors.Unwrap(err))
+		}
 	}
 	host := ep[len("https://"):]
 	desk, err := workflow.New(st, blobs, cfg.StampKey, "the office server "+host)

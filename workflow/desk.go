@@ -80,12 +80,12 @@ type Desk struct {
 	// deskName is this desk's name on an office server (UseServerDesk);
 	// empty on one desk's own file.
 	deskName string
-	filesMu      sync.Mutex // one attach or detach at a time: file writes and their references
-	pins         pins       // files kept while a backup copies them (backup.go)
-	zone         atomic.Pointer[time.Location]
-	wait         func(time.Duration)
-	cp           checkpoints // the signed checkpoints of the history
-	mem          memState    // the search index in memory of an office with its key (memindex.go)
+	filesMu  sync.Mutex // one attach or detach at a time: file writes and their references
+	pins     pins       // files kept while a backup copies them (backup.go)
+	zone     atomic.Pointer[time.Location]
+	wait     func(time.Duration)
+	cp       checkpoints // the signed checkpoints of the history
+	mem      memState    // the search index in memory of an office with its key (memindex.go)
 	// officeKey is the office data key while someone is signed in (zero:
 	// locked). Never written anywhere: keys.go.
 	keyMu      sync.RWMutex

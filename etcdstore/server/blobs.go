@@ -208,4 +208,3 @@ func (s *Server) SweepBlobs(ctx context.Context) (int, error) {
 	}
 	return removed, nil
 }
-
