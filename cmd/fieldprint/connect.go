@@ -69,10 +69,12 @@ type remembered struct {
 	Server string `json:"server"`
 }
 
-func rememberedPath() string   { return filepath.Join(dataDir(), "office-server.json") }
-func rememberedDesk() string   { return filepath.Join(dataDir(), "office-server.desk") }
-func serverStampKey() string   { return filepath.Join(dataDir(), "office-server-stamp.key") }
-func forgetServer() error      { return errors.Join(rmIfThere(rememberedPath()), rmIfThere(rememberedDesk())) }
+func rememberedPath() string { return filepath.Join(dataDir(), "office-server.json") }
+func rememberedDesk() string { return filepath.Join(dataDir(), "office-server.desk") }
+func serverStampKey() string { return filepath.Join(dataDir(), "office-server-stamp.key") }
+func forgetServer() error {
+	return errors.Join(rmIfThere(rememberedPath()), rmIfThere(rememberedDesk()))
+}
 func rmIfThere(p string) error { err := os.Remove(p); return ignoreNotExist(err) }
 
 func ignoreNotExist(err error) error {
