@@ -62,14 +62,18 @@ type Change struct {
 // request, and what changed. Hash covers PrevHash and the entry's canonical
 // encoding, so changing, removing or reordering any entry breaks every later link.
 type AuditEntry struct {
-	Seq     uint64    `json:"seq"`
-	At      time.Time `json:"at"`
-	User    string    `json:"user"`
-	Action  string    `json:"action"`
-	Request string    `json:"request,omitempty"` // FP number
-	Subject string    `json:"subject,omitempty"` // a user name, for account actions
-	Changes []Change  `json:"changes,omitempty"`
-	Note    string    `json:"note,omitempty"`
+	Seq  uint64    `json:"seq"`
+	At   time.Time `json:"at"`
+	User string    `json:"user"`
+	// Desk is the desk of an office server the entry was written at (its
+	// certificate's name); empty on one desk's own file, so an entry
+	// written before desks existed hashes as it did.
+	Desk    string   `json:"desk,omitempty"`
+	Action  string   `json:"action"`
+	Request string   `json:"request,omitempty"` // FP number
+	Subject string   `json:"subject,omitempty"` // a user name, for account actions
+	Changes []Change `json:"changes,omitempty"`
+	Note    string   `json:"note,omitempty"`
 	// Sealed holds Changes and Note of an entry about a request, encrypted
 	// once the office has its data key (they hold applicants' data); the
 	// hash covers it as stored, so the chain verifies without the key.
@@ -82,6 +86,15 @@ type AuditEntry struct {
 	Record   string `json:"record,omitempty"`
 	PrevHash string `json:"prev_hash"`
 	Hash     string `json:"hash"`
+}
+
+// Who is the entry's person, and the desk of an office server it was
+// written at: "mlopez", "mlopez at Intake 1".
+func (e AuditEntry) Who() string {
+	if e.Desk == "" {
+		return e.User
+	}
+	return e.User + " at " + e.Desk
 }
 
 // GenesisHash is the PrevHash of the first entry.

@@ -6,7 +6,10 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"net"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
@@ -88,21 +91,46 @@ func ReadDeskFile(path string) (*Desk, error) {
 // DialTimeout is how long Open waits for the server.
 const DialTimeout = 5 * time.Second
 
+// Endpoint checks and completes an office server's address: "HOST:PORT"
+// or "https://HOST:PORT" (a missing port is 2379).
+func Endpoint(addr string) (string, error) {
+	a := strings.TrimSpace(addr)
+	if !strings.Contains(a, "://") {
+		a = "https://" + a
+	}
+	u, err := url.Parse(a)
+	if err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+		return "", fp.Errorf(fp.EINVALID, "%q is not an office server's address: give it as https://HOST:2379", addr)
+	}
+	if u.Port() == "" {
+		u.Host = net.JoinHostPort(u.Hostname(), "2379")
+	}
+	return "https://" + u.Host, nil
+}
+
 // Open connects to the office server at endpoint ("https://HOST:2379") as
-// desk d, checks that it answers, and runs the contract on it.
+// desk d, checks within DialTimeout that it answers and admits the desk,
+// and runs the contract on it.
 func Open(endpoint string, d *Desk) (*Store, error) {
+	ep, err := Endpoint(endpoint)
+	if err != nil {
+		return nil, err
+	}
 	c, err := clientv3.New(clientv3.Config{
-		Endpoints:          []string{endpoint},
+		Endpoints:          []string{ep},
 		TLS:                d.TLS(),
 		DialTimeout:        DialTimeout,
 		MaxCallSendMsgSize: ServerMaxRequestBytes + 1<<20,
 		Logger:             zap.NewNop(), // its warnings may name keys
 	})
 	if err != nil {
-		return nil, fp.Internal("the office server "+endpoint+" cannot be reached", err)
+		return nil, fp.Internal("the office server "+hostOf(ep)+" does not answer: check the network or ask your IT contact; nothing was changed", err)
 	}
 	s := New(c, true)
-	if _, err := s.Revision(); err != nil {
+	s.desk = d.Name
+	ctx, cancel := context.WithTimeout(context.Background(), DialTimeout)
+	defer cancel()
+	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -113,7 +141,7 @@ func Open(endpoint string, d *Desk) (*Store, error) {
 func (s *Store) Ping(ctx context.Context) error {
 	_, err := s.c.Get(ctx, commitKey, clientv3.WithCountOnly())
 	if err != nil {
-		return unreachable(err)
+		return s.unreachable(err, false)
 	}
 	return nil
 }

@@ -44,13 +44,17 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // The namespace of the office's data in etcd.
@@ -80,6 +84,9 @@ type Store struct {
 	timeout time.Duration
 	own     bool // Close closes c
 
+	host string // the server's host:port, for messages
+	desk string // this desk's name, for messages
+
 	ctx    context.Context // ends when the store closes (watches end with it)
 	cancel context.CancelFunc
 	once   sync.Once
@@ -93,7 +100,11 @@ const Timeout = 10 * time.Second
 // New runs the contract on c; Close closes c when own is true.
 func New(c *clientv3.Client, own bool) *Store {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Store{c: c, timeout: Timeout, own: own, ctx: ctx, cancel: cancel}
+	host := "(unknown)"
+	if eps := c.Endpoints(); len(eps) > 0 {
+		host = hostOf(eps[0])
+	}
+	return &Store{c: c, timeout: Timeout, own: own, ctx: ctx, cancel: cancel, host: host}
 }
 
 // Client is the etcd client the store runs on.
@@ -117,9 +128,11 @@ func (s *Store) call(fn func(ctx context.Context) error) error {
 	return fn(ctx)
 }
 
-// unreachable words a failed request for people. Keys and values are never
-// in it (etcd's errors name neither).
-func unreachable(err error) error {
+// unreachable words a failed request for people, naming the server (its
+// host and port, never a key or a value: etcd's errors name neither).
+// A change whose request timed out may have been applied or not: it says
+// so (the caller reads again before it tries again).
+func (s *Store) unreachable(err error, committing bool) error {
 	switch {
 	case errors.Is(err, rpctypes.ErrTooManyOps), errors.Is(err, rpctypes.ErrRequestTooLarge),
 		errors.Is(err, rpctypes.ErrGRPCTooManyOps), errors.Is(err, rpctypes.ErrGRPCRequestTooLarge):
@@ -127,10 +140,30 @@ func unreachable(err error) error {
 	case errors.Is(err, rpctypes.ErrNoSpace), errors.Is(err, rpctypes.ErrGRPCNoSpace):
 		return fp.Internal("the office server's database is full: its administrator must compact, defragment and disarm it (see OFFICE-SERVER.md)", err)
 	case errors.Is(err, rpctypes.ErrPermissionDenied), errors.Is(err, rpctypes.ErrGRPCPermissionDenied),
-		errors.Is(err, rpctypes.ErrUserNotFound), errors.Is(err, rpctypes.ErrGRPCUserNotFound):
-		return fp.Errorf(fp.EFORBIDDEN, "the office server refuses this desk: ask its administrator to add the desk again (fieldprint desk add)")
+		errors.Is(err, rpctypes.ErrUserNotFound), errors.Is(err, rpctypes.ErrGRPCUserNotFound),
+		errors.Is(err, rpctypes.ErrAuthFailed), errors.Is(err, rpctypes.ErrGRPCAuthFailed):
+		return fp.Errorf(fp.EFORBIDDEN, "the office server %s does not admit this desk%s: ask its administrator to add it (fieldprint desk add); nothing was changed", s.host, s.deskLabel())
+	case isTLS(err):
+		return fp.Errorf(fp.EFORBIDDEN, "this desk's file is not of the office server %s (their certificates do not match): ask the server's administrator for this desk's file (fieldprint desk add); nothing was changed", s.host)
 	}
-	return fp.Internal("the office server did not answer: check that it runs and that this desk reaches it", err)
+	if committing && (errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded) {
+		return fp.Internal("the office server "+s.host+" did not confirm the change in time: reload to see whether it was saved, then try again", err)
+	}
+	return fp.Internal("the office server "+s.host+" does not answer: check the network or ask your IT contact; nothing was changed", err)
+}
+
+// isTLS: the connection failed on certificates (a desk's file of another
+// office, a server's certificate of another CA).
+func isTLS(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "x509:") || strings.Contains(msg, "tls: ") || strings.Contains(msg, "certificate")
+}
+
+func (s *Store) deskLabel() string {
+	if s.desk == "" {
+		return ""
+	}
+	return " (" + s.desk + ")"
 }
 
 func (s *Store) Revision() (int64, error) {
@@ -143,7 +176,7 @@ func (s *Store) Revision() (int64, error) {
 		return err
 	})
 	if err != nil {
-		return 0, unreachable(err)
+		return 0, s.unreachable(err, false)
 	}
 	return rev, nil
 }
@@ -220,7 +253,7 @@ func (t *txn) get(key string, opts ...clientv3.OpOption) (*clientv3.GetResponse,
 			}
 			return nil, fp.Internal("the office server dropped the revision this view reads: try again", err)
 		}
-		return nil, unreachable(err)
+		return nil, t.s.unreachable(err, false)
 	}
 	if t.rev == 0 {
 		t.rev = resp.Header.Revision
@@ -571,7 +604,7 @@ func (t *txn) commit() (bool, error) {
 		// A request that timed out may have been applied or not: the
 		// message says the server did not answer, and the caller reads
 		// again before it tries again.
-		return false, unreachable(err)
+		return false, t.s.unreachable(err, true)
 	}
 	return resp.Succeeded, nil
 }
@@ -601,7 +634,7 @@ func (s *Store) Watch(ctx context.Context, prefix []byte, from int64) (<-chan fp
 		if errors.Is(err, rpctypes.ErrCompacted) || errors.Is(err, rpctypes.ErrGRPCCompacted) {
 			return nil, gone
 		} else if err != nil {
-			return nil, unreachable(err)
+			return nil, s.unreachable(err, false)
 		}
 	}
 	k := dataPrefix + string(prefix)
@@ -636,4 +669,12 @@ func (s *Store) Watch(ctx context.Context, prefix []byte, from int64) (<-chan fp
 		}
 	}()
 	return out, nil
+}
+
+// hostOf is the host:port of an endpoint ("https://HOST:PORT").
+func hostOf(endpoint string) string {
+	if u, err := url.Parse(endpoint); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return endpoint
 }

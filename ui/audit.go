@@ -53,7 +53,7 @@ func newAuditScreen(u *UI) *auditScreen {
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			e := s.entries[i]
-			o.(*widget.Label).SetText(fmt.Sprintf("#%d  %s  %-9s  %-20s %s  %s", e.Seq, s.ui.when(e.At), e.User, e.Action, e.Request, e.Describe()))
+			o.(*widget.Label).SetText(fmt.Sprintf("#%d  %s  %-9s  %-20s %s  %s", e.Seq, s.ui.when(e.At), e.Who(), e.Action, e.Request, e.Describe()))
 		})
 	verify := widget.NewButtonWithIcon("Verify the chain", theme.ConfirmIcon(), s.verify)
 	fixed := func(w float32, o fyne.CanvasObject) fyne.CanvasObject {
@@ -77,7 +77,7 @@ func newAuditScreen(u *UI) *auditScreen {
 func (s *auditScreen) showEntry(e fp.AuditEntry) {
 	lines := []string{
 		fmt.Sprintf("Entry %d, %s (office time)", e.Seq, s.ui.when(e.At)),
-		"By: " + e.User,
+		"By: " + e.Who(),
 		"Action: " + e.Action,
 	}
 	if e.Request != "" {

@@ -836,7 +836,7 @@ func (f *requestScreen) drawHistory() {
 		box.Add(widget.NewLabel(fp.ErrorMessage(err)))
 	}
 	for _, e := range entries {
-		l := widget.NewLabel(f.ui.when(e.At) + "  " + e.User + ": " + e.Describe())
+		l := widget.NewLabel(f.ui.when(e.At) + "  " + e.Who() + ": " + e.Describe())
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 	}

@@ -18,6 +18,7 @@ func (db *Desk) appendAudit(tx *tx, e fp.AuditEntry) error {
 		return fp.Internal("an audit entry in a read transaction", errReadOnly)
 	}
 	e.At = db.Now().UTC()
+	e.Desk = db.deskName
 	tx.pending = append(tx.pending, e)
 	return nil
 }

@@ -77,12 +77,15 @@ type Desk struct {
 	SetAsideKeyStores func() []string
 	// MaxFileBytes is the size limit of one attached file.
 	MaxFileBytes int64
-	filesMu      sync.Mutex // one attach or detach at a time: file writes and their references
-	pins         pins       // files kept while a backup copies them (backup.go)
-	zone         atomic.Pointer[time.Location]
-	wait         func(time.Duration)
-	cp           checkpoints // the signed checkpoints of the history
-	mem          memState    // the search index in memory of an office with its key (memindex.go)
+	// deskName is this desk's name on an office server (UseServerDesk);
+	// empty on one desk's own file.
+	deskName string
+	filesMu  sync.Mutex // one attach or detach at a time: file writes and their references
+	pins     pins       // files kept while a backup copies them (backup.go)
+	zone     atomic.Pointer[time.Location]
+	wait     func(time.Duration)
+	cp       checkpoints // the signed checkpoints of the history
+	mem      memState    // the search index in memory of an office with its key (memindex.go)
 	// officeKey is the office data key while someone is signed in (zero:
 	// locked). Never written anywhere: keys.go.
 	keyMu      sync.RWMutex
@@ -156,6 +159,11 @@ func (db *Desk) update(fn func(*tx) error) error {
 		}
 		if err := t.seal(); err != nil {
 			return err
+		}
+		if len(t.mem) > 0 && db.shared() { // other desks' indexes in memory catch up (memindex.go)
+			if err := t.Bucket(bMeta).Put(kSearchRev, []byte{}); err != nil {
+				return err
+			}
 		}
 		head, changes = t.head, t.mem
 		return nil

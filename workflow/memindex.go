@@ -1,6 +1,8 @@
 package workflow
 
 import (
+	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
@@ -8,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/vault"
@@ -111,6 +114,21 @@ type memState struct {
 	mu  sync.RWMutex
 	idx *memIndex
 	gen uint64 // commits that changed requests since the desk opened
+	rev int64  // on an office server: the revision of meta/search-rev idx holds
+}
+
+// On an office server other desks change requests too: every transaction
+// that changes what the index holds rewrites meta/search-rev (a write
+// without a read: it makes no two transactions conflict), so a search
+// that finds its revision newer than the index's catches up first, from
+// the store's change feed (or builds the index again when the feed no
+// longer reaches back).
+var kSearchRev = []byte("search-rev")
+
+// searchRev is the revision of meta/search-rev in tx's snapshot.
+func searchRev(tx *tx) (int64, error) {
+	_, rev, err := tx.r.Get(tx.Bucket(bMeta).key(kSearchRev))
+	return rev, err
 }
 
 // rowOf is r's row value, as the received index holds it with its date.
@@ -127,11 +145,26 @@ func (db *Desk) memIndexFor(tx *tx) (*memIndex, error) {
 	if !tx.rk.ok {
 		return nil, ErrLocked
 	}
+	var rev int64
+	if db.shared() {
+		var err error
+		if rev, err = searchRev(tx); err != nil {
+			return nil, err
+		}
+	}
 	db.mem.mu.RLock()
-	m, gen := db.mem.idx, db.mem.gen
+	m, gen, at := db.mem.idx, db.mem.gen, db.mem.rev
 	db.mem.mu.RUnlock()
-	if m != nil {
+	if m != nil && at >= rev {
 		return m, nil
+	}
+	if m != nil && tx.w == nil && db.memCatchUp(rev) {
+		db.mem.mu.RLock()
+		m = db.mem.idx
+		db.mem.mu.RUnlock()
+		if m != nil {
+			return m, nil
+		}
 	}
 	m, err := buildMemIndex(tx)
 	if err != nil {
@@ -143,11 +176,80 @@ func (db *Desk) memIndexFor(tx *tx) (*memIndex, error) {
 	db.mem.mu.Lock()
 	// A commit since tx began is not in this snapshot: the next search
 	// builds again from a newer one.
-	if db.mem.gen == gen && db.mem.idx == nil {
-		db.mem.idx = m
+	if db.mem.gen == gen && (db.mem.idx == nil || db.mem.rev < rev) {
+		db.mem.idx, db.mem.rev = m, rev
 	}
 	db.mem.mu.Unlock()
 	return m, nil
+}
+
+// catchUpWait is how long a catch-up waits for the change feed.
+const catchUpWait = 5 * time.Second
+
+// memCatchUp applies the other desks' changes to the index, from the
+// revision it holds up to rev (meta/search-rev's); false: the feed does
+// not reach back that far or failed (the caller builds the index again).
+func (db *Desk) memCatchUp(rev int64) bool {
+	db.mem.mu.Lock()
+	defer db.mem.mu.Unlock()
+	m := db.mem.idx
+	if m == nil {
+		return false
+	}
+	if db.mem.rev >= rev {
+		return true // another search caught up meanwhile
+	}
+	if db.mem.rev == 0 { // built before any desk wrote the mark: no revision to go on from
+		db.mem.idx = nil
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), catchUpWait)
+	defer cancel()
+	ch, err := db.s.Watch(ctx, nil, db.mem.rev)
+	if err != nil {
+		db.mem.idx = nil
+		return false
+	}
+	t := &tx{rk: db.sealer(), desk: db}
+	received, ident, mark := idx(t, iReceived), idx(t, iIdent), t.Bucket(bMeta).key(kSearchRev)
+	for c := range ch {
+		if c.Revision > rev || c.Revision == rev && bytes.Equal(c.Key, mark) {
+			// Past it, or at its mark, written after the indexes it
+			// covers (the feed gives a transaction's keys in order).
+			db.mem.rev = rev
+			return true
+		}
+		switch k := c.Key; {
+		case bytes.HasPrefix(k, received.prefix) && len(k) == len(received.prefix)+16:
+			k = k[len(received.prefix):]
+			rid := fp.RequestID(binary.BigEndian.Uint64(k[8:]))
+			if !c.Deleted {
+				m.rows[rid] = cat(k[:8], c.Value)
+			} else if row := m.rows[rid]; row != nil && bytes.Equal(row[:8], k[:8]) {
+				delete(m.rows, rid)
+			}
+		case bytes.HasPrefix(k, ident.prefix) && len(k) == len(ident.prefix)+8:
+			k = k[len(ident.prefix):]
+			rid := fp.RequestID(binary.BigEndian.Uint64(k))
+			var id identity
+			gone := c.Deleted
+			if !gone {
+				plain, err := ident.opened(k, c.Value)
+				if err == errKeyGone {
+					gone = true
+				} else if err != nil || json.Unmarshal(plain, &id) != nil {
+					db.mem.idx = nil
+					return false
+				}
+			}
+			m.apply(rid, memChange{ident: &id})
+			if gone {
+				delete(m.idents, rid)
+			}
+		}
+	}
+	db.mem.idx = nil // the feed ended before reaching rev
+	return false
 }
 
 func buildMemIndex(tx *tx) (*memIndex, error) {

@@ -97,6 +97,20 @@ func (db *Desk) Close() error {
 	return db.s.Close()
 }
 
+// UseServerDesk says that the store is an office server's, shared with
+// other desks, and that this desk is name there (its certificate's name):
+// every audit entry written here names it, a conflict names the desk that
+// changed a request first, and the search index in memory follows the
+// other desks' changes (memindex.go). Call it before anyone signs in.
+func (db *Desk) UseServerDesk(name string) { db.deskName = name }
+
+// DeskName is this desk's name on an office server ("" on one desk's own
+// file).
+func (db *Desk) DeskName() string { return db.deskName }
+
+// shared: other desks write the same store.
+func (db *Desk) shared() bool { return db.deskName != "" }
+
 // Where names the office's data in messages.
 func (db *Desk) Where() string { return db.where }
 

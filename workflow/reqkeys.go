@@ -89,6 +89,17 @@ type keyStore struct {
 	pool     []uint64 // made and durable, not handed out yet
 	loaded   bool
 	reloaded time.Time // the last reading after a key was not found
+	mark     []byte    // where the last reading of an incremental backing ended
+}
+
+// incremental is a backing whose records can be read on from where the
+// last reading ended (the key space: another desk's new request is found
+// by reading its one new record, not every record again).
+type incremental interface {
+	// recordsAfter returns the records after mark (nil: every record) and
+	// the mark to read on from; a store rewritten since mark (a purge)
+	// gives every record again.
+	recordsAfter(mark []byte) (recs [][]byte, next []byte, err error)
 }
 
 // errKeyGone: the key a value was sealed under was shredded by a purge.
@@ -99,7 +110,7 @@ func (ks *keyStore) load(office *vault.Key) error {
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
 	ks.kek = vault.Derive(office, keysPurpose)
-	ks.keys, ks.pool = map[uint64]vault.Key{}, nil
+	ks.keys, ks.pool, ks.mark = map[uint64]vault.Key{}, nil, nil
 	if err := ks.read(); err != nil {
 		return err
 	}
@@ -109,7 +120,16 @@ func (ks *keyStore) load(office *vault.Key) error {
 
 // read adds every key of the backing to the map.
 func (ks *keyStore) read() error {
-	recs, err := ks.backing.records(&ks.kek)
+	var recs [][]byte
+	var err error
+	if inc, ok := ks.backing.(incremental); ok {
+		var next []byte
+		if recs, next, err = inc.recordsAfter(ks.mark); err == nil {
+			ks.mark = next
+		}
+	} else {
+		recs, err = ks.backing.records(&ks.kek)
+	}
 	if err != nil {
 		return err
 	}
@@ -285,7 +305,8 @@ func (ks *keyStore) get(id uint64) (vault.Key, bool, error) {
 		return vault.Key{}, false, ErrLocked
 	}
 	k, ok := ks.keys[id]
-	if !ok && !ks.backing.pooled() && time.Since(ks.reloaded) > time.Second {
+	_, inc := ks.backing.(incremental) // reading on costs one small read: no need to wait
+	if !ok && !ks.backing.pooled() && (inc || time.Since(ks.reloaded) > time.Second) {
 		ks.reloaded = time.Now()
 		if err := ks.read(); err != nil {
 			return vault.Key{}, false, err
@@ -482,6 +503,29 @@ func (s spaceKeys) records(*vault.Key) (recs [][]byte, err error) {
 		return nil
 	})
 	return recs, err
+}
+
+func (s spaceKeys) recordsAfter(mark []byte) (recs [][]byte, next []byte, err error) {
+	err = s.db.view(func(tx *tx) error {
+		g := u64(keyGen(tx))
+		b := tx.Bucket(bKeyStore)
+		from := b.key(g)
+		if len(mark) == 16 && bytes.Equal(mark[:8], g) {
+			from = b.key(append(bytes.Clone(mark), 0))
+		}
+		next = mark
+		if next != nil && !bytes.Equal(next[:8], g) {
+			next = nil
+		}
+		return tx.r.Scan(b.key(g), from, false, func(k, v []byte) (bool, error) {
+			if len(k) == len(b.prefix)+16 {
+				recs = append(recs, bytes.Clone(v))
+				next = bytes.Clone(k[len(b.prefix):])
+			}
+			return true, nil
+		})
+	})
+	return recs, next, err
 }
 
 func (s spaceKeys) add(t *tx, rec []byte) error {

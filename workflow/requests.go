@@ -530,7 +530,7 @@ func (db *Desk) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, field
 			return err
 		}
 		if old.Version != version {
-			return fp.Errorf(fp.ECONFLICT, "%s was changed by %s at %s after you opened it: reopen it to see the changes, then edit again", old.Number, old.UpdatedBy, old.UpdatedAt.In(db.Location()).Format("15:04"))
+			return db.changedMeanwhile(tx, old)
 		}
 		r := *old
 		r.SetFields(fields)
@@ -692,4 +692,39 @@ func sortSummaries(rows []fp.RequestSummary, newest bool) {
 		}
 		return (a.ID < b.ID) != newest
 	})
+}
+
+// changedMeanwhile is the refusal of an edit of r made from an older
+// version: who changed it last, at which desk of an office server, and
+// when (from its newest audit entry: the record's UpdatedBy is not set by
+// every action).
+func (db *Desk) changedMeanwhile(tx *tx, r *fp.Request) error {
+	who, desk, at := r.UpdatedBy, "", r.UpdatedAt
+	if e, ok := lastEntry(tx, r.Number); ok {
+		who, desk, at = e.User, e.Desk, e.At
+	}
+	by := who
+	if desk != "" {
+		by += " at " + desk
+	}
+	return fp.Errorf(fp.ECONFLICT, "%s was changed by %s at %s after you opened it: reload it to see the changes, then edit again", r.Number, by, at.In(db.Location()).Format("15:04"))
+}
+
+// lastEntry is the newest audit entry about the request number (its
+// details unopened).
+func lastEntry(tx *tx, number string) (e fp.AuditEntry, ok bool) {
+	b := idx(tx, iAudit)
+	prefix := b.key(cat([]byte(number), sep))
+	var seq []byte
+	err := tx.r.Scan(prefix, nil, true, func(k, _ []byte) (bool, error) {
+		if len(k) == len(prefix)+8 {
+			seq = bytes.Clone(k[len(prefix):])
+		}
+		return false, nil
+	})
+	if err != nil || seq == nil {
+		return e, false
+	}
+	v := tx.Bucket(bAudit).Get(seq)
+	return e, v != nil && json.Unmarshal(v, &e) == nil
 }

@@ -10,7 +10,6 @@ import (
 	"golang.org/x/term"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/store"
 )
 
 // readPassword takes the password from FIELDPRINT_PASSWORD, or asks on the
@@ -44,13 +43,13 @@ func userFlag(fs *flag.FlagSet) *string {
 // signedIn remembers the one sign-in of this command: open and the
 // command's --user may both ask for it.
 var signedIn struct {
-	db *store.DB
+	db *officeDB
 	a  fp.Actor
 }
 
 // signIn authenticates the --user account against db (once per command),
 // and seals records from before the office's key, if any are left.
-func signIn(e env, db *store.DB, name string) (fp.Actor, error) {
+func signIn(e env, db *officeDB, name string) (fp.Actor, error) {
 	if name == "" {
 		return fp.Actor{}, fp.Errorf(fp.EINVALID, "this command changes data: say who you are with --user NAME")
 	}
@@ -85,7 +84,7 @@ func signIn(e env, db *store.DB, name string) (fp.Actor, error) {
 
 // session opens the database and signs the --user account in; the caller
 // closes the database.
-func session(e env, dbFlag, user string) (*store.DB, fp.Actor, error) {
+func session(e env, dbFlag, user string) (*officeDB, fp.Actor, error) {
 	db, err := open(e, dbFlag)
 	if err != nil {
 		return nil, fp.Actor{}, err
@@ -99,7 +98,7 @@ func session(e env, dbFlag, user string) (*store.DB, fp.Actor, error) {
 }
 
 // requestSession is session plus the request named by number.
-func requestSession(e env, dbFlag, user, number string) (*store.DB, fp.Actor, *fp.Request, error) {
+func requestSession(e env, dbFlag, user, number string) (*officeDB, fp.Actor, *fp.Request, error) {
 	db, a, err := session(e, dbFlag, user)
 	if err != nil {
 		return nil, a, nil, err

@@ -29,6 +29,9 @@ func cmdBackup(e env, args []string) error {
 	if _, err := positional(fs, args, 0); err != nil {
 		return err
 	}
+	if err := fileOnly(*dbFlag, "fieldprint backup"); err != nil {
+		return err
+	}
 	db, a, err := session(e, *dbFlag, *user)
 	if err != nil {
 		return err
@@ -52,6 +55,9 @@ func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 func backupStatus(e env, args []string) error {
 	fs, dbFlag := newFlags(e, "backup status", "[--db PATH]")
 	if _, err := positional(fs, args, 0); err != nil {
+		return err
+	}
+	if err := fileOnly(*dbFlag, "fieldprint backup status"); err != nil {
 		return err
 	}
 	path := dbPath(*dbFlag)
@@ -95,6 +101,9 @@ func backupSet(e env, args []string) error {
 	if _, err := positional(fs, args, 0); err != nil {
 		return err
 	}
+	if err := fileOnly(*dbFlag, "fieldprint backup set"); err != nil {
+		return err
+	}
 	db, a, err := session(e, *dbFlag, *user)
 	if err != nil {
 		return err
@@ -114,6 +123,9 @@ func cmdRestore(e env, args []string) error {
 	yes := fs.Bool("yes", false, "replace the office without asking once the backup is checked")
 	pos, err := positional(fs, args, 1)
 	if err != nil {
+		return err
+	}
+	if err := fileOnly(*dbFlag, "fieldprint restore"); err != nil {
 		return err
 	}
 	path := dbPath(*dbFlag)

@@ -6,7 +6,6 @@ import (
 	"os"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/store"
 )
 
 // cmdCheck runs the store's consistency check: bbolt's own (every page
@@ -19,7 +18,7 @@ func cmdCheck(e env, args []string) error {
 	}
 	// Opened without signing in: a damaged file must be checked even when
 	// its accounts cannot be read; the encrypted records need the sign-in.
-	db, err := store.Open(dbPath(*dbFlag))
+	db, err := openOffice(*dbFlag)
 	var fe *fp.Error
 	if errors.As(err, &fe) && fe.Err != nil {
 		fmt.Fprintf(e.stdout, "problem: %v\n", fe.Err) // what made Open refuse it, for whoever repairs the file
@@ -46,6 +45,9 @@ func cmdCheck(e env, args []string) error {
 	for _, p := range problems {
 		// Problems are technical: shown whole, for whoever repairs the file.
 		fmt.Fprintf(e.stdout, "problem: %s\n", p)
+	}
+	if db.server != nil {
+		return fp.Errorf(fp.EINVALID, "%s has %d %s: ask your IT contact", db.Path(), len(problems), plural(len(problems), "problem", "problems"))
 	}
 	return fp.Errorf(fp.EINVALID, "the database %s has %d %s: restore a copy of the file, or ask your IT contact", db.Path(), len(problems), plural(len(problems), "problem", "problems"))
 }

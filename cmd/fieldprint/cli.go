@@ -14,15 +14,14 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
-	"github.com/fieldprint/fieldprint/store"
 	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // open opens the office's database. Once the office's data is encrypted,
 // reading it needs someone signed in: the account in $FIELDPRINT_USER is
 // signed in here (a command's --user signs in later, once).
-func open(e env, path string) (*store.DB, error) {
-	db, err := store.Open(dbPath(path))
+func open(e env, path string) (*officeDB, error) {
+	db, err := openOffice(path) // connect.go: this desk's file or the office server
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +297,7 @@ func cmdRecord(e env, args []string) error {
 
 // pdfSession is a signed-in PDF command on one request.
 type pdfSession struct {
-	db  *store.DB
+	db  *officeDB
 	a   fp.Actor
 	r   *fp.Request
 	out string // the -o file

@@ -12,12 +12,11 @@ import (
 	"text/tabwriter"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/store"
 	"github.com/fieldprint/fieldprint/workflow"
 )
 
 // dayFlag parses --date, defaulting to the office's today.
-func dayFlag(db *store.DB, s string) (fp.Date, error) {
+func dayFlag(db *officeDB, s string) (fp.Date, error) {
 	if s == "" {
 		sch, err := db.Scheduling()
 		if err != nil {
@@ -102,7 +101,7 @@ func cmdToday(e env, args []string) error {
 }
 
 // personFlag finds --person on r (the only person when left out).
-func personFlag(db *store.DB, r *fp.Request, name string) (fp.Person, error) {
+func personFlag(db *officeDB, r *fp.Request, name string) (fp.Person, error) {
 	return r.FindPerson(name, db.Today())
 }
 
@@ -317,7 +316,7 @@ func cmdCloseDay(e env, args []string) error {
 }
 
 // expiring lists adoption households whose fingerprints lapse soon (list --expiring).
-func printExpiring(e env, db *store.DB, days int) error {
+func printExpiring(e env, db *officeDB, days int) error {
 	es, err := db.ExpiringFingerprints(days)
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/store"
 )
 
 func cmdDecide(e env, args []string) error {
@@ -142,7 +141,7 @@ func cmdAudit(e env, args []string) error {
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "SEQ\tWHEN\tUSER\tACTION\tREQUEST\tDETAILS")
 		for _, x := range es {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", x.Seq, x.At.In(db.Location()).Format("2006-01-02 15:04"), x.User, x.Action, x.Request, x.Describe())
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", x.Seq, x.At.In(db.Location()).Format("2006-01-02 15:04"), x.Who(), x.Action, x.Request, x.Describe())
 		}
 		tw.Flush()
 	default:
@@ -155,7 +154,7 @@ func cmdAudit(e env, args []string) error {
 // verifyHistory verifies against what --checkpoint names: a signed
 // checkpoint file or a folder of them, COUNT:HASH, or (empty) the office's
 // checkpoint folder when it has one.
-func verifyHistory(db *store.DB, cp string) (fp.AuditReport, error) {
+func verifyHistory(db *officeDB, cp string) (fp.AuditReport, error) {
 	if cp == "" {
 		return db.VerifyHistory()
 	}

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/officedesk"
 	"github.com/fieldprint/fieldprint/store"
 	"github.com/fieldprint/fieldprint/ui"
 	"github.com/fieldprint/fieldprint/workflow"
@@ -22,9 +23,7 @@ func runGUI(e env, args []string) error {
 		return err
 	}
 	a := app.NewWithID("gov.uscis.fieldprint")
-	path := dbPath(*dbFlag)
-	db, err := store.Open(path)
-	if err != nil {
+	fail := func(err error) error {
 		// Say it in a window too: the GUI may have been started from a menu.
 		w := a.NewWindow("Fieldprint cannot start")
 		l := widget.NewLabel(fp.ErrorMessage(err))
@@ -33,6 +32,23 @@ func runGUI(e env, args []string) error {
 		w.Resize(fyne.NewSize(520, 140))
 		w.ShowAndRun()
 		return err
+	}
+	if conn.server == "off" { // forget the remembered server: this desk's own file again
+		if err := forgetServer(); err != nil {
+			return fail(fp.Errorf(fp.EINTERNAL, "the remembered office server cannot be forgotten: %v", err))
+		}
+	}
+	cfg, on, err := serverFor(*dbFlag)
+	if err != nil {
+		return fail(err)
+	}
+	if on {
+		return runOnServer(a, cfg, *lockAfter, fail)
+	}
+	path := dbPath(*dbFlag)
+	db, err := store.Open(path)
+	if err != nil {
+		return fail(err)
 	}
 	defer func() { db.Close() }()
 	u := ui.New(a, db, filepath.Base(path))
@@ -44,6 +60,27 @@ func runGUI(e env, args []string) error {
 		}
 		return open, err
 	}
+	u.ShowAndRun()
+	return nil
+}
+
+// runOnServer opens the window on the office server (the same window: the
+// screens take a ui.Store), remembering the server when --server named it.
+func runOnServer(a fyne.App, cfg officedesk.Config, lockAfter time.Duration, fail func(error) error) error {
+	o, err := officedesk.Open(cfg)
+	if err != nil {
+		return fail(err)
+	}
+	defer o.Close()
+	if conn.server != "" {
+		if err := remember(cfg); err != nil {
+			return fail(fp.Errorf(fp.EINTERNAL, "connected, but the office server cannot be remembered in %s: %v", dataDir(), err))
+		}
+	}
+	// Only the screens' interface: backups and restores are the server's
+	// (the Settings screen shows no backup panel).
+	u := ui.New(a, struct{ ui.Store }{o}, "office server "+o.Server()+", desk "+o.Name())
+	u.IdleAfter = lockAfter
 	u.ShowAndRun()
 	return nil
 }

@@ -97,6 +97,8 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  fieldprint %s%s\n        %s\n", strings.TrimSpace(c.name+" "+c.args), db, c.help)
 	}
 	fmt.Fprintf(w, "\nThe database is %s unless --db or FIELDPRINT_DB names another.\n", defaultDBPath())
+	fmt.Fprintf(w, "On an office server (fieldprint serve), every command and the window work on the server with\n  fieldprint --server https://HOST:2379 --desk-file FILE [COMMAND ...]\n"+
+		"(or $FIELDPRINT_SERVER and $FIELDPRINT_DESK_FILE); the window remembers the server, --server off forgets it.\n")
 }
 
 // helpAsked reports whether args (no command given) ask for help: that is
@@ -112,6 +114,12 @@ func helpAsked(args []string) bool {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := env{stdin, stdout, stderr, bufio.NewReader(stdin)}
+	conn.server, conn.deskFile = "", ""
+	args, err := takeConnFlags(args) // connect.go
+	if err != nil {
+		fmt.Fprintln(stderr, "fieldprint:", fp.ErrorMessage(err))
+		return 2
+	}
 	name := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
@@ -131,7 +139,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
-	var err error
 	if cmd == nil {
 		err = runGUI(e, args)
 	} else {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/store"
 	"github.com/fieldprint/fieldprint/workflow"
 )
 
@@ -134,7 +133,7 @@ func cmdLetters(e env, args []string) error {
 
 // printTo prints d through the workflow (rendered, hashed and recorded in
 // one step, as the window does) and writes it whole to path.
-func printTo(e env, db *store.DB, a fp.Actor, path string, d workflow.Document) error {
+func printTo(e env, db *officeDB, a fp.Actor, path string, d workflow.Document) error {
 	p, err := workflow.Print(db, a, d, db.Now())
 	if err != nil {
 		return err

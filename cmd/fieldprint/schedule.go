@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/store"
 )
 
 // slotFlags are the --person, --at and --station flags of book and reschedule.
@@ -26,7 +25,7 @@ func addSlotFlags(fs *flag.FlagSet) slotFlags {
 }
 
 // booking turns the flags into a booking for r.
-func (f slotFlags) booking(db *store.DB, r *fp.Request) (fp.Booking, fp.Person, error) {
+func (f slotFlags) booking(db *officeDB, r *fp.Request) (fp.Booking, fp.Person, error) {
 	s, err := db.Scheduling()
 	if err != nil {
 		return fp.Booking{}, fp.Person{}, err

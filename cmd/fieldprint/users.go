@@ -6,7 +6,6 @@ import (
 	"text/tabwriter"
 
 	fp "github.com/fieldprint/fieldprint"
-	"github.com/fieldprint/fieldprint/store"
 )
 
 // cmdUser: fieldprint user add|list|disable|unlock|passwd.
@@ -177,7 +176,7 @@ func cmdKeys(e env, args []string) error {
 	}
 	// Opened without the automatic sign-in of $FIELDPRINT_USER: keys
 	// recover is for when that fails, and the others sign in themselves.
-	db, err := store.Open(dbPath(*dbFlag))
+	db, err := openOffice(*dbFlag)
 	if err != nil {
 		return err
 	}

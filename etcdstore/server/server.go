@@ -13,6 +13,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -130,6 +131,8 @@ func Start(cfg Config) (*Server, error) {
 	}
 	ec.TlsMinVersion = "TLS1.3"
 	ec.EnableGRPCGateway = false // gRPC only: no JSON gateway that would speak with the server's certificate
+	// Scans' bytes, on the same address and TLS identity (blobs.go).
+	ec.UserHandlers = map[string]http.Handler{etcdstore.BlobPath: s.blobHandler()}
 	ec.AutoCompactionMode = embed.CompactorModePeriodic
 	ec.AutoCompactionRetention = cmp(cfg.Retention, DefaultRetention).String()
 	ec.QuotaBackendBytes = s.quota
@@ -175,6 +178,8 @@ func Start(cfg Config) (*Server, error) {
 		s.wg.Add(1)
 		go s.defragLoop(every)
 	}
+	s.wg.Add(1)
+	go s.sweepLoop()
 	return s, nil
 }
 
@@ -389,6 +394,26 @@ func (s *Server) defragLoop(every time.Duration) {
 			if err := s.Defragment(context.Background()); err != nil {
 				s.lg.Warn("defragmentation failed", zap.Error(err))
 			}
+		}
+	}
+}
+
+// sweepLoop sweeps the scans nothing refers to at start and every
+// BlobGrace after.
+func (s *Server) sweepLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(BlobGrace)
+	defer t.Stop()
+	for {
+		if n, err := s.SweepBlobs(context.Background()); err != nil {
+			s.lg.Warn("the sweep of unused scans failed", zap.Error(err))
+		} else if n > 0 {
+			s.lg.Warn("unused scans removed", zap.Int("count", n))
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
 		}
 	}
 }

@@ -1,0 +1,103 @@
+// Package officedesk opens an office kept on an office server (`fieldprint
+// serve`) as one of its desks: the workflow over the server's etcd
+// (etcdstore), the per-request keys in the key space (workflow.New's
+// default: every desk reads the keys another made), the scans' bytes kept
+// and served by the server (etcdstore.Blobs), and this desk's name, from
+// its certificate, in every audit entry and conflict message.
+//
+// An Office offers what a desk's own file (store.DB) offers the window and
+// the commands, but the file's own tools: backups and restores of the
+// server are the server's (OFFICE-SERVER.md).
+package officedesk
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+
+	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/etcdstore"
+	"github.com/fieldprint/fieldprint/workflow"
+)
+
+// Config says which server to connect to, as which desk.
+type Config struct {
+	// Server is the office server's address: https://HOST:2379.
+	Server string
+	// DeskFile is the desk's file `fieldprint desk add` made: its
+	// certificate, its key and the office's CA.
+	DeskFile string
+	// StampKey is where this desk keeps its private key for stamped
+	// notices (each desk signs with its own; the office's key space lists
+	// every public one, so any desk verifies any stamp).
+	StampKey string
+}
+
+// Office is the office on its server, as this desk works on it.
+type Office struct {
+	*workflow.Desk
+	store  *etcdstore.Store
+	blobs  *etcdstore.Blobs
+	server string // host:port
+	desk   string
+}
+
+// Open connects to the server as the desk of cfg.DeskFile. An unreachable
+// server, a desk's file of another office or a desk not admitted are
+// refused with a message that says which, and that nothing was changed.
+func Open(cfg Config) (*Office, error) {
+	ep, err := etcdstore.Endpoint(cfg.Server)
+	if err != nil {
+		return nil, err
+	}
+	d, err := etcdstore.ReadDeskFile(cfg.DeskFile)
+	if err != nil {
+		return nil, err
+	}
+	// The blobs' address first: one HTTPS request says at once whether the
+	// server answers, is the office's and admits this desk (etcd's client
+	// waits out its timeout on each of them alike).
+	blobs, err := etcdstore.NewBlobs(ep, d)
+	if err != nil {
+		return nil, err
+	}
+	if err := blobs.Ping(); err != nil {
+		blobs.Close()
+		return nil, err
+	}
+	st, err := etcdstore.Open(ep, d)
+	if err != nil {
+		blobs.Close()
+		return nil, err
+	}
+	if cfg.StampKey != "" {
+		if err := os.MkdirAll(filepath.Dir(cfg.StampKey), 0o700); err != nil {
+			st.Close()
+			blobs.Close()
+			return nil, fp.Errorf(fp.EINTERNAL, "the folder of this desk's stamp key cannot be made: %v", errors.Unwrap(err))
+		}
+	}
+	host := ep[len("https://"):]
+	desk, err := workflow.New(st, blobs, cfg.StampKey, "the office server "+host)
+	if err != nil {
+		blobs.Close()
+		st.Close()
+		return nil, err
+	}
+	desk.UseServerDesk(d.Name)
+	return &Office{Desk: desk, store: st, blobs: blobs, server: host, desk: d.Name}, nil
+}
+
+// Server is the server's host:port.
+func (o *Office) Server() string { return o.server }
+
+// Name is this desk's name on the server (its certificate's).
+func (o *Office) Name() string { return o.desk }
+
+// Close writes the session's last checkpoint (workflow.Desk.Close) and
+// disconnects.
+func (o *Office) Close() error {
+	err := o.Desk.Close()
+	o.blobs.Close()
+	return err
+}
