@@ -308,3 +308,30 @@ func TestSearchIndexInMemory(t *testing.T) {
 	}
 	checkClean(t, db)
 }
+
+// Searches while other requests are saved: the index in memory changes
+// in place at each commit, and a search reads it meanwhile (run with -race).
+func TestSearchWhileSaving(t *testing.T) {
+	db, _ := openTemp(t)
+	if _, err := db.CreateRequest(clerk, canaryRequest(t), fp.SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 20; i++ {
+			in := sample()
+			in.ReceiptNumbers, in.ANumber = fmt.Sprintf("IOE09%08d", 10000+i), ""
+			if _, err := db.CreateRequest(clerk, mustParse(t, in), fp.SaveOptions{AllowDuplicates: true}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for i := 0; i < 200; i++ {
+		if _, _, err := db.FindRequests(fp.RequestFilter{Search: "qqcan"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+}

@@ -19,6 +19,10 @@ func (db *Desk) FindRequests(f fp.RequestFilter) (rows []fp.RequestSummary, tota
 			if err != nil {
 				return err
 			}
+			// A commit applies its changes to the index in place (under
+			// the lock): read it under the lock too.
+			db.mem.mu.RLock()
+			defer db.mem.mu.RUnlock()
 			rows, total, err = searchTx(tx, m, f)
 			return err
 		}
