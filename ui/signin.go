@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -163,6 +164,13 @@ func newFirstRun(u *UI) fyne.CanvasObject {
 		}
 		u.showSignIn(fmt.Sprintf("Loaded %d demo requests. Demo accounts: clerk, director and admin, all with the password %q.", len(rs), demo.Password))
 	})
+	join := widget.NewButtonWithIcon("Join an office server…", theme.ComputerIcon(), u.onJoin)
+	joinNote := widget.NewLabel("A desk of an office that shares its caseload on an office server joins it instead: the IT contact gives the server's address and this desk's file.")
+	joinNote.Wrapping = fyne.TextWrapWord
+	if u.Joiner == nil {
+		join.Hide()
+		joinNote.Hide()
+	}
 	intro := widget.NewLabel("This database is new. Fieldprint keeps the office's requests to have biometrics " +
 		"(fingerprints, photo, signature) collected here: intake, document checks, decisions and the triage queue.\n\n" +
 		"Create the first administrator account, who then adds the clerks and directors. " +
@@ -172,6 +180,52 @@ func newFirstRun(u *UI) fyne.CanvasObject {
 		widget.NewLabelWithStyle("Welcome to Fieldprint", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		intro,
 		widget.NewForm(widget.NewFormItem("User name", name), widget.NewFormItem("Full name", full), widget.NewFormItem("Password", pw), widget.NewFormItem("Again", again)),
-		container.NewHBox(demoBtn, layout.NewSpacer(), create), msg)
+		container.NewHBox(demoBtn, layout.NewSpacer(), create), msg,
+		widget.NewSeparator(), joinNote, container.NewHBox(join))
 	return container.NewCenter(container.NewGridWrap(fyne.NewSize(600, box.MinSize().Height+80), box))
+}
+
+// onJoin asks for the office server's address and this desk's file, and
+// connects: the window then signs in on the office there.
+func (u *UI) onJoin() {
+	server := widget.NewEntry()
+	server.SetPlaceHolder("https://server.office.example:2379")
+	file := widget.NewEntry()
+	file.SetPlaceHolder("the desk's file from fieldprint desk add")
+	choose := widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), func() {
+		d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err == nil && r != nil {
+				file.SetText(r.URI().Path())
+				r.Close()
+			}
+		}, u.win)
+		d.Show()
+	})
+	var joined Store
+	var place string
+	d := u.newFormDialog("Join an office server", "Connect", []*widget.FormItem{
+		widget.NewFormItem("Server", server),
+		widget.NewFormItem("Desk file", container.NewBorder(nil, nil, nil, choose, file)),
+	}, func() error {
+		switch {
+		case strings.TrimSpace(server.Text) == "":
+			return fp.Errorf(fp.EINVALID, "type the office server's address, e.g. https://server.office.example:2379")
+		case strings.TrimSpace(file.Text) == "":
+			return fp.Errorf(fp.EINVALID, "choose this desk's file (the IT contact makes it with fieldprint desk add)")
+		case u.Joiner == nil:
+			return fp.Errorf(fp.EINVALID, "this window cannot join a server: start it with fieldprint --server https://HOST:2379 --desk-file FILE")
+		}
+		s, p, err := u.Joiner(strings.TrimSpace(server.Text), strings.TrimSpace(file.Text))
+		if err != nil {
+			return err
+		}
+		joined, place = s, p
+		return nil
+	})
+	d.then = func() {
+		u.db, u.place = joined, place
+		u.queue = newQueueScreen(u)
+		u.showSignIn("Connected to " + place + ". Sign in with your account of the office.")
+	}
+	d.show(u, 600)
 }

@@ -80,6 +80,10 @@ type UI struct {
 	inline bool
 	// Restorer restores a backup from Settings (cmd wires it; backup.go).
 	Restorer Restorer
+	// Joiner connects this desk to an office server (cmd wires it: the
+	// first-run screen's "Join an office server…"): the office there and
+	// the window title's place, or why not.
+	Joiner func(server, deskFile string) (Store, string, error)
 	// backupStatus says under the navigation that the daily backup failed.
 	backupStatus *widget.Label
 	backingUp    bool

@@ -625,3 +625,47 @@ func TestTabSkipsTheRemoveButton(t *testing.T) {
 		t.Errorf("Tab from the name went to %T, not the birth date", c.Focused())
 	}
 }
+
+// The first-run screen joins an office server through the Joiner cmd
+// wires: a refusal stays in the dialog with what was typed; once
+// connected, the window signs in on the office there.
+func TestFirstRunJoinsAServer(t *testing.T) {
+	u, _ := openUI(t)
+	if _, ok := find(t, u.win.Content(), func(b *widget.Button) bool { return b.Text == "Join an office server…" && b.Visible() }); ok {
+		t.Fatal("a join button without a way to join")
+	}
+	other := desk.Empty(t)
+	if _, err := demo.Load(other, 3, u.today()); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	u.Joiner = func(server, file string) (Store, string, error) {
+		calls++
+		if calls == 1 {
+			return nil, "", fp.Errorf(fp.EINVALID, "the office server %s does not answer", server)
+		}
+		return other, "office server " + server + ", desk Intake 1", nil
+	}
+	u.showSignIn("")
+	test.Tap(button(t, u.win.Content(), "Join an office server…"))
+	d := topOverlay(u)
+	test.Tap(button(t, d, "Connect"))
+	if calls != 0 || topOverlay(u) != d {
+		t.Fatal("joined without an address")
+	}
+	es := findAll[*widget.Entry](t, d)
+	test.Type(es[0], "https://server.example:2379")
+	test.Type(es[1], "/media/usb/intake-1.desk")
+	test.Tap(button(t, d, "Connect"))
+	if calls != 1 || topOverlay(u) != d || es[0].Text != "https://server.example:2379" {
+		t.Fatal("a refused connection lost the dialog or its input")
+	}
+	test.Tap(button(t, d, "Connect"))
+	if calls != 2 || u.db != Store(other) || !strings.Contains(u.win.Title(), "office server https://server.example:2379, desk Intake 1") {
+		t.Fatalf("not joined: %d calls, title %q", calls, u.win.Title())
+	}
+	signIn(t, u, demo.Clerk.Name, demo.Password)
+	if u.actor.Name != demo.Clerk.Name {
+		t.Fatal("no sign-in on the joined office")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/etcdstore"
 	"github.com/fieldprint/fieldprint/officedesk"
 	"github.com/fieldprint/fieldprint/store"
 	"github.com/fieldprint/fieldprint/ui"
@@ -53,6 +54,31 @@ func runGUI(e env, args []string) error {
 	defer func() { db.Close() }()
 	u := ui.New(a, db, filepath.Base(path))
 	u.IdleAfter = *lockAfter
+	var joined *officedesk.Office
+	defer func() {
+		if joined != nil {
+			joined.Close()
+		}
+	}()
+	// The first-run screen's "Join an office server…": this desk's empty
+	// file gives way to the office on the server, remembered for next time.
+	u.Joiner = func(server, deskFile string) (ui.Store, string, error) {
+		cfg := officedesk.Config{DeskFile: deskFile, StampKey: serverStampKey()}
+		var err error
+		if cfg.Server, err = etcdstore.Endpoint(server); err != nil {
+			return nil, "", err
+		}
+		o, err := officedesk.Open(cfg)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := remember(cfg); err != nil {
+			o.Close()
+			return nil, "", fp.Errorf(fp.EINTERNAL, "connected, but the office server cannot be remembered in %s: %v", dataDir(), err)
+		}
+		joined = o
+		return struct{ ui.Store }{o}, "office server " + o.Server() + ", desk " + o.Name(), nil
+	}
 	u.Restorer = func(file string, s workflow.BackupSecret, progress func(float64)) (ui.Store, error) {
 		open, err := restoreOpen(&db, file, s, progress) // backup.go
 		if open == nil {
