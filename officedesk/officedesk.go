@@ -40,6 +40,7 @@ type Office struct {
 	blobs  *etcdstore.Blobs
 	server string // host:port
 	desk   string
+	live   live // Changes (live.go)
 }
 
 // Open connects to the server as the desk of cfg.DeskFile. An unreachable
@@ -97,6 +98,7 @@ func (o *Office) Name() string { return o.desk }
 // Close writes the session's last checkpoint (workflow.Desk.Close) and
 // disconnects.
 func (o *Office) Close() error {
+	o.stopLive()
 	err := o.Desk.Close()
 	o.blobs.Close()
 	return err

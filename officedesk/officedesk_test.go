@@ -2,6 +2,7 @@ package officedesk_test
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"net"
 	"os"
@@ -255,5 +256,63 @@ func TestConnectRefusals(t *testing.T) {
 	}
 	if _, err := officedesk.Open(officedesk.Config{Server: "http://" + dead, DeskFile: file}); fp.ErrorCode(err) != fp.EINVALID {
 		t.Errorf("a plain http address: %v", err)
+	}
+}
+
+// A change at one desk reaches the other's Changes within a second (the
+// window refreshes its screen on it).
+func TestChangesReachTheOtherDesk(t *testing.T) {
+	s := startServer(t)
+	a := connect(t, s, deskFile(t, s, "Intake 1"))
+	b := connect(t, s, deskFile(t, s, "Director"))
+	root := fp.Actor{Name: "root", Role: fp.RoleAdmin}
+	if _, err := a.CreateUser(nil, fp.NewUser{Name: root.Name, FullName: "Rosa Ortiz", Role: root.Role, Password: fixture.Password}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SetUpKeys(root, fixture.Password); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateUser(&root, fp.NewUser{Name: "mlopez", FullName: "María López", Role: fp.RoleClerk, Password: fixture.Password}); err != nil {
+		t.Fatal(err)
+	}
+	clerk, err := a.Authenticate("mlopez", fixture.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := b.Changes()
+	in, _, err := fixture.Request().Parse(fp.DateOf(fixture.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A sign-in changes no request: nothing to refresh.
+	select {
+	case <-changes:
+		t.Fatal("a tick without a request changed")
+	case <-time.After(300 * time.Millisecond):
+	}
+	var worst time.Duration
+	for i := 0; i < 5; i++ {
+		in.ReceiptNumbers = nil
+		in.ANumber = fp.ANumber(fmt.Sprintf("A%09d", 100000000+i))
+		start := time.Now()
+		if _, err := a.CreateRequest(clerk, in, fp.SaveOptions{AllowDuplicates: true}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-changes:
+			worst = max(worst, time.Since(start))
+		case <-time.After(5 * time.Second):
+			t.Fatalf("change %d did not reach the other desk", i)
+		}
+	}
+	t.Logf("slowest of 5 changes to reach the other desk: %v", worst)
+	b.Close()
+	select {
+	case _, ok := <-changes:
+		for ok {
+			_, ok = <-changes
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Changes did not end with the office")
 	}
 }

@@ -225,6 +225,7 @@ func (u *UI) onJoin() {
 	d.then = func() {
 		u.db, u.place = joined, place
 		u.queue = newQueueScreen(u)
+		u.follow(joined)
 		u.showSignIn("Connected to " + place + ". Sign in with your account of the office.")
 	}
 	d.show(u, 600)

@@ -88,6 +88,8 @@ type UI struct {
 	backupStatus *widget.Label
 	backingUp    bool
 	purging      bool // the daily purge is running
+	// refreshShown fills the screen on show again (a change at another desk).
+	refreshShown func()
 	// IdleAfter locks the window after this long without activity (0: never).
 	IdleAfter  time.Duration
 	lastActive time.Time
@@ -175,6 +177,7 @@ func New(a fyne.App, db Store, place string) *UI {
 		float32(a.Preferences().FloatWithFallback("window.width", 1180)),
 		float32(a.Preferences().FloatWithFallback("window.height", 760))))
 	u.showSignIn("")
+	u.follow(db)
 	return u
 }
 
@@ -390,7 +393,66 @@ func (u *UI) Navigate(name string) {
 func (u *UI) showScreen(nav string, refresh func(), content fyne.CanvasObject) {
 	u.form, u.editing = nil, nil
 	u.setBody(nav, content)
+	u.refreshShown = refresh
 	refresh() // once shown, so a screen can put the focus in it
+}
+
+// Live is a store other desks change too (an office server): Changes
+// ticks when the office's requests change there.
+type Live interface{ Changes() <-chan struct{} }
+
+// follow refreshes what the window shows when db changes at another desk
+// (nothing for a desk's own file). Ticks closer than liveEvery are one.
+func (u *UI) follow(db Store) {
+	l, ok := db.(Live)
+	if !ok {
+		return
+	}
+	ch := l.Changes()
+	go func() {
+		for range ch {
+			fyne.Do(func() {
+				if u.db == db {
+					u.liveRefresh()
+				}
+			})
+			time.Sleep(liveEvery)
+		}
+	}()
+}
+
+const liveEvery = 250 * time.Millisecond
+
+// liveRefresh shows what changed at another desk: the list on screen is
+// read again; an open request without unsaved changes is reloaded, one
+// with unsaved changes says so (the save then meets the conflict check,
+// keeping what was typed). Nothing moves under an open dialog.
+func (u *UI) liveRefresh() {
+	if u.actor.Name == "" || u.locked || u.win.Canvas().Overlays().Top() != nil {
+		return
+	}
+	switch {
+	case u.form != nil:
+		f := u.form
+		if f.req == nil {
+			return // a new request: nothing of it is on the server yet
+		}
+		r, err := u.db.FindRequestByID(f.req.ID)
+		if err != nil || r.Version == f.req.Version {
+			return
+		}
+		if f.dirty() {
+			f.message.SetText(fmt.Sprintf("%s was changed at another desk since you opened it: saving shows what changed, keeping what you typed.", r.Number))
+			return
+		}
+		f.update(r, tabStay, fmt.Sprintf("%s was changed at another desk: shown as it is now.", r.Number))
+	case u.editing != nil:
+		// Settings being edited: left alone.
+	case u.current == navQueue && len(u.body.Objects) > 0 && u.body.Objects[0] == u.queue.content:
+		u.queue.refresh()
+	case u.refreshShown != nil && u.current != navQueue:
+		u.refreshShown()
+	}
 }
 
 // OpenRequest shows the form of an existing request.

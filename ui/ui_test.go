@@ -669,3 +669,80 @@ func TestFirstRunJoinsAServer(t *testing.T) {
 		t.Fatal("no sign-in on the joined office")
 	}
 }
+
+// liveStore is a store another desk changes too, as an office server is.
+type liveStore struct {
+	Store
+	ch chan struct{}
+}
+
+func (l liveStore) Changes() <-chan struct{} { return l.ch }
+
+// A change made at another desk shows by itself: the queue reads again, an
+// open request without unsaved changes is reloaded, one with unsaved
+// changes says so and keeps what was typed.
+func TestChangesAtAnotherDeskShow(t *testing.T) {
+	a := test.NewTempApp(t)
+	db := desk.Empty(t)
+	if _, err := demo.Load(db, 5, fp.DateOf(fixedNow())); err != nil {
+		t.Fatal(err)
+	}
+	ticks := make(chan struct{}, 1)
+	u := New(a, liveStore{db, ticks}, "office server")
+	u.Now, u.inline = fixedNow, true
+	u.win.Resize(fyne.NewSize(1180, 760))
+	signIn(t, u, demo.Clerk.Name, demo.Password)
+	u.showQueue()
+	before := len(u.queue.rows)
+	other, err := db.Authenticate(demo.Director.Name, demo.Password) // the other desk's user
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := fixture.Request()
+	in.ANumber, in.ReceiptNumbers = "A123123123", ""
+	r, _, err := in.Parse(fp.DateOf(fixedNow()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateRequest(other, r, fp.SaveOptions{AllowDuplicates: true}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for end := time.Now().Add(3 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("%s did not show", what)
+			}
+		}
+	}
+	ticks <- struct{}{}
+	waitFor("the new request in the queue", func() bool { return len(u.queue.rows) == before+1 })
+
+	id := u.queue.rows[0].ID
+	u.OpenRequest(id)
+	edit := func(email string) *fp.Request {
+		t.Helper()
+		cur, _ := db.FindRequestByID(id)
+		in := cur.Input()
+		in.Email = email
+		changed, _, err := in.Parse(fp.DateOf(fixedNow()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := db.UpdateRequest(other, id, cur.Version, changed, fp.SaveOptions{AllowDuplicates: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	cur := edit("first@example.org")
+	ticks <- struct{}{}
+	waitFor("the request as changed", func() bool { return u.form.req.Version == cur.Version && u.form.email.Text == "first@example.org" })
+	test.Type(u.form.phone, "9")
+	edit("second@example.org")
+	ticks <- struct{}{}
+	waitFor("the note that it changed", func() bool { return strings.Contains(u.form.message.Text, "since you opened it") })
+	if !strings.Contains(u.form.phone.Text, "9") || u.form.email.Text != "first@example.org" {
+		t.Fatal("what was typed was lost")
+	}
+}

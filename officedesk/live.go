@@ -1,0 +1,64 @@
+package officedesk
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// live is the desk's following of the server's changes (Changes).
+type live struct {
+	once   sync.Once
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// changesPrefix is what the screens show: the requests' records (status,
+// checklist, appointments all change them).
+var changesPrefix = []byte("requests/")
+
+// Changes ticks when the office's requests change on the server (another
+// desk's work, or this desk's own), at most one tick waiting: the window
+// refreshes what it shows. It follows the server across restarts and
+// reconnections (a watch resumed from the last revision seen; one the
+// server no longer keeps starts again from now, and ticks, since anything
+// may have changed) and closes when the office closes.
+func (o *Office) Changes() <-chan struct{} {
+	o.live.once.Do(func() { o.live.ctx, o.live.cancel = context.WithCancel(context.Background()) })
+	out := make(chan struct{}, 1)
+	tick := func() {
+		select {
+		case out <- struct{}{}:
+		default:
+		}
+	}
+	go func() {
+		defer close(out)
+		var from int64
+		for o.live.ctx.Err() == nil {
+			ch, err := o.store.Watch(o.live.ctx, changesPrefix, from)
+			if err != nil {
+				if from != 0 { // compacted, or a server restored: read everything again
+					from = 0
+					tick()
+				}
+				select {
+				case <-o.live.ctx.Done():
+					return
+				case <-time.After(time.Second):
+				}
+				continue
+			}
+			for c := range ch {
+				from = c.Revision
+				tick()
+			}
+		}
+	}()
+	return out
+}
+
+func (o *Office) stopLive() {
+	o.live.once.Do(func() { o.live.ctx, o.live.cancel = context.WithCancel(context.Background()) })
+	o.live.cancel()
+}
