@@ -62,3 +62,30 @@ func (o *Office) stopLive() {
 	o.live.once.Do(func() { o.live.ctx, o.live.cancel = context.WithCancel(context.Background()) })
 	o.live.cancel()
 }
+
+// presenceTTL is how long a crashed desk's "open here" mark outlives it.
+const presenceTTL = 15 * time.Second
+
+// OpenAt marks the request numbered number as open by who at this desk,
+// until release is called (or this desk stops, after presenceTTL).
+func (o *Office) OpenAt(number, who string) (release func()) {
+	release, err := o.store.Present(number, who, presenceTTL)
+	if err != nil {
+		return func() {}
+	}
+	return release
+}
+
+// OpenElsewhere says who has the request open at other desks ("jchen at
+// Director"), empty when nobody (or the server does not answer).
+func (o *Office) OpenElsewhere(number string) []string {
+	ps, err := o.store.Presences(number)
+	if err != nil {
+		return nil
+	}
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.Who+" at "+p.Desk)
+	}
+	return out
+}

@@ -316,3 +316,25 @@ func TestChangesReachTheOtherDesk(t *testing.T) {
 		t.Fatal("Changes did not end with the office")
 	}
 }
+
+// A request open at one desk says so at the other, and lets go when it is
+// closed there.
+func TestOpenAtAnotherDesk(t *testing.T) {
+	s := startServer(t)
+	a := connect(t, s, deskFile(t, s, "Intake 1"))
+	b := connect(t, s, deskFile(t, s, "Director"))
+	release := a.OpenAt("FP-2026-00042", "mlopez")
+	if got := b.OpenElsewhere("FP-2026-00042"); len(got) != 1 || got[0] != "mlopez at Intake 1" {
+		t.Fatalf("at the other desk: %v", got)
+	}
+	if got := a.OpenElsewhere("FP-2026-00042"); len(got) != 0 {
+		t.Fatalf("a desk sees itself: %v", got)
+	}
+	if got := b.OpenElsewhere("FP-2026-00043"); len(got) != 0 {
+		t.Fatalf("another request: %v", got)
+	}
+	release()
+	if got := b.OpenElsewhere("FP-2026-00042"); len(got) != 0 {
+		t.Fatalf("still open after it was closed: %v", got)
+	}
+}

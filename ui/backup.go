@@ -253,7 +253,8 @@ func (u *UI) restore(file string, s workflow.BackupSecret) {
 			u.showError(err)
 			return
 		}
-		u.actor, u.editing, u.form = fp.Actor{}, nil, nil
+		u.closeForm()
+		u.actor = fp.Actor{}
 		u.queue = newQueueScreen(u)
 		u.setTitle()
 		u.showSignIn("The backup is restored. Sign in again, with the passwords of the backup's day.")

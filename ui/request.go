@@ -45,6 +45,7 @@ type requestScreen struct {
 	warnings *widget.Label
 	blocked  []string // decisions shown disabled, and why
 	message  *widget.Label
+	presence *widget.Label // who else has it open (an office server)
 	saveBtn  *widget.Button
 	content  fyne.CanvasObject
 	filling  bool // widgets are being set programmatically
@@ -332,6 +333,9 @@ func (f *requestScreen) drawHeader() {
 		l.SizeName = theme.SizeNameCaptionText
 		l.Importance = widget.WarningImportance
 		f.header.Add(l)
+	}
+	if f.presence != nil {
+		f.header.Add(f.presence)
 	}
 	f.header.Refresh()
 }
@@ -901,4 +905,26 @@ func (f *requestScreen) setPerson(i int, p fp.PersonInput) {
 		h.passport.set(p.Passport)
 	}
 	f.validate()
+}
+
+// drawPresence says who else has this request open, at which desk (an
+// office server only; refreshed with the other desks' changes).
+func (f *requestScreen) drawPresence() {
+	p, ok := f.ui.db.(Presence)
+	if !ok || f.req == nil {
+		return
+	}
+	others := p.OpenElsewhere(f.req.Number)
+	if f.presence == nil {
+		f.presence = widget.NewLabel("")
+		f.presence.Importance = widget.WarningImportance
+		f.presence.Wrapping = fyne.TextWrapWord
+		f.header.Add(f.presence)
+	}
+	if len(others) == 0 {
+		f.presence.Hide()
+		return
+	}
+	f.presence.SetText("Also open at another desk: " + strings.Join(others, ", ") + ". Changes made there show here; a save that meets one says so.")
+	f.presence.Show()
 }

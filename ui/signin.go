@@ -110,7 +110,8 @@ func (u *UI) checkIdle() {
 // showSignIn replaces everything on screen with the sign-in form (or, on a
 // database without accounts, the first-run form).
 func (u *UI) showSignIn(note string) {
-	u.form, u.editing, u.actor = nil, nil, fp.Actor{}
+	u.closeForm()
+	u.actor = fp.Actor{}
 	u.db.Lock()
 	u.setTitle()
 	if n, err := u.db.CountUsers(); err == nil && n == 0 {

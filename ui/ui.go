@@ -90,6 +90,8 @@ type UI struct {
 	purging      bool // the daily purge is running
 	// refreshShown fills the screen on show again (a change at another desk).
 	refreshShown func()
+	// release ends the open request's "open at this desk" mark (Presence).
+	release func()
 	// IdleAfter locks the window after this long without activity (0: never).
 	IdleAfter  time.Duration
 	lastActive time.Time
@@ -391,10 +393,25 @@ func (u *UI) Navigate(name string) {
 
 // showScreen fills a screen that is not a request form and shows it.
 func (u *UI) showScreen(nav string, refresh func(), content fyne.CanvasObject) {
-	u.form, u.editing = nil, nil
+	u.closeForm()
 	u.setBody(nav, content)
 	u.refreshShown = refresh
 	refresh() // once shown, so a screen can put the focus in it
+}
+
+// Presence is a store several desks share: who has a request open where.
+type Presence interface {
+	OpenAt(number, who string) (release func())
+	OpenElsewhere(number string) []string
+}
+
+// closeForm lets go of the open form (and of its "open here" mark).
+func (u *UI) closeForm() {
+	if u.release != nil {
+		u.release()
+		u.release = nil
+	}
+	u.form, u.editing = nil, nil
 }
 
 // Live is a store other desks change too (an office server): Changes
@@ -437,6 +454,7 @@ func (u *UI) liveRefresh() {
 		if f.req == nil {
 			return // a new request: nothing of it is on the server yet
 		}
+		f.drawPresence()
 		r, err := u.db.FindRequestByID(f.req.ID)
 		if err != nil || r.Version == f.req.Version {
 			return
@@ -469,7 +487,7 @@ func (u *UI) OpenRequest(id fp.RequestID) {
 }
 
 func (u *UI) showQueue() {
-	u.form, u.editing = nil, nil
+	u.closeForm()
 	n, err := u.db.CountRequests()
 	if err != nil {
 		u.showError(err)
@@ -484,7 +502,12 @@ func (u *UI) showQueue() {
 }
 
 func (u *UI) showForm(f *requestScreen) {
+	u.closeForm()
 	u.form, u.editing = f, f
+	if p, ok := u.db.(Presence); ok && f.req != nil {
+		u.release = p.OpenAt(f.req.Number, u.actor.Name)
+		f.drawPresence()
+	}
 	name := ""
 	if f.req == nil {
 		name = navNew

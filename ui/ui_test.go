@@ -746,3 +746,43 @@ func TestChangesAtAnotherDeskShow(t *testing.T) {
 		t.Fatal("what was typed was lost")
 	}
 }
+
+// presenceStore is a shared store where another desk has requests open.
+type presenceStore struct {
+	Store
+	opened, released *int
+}
+
+func (p presenceStore) OpenAt(number, who string) func() {
+	*p.opened++
+	return func() { *p.released++ }
+}
+func (p presenceStore) OpenElsewhere(string) []string { return []string{"jchen at Director"} }
+
+// An open request says who else has it open, at which desk, and lets go of
+// its own mark when it is closed.
+func TestOpenAtAnotherDeskShows(t *testing.T) {
+	a := test.NewTempApp(t)
+	db := desk.Empty(t)
+	if _, err := demo.Load(db, 3, fp.DateOf(fixedNow())); err != nil {
+		t.Fatal(err)
+	}
+	var opened, released int
+	u := New(a, presenceStore{db, &opened, &released}, "office server")
+	u.Now, u.inline = fixedNow, true
+	signIn(t, u, demo.Clerk.Name, demo.Password)
+	u.showQueue()
+	u.OpenRequest(u.queue.rows[0].ID)
+	if opened != 1 {
+		t.Fatal("the request was not marked open at this desk")
+	}
+	if _, ok := find(t, u.form.content, func(l *widget.Label) bool {
+		return strings.HasPrefix(l.Text, "Also open at another desk: jchen at Director") && l.Visible()
+	}); !ok {
+		t.Fatal("who else has it open is not shown")
+	}
+	u.Navigate(navQueue)
+	if released != 1 {
+		t.Fatal("closing the request did not let go of its mark")
+	}
+}
