@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strconv"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -93,17 +92,37 @@ type queueScreen struct {
 	empty    *widget.Label
 	list     *fyne.Container
 	content  fyne.CanvasObject
+	// rows holds one entry per row of the table (at most queueLimit);
+	// only the pages drawn are asked for (loaded[page]), a row not yet
+	// here has ID 0 and is drawn empty until its page comes.
 	rows     []fp.RequestSummary
+	loaded   map[int]bool
+	fetching map[int]bool
 	total    int
 	badges   map[*fyne.Container]*badge // table cell -> its status badge
-	// Typing runs the search off the UI thread, once the keys pause: a
-	// barcode scanner types a key every 12 ms, and no key may be lost.
-	typing *time.Timer
-	asked  int // the newest search asked for; older answers are dropped
+	// Each key typed asks at once, off the UI thread; while a query runs,
+	// later keys only leave the newest filter waiting (next), run when it
+	// answers: no query is queued behind another, none superseded runs,
+	// and an answer older than the newest asked for is dropped. A barcode
+	// scanner types a key every 12 ms, and no key may be lost.
+	asked   int               // the newest query asked for
+	shown   int               // the query whose answer the rows hold
+	cur     queueQuery        // the query of the rows shown
+	running bool              // a query is running
+	next    *queueQuery       // the newest query asked for while one ran
+	onShow  func(text string) // test and latency hook: an answer was shown
 }
 
-// searchPause is how long typing must pause before the queue searches.
-const searchPause = 150 * time.Millisecond
+// queueQuery is one question the controls asked.
+type queueQuery struct {
+	gen      int
+	f        fp.RequestFilter
+	expiring bool
+}
+
+// queuePage is how many rows one query asks for: more than a screen
+// shows (about 20 rows at 768 pixels, 60 on a 4K screen).
+var queuePage = 100 // a variable: tests ask for smaller pages
 
 func newQueueScreen(u *UI) *queueScreen {
 	q := &queueScreen{ui: u, badges: map[*fyne.Container]*badge{}}
@@ -156,7 +175,7 @@ func newQueueScreen(u *UI) *queueScreen {
 	}
 	q.table.OnSelected = func(id widget.TableCellID) {
 		q.table.UnselectAll()
-		if id.Row >= 0 && id.Row < len(q.rows) {
+		if id.Row >= 0 && id.Row < len(q.rows) && q.rows[id.Row].ID != 0 {
 			u.OpenRequest(q.rows[id.Row].ID)
 		}
 	}
@@ -215,53 +234,72 @@ func (q *queueScreen) filter() fp.RequestFilter {
 	return f
 }
 
-// searchSoon searches once the typing pauses (at once in tests).
-func (q *queueScreen) searchSoon() {
-	if q.ui.inline {
-		q.refresh()
-		return
-	}
-	if q.typing != nil {
-		q.typing.Stop()
-	}
-	q.typing = time.AfterFunc(searchPause, func() { fyne.Do(q.refresh) })
-}
+// searchSoon asks for the search typed.
+func (q *queueScreen) searchSoon() { q.refresh() }
 
-// refresh runs the query the controls ask for, off the UI thread, and shows
-// its answer unless a newer one was asked for meanwhile.
+// refresh asks for the rows the controls ask for: at once when no query
+// runs, else once the running one answers (only the newest waits).
 func (q *queueScreen) refresh() {
 	if q.content == nil {
 		return // still being built
 	}
 	q.asked++
-	asked, f, expiring := q.asked, q.filter(), q.status.Selected == filterExp
-	query := func() ([]fp.RequestSummary, int, error) {
-		if expiring {
-			return q.expiring()
-		}
-		return q.ui.db.FindRequests(f)
-	}
+	f := q.filter()
+	f.Limit = queuePage
+	qq := queueQuery{gen: q.asked, f: f, expiring: q.status.Selected == filterExp}
 	if q.ui.inline {
-		rows, total, err := query()
-		q.show(rows, total, err)
+		rows, total, err := q.query(qq.f, qq.expiring)
+		q.show(qq, rows, total, err)
 		return
 	}
+	if q.running {
+		q.next = &qq
+		return
+	}
+	q.run(qq)
+}
+
+// run runs qq off the UI thread; its answer is shown unless a newer
+// query was asked for meanwhile, and the newest waiting query runs next.
+func (q *queueScreen) run(qq queueQuery) {
+	q.running = true
 	go func() {
-		rows, total, err := query()
+		rows, total, err := q.query(qq.f, qq.expiring)
 		fyne.Do(func() {
-			if asked == q.asked {
-				q.show(rows, total, err)
+			q.running = false
+			if n := q.next; n != nil {
+				q.next = nil
+				q.run(*n) // asked before this answer is drawn: it is already stale
+			}
+			if qq.gen == q.asked {
+				q.show(qq, rows, total, err)
 			}
 		})
 	}()
 }
 
-func (q *queueScreen) show(rows []fp.RequestSummary, total int, err error) {
+func (q *queueScreen) query(f fp.RequestFilter, expiring bool) ([]fp.RequestSummary, int, error) {
+	if expiring {
+		rows, total, err := q.expiring()
+		if f.Offset < len(rows) {
+			rows = rows[f.Offset:min(len(rows), f.Offset+f.Limit)]
+		} else {
+			rows = nil
+		}
+		return rows, total, err
+	}
+	return q.ui.db.FindRequests(f)
+}
+
+func (q *queueScreen) show(qq queueQuery, rows []fp.RequestSummary, total int, err error) {
 	if err != nil {
 		q.ui.showError(err)
 		return
 	}
-	q.rows, q.total = rows, total
+	q.shown, q.cur, q.total = qq.gen, qq, total
+	q.rows = make([]fp.RequestSummary, min(total, queueLimit))
+	copy(q.rows, rows)
+	q.loaded, q.fetching = map[int]bool{0: true}, map[int]bool{}
 	switch {
 	case total == 0 && q.search.Text != "":
 		q.count.SetText("No matches")
@@ -269,8 +307,8 @@ func (q *queueScreen) show(rows []fp.RequestSummary, total int, err error) {
 	case total == 0:
 		q.count.SetText("No requests")
 		q.empty.SetText("No requests with these filters.\nChoose \"All statuses\" or another category, or record a new request (Ctrl+N).")
-	case total > len(rows):
-		q.count.SetText(fmt.Sprintf("Showing %d of %d requests: search or filter to narrow", len(rows), total))
+	case total > len(q.rows):
+		q.count.SetText(fmt.Sprintf("Showing %d of %d requests: search or filter to narrow", len(q.rows), total))
 	case total == 1:
 		q.count.SetText("1 request")
 	default:
@@ -282,6 +320,49 @@ func (q *queueScreen) show(rows []fp.RequestSummary, total int, err error) {
 		q.list.Objects = []fyne.CanvasObject{q.table}
 	}
 	q.list.Refresh() // the table inside it too: once per answer
+	if q.onShow != nil {
+		q.onShow(qq.f.Search)
+	}
+}
+
+// row returns the row i of the table, asking for its page when it has
+// not come yet (then the row is empty: ID 0).
+func (q *queueScreen) row(i int) fp.RequestSummary {
+	page := i / queuePage
+	if q.loaded[page] || q.fetching[page] {
+		return q.rows[i]
+	}
+	f := q.cur.f
+	f.Offset, f.Limit = page*queuePage, min(queuePage, len(q.rows)-page*queuePage)
+	gen := q.shown
+	fill := func(rows []fp.RequestSummary, err error) {
+		delete(q.fetching, page)
+		if gen != q.shown {
+			return // another answer is shown now
+		}
+		if err != nil {
+			q.ui.showError(err)
+			return
+		}
+		q.loaded[page] = true
+		copy(q.rows[f.Offset:], rows)
+	}
+	q.fetching[page] = true
+	if q.ui.inline {
+		rows, _, err := q.query(f, q.cur.expiring)
+		fill(rows, err)
+		return q.rows[i]
+	}
+	go func() {
+		rows, _, err := q.query(f, q.cur.expiring)
+		fyne.Do(func() {
+			fill(rows, err)
+			if gen == q.shown {
+				q.table.Refresh()
+			}
+		})
+	}()
+	return q.rows[i]
 }
 
 // expiring lists adoption households whose fingerprints (valid 15 months)
@@ -302,9 +383,15 @@ func (q *queueScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	if id.Row < 0 || id.Row >= len(q.rows) {
 		return
 	}
-	r := q.rows[id.Row]
+	r := q.row(id.Row)
 	cell := o.(*fyne.Container)
 	l, b := cell.Objects[0].(*widget.Label), q.badges[cell]
+	if r.ID == 0 { // its page is on its way
+		b.box.Hide()
+		l.Show()
+		l.SetText("")
+		return
+	}
 	if id.Col == 3 {
 		l.Hide()
 		b.set(r.Status)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"sort"
 	"strings"
 	"sync"
@@ -93,9 +94,34 @@ type posting struct {
 }
 
 type memIndex struct {
-	rows                      map[fp.RequestID][]byte // date(8) status 0x00 category, as hits hold
+	// rows[id] is request id's date(8) status 0x00 category, as hits hold
+	// (ids come from a sequence: dense); far holds the rare id past
+	// maxDense, so a damaged key cannot make the slice huge.
+	rows                      [][]byte
+	far                       map[fp.RequestID][]byte
 	idents                    map[fp.RequestID]identity
 	names, receipts, anumbers []posting
+}
+
+// maxDense is the largest id kept in memIndex.rows (ids past it: far).
+const maxDense = 1 << 26
+
+func (m *memIndex) row(id fp.RequestID) []byte {
+	if id < fp.RequestID(len(m.rows)) {
+		return m.rows[id]
+	}
+	return m.far[id]
+}
+
+func (m *memIndex) setRow(id fp.RequestID, v []byte) {
+	if id > maxDense {
+		m.far[id] = v
+		return
+	}
+	if int(id) >= len(m.rows) {
+		m.rows = append(m.rows, make([][]byte, int(id)+1-len(m.rows)+len(m.rows)/4)...)
+	}
+	m.rows[id] = v
 }
 
 // memChange is what a committed write does to the index: the request's new
@@ -150,10 +176,10 @@ func (db *Desk) memIndexFor(tx *tx) (*memIndex, error) {
 }
 
 func buildMemIndex(tx *tx) (*memIndex, error) {
-	m := &memIndex{rows: map[fp.RequestID][]byte{}, idents: map[fp.RequestID]identity{}}
+	m := &memIndex{far: map[fp.RequestID][]byte{}, idents: map[fp.RequestID]identity{}}
 	each(idx(tx, iReceived), nil, func(k, v []byte) {
 		if len(k) == 16 {
-			m.rows[fp.RequestID(binary.BigEndian.Uint64(k[8:]))] = cat(k[:8], v)
+			m.setRow(fp.RequestID(binary.BigEndian.Uint64(k[8:])), cat(k[:8], v))
 		}
 	})
 	b := idx(tx, iIdent)
@@ -222,7 +248,7 @@ func remove(l []posting, p posting) []posting {
 // apply brings the index up to a committed write.
 func (m *memIndex) apply(rid fp.RequestID, c memChange) {
 	if c.row != nil {
-		m.rows[rid] = c.row
+		m.setRow(rid, c.row)
 	}
 	if c.ident == nil {
 		return
@@ -284,8 +310,112 @@ func prefix(l []posting, p string, fn func(posting)) {
 // hits adds to into the requests whose identifier in l starts with p.
 func (m *memIndex) hits(l []posting, p string, into hits) {
 	prefix(l, p, func(x posting) {
-		if row := m.rows[x.id]; row != nil {
+		if row := m.row(x.id); row != nil {
 			into[x.id] = row
+		}
+	})
+}
+
+// idSet is a set of request ids: a bit per id up to the index's rows, a
+// map for the rare id past them.
+type idSet struct {
+	bits []uint64
+	far  map[fp.RequestID]bool
+}
+
+func (m *memIndex) newSet() *idSet { return &idSet{bits: make([]uint64, len(m.rows)/64+1)} }
+
+func (s *idSet) add(id fp.RequestID) {
+	if i := uint64(id) / 64; i < uint64(len(s.bits)) {
+		s.bits[i] |= 1 << (uint64(id) % 64)
+		return
+	}
+	if s.far == nil {
+		s.far = map[fp.RequestID]bool{}
+	}
+	s.far[id] = true
+}
+
+// and keeps only the ids also in o.
+func (s *idSet) and(o *idSet) {
+	for i := range s.bits {
+		s.bits[i] &= o.bits[i]
+	}
+	for id := range s.far {
+		if !o.far[id] {
+			delete(s.far, id)
+		}
+	}
+}
+
+func (s *idSet) or(o *idSet) {
+	for i := range s.bits {
+		s.bits[i] |= o.bits[i]
+	}
+	for id := range o.far {
+		s.add(id)
+	}
+}
+
+// each calls fn with every id in the set.
+func (s *idSet) each(fn func(fp.RequestID)) {
+	for i, w := range s.bits {
+		for w != 0 {
+			b := bits.TrailingZeros64(w)
+			fn(fp.RequestID(uint64(i)*64 + uint64(b)))
+			w &= w - 1
+		}
+	}
+	for id := range s.far {
+		fn(id)
+	}
+}
+
+// search calls fn once with every request (and its row) whose name,
+// receipt number, A-number or request number matches q, as searchHits
+// finds them, without a map of hits: a set of bits of the index's ids.
+func (m *memIndex) search(tx *tx, q string, fn func(fp.RequestID, []byte)) {
+	found := m.newSet()
+	c := fp.SqueezeUpper(q)
+	// Request number typed in full.
+	if n, err := fp.ParseNumber(q); err == nil && strings.HasPrefix(c, "FP") {
+		if v := tx.Bucket(bNumbers).Get([]byte(n)); len(v) == 8 {
+			id := fp.RequestID(binary.BigEndian.Uint64(v))
+			if m.row(id) != nil {
+				found.add(id)
+			} else if s, err := getSummary(tx, id); err == nil {
+				fn(id, cat(dateKey(s.Received), []byte(s.Status), sep, []byte(s.Category))) // not in the index yet
+			}
+		}
+	}
+	add := func(x posting) { found.add(x.id) }
+	if len(c) >= 3 && isUpper(c[:3]) && isDigits(c[3:]) && len(c) <= 13 {
+		prefix(m.receipts, c, add)
+	}
+	if d := strings.TrimPrefix(c, "A"); len(d) >= 3 && len(d) <= 9 && isDigits(d) {
+		prefix(m.anumbers, "A"+d, add)
+		if len(d) >= 7 {
+			if a, err := fp.ParseANumber(d); err == nil && string(a) != "A"+d {
+				prefix(m.anumbers, string(a), add)
+			}
+		}
+	}
+	var names *idSet
+	for _, w := range fp.SearchTokens(q) {
+		word := m.newSet()
+		prefix(m.names, w, func(x posting) { word.add(x.id) })
+		if names == nil {
+			names = word
+		} else {
+			names.and(word)
+		}
+	}
+	if names != nil {
+		found.or(names)
+	}
+	found.each(func(id fp.RequestID) {
+		if v := m.row(id); v != nil {
+			fn(id, v)
 		}
 	})
 }

@@ -1,0 +1,151 @@
+package workflow
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/demo"
+)
+
+// The search on the index in memory (a set of ids, a heap of the page)
+// returns exactly what gathering every hit and sorting them all returns:
+// the same rows in the same order and the same count, for every page,
+// both orders, and the window's filters.
+func TestSearchPageMatchesFullSort(t *testing.T) {
+	db, _ := openTemp(t)
+	rs, err := demo.Requests(400, fp.DateOf(fixedNow()), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := db.ImportRequests(clerk, rs, fp.SaveOptions{AllowDuplicates: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range saved {
+		if i%3 == 1 {
+			if _, err := db.TransitionRequest(clerk, r.ID, fp.StatusAwaitingDocuments, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var open []fp.Status
+	for _, s := range fp.Statuses {
+		if s.Open() {
+			open = append(open, s)
+		}
+	}
+	// want: every hit gathered (the map of hits), filtered and sorted.
+	want := func(f fp.RequestFilter) ([]fp.RequestID, int) {
+		var ids []fp.RequestID
+		var vals = map[fp.RequestID][]byte{}
+		err := db.view(func(tx *tx) error {
+			m, err := db.memIndexFor(tx)
+			if err != nil {
+				return err
+			}
+			for id, v := range searchHits(tx, m, f.Search) {
+				st, ct := string(v[8:]), ""
+				if i := slices.Index(v[8:], 0); i >= 0 {
+					st, ct = string(v[8:8+i]), string(v[9+i:])
+				}
+				if (len(f.Statuses) == 0 || slices.Contains(f.Statuses, fp.Status(st))) &&
+					(len(f.Categories) == 0 || slices.Contains(f.Categories, fp.Category(ct))) {
+					ids, vals[id] = append(ids, id), v
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(ids, func(a, b fp.RequestID) int {
+			c := string(vals[a][:8]) + fmt.Sprintf("%020d", a)
+			d := string(vals[b][:8]) + fmt.Sprintf("%020d", b)
+			if f.Newest {
+				c, d = d, c
+			}
+			if c < d {
+				return -1
+			}
+			return 1
+		})
+		total := len(ids)
+		ids = ids[min(f.Offset, len(ids)):]
+		if f.Limit > 0 && len(ids) > f.Limit {
+			ids = ids[:f.Limit]
+		}
+		return ids, total
+	}
+	queries := []string{"n", "ng", "nguyen", "wang li", "IOE", "ioe0", "a", "zzz", "A0", "m"}
+	for _, q := range queries {
+		for _, f := range []fp.RequestFilter{
+			{Search: q, Limit: 7},
+			{Search: q, Limit: 7, Offset: 7, Newest: true},
+			{Search: q, Limit: 100, Statuses: open},
+			{Search: q, Statuses: []fp.Status{fp.StatusAwaitingDocuments}, Categories: []fp.Category{fp.CategoryMilitary}},
+			{Search: q},
+			{Search: q, Limit: 3, Offset: 1000},
+		} {
+			rows, total, err := db.FindRequests(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids, wantTotal := want(f)
+			var got []fp.RequestID
+			for _, r := range rows {
+				got = append(got, r.ID)
+			}
+			if total != wantTotal || !slices.Equal(got, ids) {
+				t.Errorf("%+v: %d %v, want %d %v", f, total, got, wantTotal, ids)
+			}
+		}
+	}
+}
+
+// Searches run while this desk's commits change the index in memory.
+func TestSearchWhileWriting(t *testing.T) {
+	db, _ := openTemp(t)
+	rs, err := demo.Requests(60, fp.DateOf(fixedNow()), 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := db.ImportRequests(clerk, rs, fp.SaveOptions{AllowDuplicates: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, _, err := db.FindRequests(fp.RequestFilter{Search: "n", Limit: 10}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for i := range 20 {
+		in := sample()
+		in.FullName, in.ReceiptNumbers, in.ANumber = fmt.Sprintf("Nadia Writer%c", 'a'+i), fmt.Sprintf("WAC26%08d", i), ""
+		if _, err := db.CreateRequest(clerk, mustParse(t, in), fp.SaveOptions{AllowDuplicates: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.TransitionRequest(clerk, saved[i].ID, fp.StatusAwaitingDocuments, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if _, total, _ := db.FindRequests(fp.RequestFilter{Search: "nadia writer"}); total != 20 {
+		t.Fatalf("%d found", total)
+	}
+}
