@@ -11,9 +11,12 @@
 #   scripts/keystroke-latency.sh [REQUESTS] [ROUNDS]     (default 100000 3)
 #
 # The office is kept in $FIELDPRINT_LATENCY_DIR (default /tmp/fieldprint-latency)
-# as office-REQUESTS.db for the next run (100,000 requests: about a minute to
-# make). GALLIUM_DRIVER picks Mesa's renderer (default softpipe, as make test
-# uses; llvmpipe draws faster). Needs: make selftest-deps.
+# as office-REQUESTS.db for the next run (100,000 requests: 2 to 3 minutes to
+# make). GALLIUM_DRIVER picks Mesa's renderer: default llvmpipe, which draws
+# a frame in milliseconds; softpipe (what make test uses, for its captures)
+# takes 0.3 to several seconds a frame here, which is then all one measures.
+# FIELDPRINT_CPUPROFILE=FILE writes the window's CPU profile. Needs: make
+# selftest-deps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
@@ -23,6 +26,6 @@ mkdir -p "$dir"
 go build -tags migrated_fynedo -o bin/fieldprint ./cmd/fieldprint
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(date -u '+%F %H:%M UTC')"
 echo "load before: $(uptime)"
-GALLIUM_DRIVER=${GALLIUM_DRIVER:-softpipe} xvfb-run -a -s "-screen 0 1366x768x24" \
+GALLIUM_DRIVER=${GALLIUM_DRIVER:-llvmpipe} xvfb-run -a -s "-screen 0 1366x768x24" \
 	./bin/fieldprint self-test --keystrokes "$n" --rounds "$rounds" --db "$dir/office-$n.db" --timeout 30m
 echo "load after: $(uptime)"

@@ -1,6 +1,8 @@
 package workflow
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
+	"github.com/fieldprint/fieldprint/store/disk"
 )
 
 // Benchmarks run against one database of benchRequests demo requests, built
@@ -46,6 +49,7 @@ var big struct {
 	build    time.Duration
 	creates  int // requests added by BenchmarkCreateRequest, for unique identifiers
 	fileSize int64
+	cleanup  []string // more folders TestMain removes
 	// reportChecked: the report was compared with the export once.
 	reportChecked bool
 	order         auditOrder // how far the audit trail strays from time order
@@ -59,6 +63,9 @@ func TestMain(m *testing.M) {
 	}
 	if big.dir != "" && os.Getenv("FIELDPRINT_BENCH_KEEP") == "" {
 		os.RemoveAll(big.dir)
+	}
+	for _, dir := range big.cleanup {
+		os.RemoveAll(dir)
 	}
 	os.Exit(code)
 }
@@ -630,6 +637,92 @@ func BenchmarkOpen(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(big.fileSize)/(1<<20), "MB-file")
+		})
+	}
+}
+
+// scanOffice is a small office whose scans folder holds as many files as
+// the benchmark office has requests, each counted in files/ (what Open's
+// sweep looks up), built once.
+var scanOffice struct {
+	once sync.Once
+	path string
+	n    int
+	err  error
+}
+
+func scansDB(b *testing.B) string {
+	b.Helper()
+	scanOffice.once.Do(func() {
+		dir, err := os.MkdirTemp("", "fieldprint-bench-scans-")
+		if err != nil {
+			scanOffice.err = err
+			return
+		}
+		big.cleanup = append(big.cleanup, dir)
+		scanOffice.path, scanOffice.n = filepath.Join(dir, "scans.db"), benchRequests
+		db, err := Open(scanOffice.path)
+		if err != nil {
+			scanOffice.err = err
+			return
+		}
+		defer db.Close()
+		folder := db.files.(disk.Folder)
+		sums := make([]string, scanOffice.n)
+		for i := range sums {
+			data := []byte(fmt.Sprintf("scan %d", i))
+			sum := sha256.Sum256(data)
+			sums[i] = hex.EncodeToString(sum[:])
+			// As Folder.Write names them, without its fsyncs (minutes here).
+			sub := filepath.Join(folder.Dir, sums[i][:2])
+			if err := os.MkdirAll(sub, 0o700); err != nil {
+				scanOffice.err = err
+				return
+			}
+			if err := os.WriteFile(filepath.Join(sub, sums[i]), data, 0o600); err != nil {
+				scanOffice.err = err
+				return
+			}
+		}
+		_, scanOffice.err = db.inChunks(len(sums), func(tx *tx, i int) error {
+			return tx.Bucket(bFiles).Put([]byte(sums[i]), []byte(`{"type":"application/pdf","size":7,"refs":1}`))
+		})
+	})
+	if scanOffice.err != nil {
+		b.Fatal(scanOffice.err)
+	}
+	b.ResetTimer()
+	return scanOffice.path
+}
+
+// BenchmarkOpenWithScans is opening an office whose scans folder holds as
+// many files as the benchmark office has requests: after a clean close
+// (the folder is not looked at) and after a crash (Open returns; the sweep
+// of the folder runs in the background, timed apart as sweep).
+func BenchmarkOpenWithScans(b *testing.B) {
+	path := scansDB(b)
+	for _, clean := range []bool{true, false} {
+		b.Run(map[bool]string{true: "clean", false: "unclean"}[clean], func(b *testing.B) {
+			var sweep time.Duration
+			for b.Loop() {
+				if !clean {
+					os.Remove(path + "-closed")
+				}
+				db, err := Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				start := time.Now()
+				db.sweeping.Wait()
+				sweep += time.Since(start)
+				if err := db.Close(); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(scanOffice.n), "scans")
+			b.ReportMetric(float64(sweep.Milliseconds())/float64(b.N), "ms-sweep")
 		})
 	}
 }

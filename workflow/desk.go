@@ -70,8 +70,9 @@ type Desk struct {
 	BackupSettings string
 	// MaxFileBytes is the size limit of one attached file.
 	MaxFileBytes int64
-	filesMu      sync.Mutex // one attach or detach at a time: file writes and their references
-	pins         pins       // files kept while a backup copies them (backup.go)
+	filesMu      sync.Mutex     // one attach or detach at a time: file writes and their references
+	sweeping     sync.WaitGroup // a sweep after an unclean stop (SweepInBackground)
+	pins         pins           // files kept while a backup copies them (backup.go)
 	zone         atomic.Pointer[time.Location]
 	wait         func(time.Duration)
 	cp           checkpoints // the signed checkpoints of the history

@@ -21,7 +21,9 @@ func Open(path string) (*Desk, error) {
 		kv.Close()
 		return nil, err
 	}
-	d.Sweep()
+	if !kv.ClosedCleanly() {
+		d.SweepInBackground()
+	}
 	return d, nil
 }
 

@@ -295,8 +295,11 @@ func releaseDropped(tx *tx, dropped []fp.Attachment) ([]string, error) {
 
 // Sweep removes stored files no record refers to: left by a crash between
 // writing a file and committing its transaction. It runs when the store
-// says the last stop was unclean, and in the check.
+// says the last stop was unclean (SweepInBackground). It holds filesMu: a
+// file being attached is written before the transaction that refers to it.
 func (db *Desk) Sweep() error {
+	db.filesMu.Lock()
+	defer db.filesMu.Unlock()
 	sums, err := db.files.List()
 	if err != nil {
 		return err
@@ -316,6 +319,16 @@ func (db *Desk) Sweep() error {
 	}
 	db.removeScans(gone)
 	return nil
+}
+
+// SweepInBackground runs Sweep on its own goroutine; Check and Close wait
+// for it.
+func (db *Desk) SweepInBackground() {
+	db.sweeping.Add(1)
+	go func() {
+		defer db.sweeping.Done()
+		db.Sweep()
+	}()
 }
 
 // checkFiles verifies that every file reference is counted and present on

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -150,6 +151,17 @@ func keystrokeTest(e env, path string, n, rounds int, size fyne.Size, timeout ti
 		os.Exit(1)
 	})
 	defer watchdog.Stop()
+	if prof := os.Getenv("FIELDPRINT_CPUPROFILE"); prof != "" { // where a key's time goes
+		f, err := os.Create(prof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	result := make(chan error, 1)
 	u.KeystrokeTest(kt, func(err error) {
 		if err == nil {

@@ -97,17 +97,18 @@ func damaged(path string, cause error) *fp.Error {
 
 // openBolt opens the bbolt file, refusing a damaged one before bbolt reads
 // more than its meta pages: bbolt validates the meta pages' checksums itself,
-// but loads the free list and trusts every page the meta page counts.
-func openBolt(path string, opts *bolt.Options) (b *bolt.DB, err error) {
+// but loads the free list and trusts every page the meta page counts. clean
+// says the file was as Fieldprint closed it (not walked).
+func openBolt(path string, opts *bolt.Options) (b *bolt.DB, clean bool, err error) {
 	fi, err := os.Stat(path)
 	if err == nil && fi.Mode().IsRegular() {
 		if fi.Size() == 0 {
 			// bbolt would make an empty file a new database, silently: an
 			// office would carry on with nothing and never notice.
-			return nil, fp.Internal(fmt.Sprintf("the database %s is damaged: the file is empty (0 bytes), as after an interrupted copy; restore a copy of the file, or ask your IT contact (to start a new, empty database instead, delete this file)", path), nil)
+			return nil, false, fp.Internal(fmt.Sprintf("the database %s is damaged: the file is empty (0 bytes), as after an interrupted copy; restore a copy of the file, or ask your IT contact (to start a new, empty database instead, delete this file)", path), nil)
 		}
 		if err := checkSize(path, fi.Size(), opts); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	trusted := !opts.ReadOnly && closedCleanly(path)
@@ -129,7 +130,7 @@ func openBolt(path string, opts *bolt.Options) (b *bolt.DB, err error) {
 	if err != nil && b != nil {
 		b.Close()
 	}
-	return b, err
+	return b, trusted, err
 }
 
 // checkSize opens the file read-only (which reads only the meta pages) and
