@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -286,9 +287,106 @@ func (db *Desk) memCommitted(changes map[fp.RequestID]memChange) {
 	if db.mem.idx == nil {
 		return
 	}
-	for rid, c := range changes {
-		db.mem.idx.apply(rid, c)
+	db.mem.idx.applyAll(changes)
+}
+
+// applyAll brings the index up to a committed transaction: one change by
+// itself (a binary search and a shift), several (an import's batch) in one
+// merge per list, so a batch of k costs a pass over the index and a sort
+// of k, not k shifts of the whole index.
+func (m *memIndex) applyAll(changes map[fp.RequestID]memChange) {
+	if len(changes) < 2 {
+		for rid, c := range changes {
+			m.apply(rid, c)
+		}
+		return
 	}
+	var gone, come [3][]posting // names, receipts, A-numbers
+	for rid, c := range changes {
+		if c.row != nil {
+			m.setRow(rid, c.row)
+		}
+		if c.ident == nil {
+			continue
+		}
+		old := m.idents[rid]
+		gone = postingsOf(rid, old, gone)
+		come = postingsOf(rid, *c.ident, come)
+		m.idents[rid] = *c.ident
+	}
+	for i, l := range []*[]posting{&m.names, &m.receipts, &m.anumbers} {
+		*l = mergePostings(*l, gone[i], come[i])
+	}
+}
+
+// postingsOf appends id's postings to into, by list.
+func postingsOf(rid fp.RequestID, id identity, into [3][]posting) [3][]posting {
+	for _, t := range id.Tokens {
+		into[0] = append(into[0], posting{t, rid})
+	}
+	for _, r := range id.Receipts {
+		into[1] = append(into[1], posting{r, rid})
+	}
+	if id.ANumber != "" {
+		into[2] = append(into[2], posting{id.ANumber, rid})
+	}
+	return into
+}
+
+// mergePostings is l (sorted) without gone and with come, sorted, each
+// posting once: what removing gone then inserting come one by one gives.
+// It works in l's array: a binary search for each posting gone or come,
+// and the runs between them moved once (copy), not compared.
+func mergePostings(l, gone, come []posting) []posting {
+	cmp := func(a, b posting) int {
+		switch {
+		case less(a, b):
+			return -1
+		case less(b, a):
+			return 1
+		}
+		return 0
+	}
+	if len(gone) > 0 {
+		slices.SortFunc(gone, cmp)
+		gone = slices.Compact(gone)
+		w, from := 0, 0 // l[:w] kept; l[from:] not looked at yet
+		for _, p := range gone {
+			i, found := slices.BinarySearchFunc(l[from:], p, cmp)
+			if !found {
+				continue
+			}
+			i += from
+			w += copy(l[w:], l[from:i])
+			from = i + 1
+		}
+		w += copy(l[w:], l[from:])
+		clear(l[w:]) // no strings kept alive past the end
+		l = l[:w]
+	}
+	if len(come) == 0 {
+		return l
+	}
+	slices.SortFunc(come, cmp)
+	come = slices.Compact(come)
+	pos := make([]int, 0, len(come))
+	k := 0 // those not in l yet, to the front
+	for _, p := range come {
+		if i, found := slices.BinarySearchFunc(l, p, cmp); !found {
+			come[k] = p
+			pos = append(pos, i)
+			k++
+		}
+	}
+	n := len(l)
+	l = slices.Grow(l, k)[:n+k]
+	end := n // l[pos[j]:end] moves up by j+1
+	for j := k - 1; j >= 0; j-- {
+		copy(l[pos[j]+j+1:end+j+1], l[pos[j]:end])
+		l[pos[j]+j] = come[j]
+		end = pos[j]
+	}
+	return l
 }
 
 // memDrop forgets the index (the desk locked: it holds applicants' names).

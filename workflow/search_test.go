@@ -1,7 +1,9 @@
 package workflow
 
 import (
+	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
@@ -16,7 +18,7 @@ import (
 // both orders, and the window's filters.
 func TestSearchPageMatchesFullSort(t *testing.T) {
 	db, _ := openTemp(t)
-	rs, err := demo.Requests(400, fp.DateOf(fixedNow()), 7)
+	rs, err := demo.Requests(250, fp.DateOf(fixedNow()), 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,5 +149,61 @@ func TestSearchWhileWriting(t *testing.T) {
 	wg.Wait()
 	if _, total, _ := db.FindRequests(fp.RequestFilter{Search: "nadia writer"}); total != 20 {
 		t.Fatalf("%d found", total)
+	}
+}
+
+// A batch of changes merged into the index in memory (an import's
+// commit) leaves it as applying them one by one does: new requests,
+// renamed ones, a name word kept, numbers changed, rows changed.
+func TestMemIndexBatchEqualsOneByOne(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := []string{"nguyen", "thi", "wang", "li", "garcia", "lopez", "mwangi", "njeri"}
+	ident := func() identity {
+		var id identity
+		for range 1 + rng.IntN(3) {
+			id.Tokens = append(id.Tokens, words[rng.IntN(len(words))])
+		}
+		slices.Sort(id.Tokens)
+		id.Tokens = slices.Compact(id.Tokens)
+		if rng.IntN(2) == 0 {
+			id.Receipts = []string{fmt.Sprintf("IOE%010d", rng.IntN(50))}
+		}
+		if rng.IntN(2) == 0 {
+			id.ANumber = fmt.Sprintf("A%09d", rng.IntN(50))
+		}
+		return id
+	}
+	fresh := func() *memIndex {
+		return &memIndex{far: map[fp.RequestID][]byte{}, idents: map[fp.RequestID]identity{}}
+	}
+	one, batch := fresh(), fresh()
+	for round := range 20 {
+		changes := map[fp.RequestID]memChange{}
+		for range 10 + rng.IntN(40) {
+			rid := fp.RequestID(1 + rng.IntN(200))
+			if round == 19 {
+				rid += maxDense // past the dense rows
+			}
+			c := memChange{row: []byte(fmt.Sprintf("2026%04dnew\x00military", rng.IntN(1000)))}
+			if rng.IntN(4) > 0 {
+				id := ident()
+				c.ident = &id
+			}
+			changes[rid] = c
+		}
+		for rid, c := range changes {
+			one.apply(rid, c)
+		}
+		batch.applyAll(changes)
+		for i, l := range [][2][]posting{{one.names, batch.names}, {one.receipts, batch.receipts}, {one.anumbers, batch.anumbers}} {
+			if !slices.Equal(l[0], l[1]) {
+				t.Fatalf("round %d list %d: one by one %v, batch %v", round, i, l[0], l[1])
+			}
+		}
+		for rid := range changes {
+			if !bytes.Equal(one.row(rid), batch.row(rid)) {
+				t.Fatalf("round %d: row %d", round, rid)
+			}
+		}
 	}
 }
