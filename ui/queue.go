@@ -39,7 +39,10 @@ var queueColumns = []struct {
 // fitColumns gives the table's columns the width there is: their natural
 // widths, scaled up on a wide window, so no column is cut on a narrow one
 // while the window has room, and the applicant's name gets what is left.
-type fitColumns struct{ t *widget.Table }
+type fitColumns struct {
+	t      *widget.Table
+	widths *[8]float32 // each column's width, as laid out last
+}
 
 func (l fitColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	var natural float32
@@ -66,6 +69,7 @@ func (l fitColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 			w -= (c.width - c.min) * min(1, short/slack)
 		}
 		l.t.SetColumnWidth(i, w)
+		l.widths[i] = w
 	}
 	for _, o := range objs {
 		o.Resize(size)
@@ -100,6 +104,7 @@ type queueScreen struct {
 	fetching map[int]bool
 	total    int
 	badges   map[*fyne.Container]*badge // table cell -> its status badge
+	widths   [8]float32                 // the columns' widths (fitColumns)
 	// Each key typed asks at once, off the UI thread; while a query runs,
 	// later keys only leave the newest filter waiting (next), run when it
 	// answers: no query is queued behind another, none superseded runs,
@@ -172,6 +177,7 @@ func newQueueScreen(u *UI) *queueScreen {
 	}
 	for i, c := range queueColumns {
 		q.table.SetColumnWidth(i, c.width)
+		q.widths[i] = c.width
 	}
 	q.table.OnSelected = func(id widget.TableCellID) {
 		q.table.UnselectAll()
@@ -182,7 +188,7 @@ func newQueueScreen(u *UI) *queueScreen {
 	q.empty = widget.NewLabel("")
 	q.empty.Alignment = fyne.TextAlignCenter
 	q.empty.Wrapping = fyne.TextWrapWord
-	q.list = container.New(fitColumns{q.table}, q.table)
+	q.list = container.New(fitColumns{q.table, &q.widths}, q.table)
 
 	newBtn := widget.NewButtonWithIcon("New request", theme.ContentAddIcon(), func() { u.Navigate(navNew) })
 	newBtn.Importance = widget.HighImportance
@@ -386,13 +392,7 @@ func (q *queueScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	r := q.row(id.Row)
 	cell := o.(*fyne.Container)
 	l, b := cell.Objects[0].(*widget.Label), q.badges[cell]
-	if r.ID == 0 { // its page is on its way
-		b.box.Hide()
-		l.Show()
-		l.SetText("")
-		return
-	}
-	if id.Col == 3 {
+	if id.Col == 3 && r.ID != 0 {
 		l.Hide()
 		b.set(r.Status)
 		b.box.Show()
@@ -400,28 +400,45 @@ func (q *queueScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	}
 	b.box.Hide()
 	l.Show()
-	l.TextStyle.Monospace = id.Col == 0
-	switch id.Col {
-	case 0:
-		l.SetText(r.Number)
-	case 1:
-		l.SetText(r.FullName)
+	text := ""
+	switch {
+	case r.ID == 0: // its page is on its way
+	case id.Col == 0:
+		text = r.Number
+	case id.Col == 1:
+		text = r.FullName
 		if r.Incomplete {
-			l.SetText(r.FullName + " · incomplete")
+			text += " · incomplete"
 		}
-	case 2:
-		l.SetText(r.Category.Short())
-	case 4:
-		l.SetText(r.Received.String())
-	case 5:
-		l.SetText(strconv.Itoa(r.Received.DaysUntil(q.ui.today())) + " d")
-	case 6:
-		l.SetText(strconv.Itoa(r.People))
-	case 7:
+	case id.Col == 2:
+		text = r.Category.Short()
+	case id.Col == 4:
+		text = r.Received.String()
+	case id.Col == 5:
+		text = strconv.Itoa(r.Received.DaysUntil(q.ui.today())) + " d"
+	case id.Col == 6:
+		text = strconv.Itoa(r.People)
+	case id.Col == 7 && r.Docs.Required > 0:
 		// Verified of required (the header says so): what is left to check or chase.
-		l.SetText(r.Docs.String())
-		if r.Docs.Required == 0 {
-			l.SetText("")
+		text = r.Docs.String()
+	}
+	// A text cut with an ellipsis is shaped again at every change (Fyne
+	// shapes it with a new shaper each time: most of a redraw's time), so
+	// only a text wider than its column is; a text's width is measured
+	// once (Fyne keeps it).
+	mono := id.Col == 0
+	trunc := fyne.TextTruncateOff
+	if text != "" {
+		w := fyne.MeasureText(text, theme.TextSize(), fyne.TextStyle{Monospace: mono}).Width
+		if w+2*theme.InnerPadding() > q.widths[id.Col] {
+			trunc = fyne.TextTruncateEllipsis
 		}
+	}
+	switch {
+	case l.Truncation != trunc || l.TextStyle.Monospace != mono:
+		l.Truncation, l.TextStyle.Monospace, l.Text = trunc, mono, text
+		l.Refresh()
+	case l.Text != text:
+		l.SetText(text)
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"sync"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
 )
@@ -120,4 +122,23 @@ func TestQueueTypingDropsSupersededQueries(t *testing.T) {
 		}
 	}
 	u.inline = true
+}
+
+// A cell's text is cut with an ellipsis only when it is wider than its
+// column (the cut is worked out again at every change, most of a redraw).
+func TestQueueCellsCutOnlyWhatDoesNotFit(t *testing.T) {
+	u, _ := demoUI(t)
+	q := u.queue
+	cell := q.table.CreateCell().(*fyne.Container)
+	label := cell.Objects[0].(*widget.Label)
+	for _, c := range []struct {
+		width float32
+		want  fyne.TextTruncation
+	}{{1000, fyne.TextTruncateOff}, {30, fyne.TextTruncateEllipsis}, {1000, fyne.TextTruncateOff}} {
+		q.widths[1] = c.width
+		q.updateCell(widget.TableCellID{Row: 0, Col: 1}, cell)
+		if label.Text != q.rows[0].FullName || label.Truncation != c.want {
+			t.Errorf("column %.0f wide: %q truncation %v, want %v", c.width, label.Text, label.Truncation, c.want)
+		}
+	}
 }
