@@ -33,6 +33,7 @@ type KeystrokeTest struct {
 	Rounds int           // times the words are typed
 	Pause  time.Duration // between a key's frame and the next key (a person's pace)
 	Burst  time.Duration // a barcode scanner's key interval, for the burst runs
+	Mem    func() string // the process's memory, said after each stage (nil: not said)
 
 	Keys   []time.Duration // each key's latency, to the frame drawn
 	Rows   []time.Duration // each key to the queue's rows holding its answer
@@ -58,14 +59,24 @@ func (u *UI) KeystrokeTest(kt *KeystrokeTest, done func(error)) {
 func (u *UI) keystrokeTest(kt *KeystrokeTest) error {
 	st := &SelfTest{Size: kt.Size, Out: io.Discard, written: map[string]bool{}}
 	time.Sleep(time.Second) // the first frame
+	if kt.Mem != nil {
+		fmt.Fprintf(kt.Out, "memory before signing in: %s\n", kt.Mem())
+	}
 	if err := u.stSignIn(st, kt.As); err != nil {
 		return err
 	}
+	mem := func(stage string) {
+		if kt.Mem != nil {
+			fmt.Fprintf(kt.Out, "memory %s: %s\n", stage, kt.Mem())
+		}
+	}
+	mem("after signing in")
 	start := time.Now()
 	if err := u.db.WarmSearch(); err != nil {
 		return err
 	}
 	fmt.Fprintf(kt.Out, "search index ready %.0f ms after signing in\n", ms(time.Since(start)))
+	mem("with the search index")
 
 	frames := make(chan keyFrame, 1024)
 	var search *widget.Entry
@@ -165,6 +176,7 @@ func (u *UI) keystrokeTest(kt *KeystrokeTest) error {
 			fmt.Fprintf(kt.Out, "burst %-10q %6.1f ms after its last key\n", word, ms(f.at.Sub(last)))
 		}
 	}
+	mem("after typing")
 	fmt.Fprintf(kt.Out, "key to frame drawn: %s\nkey to rows holding the answer: %s\nburst, last key to frame: %s\n",
 		Percentiles(kt.Keys), Percentiles(kt.Rows), Percentiles(kt.Bursts))
 	return nil

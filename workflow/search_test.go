@@ -33,6 +33,12 @@ func TestSearchPageMatchesFullSort(t *testing.T) {
 			}
 		}
 	}
+	// The counts kept by status and category give the totals.
+	byStatus, err := db.CountByStatus()
+	if n, err2 := db.CountRequests(); err != nil || err2 != nil || n != len(saved) ||
+		byStatus[fp.StatusAwaitingDocuments] != (len(saved)+1)/3 || byStatus[fp.StatusNew]+byStatus[fp.StatusAwaitingDocuments] != n {
+		t.Fatalf("%d requests, by status %v (%v %v), want %d", n, byStatus, err, err2, len(saved))
+	}
 	var open []fp.Status
 	for _, s := range fp.Statuses {
 		if s.Open() {

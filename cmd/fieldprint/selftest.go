@@ -145,7 +145,7 @@ func keystrokeTest(e env, path string, n, rounds int, size fyne.Size, timeout ti
 	u := ui.New(a, db, "keystrokes")
 	kt := &ui.KeystrokeTest{Size: size, Out: e.stdout, As: demo.Clerk, Pass: demo.Password, Rounds: rounds,
 		Words: []string{"nguyen thi", "wang li", "garcia", "IOE0", "mwangi", "sharma"},
-		Pause: 60 * time.Millisecond, Burst: 12 * time.Millisecond}
+		Pause: 60 * time.Millisecond, Burst: 12 * time.Millisecond, Mem: rss}
 	watchdog := time.AfterFunc(timeout, func() {
 		fmt.Fprintf(e.stderr, "fieldprint: self-test --keystrokes: not finished after %s\n", timeout)
 		os.Exit(1)
@@ -164,9 +164,6 @@ func keystrokeTest(e env, path string, n, rounds int, size fyne.Size, timeout ti
 	}
 	result := make(chan error, 1)
 	u.KeystrokeTest(kt, func(err error) {
-		if err == nil {
-			fmt.Fprintf(e.stdout, "window's memory: %s\n", rss())
-		}
 		result <- err
 		fyne.Do(a.Quit)
 	})
