@@ -335,3 +335,26 @@ func TestScansSweepAndDamage(t *testing.T) {
 		t.Errorf("a path as a file reference: %v", err)
 	}
 }
+
+// An attach the request refuses is refused before the file is looked at
+// (a photo's decoding takes half a second) and stores nothing.
+func TestRefusedAttachDecodesNothing(t *testing.T) {
+	db, _ := openTemp(t)
+	r, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	junk := []byte("not a scan at all") // SniffFile would refuse it as neither PDF nor image
+	if _, err := db.AttachFile(admin, r.ID, "notice", "n.pdf", junk); fp.ErrorCode(err) != fp.EFORBIDDEN {
+		t.Errorf("an administrator attaching: %v", err)
+	}
+	if _, err := db.AttachFile(clerk, r.ID, "no-such-item", "n.pdf", junk); fp.ErrorCode(err) != fp.EINVALID || !strings.Contains(fp.ErrorMessage(err), "no checklist item") {
+		t.Errorf("an unknown item: %v", err)
+	}
+	if _, err := db.AttachFile(clerk, r.ID, "notice", "n.pdf", junk); fp.ErrorCode(err) != fp.EINVALID || strings.Contains(fp.ErrorMessage(err), "checklist item") {
+		t.Errorf("a file that is no scan, attached by a clerk: %v", err)
+	}
+	if files := scanFiles(t, db); len(files) != 0 {
+		t.Errorf("refused attaches stored %v", files)
+	}
+}
