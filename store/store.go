@@ -33,8 +33,12 @@ type DB struct {
 // OpenTimeout is how long Open waits for another process to release the file.
 var OpenTimeout = time.Second
 
-// Open opens (creating if needed) the office's data at path, brings a file
-// of an older layout up to date, and sweeps attachments a crash left behind.
+// Open opens (creating if needed) the office's data at path and brings a
+// file of an older layout up to date. After a stop that was not clean it
+// sweeps the attachments a crash may have left behind, in the background
+// (Check and Close wait for it); after a clean close it does not look at
+// the scans folder at all, so opening costs the same whatever the number
+// of scans.
 func Open(path string) (*DB, error) {
 	disk.OpenTimeout = OpenTimeout
 	if err := finishRestore(path); err != nil { // restore.go
@@ -68,7 +72,9 @@ func Open(path string) (*DB, error) {
 	}
 	removeReplaced(path, time.Now())
 	db := &DB{Desk: desk, kv: kv, path: path}
-	db.Sweep()
+	if !kv.ClosedCleanly() {
+		db.SweepInBackground()
+	}
 	return db, nil
 }
 

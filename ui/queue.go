@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strconv"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -40,7 +39,10 @@ var queueColumns = []struct {
 // fitColumns gives the table's columns the width there is: their natural
 // widths, scaled up on a wide window, so no column is cut on a narrow one
 // while the window has room, and the applicant's name gets what is left.
-type fitColumns struct{ t *widget.Table }
+type fitColumns struct {
+	t      *widget.Table
+	widths *[8]float32 // each column's width, as laid out last
+}
 
 func (l fitColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	var natural float32
@@ -67,6 +69,7 @@ func (l fitColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 			w -= (c.width - c.min) * min(1, short/slack)
 		}
 		l.t.SetColumnWidth(i, w)
+		l.widths[i] = w
 	}
 	for _, o := range objs {
 		o.Resize(size)
@@ -93,17 +96,38 @@ type queueScreen struct {
 	empty    *widget.Label
 	list     *fyne.Container
 	content  fyne.CanvasObject
+	// rows holds one entry per row of the table (at most queueLimit);
+	// only the pages drawn are asked for (loaded[page]), a row not yet
+	// here has ID 0 and is drawn empty until its page comes.
 	rows     []fp.RequestSummary
+	loaded   map[int]bool
+	fetching map[int]bool
 	total    int
 	badges   map[*fyne.Container]*badge // table cell -> its status badge
-	// Typing runs the search off the UI thread, once the keys pause: a
-	// barcode scanner types a key every 12 ms, and no key may be lost.
-	typing *time.Timer
-	asked  int // the newest search asked for; older answers are dropped
+	widths   [8]float32                 // the columns' widths (fitColumns)
+	// Each key typed asks at once, off the UI thread; while a query runs,
+	// later keys only leave the newest filter waiting (next), run when it
+	// answers: no query is queued behind another, none superseded runs,
+	// and an answer older than the newest asked for is dropped. A barcode
+	// scanner types a key every 12 ms, and no key may be lost.
+	asked   int               // the newest query asked for
+	shown   int               // the query whose answer the rows hold
+	cur     queueQuery        // the query of the rows shown
+	running bool              // a query is running
+	next    *queueQuery       // the newest query asked for while one ran
+	onShow  func(text string) // test and latency hook: an answer was shown
 }
 
-// searchPause is how long typing must pause before the queue searches.
-const searchPause = 150 * time.Millisecond
+// queueQuery is one question the controls asked.
+type queueQuery struct {
+	gen      int
+	f        fp.RequestFilter
+	expiring bool
+}
+
+// queuePage is how many rows one query asks for: more than a screen
+// shows (about 20 rows at 768 pixels, 60 on a 4K screen).
+var queuePage = 100 // a variable: tests ask for smaller pages
 
 func newQueueScreen(u *UI) *queueScreen {
 	q := &queueScreen{ui: u, badges: map[*fyne.Container]*badge{}}
@@ -153,17 +177,18 @@ func newQueueScreen(u *UI) *queueScreen {
 	}
 	for i, c := range queueColumns {
 		q.table.SetColumnWidth(i, c.width)
+		q.widths[i] = c.width
 	}
 	q.table.OnSelected = func(id widget.TableCellID) {
 		q.table.UnselectAll()
-		if id.Row >= 0 && id.Row < len(q.rows) {
+		if id.Row >= 0 && id.Row < len(q.rows) && q.rows[id.Row].ID != 0 {
 			u.OpenRequest(q.rows[id.Row].ID)
 		}
 	}
 	q.empty = widget.NewLabel("")
 	q.empty.Alignment = fyne.TextAlignCenter
 	q.empty.Wrapping = fyne.TextWrapWord
-	q.list = container.New(fitColumns{q.table}, q.table)
+	q.list = container.New(fitColumns{q.table, &q.widths}, q.table)
 
 	newBtn := widget.NewButtonWithIcon("New request", theme.ContentAddIcon(), func() { u.Navigate(navNew) })
 	newBtn.Importance = widget.HighImportance
@@ -215,53 +240,72 @@ func (q *queueScreen) filter() fp.RequestFilter {
 	return f
 }
 
-// searchSoon searches once the typing pauses (at once in tests).
-func (q *queueScreen) searchSoon() {
-	if q.ui.inline {
-		q.refresh()
-		return
-	}
-	if q.typing != nil {
-		q.typing.Stop()
-	}
-	q.typing = time.AfterFunc(searchPause, func() { fyne.Do(q.refresh) })
-}
+// searchSoon asks for the search typed.
+func (q *queueScreen) searchSoon() { q.refresh() }
 
-// refresh runs the query the controls ask for, off the UI thread, and shows
-// its answer unless a newer one was asked for meanwhile.
+// refresh asks for the rows the controls ask for: at once when no query
+// runs, else once the running one answers (only the newest waits).
 func (q *queueScreen) refresh() {
 	if q.content == nil {
 		return // still being built
 	}
 	q.asked++
-	asked, f, expiring := q.asked, q.filter(), q.status.Selected == filterExp
-	query := func() ([]fp.RequestSummary, int, error) {
-		if expiring {
-			return q.expiring()
-		}
-		return q.ui.db.FindRequests(f)
-	}
+	f := q.filter()
+	f.Limit = queuePage
+	qq := queueQuery{gen: q.asked, f: f, expiring: q.status.Selected == filterExp}
 	if q.ui.inline {
-		rows, total, err := query()
-		q.show(rows, total, err)
+		rows, total, err := q.query(qq.f, qq.expiring)
+		q.show(qq, rows, total, err)
 		return
 	}
+	if q.running {
+		q.next = &qq
+		return
+	}
+	q.run(qq)
+}
+
+// run runs qq off the UI thread; its answer is shown unless a newer
+// query was asked for meanwhile, and the newest waiting query runs next.
+func (q *queueScreen) run(qq queueQuery) {
+	q.running = true
 	go func() {
-		rows, total, err := query()
+		rows, total, err := q.query(qq.f, qq.expiring)
 		fyne.Do(func() {
-			if asked == q.asked {
-				q.show(rows, total, err)
+			q.running = false
+			if n := q.next; n != nil {
+				q.next = nil
+				q.run(*n) // asked before this answer is drawn: it is already stale
+			}
+			if qq.gen == q.asked {
+				q.show(qq, rows, total, err)
 			}
 		})
 	}()
 }
 
-func (q *queueScreen) show(rows []fp.RequestSummary, total int, err error) {
+func (q *queueScreen) query(f fp.RequestFilter, expiring bool) ([]fp.RequestSummary, int, error) {
+	if expiring {
+		rows, total, err := q.expiring()
+		if f.Offset < len(rows) {
+			rows = rows[f.Offset:min(len(rows), f.Offset+f.Limit)]
+		} else {
+			rows = nil
+		}
+		return rows, total, err
+	}
+	return q.ui.db.FindRequests(f)
+}
+
+func (q *queueScreen) show(qq queueQuery, rows []fp.RequestSummary, total int, err error) {
 	if err != nil {
 		q.ui.showError(err)
 		return
 	}
-	q.rows, q.total = rows, total
+	q.shown, q.cur, q.total = qq.gen, qq, total
+	q.rows = make([]fp.RequestSummary, min(total, queueLimit))
+	copy(q.rows, rows)
+	q.loaded, q.fetching = map[int]bool{0: true}, map[int]bool{}
 	switch {
 	case total == 0 && q.search.Text != "":
 		q.count.SetText("No matches")
@@ -269,8 +313,8 @@ func (q *queueScreen) show(rows []fp.RequestSummary, total int, err error) {
 	case total == 0:
 		q.count.SetText("No requests")
 		q.empty.SetText("No requests with these filters.\nChoose \"All statuses\" or another category, or record a new request (Ctrl+N).")
-	case total > len(rows):
-		q.count.SetText(fmt.Sprintf("Showing %d of %d requests: search or filter to narrow", len(rows), total))
+	case total > len(q.rows):
+		q.count.SetText(fmt.Sprintf("Showing %d of %d requests: search or filter to narrow", len(q.rows), total))
 	case total == 1:
 		q.count.SetText("1 request")
 	default:
@@ -282,6 +326,49 @@ func (q *queueScreen) show(rows []fp.RequestSummary, total int, err error) {
 		q.list.Objects = []fyne.CanvasObject{q.table}
 	}
 	q.list.Refresh() // the table inside it too: once per answer
+	if q.onShow != nil {
+		q.onShow(qq.f.Search)
+	}
+}
+
+// row returns the row i of the table, asking for its page when it has
+// not come yet (then the row is empty: ID 0).
+func (q *queueScreen) row(i int) fp.RequestSummary {
+	page := i / queuePage
+	if q.loaded[page] || q.fetching[page] {
+		return q.rows[i]
+	}
+	f := q.cur.f
+	f.Offset, f.Limit = page*queuePage, min(queuePage, len(q.rows)-page*queuePage)
+	gen := q.shown
+	fill := func(rows []fp.RequestSummary, err error) {
+		delete(q.fetching, page)
+		if gen != q.shown {
+			return // another answer is shown now
+		}
+		if err != nil {
+			q.ui.showError(err)
+			return
+		}
+		q.loaded[page] = true
+		copy(q.rows[f.Offset:], rows)
+	}
+	q.fetching[page] = true
+	if q.ui.inline {
+		rows, _, err := q.query(f, q.cur.expiring)
+		fill(rows, err)
+		return q.rows[i]
+	}
+	go func() {
+		rows, _, err := q.query(f, q.cur.expiring)
+		fyne.Do(func() {
+			fill(rows, err)
+			if gen == q.shown {
+				q.table.Refresh()
+			}
+		})
+	}()
+	return q.rows[i]
 }
 
 // expiring lists adoption households whose fingerprints (valid 15 months)
@@ -302,10 +389,10 @@ func (q *queueScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	if id.Row < 0 || id.Row >= len(q.rows) {
 		return
 	}
-	r := q.rows[id.Row]
+	r := q.row(id.Row)
 	cell := o.(*fyne.Container)
 	l, b := cell.Objects[0].(*widget.Label), q.badges[cell]
-	if id.Col == 3 {
+	if id.Col == 3 && r.ID != 0 {
 		l.Hide()
 		b.set(r.Status)
 		b.box.Show()
@@ -313,28 +400,45 @@ func (q *queueScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	}
 	b.box.Hide()
 	l.Show()
-	l.TextStyle.Monospace = id.Col == 0
-	switch id.Col {
-	case 0:
-		l.SetText(r.Number)
-	case 1:
-		l.SetText(r.FullName)
+	text := ""
+	switch {
+	case r.ID == 0: // its page is on its way
+	case id.Col == 0:
+		text = r.Number
+	case id.Col == 1:
+		text = r.FullName
 		if r.Incomplete {
-			l.SetText(r.FullName + " · incomplete")
+			text += " · incomplete"
 		}
-	case 2:
-		l.SetText(r.Category.Short())
-	case 4:
-		l.SetText(r.Received.String())
-	case 5:
-		l.SetText(strconv.Itoa(r.Received.DaysUntil(q.ui.today())) + " d")
-	case 6:
-		l.SetText(strconv.Itoa(r.People))
-	case 7:
+	case id.Col == 2:
+		text = r.Category.Short()
+	case id.Col == 4:
+		text = r.Received.String()
+	case id.Col == 5:
+		text = strconv.Itoa(r.Received.DaysUntil(q.ui.today())) + " d"
+	case id.Col == 6:
+		text = strconv.Itoa(r.People)
+	case id.Col == 7 && r.Docs.Required > 0:
 		// Verified of required (the header says so): what is left to check or chase.
-		l.SetText(r.Docs.String())
-		if r.Docs.Required == 0 {
-			l.SetText("")
+		text = r.Docs.String()
+	}
+	// A text cut with an ellipsis is shaped again at every change (Fyne
+	// shapes it with a new shaper each time: most of a redraw's time), so
+	// only a text wider than its column is; a text's width is measured
+	// once (Fyne keeps it).
+	mono := id.Col == 0
+	trunc := fyne.TextTruncateOff
+	if text != "" {
+		w := fyne.MeasureText(text, theme.TextSize(), fyne.TextStyle{Monospace: mono}).Width
+		if w+2*theme.InnerPadding() > q.widths[id.Col] {
+			trunc = fyne.TextTruncateEllipsis
 		}
+	}
+	switch {
+	case l.Truncation != trunc || l.TextStyle.Monospace != mono:
+		l.Truncation, l.TextStyle.Monospace, l.Text = trunc, mono, text
+		l.Refresh()
+	case l.Text != text:
+		l.SetText(text)
 	}
 }

@@ -80,8 +80,9 @@ type Desk struct {
 	// deskName is this desk's name on an office server (UseServerDesk);
 	// empty on one desk's own file.
 	deskName string
-	filesMu  sync.Mutex // one attach or detach at a time: file writes and their references
-	pins     pins       // files kept while a backup copies them (backup.go)
+	filesMu  sync.Mutex     // one attach or detach at a time: file writes and their references
+	sweeping sync.WaitGroup // a sweep after an unclean stop (SweepInBackground)
+	pins     pins           // files kept while a backup copies them (backup.go)
 	zone     atomic.Pointer[time.Location]
 	wait     func(time.Duration)
 	cp       checkpoints // the signed checkpoints of the history

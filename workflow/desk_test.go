@@ -22,7 +22,9 @@ func Open(path string) (*Desk, error) {
 		return nil, err
 	}
 	d.UseKeyFile(KeyStoreBeside(path))
-	d.Sweep()
+	if !kv.ClosedCleanly() {
+		d.SweepInBackground()
+	}
 	return d, nil
 }
 

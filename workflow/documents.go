@@ -146,6 +146,12 @@ func (db *Desk) moveStatus(tx *tx, a fp.Actor, r *fp.Request, to fp.Status, why 
 // A refused file stores nothing; identical content is stored once.
 func (db *Desk) AttachFile(a fp.Actor, id fp.RequestID, item, name string, data []byte) (*fp.Request, error) {
 	name = fp.DisplayName(name) // no folders, control characters or bidi marks in what is stored and shown
+	// Who may attach to this request's item is asked first: a refusal
+	// costs no decoding (a photo: half a second) and writes no file. The
+	// transaction asks again, and decides.
+	if err := db.mayAttach(a, id, item); err != nil {
+		return nil, wrap(err, "the file was not attached")
+	}
 	info, err := fp.SniffFile(name, data, db.MaxFileBytes)
 	if err != nil {
 		return nil, err
@@ -191,6 +197,29 @@ func (db *Desk) AttachFile(a fp.Actor, id fp.RequestID, item, name string, data 
 		db.dropUnreferenced(sum)
 	}
 	return out, err
+}
+
+// mayAttach is what AttachFile's transaction checks before attaching, on
+// a snapshot: the account, the request's documents open to a's changes, the
+// checklist item.
+func (db *Desk) mayAttach(a fp.Actor, id fp.RequestID, item string) error {
+	return db.view(func(tx *tx) error {
+		a, err := authorize(tx, a)
+		if err != nil {
+			return err
+		}
+		r, err := getRequest(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := fp.CheckDocuments(a, r); err != nil {
+			return err
+		}
+		if it, err := r.FindItem(item, db.today()); err != nil || it.Key != item {
+			return fp.Errorf(fp.EINVALID, "%s has no checklist item %q", r.Number, item)
+		}
+		return nil
+	})
 }
 
 // dropUnreferenced removes a file just written for a transaction that then
@@ -295,8 +324,11 @@ func releaseDropped(tx *tx, dropped []fp.Attachment) ([]string, error) {
 
 // Sweep removes stored files no record refers to: left by a crash between
 // writing a file and committing its transaction. It runs when the store
-// says the last stop was unclean, and in the check.
+// says the last stop was unclean (SweepInBackground). It holds filesMu: a
+// file being attached is written before the transaction that refers to it.
 func (db *Desk) Sweep() error {
+	db.filesMu.Lock()
+	defer db.filesMu.Unlock()
 	sums, err := db.files.List()
 	if err != nil {
 		return err
@@ -316,6 +348,16 @@ func (db *Desk) Sweep() error {
 	}
 	db.removeScans(gone)
 	return nil
+}
+
+// SweepInBackground runs Sweep on its own goroutine; Check and Close wait
+// for it.
+func (db *Desk) SweepInBackground() {
+	db.sweeping.Add(1)
+	go func() {
+		defer db.sweeping.Done()
+		db.Sweep()
+	}()
 }
 
 // checkFiles verifies that every file reference is counted and present on

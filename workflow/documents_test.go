@@ -301,8 +301,10 @@ func TestEditReconcilesDocuments(t *testing.T) {
 	checkClean(t, db)
 }
 
-// Files a crash left without a committed reference are removed on open;
-// a damaged file is reported, not shown.
+// Files a crash left without a committed reference are removed when the
+// file opens after a stop that was not clean (in the background); after a
+// clean close the scans folder is not looked at. A damaged file is
+// reported, not shown.
 func TestScansSweepAndDamage(t *testing.T) {
 	db, path := openTemp(t)
 	r, _ := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
@@ -312,9 +314,17 @@ func TestScansSweepAndDamage(t *testing.T) {
 	os.MkdirAll(filepath.Dir(orphan), 0o700)
 	os.WriteFile(orphan, []byte("half"), 0o600)
 	os.WriteFile(filepath.Join(db.ScansDir(), "ab", ".tmp-123"), []byte("half"), 0o600)
+	db = reopen(t, db, path) // closed cleanly: not swept
+	db.sweeping.Wait()
+	if files := scanFiles(t, db); len(files) != 3 {
+		t.Errorf("after a clean close: %v, want the attached file and what was left", files)
+	}
+	db.Close()
+	os.Remove(path + "-closed") // as after a crash
 	db = reopen(t, db, path)
+	db.sweeping.Wait()
 	if files := scanFiles(t, db); len(files) != 1 {
-		t.Errorf("after reopening: %v, want only the attached file", files)
+		t.Errorf("after a crash: %v, want only the attached file", files)
 	}
 	sum := r.Documents[0].File.SHA256
 	os.WriteFile(db.scanPath(sum), bytes.ToUpper(data), 0o600)
@@ -323,5 +333,28 @@ func TestScansSweepAndDamage(t *testing.T) {
 	}
 	if _, err := db.ReadFile("../../etc/passwd"); fp.ErrorCode(err) != fp.EINVALID {
 		t.Errorf("a path as a file reference: %v", err)
+	}
+}
+
+// An attach the request refuses is refused before the file is looked at
+// (a photo's decoding takes half a second) and stores nothing.
+func TestRefusedAttachDecodesNothing(t *testing.T) {
+	db, _ := openTemp(t)
+	r, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	junk := []byte("not a scan at all") // SniffFile would refuse it as neither PDF nor image
+	if _, err := db.AttachFile(admin, r.ID, "notice", "n.pdf", junk); fp.ErrorCode(err) != fp.EFORBIDDEN {
+		t.Errorf("an administrator attaching: %v", err)
+	}
+	if _, err := db.AttachFile(clerk, r.ID, "no-such-item", "n.pdf", junk); fp.ErrorCode(err) != fp.EINVALID || !strings.Contains(fp.ErrorMessage(err), "no checklist item") {
+		t.Errorf("an unknown item: %v", err)
+	}
+	if _, err := db.AttachFile(clerk, r.ID, "notice", "n.pdf", junk); fp.ErrorCode(err) != fp.EINVALID || strings.Contains(fp.ErrorMessage(err), "checklist item") {
+		t.Errorf("a file that is no scan, attached by a clerk: %v", err)
+	}
+	if files := scanFiles(t, db); len(files) != 0 {
+		t.Errorf("refused attaches stored %v", files)
 	}
 }

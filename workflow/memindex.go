@@ -7,6 +7,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -96,9 +98,34 @@ type posting struct {
 }
 
 type memIndex struct {
-	rows                      map[fp.RequestID][]byte // date(8) status 0x00 category, as hits hold
+	// rows[id] is request id's date(8) status 0x00 category, as hits hold
+	// (ids come from a sequence: dense); far holds the rare id past
+	// maxDense, so a damaged key cannot make the slice huge.
+	rows                      [][]byte
+	far                       map[fp.RequestID][]byte
 	idents                    map[fp.RequestID]identity
 	names, receipts, anumbers []posting
+}
+
+// maxDense is the largest id kept in memIndex.rows (ids past it: far).
+const maxDense = 1 << 26
+
+func (m *memIndex) row(id fp.RequestID) []byte {
+	if id < fp.RequestID(len(m.rows)) {
+		return m.rows[id]
+	}
+	return m.far[id]
+}
+
+func (m *memIndex) setRow(id fp.RequestID, v []byte) {
+	if id > maxDense {
+		m.far[id] = v
+		return
+	}
+	if int(id) >= len(m.rows) {
+		m.rows = append(m.rows, make([][]byte, int(id)+1-len(m.rows)+len(m.rows)/4)...)
+	}
+	m.rows[id] = v
 }
 
 // memChange is what a committed write does to the index: the request's new
@@ -224,9 +251,9 @@ func (db *Desk) memCatchUp(rev int64) bool {
 			k = k[len(received.prefix):]
 			rid := fp.RequestID(binary.BigEndian.Uint64(k[8:]))
 			if !c.Deleted {
-				m.rows[rid] = cat(k[:8], c.Value)
-			} else if row := m.rows[rid]; row != nil && bytes.Equal(row[:8], k[:8]) {
-				delete(m.rows, rid)
+				m.setRow(rid, cat(k[:8], c.Value))
+			} else if row := m.row(rid); row != nil && bytes.Equal(row[:8], k[:8]) {
+				m.setRow(rid, nil)
 			}
 		case bytes.HasPrefix(k, ident.prefix) && len(k) == len(ident.prefix)+8:
 			k = k[len(ident.prefix):]
@@ -253,10 +280,10 @@ func (db *Desk) memCatchUp(rev int64) bool {
 }
 
 func buildMemIndex(tx *tx) (*memIndex, error) {
-	m := &memIndex{rows: map[fp.RequestID][]byte{}, idents: map[fp.RequestID]identity{}}
+	m := &memIndex{far: map[fp.RequestID][]byte{}, idents: map[fp.RequestID]identity{}}
 	each(idx(tx, iReceived), nil, func(k, v []byte) {
 		if len(k) == 16 {
-			m.rows[fp.RequestID(binary.BigEndian.Uint64(k[8:]))] = cat(k[:8], v)
+			m.setRow(fp.RequestID(binary.BigEndian.Uint64(k[8:])), cat(k[:8], v))
 		}
 	})
 	b := idx(tx, iIdent)
@@ -329,10 +356,10 @@ func remove(l []posting, p posting) []posting {
 func (m *memIndex) apply(rid fp.RequestID, c memChange) {
 	if c.gone {
 		c.ident = &identity{}
-		defer func() { delete(m.rows, rid); delete(m.idents, rid) }()
+		defer func() { m.setRow(rid, nil); delete(m.idents, rid) }()
 	}
 	if c.row != nil {
-		m.rows[rid] = c.row
+		m.setRow(rid, c.row)
 	}
 	if c.ident == nil {
 		return
@@ -370,9 +397,111 @@ func (db *Desk) memCommitted(changes map[fp.RequestID]memChange) {
 	if db.mem.idx == nil {
 		return
 	}
-	for rid, c := range changes {
-		db.mem.idx.apply(rid, c)
+	db.mem.idx.applyAll(changes)
+}
+
+// applyAll brings the index up to a committed transaction: one change by
+// itself (a binary search and a shift), several (an import's batch) in one
+// merge per list, so a batch of k costs a pass over the index and a sort
+// of k, not k shifts of the whole index.
+func (m *memIndex) applyAll(changes map[fp.RequestID]memChange) {
+	if len(changes) < 2 {
+		for rid, c := range changes {
+			m.apply(rid, c)
+		}
+		return
 	}
+	var gone, come [3][]posting // names, receipts, A-numbers
+	for rid, c := range changes {
+		if c.row != nil {
+			m.setRow(rid, c.row)
+		}
+		if c.ident == nil && !c.gone {
+			continue
+		}
+		old := m.idents[rid]
+		gone = postingsOf(rid, old, gone)
+		if c.gone { // purged: out of the index
+			m.setRow(rid, nil)
+			delete(m.idents, rid)
+			continue
+		}
+		come = postingsOf(rid, *c.ident, come)
+		m.idents[rid] = *c.ident
+	}
+	for i, l := range []*[]posting{&m.names, &m.receipts, &m.anumbers} {
+		*l = mergePostings(*l, gone[i], come[i])
+	}
+}
+
+// postingsOf appends id's postings to into, by list.
+func postingsOf(rid fp.RequestID, id identity, into [3][]posting) [3][]posting {
+	for _, t := range id.Tokens {
+		into[0] = append(into[0], posting{t, rid})
+	}
+	for _, r := range id.Receipts {
+		into[1] = append(into[1], posting{r, rid})
+	}
+	if id.ANumber != "" {
+		into[2] = append(into[2], posting{id.ANumber, rid})
+	}
+	return into
+}
+
+// mergePostings is l (sorted) without gone and with come, sorted, each
+// posting once: what removing gone then inserting come one by one gives.
+// It works in l's array: a binary search for each posting gone or come,
+// and the runs between them moved once (copy), not compared.
+func mergePostings(l, gone, come []posting) []posting {
+	cmp := func(a, b posting) int {
+		switch {
+		case less(a, b):
+			return -1
+		case less(b, a):
+			return 1
+		}
+		return 0
+	}
+	if len(gone) > 0 {
+		slices.SortFunc(gone, cmp)
+		gone = slices.Compact(gone)
+		w, from := 0, 0 // l[:w] kept; l[from:] not looked at yet
+		for _, p := range gone {
+			i, found := slices.BinarySearchFunc(l[from:], p, cmp)
+			if !found {
+				continue
+			}
+			i += from
+			w += copy(l[w:], l[from:i])
+			from = i + 1
+		}
+		w += copy(l[w:], l[from:])
+		clear(l[w:]) // no strings kept alive past the end
+		l = l[:w]
+	}
+	if len(come) == 0 {
+		return l
+	}
+	slices.SortFunc(come, cmp)
+	come = slices.Compact(come)
+	pos := make([]int, 0, len(come))
+	k := 0 // those not in l yet, to the front
+	for _, p := range come {
+		if i, found := slices.BinarySearchFunc(l, p, cmp); !found {
+			come[k] = p
+			pos = append(pos, i)
+			k++
+		}
+	}
+	n := len(l)
+	l = slices.Grow(l, k)[:n+k]
+	end := n // l[pos[j]:end] moves up by j+1
+	for j := k - 1; j >= 0; j-- {
+		copy(l[pos[j]+j+1:end+j+1], l[pos[j]:end])
+		l[pos[j]+j] = come[j]
+		end = pos[j]
+	}
+	return l
 }
 
 // memDrop forgets the index (the desk locked: it holds applicants' names).
@@ -394,8 +523,112 @@ func prefix(l []posting, p string, fn func(posting)) {
 // hits adds to into the requests whose identifier in l starts with p.
 func (m *memIndex) hits(l []posting, p string, into hits) {
 	prefix(l, p, func(x posting) {
-		if row := m.rows[x.id]; row != nil {
+		if row := m.row(x.id); row != nil {
 			into[x.id] = row
+		}
+	})
+}
+
+// idSet is a set of request ids: a bit per id up to the index's rows, a
+// map for the rare id past them.
+type idSet struct {
+	bits []uint64
+	far  map[fp.RequestID]bool
+}
+
+func (m *memIndex) newSet() *idSet { return &idSet{bits: make([]uint64, len(m.rows)/64+1)} }
+
+func (s *idSet) add(id fp.RequestID) {
+	if i := uint64(id) / 64; i < uint64(len(s.bits)) {
+		s.bits[i] |= 1 << (uint64(id) % 64)
+		return
+	}
+	if s.far == nil {
+		s.far = map[fp.RequestID]bool{}
+	}
+	s.far[id] = true
+}
+
+// and keeps only the ids also in o.
+func (s *idSet) and(o *idSet) {
+	for i := range s.bits {
+		s.bits[i] &= o.bits[i]
+	}
+	for id := range s.far {
+		if !o.far[id] {
+			delete(s.far, id)
+		}
+	}
+}
+
+func (s *idSet) or(o *idSet) {
+	for i := range s.bits {
+		s.bits[i] |= o.bits[i]
+	}
+	for id := range o.far {
+		s.add(id)
+	}
+}
+
+// each calls fn with every id in the set.
+func (s *idSet) each(fn func(fp.RequestID)) {
+	for i, w := range s.bits {
+		for w != 0 {
+			b := bits.TrailingZeros64(w)
+			fn(fp.RequestID(uint64(i)*64 + uint64(b)))
+			w &= w - 1
+		}
+	}
+	for id := range s.far {
+		fn(id)
+	}
+}
+
+// search calls fn once with every request (and its row) whose name,
+// receipt number, A-number or request number matches q, as searchHits
+// finds them, without a map of hits: a set of bits of the index's ids.
+func (m *memIndex) search(tx *tx, q string, fn func(fp.RequestID, []byte)) {
+	found := m.newSet()
+	c := fp.SqueezeUpper(q)
+	// Request number typed in full.
+	if n, err := fp.ParseNumber(q); err == nil && strings.HasPrefix(c, "FP") {
+		if v := tx.Bucket(bNumbers).Get([]byte(n)); len(v) == 8 {
+			id := fp.RequestID(binary.BigEndian.Uint64(v))
+			if m.row(id) != nil {
+				found.add(id)
+			} else if s, err := getSummary(tx, id); err == nil {
+				fn(id, cat(dateKey(s.Received), []byte(s.Status), sep, []byte(s.Category))) // not in the index yet
+			}
+		}
+	}
+	add := func(x posting) { found.add(x.id) }
+	if len(c) >= 3 && isUpper(c[:3]) && isDigits(c[3:]) && len(c) <= 13 {
+		prefix(m.receipts, c, add)
+	}
+	if d := strings.TrimPrefix(c, "A"); len(d) >= 3 && len(d) <= 9 && isDigits(d) {
+		prefix(m.anumbers, "A"+d, add)
+		if len(d) >= 7 {
+			if a, err := fp.ParseANumber(d); err == nil && string(a) != "A"+d {
+				prefix(m.anumbers, string(a), add)
+			}
+		}
+	}
+	var names *idSet
+	for _, w := range fp.SearchTokens(q) {
+		word := m.newSet()
+		prefix(m.names, w, func(x posting) { word.add(x.id) })
+		if names == nil {
+			names = word
+		} else {
+			names.and(word)
+		}
+	}
+	if names != nil {
+		found.or(names)
+	}
+	found.each(func(id fp.RequestID) {
+		if v := m.row(id); v != nil {
+			fn(id, v)
 		}
 	})
 }

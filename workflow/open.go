@@ -93,6 +93,7 @@ func (d *Desk) measureAuditOrder() error {
 // Close writes the session's last signed checkpoint (when the office has
 // a checkpoint folder) and closes the store.
 func (db *Desk) Close() error {
+	db.sweeping.Wait()
 	db.checkpointOnClose()
 	return db.s.Close()
 }
@@ -127,6 +128,7 @@ func (db *Desk) SetClock(c fp.Clock) fp.Clock {
 // Check verifies every index against the records and every file reference
 // against the stored files. It returns every problem found.
 func (db *Desk) Check() []error {
+	db.sweeping.Wait() // what a crash left is swept before it is counted
 	var errs []error
 	err := db.view(func(tx *tx) error {
 		if tx.officeHasKeys() && !tx.rk.ok && tx.Bucket(bRequests).Count() > 0 {

@@ -19,10 +19,11 @@ func (db *Desk) FindRequests(f fp.RequestFilter) (rows []fp.RequestSummary, tota
 			if err != nil {
 				return err
 			}
-			// A commit applies its changes to the index in place (under
-			// the lock): read it under the lock too.
-			db.mem.mu.RLock()
-			defer db.mem.mu.RUnlock()
+			if m != nil {
+				// A commit on another goroutine changes the index in place.
+				db.mem.mu.RLock()
+				defer db.mem.mu.RUnlock()
+			}
 			rows, total, err = searchTx(tx, m, f)
 			return err
 		}
@@ -326,43 +327,136 @@ func searchHits(tx *tx, m *memIndex, q string) hits {
 	return found
 }
 
+// searchTx filters the matches of f.Search by their index values, counts
+// them and keeps only the page (a heap of Offset+Limit), so its cost grows
+// with the matches, not with sorting them all; only the page is decoded.
 func searchTx(tx *tx, m *memIndex, f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
-	type hit struct {
-		id  fp.RequestID
-		day []byte
-	}
-	var list []hit
 	complete, incomplete := idx(tx, iComplete), idx(tx, iIncomplete)
-	for id, v := range searchHits(tx, m, f.Search) {
+	keep := 0 // all
+	if f.Limit > 0 {
+		keep = f.Offset + f.Limit
+	}
+	page := pageHeap{keep: keep, newest: f.Newest}
+	total := 0
+	consider := func(id fp.RequestID, v []byte) {
+		if len(v) < 8 {
+			return
+		}
 		st, ct, _ := bytes.Cut(v[8:], sep)
+		if !wanted(f.Statuses, st) || !wanted(f.Categories, ct) {
+			return
+		}
 		if f.DocsComplete && complete.Get(cat(v[:8], idKey(id))) == nil {
-			continue
+			return
 		}
 		if f.Incomplete && incomplete.Get(cat(v[:8], idKey(id))) == nil {
+			return
+		}
+		total++
+		page.add(pageItem{day: dayNumber(v[:8]), id: id})
+	}
+	if m != nil && tx.Bucket(bMeta).Get(kSealed) != nil {
+		m.search(tx, f.Search, consider)
+	} else {
+		for id, v := range searchHits(tx, m, f.Search) {
+			consider(id, v)
+		}
+	}
+	list := page.sorted()
+	list = list[min(f.Offset, len(list)):]
+	rows := make([]fp.RequestSummary, 0, len(list))
+	for _, h := range list {
+		s, err := getSummary(tx, h.id)
+		if fp.ErrorCode(err) == fp.ENOTFOUND && m != nil {
+			// The index in memory already holds a request committed
+			// after this snapshot began: the next query shows it.
+			total--
 			continue
 		}
-		if wanted(f.Statuses, st) && wanted(f.Categories, ct) {
-			list = append(list, hit{id, v[:8]})
+		if err != nil {
+			return nil, 0, err
 		}
+		rows = append(rows, s)
 	}
-	sort.Slice(list, func(i, j int) bool {
-		a, b := list[i], list[j]
-		if c := bytes.Compare(a.day, b.day); c != 0 {
-			return (c < 0) != f.Newest
+	return rows, total, nil
+}
+
+// dayNumber reads an index value's date (YYYYMMDD) as a number, in order.
+func dayNumber(d []byte) uint32 {
+	var n uint32
+	for _, c := range d {
+		n = n*10 + uint32(c-'0')
+	}
+	return n
+}
+
+// pageItem is a match's place in the queue: received day, then id.
+type pageItem struct {
+	day uint32
+	id  fp.RequestID
+}
+
+func (a pageItem) before(b pageItem) bool {
+	return a.day < b.day || a.day == b.day && a.id < b.id
+}
+
+// pageHeap keeps the first keep matches in queue order (all when keep is
+// 0): a heap whose root is the last of them, replaced by any match before it.
+type pageHeap struct {
+	keep   int
+	newest bool
+	items  []pageItem
+}
+
+// after reports whether a comes after b in the queue's order.
+func (h *pageHeap) after(a, b pageItem) bool {
+	if h.newest {
+		return a.before(b)
+	}
+	return b.before(a)
+}
+
+func (h *pageHeap) add(x pageItem) {
+	if h.keep == 0 {
+		h.items = append(h.items, x)
+		return
+	}
+	if len(h.items) < h.keep {
+		h.items = append(h.items, x)
+		for i := len(h.items) - 1; i > 0; { // up
+			p := (i - 1) / 2
+			if !h.after(h.items[i], h.items[p]) {
+				break
+			}
+			h.items[i], h.items[p] = h.items[p], h.items[i]
+			i = p
 		}
-		return (a.id < b.id) != f.Newest
-	})
-	total := len(list)
-	list = list[min(f.Offset, len(list)):]
-	if f.Limit > 0 && len(list) > f.Limit {
-		list = list[:f.Limit]
+		return
 	}
-	ids := make([]fp.RequestID, len(list))
-	for i, h := range list {
-		ids[i] = h.id
+	if !h.after(h.items[0], x) {
+		return // after every match kept
 	}
-	rows, err := summaries(tx, ids)
-	return rows, total, err
+	h.items[0] = x
+	for i, n := 0, len(h.items); ; { // down
+		l, r, big := 2*i+1, 2*i+2, i
+		if l < n && h.after(h.items[l], h.items[big]) {
+			big = l
+		}
+		if r < n && h.after(h.items[r], h.items[big]) {
+			big = r
+		}
+		if big == i {
+			break
+		}
+		h.items[i], h.items[big] = h.items[big], h.items[i]
+		i = big
+	}
+}
+
+// sorted returns the matches kept in queue order.
+func (h *pageHeap) sorted() []pageItem {
+	sort.Slice(h.items, func(i, j int) bool { return h.after(h.items[j], h.items[i]) })
+	return h.items
 }
 
 func isUpper(s string) bool {

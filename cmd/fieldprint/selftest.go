@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	fp "github.com/fieldprint/fieldprint"
+	"github.com/fieldprint/fieldprint/demo"
 	"github.com/fieldprint/fieldprint/store"
 	"github.com/fieldprint/fieldprint/ui"
 )
@@ -27,8 +29,11 @@ func cmdSelfTest(e env, args []string) error {
 	shots := fs.String("screenshots", "", "write each screen as a PNG into this directory")
 	sizeFlag := fs.String("size", "1366x768", "the window's size, WIDTHxHEIGHT")
 	timeout := fs.Duration("timeout", 2*time.Minute, "fail when the whole run takes longer")
+	keystrokes := fs.Int("keystrokes", 0, "instead: time each key typed into the queue's search, to the list drawn, on a demo office of this many requests (scripts/keystroke-latency.sh)")
+	keysDB := fs.String("db", "", "with --keystrokes: the office to use, made there when it does not exist yet (kept for the next run)")
+	rounds := fs.Int("rounds", 3, "with --keystrokes: how many times the words are typed")
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: fieldprint self-test [--screenshots DIR] [--size WxH] [--timeout D]\n")
+		fmt.Fprintf(e.stderr, "Usage: fieldprint self-test [--screenshots DIR] [--size WxH] [--timeout D] [--keystrokes N [--db PATH] [--rounds N]]\n")
 		fs.PrintDefaults()
 	}
 	if _, err := positional(fs, args, 0); err != nil {
@@ -58,6 +63,13 @@ func cmdSelfTest(e env, args []string) error {
 		return fp.Internal("cannot set XDG_CONFIG_HOME", err)
 	}
 	isolateWindowsSettings(tmp) // Fyne's settings on Windows ignore XDG_CONFIG_HOME (selftest_windows.go)
+	if *keystrokes > 0 {
+		path := *keysDB
+		if path == "" {
+			path = filepath.Join(tmp, "keystrokes.db")
+		}
+		return keystrokeTest(e, path, *keystrokes, *rounds, size, *timeout)
+	}
 	db, err := store.Open(filepath.Join(tmp, "self-test.db"))
 	if err != nil {
 		return err
@@ -107,4 +119,103 @@ func parseSize(s string) (fyne.Size, error) {
 		return fyne.Size{}, fmt.Errorf("%q is not WIDTHxHEIGHT in pixels (e.g. 1366x768, at least 320x240)", s)
 	}
 	return fyne.NewSize(float32(wi), float32(hi)), nil
+}
+
+// keystrokeTest is self-test --keystrokes: the office at path (made with n
+// demo requests when new), the window signed in as the demo clerk, each key
+// of a few searches timed to the frame that shows its answer.
+func keystrokeTest(e env, path string, n, rounds int, size fyne.Size, timeout time.Duration) error {
+	_, statErr := os.Stat(path)
+	db, err := store.Open(path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if os.IsNotExist(statErr) {
+		if err := bigDemo(e, db, n); err != nil {
+			return err
+		}
+	}
+	count, err := db.CountRequests()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "office: %d requests in %s\n", count, path)
+	a := app.NewWithID("gov.uscis.fieldprint")
+	u := ui.New(a, db, "keystrokes")
+	kt := &ui.KeystrokeTest{Size: size, Out: e.stdout, As: demo.Clerk, Pass: demo.Password, Rounds: rounds,
+		Words: []string{"nguyen thi", "wang li", "garcia", "IOE0", "mwangi", "sharma"},
+		Pause: 60 * time.Millisecond, Burst: 12 * time.Millisecond, Mem: rss}
+	watchdog := time.AfterFunc(timeout, func() {
+		fmt.Fprintf(e.stderr, "fieldprint: self-test --keystrokes: not finished after %s\n", timeout)
+		os.Exit(1)
+	})
+	defer watchdog.Stop()
+	if prof := os.Getenv("FIELDPRINT_CPUPROFILE"); prof != "" { // where a key's time goes
+		f, err := os.Create(prof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	result := make(chan error, 1)
+	u.KeystrokeTest(kt, func(err error) {
+		result <- err
+		fyne.Do(a.Quit)
+	})
+	a.Run()
+	select {
+	case err = <-result:
+	default:
+		err = fp.Errorf(fp.EINTERNAL, "self-test --keystrokes: the window closed before the test finished")
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "fieldprint: self-test --keystrokes: %v\n", err) // a measurement tool: the whole error
+	}
+	return err
+}
+
+// bigDemo makes a demo office of n requests quickly: demo.Load's whole
+// story for the first few hundred, then the rest imported as they come
+// (new requests, in the import's batches).
+func bigDemo(e env, db *store.DB, n int) error {
+	start := time.Now()
+	first := min(n, 300)
+	if _, err := demo.Load(db, first, db.Today()); err != nil {
+		return err
+	}
+	if n > first {
+		rs, err := demo.Requests(n-first, db.Today(), 2027)
+		if err != nil {
+			return err
+		}
+		if _, err := db.ImportRequests(demo.Clerk, rs, fp.SaveOptions{AllowDuplicates: true}); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "office of %d demo requests made in %.1f s\n", n, time.Since(start).Seconds())
+	return nil
+}
+
+// rss is the process's resident memory and its anonymous and file-backed
+// parts (Linux), "unknown" elsewhere.
+func rss() string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") || strings.HasPrefix(line, "RssAnon:") || strings.HasPrefix(line, "RssFile:") {
+			out = append(out, strings.Join(strings.Fields(line), " "))
+		}
+	}
+	if len(out) == 0 {
+		return "unknown"
+	}
+	return strings.Join(out, ", ")
 }

@@ -97,17 +97,18 @@ func damaged(path string, cause error) *fp.Error {
 
 // openBolt opens the bbolt file, refusing a damaged one before bbolt reads
 // more than its meta pages: bbolt validates the meta pages' checksums itself,
-// but loads the free list and trusts every page the meta page counts.
-func openBolt(path string, opts *bolt.Options) (b *bolt.DB, err error) {
+// but loads the free list and trusts every page the meta page counts. clean
+// says the file was as Fieldprint closed it (not walked).
+func openBolt(path string, opts *bolt.Options) (b *bolt.DB, clean bool, err error) {
 	fi, err := os.Stat(path)
 	if err == nil && fi.Mode().IsRegular() {
 		if fi.Size() == 0 {
 			// bbolt would make an empty file a new database, silently: an
 			// office would carry on with nothing and never notice.
-			return nil, fp.Internal(fmt.Sprintf("the database %s is damaged: the file is empty (0 bytes), as after an interrupted copy; restore a copy of the file, or ask your IT contact (to start a new, empty database instead, delete this file)", path), nil)
+			return nil, false, fp.Internal(fmt.Sprintf("the database %s is damaged: the file is empty (0 bytes), as after an interrupted copy; restore a copy of the file, or ask your IT contact (to start a new, empty database instead, delete this file)", path), nil)
 		}
 		if err := checkSize(path, fi.Size(), opts); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	trusted := !opts.ReadOnly && closedCleanly(path)
@@ -129,7 +130,7 @@ func openBolt(path string, opts *bolt.Options) (b *bolt.DB, err error) {
 	if err != nil && b != nil {
 		b.Close()
 	}
-	return b, err
+	return b, trusted, err
 }
 
 // checkSize opens the file read-only (which reads only the meta pages) and
@@ -234,12 +235,76 @@ func verifyTree(tx *bolt.Tx, path string) []error {
 	if len(errs) > 0 {
 		return errs
 	}
-	for id := range reached {
-		if p, err := tx.Page(int(id)); err == nil && p != nil && p.Type == "free" {
+	free, ok := freePages(tx, path)
+	if !ok { // no free list in the file: ask bbolt page by page
+		for id := range reached {
+			if p, err := tx.Page(int(id)); err == nil && p != nil && p.Type == "free" {
+				errs = append(errs, fmt.Errorf("page %d: in use, and on the free list too", id))
+			}
+		}
+		return errs
+	}
+	for _, id := range free {
+		if reached[id] {
 			errs = append(errs, fmt.Errorf("page %d: in use, and on the free list too", id))
 		}
 	}
 	return errs
+}
+
+// freePages reads the free list tx's meta page names, from the file: one
+// read instead of asking bbolt about every page reached (a fault of the
+// mapping each). ok is false when the file holds no free list (then bbolt
+// rebuilt it in memory) or it cannot be read.
+func freePages(tx *bolt.Tx, path string) (ids []uint64, ok bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	ps := tx.DB().Info().PageSize
+	end := uint64(tx.Size()) / uint64(ps)
+	ne := binary.NativeEndian
+	// A meta page: the page header (16 bytes), magic, version, page size,
+	// flags (4 bytes each), the root bucket (16), the free list's page,
+	// the high water mark, the transaction id (8 each), the checksum.
+	var freelist uint64
+	meta := make([]byte, 80)
+	for m := int64(0); m < 2; m++ {
+		if _, err := f.ReadAt(meta, m*int64(ps)); err != nil {
+			return nil, false
+		}
+		if ne.Uint64(meta[64:]) == uint64(tx.ID()) {
+			freelist = ne.Uint64(meta[48:])
+		}
+	}
+	if freelist < 2 || freelist >= end {
+		return nil, false // none in the file (0xffff…), or not the meta of tx
+	}
+	head := make([]byte, 16)
+	if _, err := f.ReadAt(head, int64(freelist)*int64(ps)); err != nil {
+		return nil, false
+	}
+	flags, count, overflow := ne.Uint16(head[8:]), uint64(ne.Uint16(head[10:])), uint64(ne.Uint32(head[12:]))
+	if flags != 0x10 || freelist+overflow >= end {
+		return nil, false
+	}
+	page := make([]byte, (overflow+1)*uint64(ps))
+	if _, err := f.ReadAt(page, int64(freelist)*int64(ps)); err != nil {
+		return nil, false
+	}
+	at := uint64(16)
+	if count == 0xffff { // the real count is the first element
+		count, at = ne.Uint64(page[16:]), 24
+	}
+	if count > (uint64(len(page))-at)/8 { // garbled: no multiplication that wraps
+		return nil, false
+	}
+	ids = make([]uint64, count)
+	for i := range ids {
+		ids[i] = ne.Uint64(page[at+8*uint64(i):])
+	}
+	return ids, true
 }
 
 // walkPages follows the page tree of tx from its root, reading the file (not

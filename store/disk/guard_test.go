@@ -154,6 +154,7 @@ func TestOpenRefusesAPageTreeBboltCannotWalk(t *testing.T) {
 	}{
 		{"a branch pointing at itself", func(b []byte) { binary.NativeEndian.PutUint64(b[branch*ps+16+8:], uint64(branch)) }, "reached twice"},
 		{"a page running past the end", func(b []byte) { binary.NativeEndian.PutUint32(b[leaf*ps+12:], 1<<31) }, "overflow pages run past the last page"},
+		{"a page in use on the free list", func(b []byte) { binary.NativeEndian.PutUint64(b[firstFree(t, b, ps):], uint64(leaf)) }, "in use, and on the free list too"},
 	} {
 		b := append([]byte(nil), orig...)
 		c.damage(b)
@@ -234,4 +235,28 @@ func TestCleanCloseSkipsTheWalkOnlyForAnUntouchedFile(t *testing.T) {
 	if walks != 1 || !strings.Contains(fp.ErrorMessage(err), "is damaged") {
 		t.Errorf("a file damaged after its clean close: %v, %d walks", err, walks)
 	}
+}
+
+// firstFree is where the first page id of the free list the newest meta
+// page names is in the file b (a meta page: header, magic, version, page
+// size, flags, root bucket, free list, high-water mark, txid).
+func firstFree(t *testing.T, b []byte, ps int) int {
+	t.Helper()
+	ne := binary.NativeEndian
+	fl, txid := ne.Uint64(b[48:]), ne.Uint64(b[64:])
+	if t1 := ne.Uint64(b[ps+64:]); t1 > txid {
+		fl = ne.Uint64(b[ps+48:])
+	}
+	at := int(fl) * ps
+	if b[at+8] != 0x10 {
+		t.Fatalf("page %d is not the free list", fl)
+	}
+	n, first := int(ne.Uint16(b[at+10:])), at+16
+	if n == 0xffff {
+		n, first = int(ne.Uint64(b[first:])), first+8
+	}
+	if n == 0 {
+		t.Fatal("the free list is empty")
+	}
+	return first
 }

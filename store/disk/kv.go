@@ -32,8 +32,9 @@ import (
 //	         the oldest revisions beyond kvLogKeep are dropped (a watch from
 //	         before them is refused).
 type KV struct {
-	bolt boltDB
-	path string
+	bolt  boltDB
+	path  string
+	clean bool // the file was as Fieldprint closed it: no crash since
 
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced at every commit that wrote
@@ -67,11 +68,11 @@ func OpenKV(path string) (*KV, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fp.Internal("cannot create the folder for the database "+path, err)
 	}
-	b, err := openBolt(path, &bolt.Options{Timeout: OpenTimeout})
+	b, clean, err := openBolt(path, &bolt.Options{Timeout: OpenTimeout})
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	kv := &KV{bolt: boltDB{b, path}, path: path, changed: make(chan struct{}), closed: make(chan struct{})}
+	kv := &KV{bolt: boltDB{b, path}, path: path, clean: clean, changed: make(chan struct{}), closed: make(chan struct{})}
 	ready := false
 	kv.bolt.View(func(tx *bolt.Tx) error {
 		ready = tx.Bucket(bKV) != nil && tx.Bucket(bKVMeta) != nil && tx.Bucket(bKVLog) != nil
@@ -94,6 +95,11 @@ func OpenKV(path string) (*KV, error) {
 	}
 	return kv, nil
 }
+
+// ClosedCleanly reports whether the file was opened as Fieldprint closed it:
+// no crash, copy or other program's write since (then its page tree was not
+// walked, and nothing a crash leaves behind needs sweeping).
+func (kv *KV) ClosedCleanly() bool { return kv.clean }
 
 func (kv *KV) Close() error {
 	kv.once.Do(func() {
