@@ -2,7 +2,7 @@ package etcdstore
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -15,7 +15,8 @@ import (
 // (instead of letting every action wait out its timeout and fail):
 //
 //   - the gRPC connection's state is watched: when it breaks (a stopped
-//     or killed server closes it) the server is away at once;
+//     or killed server closes it) the server is away at once, and back
+//     when it is connected again and answers;
 //   - the server is asked for its revision (one count, no values) every
 //     PingEvery, and at every change of the connection's state: no answer
 //     within PingTimeout, and it is away; an answer, and it is back;
@@ -34,7 +35,7 @@ const (
 )
 
 // errAway: a request refused (or ended) because the server is away.
-var errAway = errors.New("the office server is away")
+var errAway = fmt.Errorf("%w: the office server is away", fp.ErrUnavailable)
 
 // presence is the server's presence as this desk sees it.
 type presence struct {
@@ -130,9 +131,17 @@ func (s *Store) watchPresence() {
 		case <-s.ctx.Done():
 			return
 		case st := <-changed:
-			if st == connectivity.TransientFailure {
+			switch st {
+			case connectivity.Idle: // the server closed the connection: connect again now
+				conn.Connect()
+				continue
+			case connectivity.Connecting, connectivity.TransientFailure:
+				// The connection broke (it is never given up while
+				// pings keep it busy): nothing can reach the server now.
 				s.setAway(true, time.Now())
 				continue
+			case connectivity.Shutdown:
+				return
 			}
 		case <-t.C:
 		}

@@ -187,12 +187,15 @@ func (s *Store) unreachable(err error, m mode) error {
 	case errors.Is(err, errEnded):
 		return s.awayError(m != reading, m == committing)
 	case m == committing:
-		return fp.Internal("the office server "+s.host+" did not confirm your change: it may or may not have been saved; it is kept on screen — reload to see whether it was saved, then try again", err)
+		return fp.Internal("the office server "+s.host+" did not confirm your change: it may or may not have been saved; it is kept on screen — reload to see whether it was saved, then try again", unavailable(err))
 	case m == changing:
-		return fp.Internal("the office server "+s.host+" does not answer: your change was not saved; it is kept on screen — check the network or ask your IT contact, then try again", err)
+		return fp.Internal("the office server "+s.host+" does not answer: your change was not saved; it is kept on screen — check the network or ask your IT contact, then try again", unavailable(err))
 	}
-	return fp.Internal("the office server "+s.host+" does not answer: check the network or ask your IT contact; nothing was changed", err)
+	return fp.Internal("the office server "+s.host+" does not answer: check the network or ask your IT contact; nothing was changed", unavailable(err))
 }
+
+// unavailable marks err as the server's not answering (fp.ErrUnavailable).
+func unavailable(err error) error { return fmt.Errorf("%w: %w", fp.ErrUnavailable, err) }
 
 // refused: the server refused the desk (removed, or not admitted).
 func refused(err error) bool {
