@@ -136,7 +136,7 @@ func TestServerAway(t *testing.T) {
 		t.Errorf("the read and the attachment were refused after %v", d)
 	}
 
-	s = startAt(t, dir, addr)
+	startAt(t, dir, addr)
 	took = within(t, 10*time.Second, "the desk notices the server is back", func() bool { _, away := o.Away(); return !away })
 	t.Logf("noticed the server back in %v", took)
 	got, err := o.TransitionRequest(clerk, r.ID, fp.StatusAwaitingDocuments, "")
