@@ -86,3 +86,9 @@ const (
 // ErrTxnTooBig is what a backend's refusal of a transaction over the limits
 // wraps (errors.Is), so batch work can write fewer at a time.
 var ErrTxnTooBig = errors.New("over the storage contract's limits")
+
+// ErrUnavailable is what a backend's failure because its server does not
+// answer wraps (errors.Is): its message already says so, and whether the
+// change was saved, and the workflow passes it on as it is (not as "check
+// the disk").
+var ErrUnavailable = errors.New("the office's store does not answer")

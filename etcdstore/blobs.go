@@ -49,7 +49,12 @@ type Blobs struct {
 	base string // https://HOST:PORT/fieldprint/blobs/
 	host string
 	c    *http.Client
+	away func() (time.Time, bool) // nil: never refuses at once
 }
+
+// RefuseWhileAway makes every request refused at once, unsent, while away
+// says the server is away (the desk's etcd connection watches it).
+func (b *Blobs) RefuseWhileAway(away func() (since time.Time, away bool)) { b.away = away }
 
 // BlobTimeout is how long one blob's request may take (a 50 MB e-mail on
 // a slow office network).
@@ -90,6 +95,11 @@ func (b *Blobs) do(method, sum string, body []byte, header http.Header) (*http.R
 }
 
 func (b *Blobs) doCtx(ctx context.Context, method, sum string, body []byte, header http.Header) (*http.Response, error) {
+	if b.away != nil {
+		if since, away := b.away(); away {
+			return nil, fp.Internal("the office server "+b.host+" does not answer since "+since.Local().Format("15:04")+": scans can be neither read nor sent until it is back; nothing was changed, and what you typed is kept on screen", fp.ErrUnavailable)
+		}
+	}
 	var r io.Reader
 	if body != nil {
 		r = bytes.NewReader(body)
@@ -106,7 +116,7 @@ func (b *Blobs) doCtx(ctx context.Context, method, sum string, body []byte, head
 		if isTLS(err) {
 			return nil, fp.Errorf(fp.EFORBIDDEN, "this desk's file is not of the office server %s (their certificates do not match): ask the server's administrator for this desk's file (fieldprint desk add)", b.host)
 		}
-		return nil, fp.Internal("the office server "+b.host+" does not answer: check the network or ask your IT contact; nothing was changed", errors.Unwrap(err))
+		return nil, fp.Internal("the office server "+b.host+" does not answer: check the network or ask your IT contact; nothing was changed", fmt.Errorf("%w: %w", fp.ErrUnavailable, errors.Unwrap(err)))
 	}
 	if resp.StatusCode == http.StatusForbidden {
 		resp.Body.Close()

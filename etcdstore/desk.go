@@ -15,6 +15,8 @@ import (
 	fp "github.com/fieldprint/fieldprint"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 )
 
 const (
@@ -122,6 +124,17 @@ func Open(endpoint string, d *Desk) (*Store, error) {
 		DialTimeout:        DialTimeout,
 		MaxCallSendMsgSize: ServerMaxRequestBytes + 1<<20,
 		Logger:             zap.NewNop(), // its warnings may name keys
+		// A connection cut without a word (a cable pulled) is noticed
+		// within 15 s (etcd refuses pings more often than every 5 s);
+		// a stopped server at once (away.go).
+		DialKeepAliveTime:    10 * time.Second,
+		DialKeepAliveTimeout: 5 * time.Second,
+		// Reconnect soon after the server is back: gRPC's default waits
+		// up to two minutes between attempts.
+		DialOptions: []grpc.DialOption{grpc.WithConnectParams(grpc.ConnectParams{
+			Backoff:           backoff.Config{BaseDelay: 250 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 2 * time.Second},
+			MinConnectTimeout: DialTimeout,
+		})},
 	})
 	if err != nil {
 		return nil, fp.Internal("the office server "+hostOf(ep)+" does not answer: check the network or ask your IT contact; nothing was changed", err)
@@ -134,6 +147,7 @@ func Open(endpoint string, d *Desk) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	go s.watchPresence()
 	return s, nil
 }
 
@@ -141,7 +155,7 @@ func Open(endpoint string, d *Desk) (*Store, error) {
 func (s *Store) Ping(ctx context.Context) error {
 	_, err := s.c.Get(ctx, commitKey, clientv3.WithCountOnly())
 	if err != nil {
-		return s.unreachable(err, false)
+		return s.unreachable(err, reading)
 	}
 	return nil
 }

@@ -53,8 +53,6 @@ import (
 	fp "github.com/fieldprint/fieldprint"
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
 
 // The namespace of the office's data in etcd.
@@ -90,6 +88,8 @@ type Store struct {
 	ctx    context.Context // ends when the store closes (watches end with it)
 	cancel context.CancelFunc
 	once   sync.Once
+
+	p *presence // whether the server answers (away.go)
 }
 
 var _ fp.Storage = (*Store)(nil)
@@ -104,7 +104,7 @@ func New(c *clientv3.Client, own bool) *Store {
 	if eps := c.Endpoints(); len(eps) > 0 {
 		host = hostOf(eps[0])
 	}
-	return &Store{c: c, timeout: Timeout, own: own, ctx: ctx, cancel: cancel, host: host}
+	return &Store{c: c, timeout: Timeout, own: own, ctx: ctx, cancel: cancel, host: host, p: newPresence()}
 }
 
 // Client is the etcd client the store runs on.
@@ -121,35 +121,87 @@ func (s *Store) Close() error {
 	return err
 }
 
-// call runs one request with the store's timeout.
+// call runs one request with the store's timeout. While the server is
+// away (away.go) it is refused at once, unsent (errNotSent); one on its
+// way when the server goes away ends at once (errEnded).
 func (s *Store) call(fn func(ctx context.Context) error) error {
-	ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
+	gone := s.goneCh()
+	select {
+	case <-gone:
+		return errNotSent
+	default:
+	}
+	base, cancelBase := context.WithCancelCause(s.ctx)
+	defer cancelBase(nil)
+	ctx, cancel := context.WithTimeout(base, s.timeout)
 	defer cancel()
-	return fn(ctx)
+	go func() {
+		select {
+		case <-gone:
+			cancelBase(errEnded)
+		case <-ctx.Done():
+		}
+	}()
+	err := fn(ctx)
+	if err != nil && errors.Is(context.Cause(base), errEnded) {
+		return fmt.Errorf("%w: %v", errEnded, err)
+	}
+	return err
 }
+
+// Why a request to an away server failed: refused before it was sent, or
+// ended on its way.
+var (
+	errNotSent = fmt.Errorf("%w: refused unsent", errAway)
+	errEnded   = fmt.Errorf("%w: ended on its way", errAway)
+)
+
+// What a failed request was: a read (a view's, or a change's before it
+// commits: nothing of the change was sent), or a change's commit.
+type mode int
+
+const (
+	reading mode = iota
+	changing
+	committing
+)
 
 // unreachable words a failed request for people, naming the server (its
 // host and port, never a key or a value: etcd's errors name neither).
-// A change whose request timed out may have been applied or not: it says
-// so (the caller reads again before it tries again).
-func (s *Store) unreachable(err error, committing bool) error {
+// A commit that failed otherwise than by a refusal of the server may have
+// been applied or not (the server may have applied it and gone before it
+// answered): it says so, and the caller reads again before trying again.
+func (s *Store) unreachable(err error, m mode) error {
 	switch {
 	case errors.Is(err, rpctypes.ErrTooManyOps), errors.Is(err, rpctypes.ErrRequestTooLarge),
 		errors.Is(err, rpctypes.ErrGRPCTooManyOps), errors.Is(err, rpctypes.ErrGRPCRequestTooLarge):
 		return fp.Internal("a change is over the office server's limits", fmt.Errorf("%w: %v", fp.ErrTxnTooBig, err))
 	case errors.Is(err, rpctypes.ErrNoSpace), errors.Is(err, rpctypes.ErrGRPCNoSpace):
 		return fp.Internal("the office server's database is full: its administrator must compact, defragment and disarm it (see OFFICE-SERVER.md)", err)
-	case errors.Is(err, rpctypes.ErrPermissionDenied), errors.Is(err, rpctypes.ErrGRPCPermissionDenied),
-		errors.Is(err, rpctypes.ErrUserNotFound), errors.Is(err, rpctypes.ErrGRPCUserNotFound),
-		errors.Is(err, rpctypes.ErrAuthFailed), errors.Is(err, rpctypes.ErrGRPCAuthFailed):
+	case refused(err):
 		return fp.Errorf(fp.EFORBIDDEN, "the office server %s does not admit this desk%s: ask its administrator to add it (fieldprint desk add); nothing was changed", s.host, s.deskLabel())
 	case isTLS(err):
 		return fp.Errorf(fp.EFORBIDDEN, "this desk's file is not of the office server %s (their certificates do not match): ask the server's administrator for this desk's file (fieldprint desk add); nothing was changed", s.host)
+	case errors.Is(err, errNotSent):
+		return s.awayError(m != reading, false)
+	case errors.Is(err, errEnded):
+		return s.awayError(m != reading, m == committing)
+	case m == committing:
+		return fp.Internal("the office server "+s.host+" did not confirm your change: it may or may not have been saved; it is kept on screen — reload to see whether it was saved, then try again", unavailable(err))
+	case m == changing:
+		return fp.Internal("the office server "+s.host+" does not answer: your change was not saved; it is kept on screen — check the network or ask your IT contact, then try again", unavailable(err))
 	}
-	if committing && (errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded) {
-		return fp.Internal("the office server "+s.host+" did not confirm the change in time: reload to see whether it was saved, then try again", err)
-	}
-	return fp.Internal("the office server "+s.host+" does not answer: check the network or ask your IT contact; nothing was changed", err)
+	return fp.Internal("the office server "+s.host+" does not answer: check the network or ask your IT contact; nothing was changed", unavailable(err))
+}
+
+// unavailable marks err as the server's not answering (fp.ErrUnavailable).
+func unavailable(err error) error { return fmt.Errorf("%w: %w", fp.ErrUnavailable, err) }
+
+// refused: the server refused the desk (removed, or not admitted).
+func refused(err error) bool {
+	return errors.Is(err, rpctypes.ErrPermissionDenied) || errors.Is(err, rpctypes.ErrGRPCPermissionDenied) ||
+		errors.Is(err, rpctypes.ErrUserNotFound) || errors.Is(err, rpctypes.ErrGRPCUserNotFound) ||
+		errors.Is(err, rpctypes.ErrAuthFailed) || errors.Is(err, rpctypes.ErrGRPCAuthFailed)
 }
 
 // isTLS: the connection failed on certificates (a desk's file of another
@@ -176,7 +228,7 @@ func (s *Store) Revision() (int64, error) {
 		return err
 	})
 	if err != nil {
-		return 0, s.unreachable(err, false)
+		return 0, s.unreachable(err, reading)
 	}
 	return rev, nil
 }
@@ -253,7 +305,11 @@ func (t *txn) get(key string, opts ...clientv3.OpOption) (*clientv3.GetResponse,
 			}
 			return nil, fp.Internal("the office server dropped the revision this view reads: try again", err)
 		}
-		return nil, t.s.unreachable(err, false)
+		m := reading
+		if t.write {
+			m = changing
+		}
+		return nil, t.s.unreachable(err, m)
 	}
 	if t.rev == 0 {
 		t.rev = resp.Header.Revision
@@ -601,10 +657,10 @@ func (t *txn) commit() (bool, error) {
 		return err
 	})
 	if err != nil {
-		// A request that timed out may have been applied or not: the
-		// message says the server did not answer, and the caller reads
-		// again before it tries again.
-		return false, t.s.unreachable(err, true)
+		// A request that timed out or was cut off may have been applied
+		// or not: the message says so, and the caller reads again before
+		// it tries again.
+		return false, t.s.unreachable(err, committing)
 	}
 	return resp.Succeeded, nil
 }
@@ -634,7 +690,7 @@ func (s *Store) Watch(ctx context.Context, prefix []byte, from int64) (<-chan fp
 		if errors.Is(err, rpctypes.ErrCompacted) || errors.Is(err, rpctypes.ErrGRPCCompacted) {
 			return nil, gone
 		} else if err != nil {
-			return nil, s.unreachable(err, false)
+			return nil, s.unreachable(err, reading)
 		}
 	}
 	k := dataPrefix + string(prefix)

@@ -38,7 +38,7 @@ func (s *Store) Present(key, who string, ttl time.Duration) (func(), error) {
 		return err
 	})
 	if err != nil {
-		return func() {}, s.unreachable(err, false)
+		return func() {}, s.unreachable(err, changing)
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
 	if ch, err := s.c.KeepAlive(ctx, lease); err == nil {
@@ -70,7 +70,7 @@ func (s *Store) Presences(key string) ([]Presence, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, s.unreachable(err, false)
+		return nil, s.unreachable(err, reading)
 	}
 	return out, nil
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/etcdstore"
@@ -78,6 +79,7 @@ func Open(cfg Config) (*Office, error) {
 			return nil, fp.Errorf(fp.EINTERNAL, "the folder of this desk's stamp key cannot be made: %v", errors.Unwrap(err))
 		}
 	}
+	blobs.RefuseWhileAway(st.Away)
 	host := ep[len("https://"):]
 	desk, err := workflow.New(st, blobs, cfg.StampKey, "the office server "+host)
 	if err != nil {
@@ -88,6 +90,18 @@ func Open(cfg Config) (*Office, error) {
 	desk.UseServerDesk(d.Name)
 	return &Office{Desk: desk, store: st, blobs: blobs, server: host, desk: d.Name}, nil
 }
+
+// Away says whether the office server does not answer, and since when:
+// noticed at once when its connection breaks, else within
+// etcdstore.PingTimeout. While it is away every change and every read is
+// refused at once with a message that says so (nothing is sent, nothing
+// is saved: the window keeps what was typed), and it is back within about
+// two seconds of the server's return.
+func (o *Office) Away() (since time.Time, away bool) { return o.store.Away() }
+
+// OnAway calls fn, from another goroutine, each time the server goes away
+// (away, since when) or comes back (away false): the window says so.
+func (o *Office) OnAway(fn func(since time.Time, away bool)) { o.store.OnAway(fn) }
 
 // Server is the server's host:port.
 func (o *Office) Server() string { return o.server }

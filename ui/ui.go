@@ -88,6 +88,8 @@ type UI struct {
 	backupStatus *widget.Label
 	backingUp    bool
 	purging      bool // the daily purge is running
+	// awayStatus says under the navigation that the office server is away.
+	awayStatus *widget.Label
 	// refreshShown fills the screen on show again (a change at another desk).
 	refreshShown func()
 	// release ends the open request's "open at this desk" mark (Presence).
@@ -168,9 +170,12 @@ func New(a fyne.App, db Store, place string) *UI {
 	u.backupStatus = widget.NewLabel("")
 	u.backupStatus.Importance, u.backupStatus.Wrapping = widget.DangerImportance, fyne.TextWrapWord
 	u.backupStatus.Hide()
+	u.awayStatus = widget.NewLabel("")
+	u.awayStatus.Importance, u.awayStatus.Wrapping = widget.DangerImportance, fyne.TextWrapWord
+	u.awayStatus.Hide()
 	side := container.NewBorder(nil, container.NewVBox(
 		widget.NewLabelWithStyle("Ctrl+N new · Ctrl+F find\nCtrl+S save", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
-		u.backupStatus, switchUser), nil, nil, navBox)
+		u.awayStatus, u.backupStatus, switchUser), nil, nil, navBox)
 	u.main = container.NewBorder(nil, nil, container.NewHBox(side, widget.NewSeparator()), nil, u.body)
 	u.win.SetMainMenu(u.menu())
 	u.win.SetCloseIntercept(func() { u.leave(func() { u.win.Close() }) })
@@ -414,6 +419,25 @@ func (u *UI) closeForm() {
 	u.form, u.editing = nil, nil
 }
 
+// Away is a store on a server that can be away: it says when it goes and
+// comes back.
+type Away interface {
+	OnAway(fn func(since time.Time, away bool))
+}
+
+// setAway shows (or clears) the standing line that the office server is
+// away; when it is back, the screen reads again.
+func (u *UI) setAway(since time.Time, away bool) {
+	if !away {
+		u.awayStatus.Hide()
+		u.liveRefresh()
+		return
+	}
+	u.awayStatus.SetText(fmt.Sprintf("The office server does not answer since %s: changes are refused until it is back (what you type stays on screen).",
+		since.In(u.db.Location()).Format("15:04")))
+	u.awayStatus.Show()
+}
+
 // Live is a store other desks change too (an office server): Changes
 // ticks when the office's requests change there.
 type Live interface{ Changes() <-chan struct{} }
@@ -421,6 +445,15 @@ type Live interface{ Changes() <-chan struct{} }
 // follow refreshes what the window shows when db changes at another desk
 // (nothing for a desk's own file). Ticks closer than liveEvery are one.
 func (u *UI) follow(db Store) {
+	if a, ok := db.(Away); ok {
+		a.OnAway(func(since time.Time, away bool) {
+			fyne.Do(func() {
+				if u.db == db {
+					u.setAway(since, away)
+				}
+			})
+		})
+	}
 	l, ok := db.(Live)
 	if !ok {
 		return

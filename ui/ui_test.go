@@ -786,3 +786,44 @@ func TestOpenAtAnotherDeskShows(t *testing.T) {
 		t.Fatal("closing the request did not let go of its mark")
 	}
 }
+
+// awayStore is a store on a server that goes away and comes back.
+type awayStore struct {
+	Store
+	fn *func(time.Time, bool)
+}
+
+func (a awayStore) OnAway(fn func(time.Time, bool)) { *a.fn = fn }
+
+// The window says at once, under the navigation, that the office server is
+// away, and clears it when the server is back.
+func TestServerAwayShows(t *testing.T) {
+	a := test.NewTempApp(t)
+	db := desk.Empty(t)
+	if _, err := demo.Load(db, 3, fp.DateOf(fixedNow())); err != nil {
+		t.Fatal(err)
+	}
+	var notify func(time.Time, bool)
+	u := New(a, awayStore{db, &notify}, "office server")
+	u.Now, u.inline = fixedNow, true
+	signIn(t, u, demo.Clerk.Name, demo.Password)
+	if notify == nil {
+		t.Fatal("the window does not follow the server's state")
+	}
+	since := time.Date(2026, 11, 20, 6, 5, 0, 0, time.UTC)
+	notify(since, true)
+	deadline := time.Now().Add(2 * time.Second)
+	for !u.awayStatus.Visible() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !u.awayStatus.Visible() || !strings.Contains(u.awayStatus.Text, "does not answer since") {
+		t.Fatalf("away not shown: %q", u.awayStatus.Text)
+	}
+	notify(time.Time{}, false)
+	for u.awayStatus.Visible() && time.Now().Before(deadline.Add(2*time.Second)) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if u.awayStatus.Visible() {
+		t.Fatal("still shown after the server came back")
+	}
+}

@@ -3,6 +3,7 @@ package workflow
 import (
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -161,7 +162,7 @@ func (db *Desk) AttachFile(a fp.Actor, id fp.RequestID, item, name string, data 
 	db.filesMu.Lock()
 	defer db.filesMu.Unlock()
 	created, err := db.writeFile(sum, data)
-	if err == ErrLocked {
+	if err == ErrLocked || storeSaid(err) {
 		return nil, err
 	} else if err != nil {
 		return nil, fp.Internal("the file could not be stored: check the disk has space; nothing was attached", err)
@@ -283,6 +284,13 @@ func (db *Desk) JudgeDocument(a fp.Actor, id fp.RequestID, item string, v fp.Ver
 	})
 }
 
+// storeSaid: err is the office server's own word on a failure (it does
+// not answer, or refuses this desk), which says what happened better than
+// "check the disk".
+func storeSaid(err error) bool {
+	return errors.Is(err, fp.ErrUnavailable) || fp.ErrorCode(err) == fp.EFORBIDDEN
+}
+
 // ReadFile returns the bytes of a stored attachment after checking them
 // against their hash: a damaged or swapped file is reported, never shown.
 func (db *Desk) ReadFile(sum string) ([]byte, error) {
@@ -290,7 +298,9 @@ func (db *Desk) ReadFile(sum string) ([]byte, error) {
 		return nil, fp.Errorf(fp.EINVALID, "%q is not a file reference", sum)
 	}
 	known := false
-	db.view(func(tx *tx) error { known = tx.Bucket(bFiles).Get([]byte(sum)) != nil; return nil })
+	if err := db.view(func(tx *tx) error { known = tx.Bucket(bFiles).Get([]byte(sum)) != nil; return nil }); err != nil {
+		return nil, err // the office server away, say: not "no longer stored"
+	}
 	if !known {
 		return nil, fp.Errorf(fp.ENOTFOUND, "the file %s… is no longer stored", sum[:12])
 	}

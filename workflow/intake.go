@@ -89,7 +89,7 @@ func (db *Desk) KeepMessage(a fp.Actor, id fp.RequestID, key, name string, data 
 	db.filesMu.Lock()
 	defer db.filesMu.Unlock()
 	created, err := db.writeFile(sum, data)
-	if err == ErrLocked {
+	if err == ErrLocked || storeSaid(err) {
 		return err
 	} else if err != nil {
 		return fp.Internal("the message could not be kept: check the disk has space", err)

@@ -280,7 +280,9 @@ func (ks *keyStore) take(t *tx) (uint64, vault.Key, error) {
 		}
 		made[ks.newKeyID()] = k
 	}
-	if err := ks.backing.add(t, sealKeys(&ks.kek, made)[0]); err != nil {
+	if err := ks.backing.add(t, sealKeys(&ks.kek, made)[0]); storeSaid(err) {
+		return 0, vault.Key{}, err
+	} else if err != nil {
 		return 0, vault.Key{}, fp.Internal("a new request's key could not be stored: check the disk has space", err)
 	}
 	var first uint64

@@ -78,14 +78,25 @@ const serveArgs = "--data DIR [--listen HOST:PORT] [--host NAME]..."
 
 // cmdDesk manages the desks admitted to the office server.
 func cmdDesk(e env, args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprintf(e.stderr, "Usage: fieldprint desk %s\n", deskArgs)
-		return errUsage
+	if len(args) > 0 {
+		switch args[0] {
+		case "add":
+			return cmdDeskAdd(e, args[1:])
+		case "remove":
+			return cmdDeskRemove(e, args[1:])
+		case "list":
+			return cmdDeskList(e, args[1:])
+		}
 	}
+	fmt.Fprintf(e.stderr, "Usage: fieldprint desk %s\n", deskArgs)
+	return errUsage
+}
+
+func cmdDeskAdd(e env, args []string) error {
 	fs := plainFlags(e, "desk add", "NAME --data DIR --out FILE")
 	data := fs.String("data", "", "the office server's folder (required)")
 	out := fs.String("out", "", "the desk's file to write: its certificate, its key and the office's CA (required)")
-	pos, err := positional(fs, args[1:], 1)
+	pos, err := positional(fs, args, 1)
 	if err != nil {
 		return err
 	}
@@ -115,4 +126,54 @@ func cmdDesk(e env, args []string) error {
 	return nil
 }
 
-const deskArgs = "add NAME --data DIR --out FILE"
+// cmdDeskRemove revokes a desk: the server no longer admits it.
+func cmdDeskRemove(e env, args []string) error {
+	fs := plainFlags(e, "desk remove", "NAME --data DIR")
+	data := fs.String("data", "", "the office server's folder (required)")
+	pos, err := positional(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if *data == "" {
+		fmt.Fprintln(e.stderr, "fieldprint desk remove: --data is required")
+		return errUsage
+	}
+	now, err := server.RemoveDesk(*data, pos[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Desk %q is removed: its file no longer admits it (its name is not given again).\n", pos[0])
+	if now {
+		fmt.Fprintln(e.stdout, "The running server refuses it now.")
+	} else {
+		fmt.Fprintln(e.stdout, "The server refuses it when it next starts (it was not running, or did not answer); its scans are refused already.")
+	}
+	return nil
+}
+
+// cmdDeskList lists the desks added to the server, and those removed.
+func cmdDeskList(e env, args []string) error {
+	fs := plainFlags(e, "desk list", "--data DIR")
+	data := fs.String("data", "", "the office server's folder (required)")
+	if _, err := positional(fs, args, 0); err != nil {
+		return err
+	}
+	if *data == "" {
+		fmt.Fprintln(e.stderr, "fieldprint desk list: --data is required")
+		return errUsage
+	}
+	admitted, removed, err := server.Desks(*data)
+	if err != nil {
+		return fp.Internal("the desks of "+*data+" cannot be read", err)
+	}
+	for _, n := range admitted {
+		fmt.Fprintf(e.stdout, "%s\n", n)
+	}
+	for _, n := range removed {
+		fmt.Fprintf(e.stdout, "%s (removed)\n", n)
+	}
+	fmt.Fprintf(e.stdout, "%d desk(s) admitted, %d removed.\n", len(admitted), len(removed))
+	return nil
+}
+
+const deskArgs = "add NAME --data DIR --out FILE | remove NAME --data DIR | list --data DIR"

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/etcdstore"
 )
 
@@ -20,7 +21,10 @@ func TestDeskAddAndServe(t *testing.T) {
 		t.Errorf("serve without --data: %d", code)
 	}
 	if code, _, _ := fieldprint(t, "", "desk", "remove", "x"); code != 2 {
-		t.Errorf("desk remove: %d", code)
+		t.Errorf("desk remove without --data: %d", code)
+	}
+	if code, _, _ := fieldprint(t, "", "desk", "rename", "x"); code != 2 {
+		t.Errorf("desk rename: %d", code)
 	}
 	// The first start makes the certificates (a server stopped at once:
 	// serve itself blocks until a signal).
@@ -63,4 +67,22 @@ func TestDeskAddAndServe(t *testing.T) {
 		t.Fatalf("the desk added while the server runs: %v", err)
 	}
 	st.Close()
+
+	// desk remove: the running server refuses the desk at once; desk list
+	// says which are admitted and which removed.
+	if code, stdout, errs := fieldprint(t, "", "desk", "remove", "reception", "--data", dir); code != 0 || !strings.Contains(stdout, "refuses it now") {
+		t.Fatalf("desk remove: %d %q %q", code, stdout, errs)
+	}
+	if st, err = etcdstore.Open(s.URL(), d); fp.ErrorCode(err) != fp.EFORBIDDEN {
+		if err == nil {
+			st.Close()
+		}
+		t.Errorf("the removed desk connects: %v", err)
+	}
+	if code, _, errs := fieldprint(t, "", "desk", "remove", "reception", "--data", dir); code != 1 || !strings.Contains(errs, "no desk") {
+		t.Errorf("removed twice: %d %q", code, errs)
+	}
+	if code, stdout, errs := fieldprint(t, "", "desk", "list", "--data", dir); code != 0 || !strings.Contains(stdout, "intake\nreception (removed)\n1 desk(s) admitted, 1 removed.") {
+		t.Errorf("desk list: %d %q %q", code, stdout, errs)
+	}
 }

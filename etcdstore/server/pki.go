@@ -30,6 +30,7 @@ import (
 //	                                address, this machine's name and addresses)
 //	pki/admin.crt, pki/admin.key    the server's own client certificate (etcd user root)
 //	desks/NAME.crt                  each desk's certificate (its key is only in the desk's file)
+//	desks/NAME.removed              a removed desk's certificate (its name is not given again)
 //	etcd/                           etcd's data
 //	serve.log                       etcd's warnings and errors (never values)
 //
@@ -39,6 +40,8 @@ const (
 	desksDir = "desks"
 	etcdDir  = "etcd"
 	LogFile  = "serve.log"
+
+	removedSuffix = ".removed"
 
 	adminUser = "root" // etcd's superuser: the server's own client certificate
 )
@@ -287,6 +290,11 @@ func (p *pki) issueDesk(dir, name string) ([]byte, error) {
 	path := filepath.Join(dir, desksDir, name+".crt")
 	if _, err := os.Stat(path); err == nil {
 		return nil, fp.Errorf(fp.ECONFLICT, "the desk %q already has a certificate (%s): choose another name", name, path)
+	}
+	if _, err := os.Stat(filepath.Join(dir, desksDir, name+removedSuffix)); err == nil {
+		// etcd admits a certificate by its name: the removed desk's old
+		// file would be admitted again with the new one.
+		return nil, fp.Errorf(fp.ECONFLICT, "the desk %q was removed: its name is not given again (its old file would be admitted with it); choose another name", name)
 	}
 	k, err := newClientCert(&p.ca, name)
 	if err != nil {

@@ -293,6 +293,18 @@ func (s *Server) setupAuth() error {
 			return err
 		}
 	}
+	// A desk removed while the server was stopped is not admitted.
+	users, err := s.admin.UserList(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range users.Users {
+		if u != adminUser && !slices.Contains(names, u) {
+			if _, err := s.admin.UserDelete(ctx, u); err != nil && !errors.Is(err, rpctypes.ErrUserNotFound) {
+				return err
+			}
+		}
+	}
 	if !st.Enabled {
 		if _, err := s.admin.AuthEnable(ctx); err != nil {
 			return err
@@ -362,6 +374,75 @@ func IssueDesk(dir, name string) (data []byte, admitted bool, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return data, addUser(ctx, s.admin, name, deskRole) == nil, nil
+}
+
+// RemoveDesk revokes the desk name, issued from the server's folder dir
+// (the server need not run): the server no longer admits it (its etcd
+// user is deleted now if the server runs, else at its next start), its
+// scans are refused to it at once, and its name is not given again. It
+// says whether the running server refused the desk at once.
+func RemoveDesk(dir, name string) (now bool, err error) {
+	if err := CheckDeskName(name); err != nil {
+		return false, err
+	}
+	p, err := loadExistingPKI(dir)
+	if err != nil {
+		return false, err
+	}
+	path := filepath.Join(dir, desksDir, name+".crt")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, fp.Errorf(fp.ENOTFOUND, "no desk %q was added to the office server in %s (fieldprint desk list shows them); nothing was changed", name, dir)
+	} else if err != nil {
+		return false, fp.Internal("the desk's certificate cannot be read", err)
+	}
+	// The record of the removal first, then the admission goes: a failure
+	// half-way leaves the desk removed, never admitted again.
+	if err := writeFile(filepath.Join(dir, desksDir, name+removedSuffix), data); err != nil {
+		return false, fp.Internal("the desk's removal cannot be recorded", err)
+	}
+	if err := os.Remove(path); err != nil {
+		return false, fp.Internal("the desk's certificate cannot be removed", err)
+	}
+	addr, err := os.ReadFile(filepath.Join(dir, addrFile))
+	if err != nil {
+		return false, nil
+	}
+	s := &Server{pki: p, dir: dir, addr: strings.TrimSpace(string(addr))}
+	if s.connect() != nil {
+		return false, nil
+	}
+	defer s.admin.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err = s.admin.UserDelete(ctx, name)
+	return err == nil || errors.Is(err, rpctypes.ErrUserNotFound), nil
+}
+
+// Desks lists the desks admitted (their names), and those removed.
+func Desks(dir string) (admitted, removed []string, err error) {
+	if admitted, err = desks(dir); err != nil {
+		return nil, nil, err
+	}
+	ents, err := os.ReadDir(filepath.Join(dir, desksDir))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, nil, err
+	}
+	for _, e := range ents {
+		if n, ok := strings.CutSuffix(e.Name(), removedSuffix); ok && CheckDeskName(n) == nil {
+			removed = append(removed, n)
+		}
+	}
+	return admitted, removed, nil
+}
+
+// RemoveDesk revokes a desk on this running server (see RemoveDesk).
+func (s *Server) RemoveDesk(name string) error {
+	now, err := RemoveDesk(s.dir, name)
+	if err == nil && !now {
+		err = fp.Internal("the desk is removed but the running server did not refuse it yet (it does at its next start)", nil)
+	}
+	return err
 }
 
 func loadExistingPKI(dir string) (*pki, error) {
