@@ -734,3 +734,74 @@ func hostOf(endpoint string) string {
 	}
 	return endpoint
 }
+
+// GetMany reads several keys in one round trip (one etcd transaction of
+// gets, in chunks the server allows): a queue page's rows, which Get
+// would read one round trip each. Values come in keys' order, nil for a
+// key that is not there; the transaction's own writes are seen.
+func (t *txn) GetMany(keys [][]byte) ([][]byte, error) {
+	out := make([][]byte, len(keys))
+	for start := 0; start < len(keys); start += maxGetMany {
+		end := min(start+maxGetMany, len(keys))
+		var ops []clientv3.Op
+		var at []int
+		for i := start; i < end; i++ {
+			if v, ok := t.writes[string(keys[i])]; ok {
+				if v != nil {
+					out[i] = bytes.Clone(v)
+				}
+				continue
+			}
+			var opts []clientv3.OpOption
+			if t.rev > 0 {
+				opts = append(opts, clientv3.WithRev(t.rev))
+			}
+			ops = append(ops, clientv3.OpGet(dataPrefix+string(keys[i]), opts...))
+			at = append(at, i)
+		}
+		if len(ops) == 0 {
+			continue
+		}
+		var resp *clientv3.TxnResponse
+		err := t.s.call(func(ctx context.Context) (err error) {
+			resp, err = t.s.c.Txn(ctx).Then(ops...).Commit()
+			return err
+		})
+		if err != nil {
+			if errors.Is(err, rpctypes.ErrCompacted) || errors.Is(err, rpctypes.ErrGRPCCompacted) {
+				if t.write {
+					return nil, errStale
+				}
+				return nil, fp.Internal("the office server dropped the revision this view reads: try again", err)
+			}
+			m := reading
+			if t.write {
+				m = changing
+			}
+			return nil, t.s.unreachable(err, m)
+		}
+		if t.rev == 0 {
+			t.rev = resp.Header.Revision
+		}
+		for j, r := range resp.Responses {
+			i := at[j]
+			k := dataPrefix + string(keys[i])
+			rr := r.GetResponseRange()
+			if rr == nil || len(rr.Kvs) == 0 {
+				t.read(k, 0)
+				continue
+			}
+			t.read(k, rr.Kvs[0].ModRevision)
+			v := rr.Kvs[0].Value
+			if v == nil {
+				v = []byte{}
+			}
+			out[i] = v
+		}
+	}
+	return out, nil
+}
+
+// maxGetMany is how many gets go in one transaction (the server allows
+// ServerMaxTxnOps).
+const maxGetMany = 256

@@ -653,13 +653,24 @@ func plural(n int, one, many string) string {
 // message that says nothing was written.
 
 func getSummary(tx *tx, id fp.RequestID) (fp.RequestSummary, error) {
+	return decodeSummary(tx, id, tx.Bucket(bSummaries).Get(idKey(id)))
+}
+
+// manyGetter is a backend that reads several keys in one round trip (an
+// office server: etcdstore).
+type manyGetter interface {
+	GetMany(keys [][]byte) ([][]byte, error)
+}
+
+// decodeSummary opens request id's stored queue row v.
+func decodeSummary(tx *tx, id fp.RequestID, stored []byte) (fp.RequestSummary, error) {
 	var s fp.RequestSummary
-	v, err := tx.Bucket(bSummaries).GetOpened(idKey(id))
+	if stored == nil {
+		return s, fp.Errorf(fp.ENOTFOUND, "request %d has no summary", id)
+	}
+	v, err := tx.Bucket(bSummaries).opened(idKey(id), stored)
 	if err != nil {
 		return s, err
-	}
-	if v == nil {
-		return s, fp.Errorf(fp.ENOTFOUND, "request %d has no summary", id)
 	}
 	if err := json.Unmarshal(v, &s); err != nil {
 		return s, fp.Internal("a queue row cannot be read", err)

@@ -404,3 +404,52 @@ func TestDesksAtOnce(t *testing.T) {
 	}
 	t.Logf("%d updates ran %d times", desks*each, runs.Load())
 }
+
+// GetMany reads what Get reads, in one round trip: absent keys as nil, an
+// update's own writes, a view's snapshot; a key read by GetMany and
+// changed meanwhile makes the update run again.
+func TestGetMany(t *testing.T) {
+	s := startT(t)
+	a, b := deskT(t, s, "a"), deskT(t, s, "b")
+	putKV(t, a, "r/1", "one", "r/2", "two", "r/3", "")
+	type many interface {
+		GetMany([][]byte) ([][]byte, error)
+	}
+	keys := [][]byte{[]byte("r/3"), []byte("r/9"), []byte("r/1"), []byte("r/2")}
+	err := a.View(func(r fp.Reader) error {
+		vs, err := r.(many).GetMany(keys)
+		if err != nil {
+			return err
+		}
+		putKV(t, b, "r/1", "ONE") // after the view's snapshot
+		for i, k := range keys {
+			v, _, err := r.Get(k)
+			if err != nil {
+				return err
+			}
+			if (v == nil) != (vs[i] == nil) || string(v) != string(vs[i]) {
+				t.Errorf("%s: GetMany %q, Get %q", k, vs[i], v)
+			}
+		}
+		if string(vs[2]) != "one" || vs[1] != nil || vs[0] == nil {
+			t.Errorf("values %q", vs)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, saw := conflict(t, a, b, func(w fp.Writer) (string, error) {
+		if err := w.Put([]byte("r/2"), []byte("mine")); err != nil {
+			return "", err
+		}
+		vs, err := w.(many).GetMany([][]byte{[]byte("r/1"), []byte("r/2")})
+		if err != nil {
+			return "", err
+		}
+		return string(vs[0]) + "," + string(vs[1]), nil
+	}, func(w fp.Writer) error { return w.Put([]byte("r/1"), []byte("changed")) })
+	if runs != 2 || saw != "changed,mine" {
+		t.Errorf("ran %d times, saw %q; want twice, %q", runs, saw, "changed,mine")
+	}
+}
