@@ -133,7 +133,7 @@ func newQueueScreen(u *UI) *queueScreen {
 	q := &queueScreen{ui: u, badges: map[*fyne.Container]*badge{}}
 	q.search = widget.NewEntry()
 	q.search.SetPlaceHolder("Search: name, receipt number, A-number or FP number")
-	q.search.OnChanged = func(string) { u.touch(); q.searchSoon() }
+	q.search.OnChanged = func(string) { u.touch(); q.refresh() }
 
 	statuses := []string{filterOpen, filterDone, filterInc, filterExp, filterAll}
 	for _, s := range fp.Statuses {
@@ -240,9 +240,6 @@ func (q *queueScreen) filter() fp.RequestFilter {
 	return f
 }
 
-// searchSoon asks for the search typed.
-func (q *queueScreen) searchSoon() { q.refresh() }
-
 // refresh asks for the rows the controls ask for: at once when no query
 // runs, else once the running one answers (only the newest waits).
 func (q *queueScreen) refresh() {
@@ -305,7 +302,10 @@ func (q *queueScreen) show(qq queueQuery, rows []fp.RequestSummary, total int, e
 	q.shown, q.cur, q.total = qq.gen, qq, total
 	q.rows = make([]fp.RequestSummary, min(total, queueLimit))
 	copy(q.rows, rows)
-	q.loaded, q.fetching = map[int]bool{0: true}, map[int]bool{}
+	q.loaded, q.fetching = map[int]bool{}, map[int]bool{}
+	// A page short of what the count promises (a request committed after
+	// the query's snapshot) is asked for again when drawn.
+	q.loaded[0] = len(rows) >= min(queuePage, len(q.rows))
 	switch {
 	case total == 0 && q.search.Text != "":
 		q.count.SetText("No matches")
