@@ -94,6 +94,9 @@ type UI struct {
 	refreshShown func()
 	// release ends the open request's "open at this desk" mark (Presence).
 	release func()
+	// onLive is what a change at another desk does (liveRefresh; tests
+	// count it: Fyne's test driver runs it on the follower's goroutine).
+	onLive func()
 	// IdleAfter locks the window after this long without activity (0: never).
 	IdleAfter  time.Duration
 	lastActive time.Time
@@ -139,6 +142,7 @@ var navOrder = []string{navQueue, navNew, navToday, navCalendar, navReview, navR
 // the window title. The window opens on the sign-in form.
 func New(a fyne.App, db Store, place string) *UI {
 	u := &UI{app: a, db: db, place: place, Now: time.Now, DemoCount: 60, IdleAfter: 10 * time.Minute, nav: map[string]*widget.Button{}}
+	u.onLive = u.liveRefresh
 	icon := fyne.NewStaticResource("icon.png", assets.IconPNG)
 	a.SetIcon(icon)
 	a.Settings().SetTheme(newOfficeTheme(a.Preferences()))
@@ -463,7 +467,7 @@ func (u *UI) follow(db Store) {
 		for range ch {
 			fyne.Do(func() {
 				if u.db == db {
-					u.liveRefresh()
+					u.onLive()
 				}
 			})
 			time.Sleep(liveEvery)

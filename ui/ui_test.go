@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -688,8 +689,21 @@ func TestChangesAtAnotherDeskShow(t *testing.T) {
 		t.Fatal(err)
 	}
 	ticks := make(chan struct{}, 1)
+	var seen atomic.Int32
 	u := New(a, liveStore{db, ticks}, "office server")
 	u.Now, u.inline = fixedNow, true
+	u.onLive = func() { seen.Add(1) } // counted here, the refresh run below on this goroutine
+	tick := func() {
+		t.Helper()
+		n := seen.Load()
+		ticks <- struct{}{}
+		for end := time.Now().Add(3 * time.Second); seen.Load() == n; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatal("the change did not reach the window")
+			}
+		}
+		u.liveRefresh()
+	}
 	u.win.Resize(fyne.NewSize(1180, 760))
 	signIn(t, u, demo.Clerk.Name, demo.Password)
 	u.showQueue()
@@ -715,7 +729,7 @@ func TestChangesAtAnotherDeskShow(t *testing.T) {
 			}
 		}
 	}
-	ticks <- struct{}{}
+	tick()
 	waitFor("the new request in the queue", func() bool { return len(u.queue.rows) == before+1 })
 
 	id := u.queue.rows[0].ID
@@ -736,11 +750,11 @@ func TestChangesAtAnotherDeskShow(t *testing.T) {
 		return r
 	}
 	cur := edit("first@example.org")
-	ticks <- struct{}{}
+	tick()
 	waitFor("the request as changed", func() bool { return u.form.req.Version == cur.Version && u.form.email.Text == "first@example.org" })
 	test.Type(u.form.phone, "9")
 	edit("second@example.org")
-	ticks <- struct{}{}
+	tick()
 	waitFor("the note that it changed", func() bool { return strings.Contains(u.form.message.Text, "since you opened it") })
 	if !strings.Contains(u.form.phone.Text, "9") || u.form.email.Text != "first@example.org" {
 		t.Fatal("what was typed was lost")

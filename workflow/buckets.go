@@ -172,6 +172,9 @@ const (
 	cursorMaxPage   = 1024
 )
 
+// errOutOfOrder: a store gave keys out of order (a damaged file).
+var errOutOfOrder = fp.Errorf(fp.EINTERNAL, "the database is damaged (its keys are out of order): run fieldprint check, and restore the newest backup")
+
 // cursor is a position among a bucket's keys, as bbolt's cursors are.
 type cursor struct {
 	b       *bucket
@@ -193,11 +196,26 @@ func (c *cursor) fetch(from []byte, reverse bool, skip []byte, goOn bool) ([]byt
 		c.size *= 2
 	}
 	c.page, c.i, c.reverse = c.page[:0], 0, reverse
-	err := c.b.t.r.Scan(c.b.prefix, from, reverse, func(k, v []byte) (bool, error) {
-		k = k[len(c.b.prefix):]
+	// Keys come in order, and going on never goes back: a damaged file
+	// whose keys are out of order would otherwise make a walk over it go
+	// round for ever. (last starts at where the walk goes on from.)
+	var last, prev []byte
+	if goOn && from != nil {
+		last = from
+		if !reverse {
+			last = from[:len(from)-1] // the key gone on from, without its 0x00
+		}
+	}
+	err := c.b.t.r.Scan(c.b.prefix, from, reverse, func(full, v []byte) (bool, error) {
+		if last != nil && (!reverse && bytes.Compare(full, last) <= 0 || reverse && bytes.Compare(full, last) > 0) {
+			return false, errOutOfOrder
+		}
+		k := full[len(c.b.prefix):]
 		if skip != nil && bytes.Equal(k, skip) {
 			return true, nil
 		}
+		prev = append(prev[:0], full...)
+		last = prev
 		c.page = append(c.page, [2][]byte{c.a.copy(k), c.a.copy(v)})
 		return len(c.page) < c.size, nil
 	})
