@@ -168,10 +168,6 @@ func newFirstRun(u *UI) fyne.CanvasObject {
 	join := widget.NewButtonWithIcon("Join an office server…", theme.ComputerIcon(), u.onJoin)
 	joinNote := widget.NewLabel("A desk of an office that shares its caseload on an office server joins it instead: the IT contact gives the server's address and this desk's file.")
 	joinNote.Wrapping = fyne.TextWrapWord
-	if u.Joiner == nil {
-		join.Hide()
-		joinNote.Hide()
-	}
 	intro := widget.NewLabel("This database is new. Fieldprint keeps the office's requests to have biometrics " +
 		"(fingerprints, photo, signature) collected here: intake, document checks, decisions and the triage queue.\n\n" +
 		"Create the first administrator account, who then adds the clerks and directors. " +
