@@ -373,7 +373,8 @@ func (db *Desk) DueForDestruction(a fp.Actor) (PurgeReport, error) {
 type candidate struct {
 	id     fp.RequestID
 	tomb   fp.Tombstone
-	orphan bool // its key went with an earlier purge (a backup restored since)
+	orphan bool     // its key went with an earlier purge (a backup restored since)
+	mail   [][]byte // the keys of the e-mails taken into it (mail/)
 }
 
 // purge runs one purge: by, automatic says how it was decided.
@@ -404,7 +405,7 @@ func (db *Desk) purge(by []fp.Actor, automatic bool, opt PurgeOptions) (PurgeRep
 				// it was restored): it is finished now, from its index entry.
 				t, ok := orphanTombstone(tx, id)
 				if ok {
-					todo = append(todo, candidate{id, t, true})
+					todo = append(todo, candidate{id: id, tomb: t, orphan: true})
 				}
 				return nil
 			}
@@ -434,8 +435,10 @@ func (db *Desk) purge(by []fp.Actor, automatic bool, opt PurgeOptions) (PurgeRep
 					return err
 				}
 			}
+			mailOf(tx, todo)
 			return nil
 		}
+		defer func() { mailOf(tx, todo) }()
 		for _, s := range []fp.Status{fp.StatusCompleted, fp.StatusDenied, fp.StatusWithdrawn} {
 			p := cat([]byte(s), sep)
 			var ids []fp.RequestID
@@ -633,18 +636,12 @@ func (db *Desk) purgeOne(tx *tx, actor string, run uint64, c candidate) ([]strin
 				sums = append(sums, d.File.SHA256)
 			}
 		}
-		var mail [][]byte
-		tx.Bucket(bMail).ForEach(func(k, v []byte) error {
-			if p, err := tx.Bucket(bMail).opened(k, v); err == nil {
-				var m mailRecord
-				if json.Unmarshal(p, &m) == nil && m.Request == r.Number {
-					mail = append(mail, bytes.Clone(k))
-					sums = append(sums, m.SHA256)
-				}
+		for _, k := range c.mail {
+			m, err := getMail(tx, string(k))
+			if err != nil || m == nil || m.Request != r.Number {
+				continue // gone or changed meanwhile
 			}
-			return nil
-		})
-		for _, k := range mail {
+			sums = append(sums, m.SHA256)
 			if err := tx.Bucket(bMail).Delete(k); err != nil {
 				return nil, err
 			}
@@ -1006,4 +1003,28 @@ func (db *Desk) sweepOrphans(tx *tx, ids map[fp.RequestID]bool) ([]string, error
 		}
 	}
 	return release, nil
+}
+
+// mailOf finds, in one pass over mail/, the e-mails taken into each
+// candidate (a purge of many requests opens each record once).
+func mailOf(tx *tx, todo []candidate) {
+	if len(todo) == 0 {
+		return
+	}
+	at := make(map[string]int, len(todo))
+	for i, c := range todo {
+		at[c.tomb.Number] = i
+	}
+	b := tx.Bucket(bMail)
+	b.ForEach(func(k, v []byte) error {
+		if p, err := b.opened(k, v); err == nil {
+			var m mailRecord
+			if json.Unmarshal(p, &m) == nil {
+				if i, ok := at[m.Request]; ok {
+					todo[i].mail = append(todo[i].mail, bytes.Clone(k))
+				}
+			}
+		}
+		return nil
+	})
 }

@@ -31,6 +31,10 @@ func TestPurgeShredsEverywhere(t *testing.T) {
 	if _, err := db.AttachFile(clerk, r.ID, "notice", "notice.pdf", scan); err != nil {
 		t.Fatal(err)
 	}
+	msg := []byte("From: Qqcanaryname Zzcanary <canarymail@example.org>\r\nSubject: biometrics\r\nMessage-ID: <m1@example.org>\r\n\r\nPlease.\r\n")
+	if err := db.KeepMessage(clerk, r.ID, "<m1@example.org>", "mail.eml", msg); err != nil {
+		t.Fatal(err)
+	}
 	other, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{AllowDuplicates: true})
 	if err != nil {
 		t.Fatal(err)
@@ -106,8 +110,8 @@ func TestPurgeShredsEverywhere(t *testing.T) {
 	if err != nil || !ran {
 		t.Fatal(ran, err)
 	}
-	if len(rep.Purged) != 1 || rep.Purged[0].Number != r.Number || rep.Purged[0].Outcome != fp.StatusWithdrawn || rep.Keys != 2 || rep.Files != 1 ||
-		len(rep.Backups) != 1 || rep.Backups[0].Keys != 2 || rep.Backups[0].Err != "" {
+	if len(rep.Purged) != 1 || rep.Purged[0].Number != r.Number || rep.Purged[0].Outcome != fp.StatusWithdrawn || rep.Keys != 3 || rep.Files != 2 ||
+		len(rep.Backups) != 1 || rep.Backups[0].Keys != 3 || rep.Backups[0].Err != "" {
 		t.Fatalf("report %+v", rep)
 	}
 	text := rep.Text(time.UTC)
@@ -131,6 +135,9 @@ func TestPurgeShredsEverywhere(t *testing.T) {
 	}
 	if _, err := db.FindRequestByID(other.ID); err != nil {
 		t.Fatalf("the other request: %v", err)
+	}
+	if n, err := db.MessageImported("<m1@example.org>"); err != nil || n != "" {
+		t.Fatalf("the e-mail taken in is still recorded: %q %v", n, err)
 	}
 	if got := whereCanaries(t, db); len(got) != 0 {
 		t.Fatalf("canaries in the clear: %v", got)
