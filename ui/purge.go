@@ -70,7 +70,7 @@ func newPurgeScreen(u *UI) *purgeScreen {
 	s.reports.OnSelected = func(i widget.ListItemID) { s.show(i) }
 	months := func(e *widget.Entry) fyne.CanvasObject {
 		unit := widget.NewLabel("months after it closed (0: kept)")
-		return container.NewBorder(nil, nil, nil, unit, container.NewGridWrap(fyne.NewSize(120, e.MinSize().Height), e))
+		return container.NewHBox(container.NewGridWrap(fyne.NewSize(120, e.MinSize().Height), e), unit)
 	}
 	schedule := widget.NewForm(
 		widget.NewFormItem("Completed requests", months(s.completed)),
