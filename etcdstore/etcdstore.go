@@ -299,22 +299,28 @@ func (t *txn) get(key string, opts ...clientv3.OpOption) (*clientv3.GetResponse,
 		return err
 	})
 	if err != nil {
-		if errors.Is(err, rpctypes.ErrCompacted) || errors.Is(err, rpctypes.ErrGRPCCompacted) {
-			if t.write {
-				return nil, errStale
-			}
-			return nil, fp.Internal("the office server dropped the revision this view reads: try again", err)
-		}
-		m := reading
-		if t.write {
-			m = changing
-		}
-		return nil, t.s.unreachable(err, m)
+		return nil, t.readErr(err)
 	}
 	if t.rev == 0 {
 		t.rev = resp.Header.Revision
 	}
 	return resp, nil
+}
+
+// readErr words a failed read: the view's revision compacted away (an
+// update runs again on fresh data), or the server not answering.
+func (t *txn) readErr(err error) error {
+	if errors.Is(err, rpctypes.ErrCompacted) || errors.Is(err, rpctypes.ErrGRPCCompacted) {
+		if t.write {
+			return errStale
+		}
+		return fp.Internal("the office server dropped the revision this view reads: try again", err)
+	}
+	m := reading
+	if t.write {
+		m = changing
+	}
+	return t.s.unreachable(err, m)
 }
 
 func (t *txn) read(key string, modRev int64) {
@@ -768,17 +774,7 @@ func (t *txn) GetMany(keys [][]byte) ([][]byte, error) {
 			return err
 		})
 		if err != nil {
-			if errors.Is(err, rpctypes.ErrCompacted) || errors.Is(err, rpctypes.ErrGRPCCompacted) {
-				if t.write {
-					return nil, errStale
-				}
-				return nil, fp.Internal("the office server dropped the revision this view reads: try again", err)
-			}
-			m := reading
-			if t.write {
-				m = changing
-			}
-			return nil, t.s.unreachable(err, m)
+			return nil, t.readErr(err)
 		}
 		if t.rev == 0 {
 			t.rev = resp.Header.Revision

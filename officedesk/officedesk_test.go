@@ -69,16 +69,7 @@ func TestTwoDesksOnTheServer(t *testing.T) {
 		t.Fatalf("desk names %q %q", a.Name(), b.DeskName())
 	}
 
-	root := fp.Actor{Name: "root", Role: fp.RoleAdmin}
-	if _, err := a.CreateUser(nil, fp.NewUser{Name: root.Name, FullName: "Rosa Ortiz", Role: root.Role, Password: fixture.Password}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.SetUpKeys(root, fixture.Password); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.CreateUser(&root, fp.NewUser{Name: "mlopez", FullName: "María López", Role: fp.RoleClerk, Password: fixture.Password}); err != nil {
-		t.Fatal(err)
-	}
+	setUpOffice(t, a)
 	clerkA, err := a.Authenticate("mlopez", fixture.Password)
 	if err != nil {
 		t.Fatal(err)
@@ -265,16 +256,7 @@ func TestChangesReachTheOtherDesk(t *testing.T) {
 	s := startServer(t)
 	a := connect(t, s, deskFile(t, s, "Intake 1"))
 	b := connect(t, s, deskFile(t, s, "Director"))
-	root := fp.Actor{Name: "root", Role: fp.RoleAdmin}
-	if _, err := a.CreateUser(nil, fp.NewUser{Name: root.Name, FullName: "Rosa Ortiz", Role: root.Role, Password: fixture.Password}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.SetUpKeys(root, fixture.Password); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.CreateUser(&root, fp.NewUser{Name: "mlopez", FullName: "María López", Role: fp.RoleClerk, Password: fixture.Password}); err != nil {
-		t.Fatal(err)
-	}
+	setUpOffice(t, a)
 	clerk, err := a.Authenticate("mlopez", fixture.Password)
 	if err != nil {
 		t.Fatal(err)
@@ -336,5 +318,21 @@ func TestOpenAtAnotherDesk(t *testing.T) {
 	release()
 	if got := b.OpenElsewhere("FP-2026-00042"); len(got) != 0 {
 		t.Fatalf("still open after it was closed: %v", got)
+	}
+}
+
+// setUpOffice makes the office on the server from desk a, as its first
+// administrator does: root, the data key, and a clerk, mlopez.
+func setUpOffice(t *testing.T, a *officedesk.Office) {
+	t.Helper()
+	root := fp.Actor{Name: "root", Role: fp.RoleAdmin}
+	if _, err := a.CreateUser(nil, fp.NewUser{Name: root.Name, FullName: "Rosa Ortiz", Role: root.Role, Password: fixture.Password}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SetUpKeys(root, fixture.Password); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.CreateUser(&root, fp.NewUser{Name: "mlopez", FullName: "María López", Role: fp.RoleClerk, Password: fixture.Password}); err != nil {
+		t.Fatal(err)
 	}
 }
