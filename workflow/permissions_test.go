@@ -90,19 +90,11 @@ var mutators = map[string]func(t *testing.T, db *Desk, a fp.Actor) error{
 		return err
 	},
 	"PurgeByHand": func(t *testing.T, db *Desk, a fp.Actor) error {
-		second := admin.Name // the other of the two people
-		if a.Role == fp.RoleAdmin {
-			second = director.Name
-		}
-		_, err := db.PurgeByHand(a, second, testPassword, PurgeOptions{})
+		_, err := db.PurgeByHand(a, secondPerson(a), testPassword, PurgeOptions{})
 		return err
 	},
 	"PurgeConfirmed": func(t *testing.T, db *Desk, a fp.Actor) error {
-		second := admin.Name
-		if a.Role == fp.RoleAdmin {
-			second = director.Name
-		}
-		c, err := db.ConfirmPurge(a, second, testPassword)
+		c, err := db.ConfirmPurge(a, secondPerson(a), testPassword)
 		if err != nil {
 			return err
 		}
@@ -217,6 +209,15 @@ var setups = map[string]func(t *testing.T, db *Desk){
 }
 
 // allowed is the rule for each operation, by role (a fresh request in "new").
+// secondPerson is the other of a purge's two people: the director for an
+// administrator, the administrator for anyone else.
+func secondPerson(a fp.Actor) string {
+	if a.Role == fp.RoleAdmin {
+		return director.Name
+	}
+	return admin.Name
+}
+
 var allowed = map[string][]fp.Role{
 	"CreateRequest":       {fp.RoleClerk, fp.RoleDirector},
 	"ImportRequests":      {fp.RoleClerk, fp.RoleDirector},

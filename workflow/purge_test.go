@@ -11,7 +11,6 @@ import (
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/backup"
-	"github.com/fieldprint/fieldprint/demo"
 	"github.com/fieldprint/fieldprint/vault"
 )
 
@@ -23,14 +22,7 @@ func TestPurgeShredsEverywhere(t *testing.T) {
 	db, path := openTemp(t)
 	now := fixedNow()
 	db.Now = func() time.Time { return now }
-	r, err := db.CreateRequest(clerk, canaryRequest(t), fp.SaveOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	scan := demo.NoticeScan(r, "notice")
-	if _, err := db.AttachFile(clerk, r.ID, "notice", "notice.pdf", scan); err != nil {
-		t.Fatal(err)
-	}
+	r, _ := canaryWithScan(t, db)
 	msg := []byte("From: Qqcanaryname Zzcanary <canarymail@example.org>\r\nSubject: biometrics\r\nMessage-ID: <m1@example.org>\r\n\r\nPlease.\r\n")
 	if err := db.KeepMessage(clerk, r.ID, "<m1@example.org>", "mail.eml", msg); err != nil {
 		t.Fatal(err)
@@ -265,16 +257,9 @@ func backupKeyStore(t *testing.T, path string, office *vault.Key) []byte {
 // still verifies and every request reads as before.
 func TestSealExistingUnderRequestKeys(t *testing.T) {
 	db, path := openTemp(t)
-	r, err := db.CreateRequest(clerk, canaryRequest(t), fp.SaveOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	scan := demo.NoticeScan(r, "notice")
-	if _, err := db.AttachFile(clerk, r.ID, "notice", "notice.pdf", scan); err != nil {
-		t.Fatal(err)
-	}
+	r, _ := canaryWithScan(t, db)
 	// As schema 9 wrote it: under the office's records key, no key ids.
-	err = db.update(func(tx *tx) error {
+	err := db.update(func(tx *tx) error {
 		for _, b := range []*bucket{tx.Bucket(bRequests), tx.Bucket(bSummaries), idx(tx, iIdent)} {
 			k := idKey(r.ID)
 			v := b.Get(k)

@@ -23,6 +23,20 @@ func canaryRequest(t *testing.T) *fp.Request {
 	return mustParse(t, in)
 }
 
+// canaryWithScan records canaryRequest with a notice scan attached.
+func canaryWithScan(t *testing.T, db *Desk) (*fp.Request, []byte) {
+	t.Helper()
+	r, err := db.CreateRequest(clerk, canaryRequest(t), fp.SaveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := demo.NoticeScan(r, "notice")
+	if _, err := db.AttachFile(clerk, r.ID, "notice", "notice.pdf", scan); err != nil {
+		t.Fatal(err)
+	}
+	return r, scan
+}
+
 var canaries = []string{"qqcanaryname", "Qqcanaryname", "canarymail", "9999 1234", "098765432", "1977-07-17", "CANARY123", "Wwcanaryspouse", "wwcanaryspouse"}
 
 // where lists the top-level buckets (and idx/ sub-buckets) whose keys or
@@ -53,14 +67,7 @@ func whereCanaries(t *testing.T, db *Desk) map[string]bool {
 // another key does not open.
 func TestRecordsAndFilesAreSealed(t *testing.T) {
 	db, path := openTemp(t)
-	r, err := db.CreateRequest(clerk, canaryRequest(t), fp.SaveOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	scan := demo.NoticeScan(r, "notice")
-	if _, err := db.AttachFile(clerk, r.ID, "notice", "notice.pdf", scan); err != nil {
-		t.Fatal(err)
-	}
+	r, scan := canaryWithScan(t, db)
 	if _, err := db.TransitionRequest(clerk, r.ID, fp.StatusAwaitingDocuments, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -152,14 +159,7 @@ func TestSealExisting(t *testing.T) {
 	if _, err := db.CreateUser(&admin, fp.NewUser{Name: clerk.Name, FullName: "María López", Role: clerk.Role, Password: testPassword}); err != nil {
 		t.Fatal(err)
 	}
-	r, err := db.CreateRequest(clerk, canaryRequest(t), fp.SaveOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	scan := demo.NoticeScan(r, "notice")
-	if _, err := db.AttachFile(clerk, r.ID, "notice", "notice.pdf", scan); err != nil {
-		t.Fatal(err)
-	}
+	r, scan := canaryWithScan(t, db)
 	for i := 0; i < 300; i++ { // more than one transaction's worth
 		in := sample()
 		in.FullName = "Person Number " + string(rune('A'+i%26))
