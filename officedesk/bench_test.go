@@ -35,6 +35,7 @@ type benchOffice struct {
 	desk  *workflow.Desk
 	clerk fp.Actor
 	close func()
+	trips func() uint64 // requests sent to the server (nil: a file)
 }
 
 var (
@@ -134,7 +135,7 @@ func benchSetUp(b *testing.B) map[string]*benchOffice {
 			benchErr = err
 			return
 		}
-		benchOffices["server"] = &benchOffice{desk: o.Desk, clerk: clerk, close: func() { o.Close() }}
+		benchOffices["server"] = &benchOffice{desk: o.Desk, clerk: clerk, close: func() { o.Close() }, trips: o.RoundTrips}
 		fmt.Fprintf(os.Stderr, "office server: %d requests in %v\n", n, time.Since(began).Round(time.Second))
 	})
 	if benchErr != nil {
@@ -146,7 +147,16 @@ func benchSetUp(b *testing.B) map[string]*benchOffice {
 func forEach(b *testing.B, fn func(b *testing.B, o *benchOffice)) {
 	offices := benchSetUp(b)
 	for _, name := range []string{"bbolt", "server"} {
-		b.Run(name, func(b *testing.B) { fn(b, offices[name]) })
+		b.Run(name, func(b *testing.B) {
+			o := offices[name]
+			if o.trips == nil {
+				fn(b, o)
+				return
+			}
+			before := o.trips()
+			fn(b, o)
+			b.ReportMetric(float64(o.trips()-before)/float64(b.N), "round-trips/op")
+		})
 	}
 }
 

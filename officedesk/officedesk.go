@@ -106,6 +106,10 @@ func (o *Office) OnAway(fn func(since time.Time, away bool)) { o.store.OnAway(fn
 // Server is the server's host:port.
 func (o *Office) Server() string { return o.server }
 
+// RoundTrips is how many requests this desk has sent the server (reads and
+// commits), for benchmarks.
+func (o *Office) RoundTrips() uint64 { return o.store.RoundTrips() }
+
 // Name is this desk's name on the server (its certificate's).
 func (o *Office) Name() string { return o.desk }
 

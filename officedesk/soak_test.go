@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -159,7 +160,8 @@ func TestSoakThreeDesks(t *testing.T) {
 		name  string
 		cmd   *exec.Cmd
 		in    io.WriteCloser
-		lines chan string
+		lines []string      // its reports, all kept (read after eof)
+		eof   chan struct{} // closed when its output ends
 		done  chan struct{} // closed at its "done"
 	}
 	var desks []*deskProc
@@ -181,9 +183,12 @@ func TestSoakThreeDesks(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		d := &deskProc{name: n, cmd: cmd, in: in, lines: make(chan string, 1<<16), done: make(chan struct{})}
+		// Its output is read as it comes, whatever its length: a desk whose
+		// changes are refused at once while the server is away reports
+		// thousands a second, and must never wait on a full pipe.
+		d := &deskProc{name: n, cmd: cmd, in: in, eof: make(chan struct{}), done: make(chan struct{})}
 		go func() {
-			defer close(d.lines)
+			defer close(d.eof)
 			sc := bufio.NewScanner(out)
 			sc.Buffer(nil, 16<<20)
 			for sc.Scan() {
@@ -193,7 +198,7 @@ func TestSoakThreeDesks(t *testing.T) {
 					continue
 				}
 				if strings.HasPrefix(line, "soak:") {
-					d.lines <- line
+					d.lines = append(d.lines, line)
 				}
 			}
 		}()
@@ -219,7 +224,15 @@ work:
 		case <-allDone:
 			break work
 		case <-deadline:
-			t.Fatal("the desks did not finish")
+			for _, d := range desks { // where each stuck desk is: its goroutines, on stderr
+				select {
+				case <-d.done:
+				default:
+					d.cmd.Process.Signal(syscall.SIGQUIT)
+				}
+			}
+			time.Sleep(time.Second)
+			t.Fatal("the desks did not finish (the goroutines of those that did not are above)")
 		case <-time.After(time.Duration(300+rng.IntN(2200)) * time.Millisecond):
 		}
 		srv.kill()
@@ -238,7 +251,8 @@ work:
 		io.WriteString(d.in, "dump\n")
 	}
 	for _, d := range desks {
-		for line := range d.lines {
+		<-d.eof
+		for _, line := range d.lines {
 			body := strings.TrimPrefix(line, "soak:")
 			switch {
 			case strings.HasPrefix(body, "attempt "):

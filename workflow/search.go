@@ -235,8 +235,23 @@ func prefixEnd(p []byte) []byte {
 
 func summaries(tx *tx, ids []fp.RequestID) ([]fp.RequestSummary, error) {
 	rows := make([]fp.RequestSummary, 0, len(ids))
+	err := eachSummary(tx, ids, func(s fp.RequestSummary, err error) error {
+		if err == errKeyGone {
+			return nil // purged in a backup restored since: the next purge finishes it
+		}
+		if err == nil {
+			rows = append(rows, s)
+		}
+		return err
+	})
+	return rows, err
+}
+
+// eachSummary calls fn with each id's queue row, or why it cannot be read,
+// in ids' order: on an office server the page's rows in one round trip,
+// not one each.
+func eachSummary(tx *tx, ids []fp.RequestID, fn func(s fp.RequestSummary, err error) error) error {
 	if many, ok := tx.r.(manyGetter); ok && len(ids) > 1 {
-		// An office server: the page's rows in one round trip, not one each.
 		b := tx.Bucket(bSummaries)
 		keys := make([][]byte, len(ids))
 		for i, id := range ids {
@@ -244,31 +259,21 @@ func summaries(tx *tx, ids []fp.RequestID) ([]fp.RequestSummary, error) {
 		}
 		vs, err := many.GetMany(keys)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for i, v := range vs {
-			s, err := decodeSummary(tx, ids[i], v)
-			if err == errKeyGone {
-				continue
+			if err := fn(decodeSummary(tx, ids[i], v)); err != nil {
+				return err
 			}
-			if err != nil {
-				return nil, err
-			}
-			rows = append(rows, s)
 		}
-		return rows, nil
+		return nil
 	}
 	for _, id := range ids {
-		s, err := getSummary(tx, id)
-		if err == errKeyGone {
-			continue // purged in a backup restored since: the next purge finishes it
+		if err := fn(getSummary(tx, id)); err != nil {
+			return err
 		}
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, s)
 	}
-	return rows, nil
+	return nil
 }
 
 // hits maps a request to its search-index value: date(8) status 0x00 category.
@@ -387,19 +392,25 @@ func searchTx(tx *tx, m *memIndex, f fp.RequestFilter) ([]fp.RequestSummary, int
 	}
 	list := page.sorted()
 	list = list[min(f.Offset, len(list)):]
+	ids := make([]fp.RequestID, len(list))
+	for i, h := range list {
+		ids[i] = h.id
+	}
 	rows := make([]fp.RequestSummary, 0, len(list))
-	for _, h := range list {
-		s, err := getSummary(tx, h.id)
+	err := eachSummary(tx, ids, func(s fp.RequestSummary, err error) error {
 		if fp.ErrorCode(err) == fp.ENOTFOUND && m != nil {
 			// The index in memory already holds a request committed
 			// after this snapshot began: the next query shows it.
 			total--
-			continue
+			return nil
 		}
-		if err != nil {
-			return nil, 0, err
+		if err == nil {
+			rows = append(rows, s)
 		}
-		rows = append(rows, s)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	return rows, total, nil
 }
