@@ -336,3 +336,61 @@ func setUpOffice(t *testing.T, a *officedesk.Office) {
 		t.Fatal(err)
 	}
 }
+
+// The audit trail written from two desks in turns and in bursts: each desk
+// finds the trail's newest entry from the last one it saw (auditHead), so
+// a burst at one desk is walked past at the other; the chain has no fork,
+// and the trail read newest first (by key, on a server) is every entry.
+func TestAuditTrailFromTwoDesks(t *testing.T) {
+	s := startServer(t)
+	a := connect(t, s, deskFile(t, s, "Intake 1"))
+	b := connect(t, s, deskFile(t, s, "Intake 2"))
+	setUpOffice(t, a)
+	root := fp.Actor{Name: "root", Role: fp.RoleAdmin}
+	clerk, err := b.Authenticate("mlopez", fixture.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _, err := fixture.Request().Parse(fp.DateOf(fixture.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	save := func(d *officedesk.Office, times int) {
+		t.Helper()
+		for range times {
+			n++
+			in.ReceiptNumbers = nil
+			in.ANumber = fp.ANumber(fmt.Sprintf("A%09d", 200000000+n))
+			if _, err := d.CreateRequest(clerk, in, fp.SaveOptions{AllowDuplicates: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, burst := range []int{1, 1, 3, 1, 37, 2, 130, 1} {
+		save(a, burst)
+		save(b, 1)
+	}
+	for _, d := range []*officedesk.Office{a, b} {
+		head, problem, err := d.VerifyAudit(nil)
+		if err != nil || problem != nil {
+			t.Fatalf("%s: the chain does not verify: %v %+v", d.Name(), err, problem)
+		}
+		all, err := d.FindAudit(root, fp.AuditFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if uint64(len(all)) != head.Count {
+			t.Fatalf("%s: %d entries newest first, the chain has %d", d.Name(), len(all), head.Count)
+		}
+		for i, e := range all {
+			if e.Seq != head.Count-uint64(i) {
+				t.Fatalf("%s: entry %d newest first is number %d, want %d", d.Name(), i, e.Seq, head.Count-uint64(i))
+			}
+		}
+		some, err := d.FindAudit(root, fp.AuditFilter{Limit: 7})
+		if err != nil || len(some) != 7 || some[0].Seq != head.Count || some[6].Seq != head.Count-6 {
+			t.Fatalf("%s: the newest 7: %d entries, %v", d.Name(), len(some), err)
+		}
+	}
+}

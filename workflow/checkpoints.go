@@ -202,8 +202,7 @@ func readSmallFile(name string) ([]byte, error) {
 // first entry (the chain's name in checkpoints).
 func chainHead(tx *tx) (head fp.Checkpoint, first string, err error) {
 	head = fp.Checkpoint{Hash: fp.GenesisHash}
-	c := tx.Bucket(bAudit).Cursor()
-	k, v := c.Last()
+	k, v := auditHead(tx)
 	if k == nil {
 		return head, "", nil
 	}
@@ -212,7 +211,7 @@ func chainHead(tx *tx) (head fp.Checkpoint, first string, err error) {
 		return head, "", fp.Internal("the newest audit entry cannot be read: run fieldprint audit verify", err)
 	}
 	head = fp.Checkpoint{Count: binary.BigEndian.Uint64(k), Hash: e.Hash}
-	_, v = c.First()
+	_, v = tx.Bucket(bAudit).Cursor().First()
 	if err := json.Unmarshal(v, &e); err != nil {
 		return head, "", fp.Internal("the first audit entry cannot be read: run fieldprint audit verify", err)
 	}

@@ -62,6 +62,8 @@ import (
 type Desk struct {
 	s     fp.Storage
 	files Files
+	// The audit trail's length when this desk last looked (auditHead).
+	auditSeen atomic.Uint64
 	// Where, for messages, the office's data is ("the database /home/…").
 	where string
 	// KeyFile is where the stamp signing key lives (beside the data, never in it).

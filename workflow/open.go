@@ -23,7 +23,7 @@ func New(s fp.Storage, files Files, keyFile, where string) (*Desk, error) {
 	d := &Desk{s: s, files: files, KeyFile: keyFile, where: where, Now: time.Now, MaxFileBytes: fp.MaxAttachmentBytes, wait: time.Sleep}
 	d.reqKeys.backing = spaceKeys{d} // an office server's; a desk's own file: UseKeyFile
 	if err := d.view(func(tx *tx) error {
-		if k, _ := tx.Bucket(bAudit).Cursor().Last(); len(k) == 8 {
+		if k, _ := auditHead(tx); len(k) == 8 {
 			d.cp.openHead = binary.BigEndian.Uint64(k)
 		}
 		return nil

@@ -96,7 +96,7 @@ func (t *tx) seal() error {
 	b := t.Bucket(bAudit)
 	seq, prev := uint64(0), fp.GenesisHash
 	var prevAt time.Time // the time of the entry before, for meta/audit-order
-	if k, v := b.Cursor().Last(); k != nil {
+	if k, v := auditHead(t); k != nil {
 		var last fp.AuditEntry
 		if err := json.Unmarshal(v, &last); err != nil || len(k) != 8 {
 			return fmt.Errorf("audit head unreadable: %v", err)

@@ -262,7 +262,7 @@ func auditAction(v []byte) string {
 // measured is read whole.
 func scanAudit(tx *tx, from, to time.Time, fn func(v []byte, at func() (time.Time, bool)) error) error {
 	b := tx.Bucket(bAudit)
-	k, _ := b.Cursor().Last()
+	k, _ := auditHead(tx)
 	if k == nil {
 		return nil
 	}
