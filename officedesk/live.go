@@ -13,16 +13,23 @@ type live struct {
 	cancel context.CancelFunc
 }
 
-// changesPrefix is what the screens show: the requests' records (status,
-// checklist, appointments all change them).
-var changesPrefix = []byte("requests/")
+// What the screens show: the requests' records (status, checklist,
+// appointments all change them), and the office's settings (its time zone,
+// letterhead, hours and rules: another desk's administrator may change
+// them while this desk runs).
+var (
+	changesPrefix  = []byte("requests/")
+	settingsPrefix = []byte("settings/")
+)
 
-// Changes ticks when the office's requests change on the server (another
-// desk's work, or this desk's own), at most one tick waiting: the window
-// refreshes what it shows. It follows the server across restarts and
-// reconnections (a watch resumed from the last revision seen; one the
-// server no longer keeps starts again from now, and ticks, since anything
-// may have changed) and closes when the office closes.
+// Changes ticks when the office's requests or settings change on the server
+// (another desk's work, or this desk's own), at most one tick waiting: the
+// window refreshes what it shows. A change of the settings is read first
+// (the office's time zone, which the desk keeps: Desk.ReloadSettings). It
+// follows the server across restarts and reconnections (a watch resumed
+// from the last revision seen; one the server no longer keeps starts again
+// from now, and ticks, since anything may have changed) and closes when the
+// office closes.
 func (o *Office) Changes() <-chan struct{} {
 	o.live.once.Do(func() { o.live.ctx, o.live.cancel = context.WithCancel(context.Background()) })
 	out := make(chan struct{}, 1)
@@ -32,30 +39,43 @@ func (o *Office) Changes() <-chan struct{} {
 		default:
 		}
 	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); o.follow(changesPrefix, tick) }()
 	go func() {
-		defer close(out)
-		var from int64
-		for o.live.ctx.Err() == nil {
-			ch, err := o.store.Watch(o.live.ctx, changesPrefix, from)
-			if err != nil {
-				if from != 0 { // compacted, or a server restored: read everything again
-					from = 0
-					tick()
-				}
-				select {
-				case <-o.live.ctx.Done():
-					return
-				case <-time.After(time.Second):
-				}
-				continue
-			}
-			for c := range ch {
-				from = c.Revision
-				tick()
-			}
-		}
+		defer wg.Done()
+		o.follow(settingsPrefix, func() {
+			o.ReloadSettings() // a server away: the next change reads them
+			tick()
+		})
 	}()
+	go func() { wg.Wait(); close(out) }()
 	return out
+}
+
+// follow calls changed after each change under prefix (and after a gap it
+// cannot account for) until the office closes.
+func (o *Office) follow(prefix []byte, changed func()) {
+	var from int64
+	for o.live.ctx.Err() == nil {
+		ch, err := o.store.Watch(o.live.ctx, prefix, from)
+		if err != nil {
+			if from != 0 { // compacted, or a server restored: read everything again
+				from = 0
+				changed()
+			}
+			select {
+			case <-o.live.ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		for c := range ch {
+			from = c.Revision
+			changed()
+		}
+	}
 }
 
 func (o *Office) stopLive() {

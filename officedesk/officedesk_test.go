@@ -394,3 +394,43 @@ func TestAuditTrailFromTwoDesks(t *testing.T) {
 		}
 	}
 }
+
+// An administrator at one desk moves the office's time zone: a desk that
+// follows the office (the window) reads it within a second, and the letters
+// it prints then carry the new letterhead (read at each print).
+func TestSettingsReachTheOtherDesk(t *testing.T) {
+	s := startServer(t)
+	a := connect(t, s, deskFile(t, s, "Admin"))
+	b := connect(t, s, deskFile(t, s, "Intake 1"))
+	setUpOffice(t, a)
+	root, err := a.Authenticate("root", fixture.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes := b.Changes()
+	sch, err := a.Scheduling()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zone := range []string{"Africa/Nairobi", "Asia/Kolkata"} {
+		sch.TimeZone = zone
+		if err := a.SetScheduling(root, sch); err != nil {
+			t.Fatal(err)
+		}
+		within(t, 2*time.Second, "the other desk reads the new time zone "+zone, func() bool {
+			select {
+			case <-changes:
+			default:
+			}
+			return b.Location().String() == zone
+		})
+	}
+	o := fp.Office{Name: "USCIS Nairobi Field Office", Address: "U.S. Embassy\nUnited Nations Avenue, Gigiri\nNairobi", Signatory: "A. Director", SignatoryTitle: "Field Office Director"}
+	if err := a.SetOffice(root, o); err != nil {
+		t.Fatal(err)
+	}
+	within(t, 2*time.Second, "the other desk reads the new letterhead", func() bool {
+		got, err := b.Office()
+		return err == nil && got.Name == o.Name
+	})
+}

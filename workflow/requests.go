@@ -218,6 +218,10 @@ func (db *Desk) Location() *time.Location {
 	return time.Local
 }
 
+// ReloadSettings reads again what the desk keeps of the office's settings
+// (its time zone): after another desk changed them on the office server.
+func (db *Desk) ReloadSettings() error { return db.loadZone() }
+
 // loadZone reads the office's zone from the settings (after Open, and after
 // every change of them).
 func (db *Desk) loadZone() error {
