@@ -95,6 +95,9 @@ func Start(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fp.Internal("cannot create the server's folder "+dir, err)
 	}
+	if err := finishRestore(dir); err != nil { // a restore stopped half-way
+		return nil, err
+	}
 	listen := cmp(cfg.Listen, DefaultListen)
 	host, _, err := net.SplitHostPort(listen)
 	if err != nil {
@@ -169,6 +172,10 @@ func Start(cfg Config) (*Server, error) {
 	if err := s.setupAuth(); err != nil {
 		s.Close()
 		return nil, fp.Internal("the server's users and roles cannot be set up", err)
+	}
+	if err := s.afterRestore(); err != nil {
+		s.Close()
+		return nil, fp.Internal("the first start after a restore could not mark the office for the desks to read again", err)
 	}
 	if err := writeFile(filepath.Join(dir, addrFile), []byte(s.addr+"\n")); err != nil {
 		s.Close()
