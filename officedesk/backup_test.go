@@ -99,7 +99,7 @@ func TestBackupRestore(t *testing.T) {
 
 	// Damaged copies: refused, nothing changed.
 	for name, data := range map[string][]byte{
-		"cut short":    raw[:len(raw)-100],
+		"cut short": raw[:len(raw)-100],
 		"a byte flipped": func() []byte {
 			b := bytes.Clone(raw)
 			b[len(b)/2] ^= 0x40
