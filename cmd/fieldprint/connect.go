@@ -218,7 +218,7 @@ func fileOnly(dbFlag, what string) error {
 	if _, on, err := serverFor(dbFlag); err != nil {
 		return err
 	} else if on {
-		return fp.Errorf(fp.EINVALID, "%s works on this desk's own file: an office server is backed up on the server (an etcd snapshot and its blobs folder, see OFFICE-SERVER.md); nothing was changed", what)
+		return fp.Errorf(fp.EINVALID, "%s works on this desk's own file: an office server is backed up on the server (fieldprint serve backup, see OFFICE-SERVER.md); nothing was changed", what)
 	}
 	return nil
 }
