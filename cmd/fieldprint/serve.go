@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 	"unicode/utf8"
 
 	fp "github.com/fieldprint/fieldprint"
@@ -68,6 +69,9 @@ func cmdServe(e env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	if w := s.CAWarning(); w != "" {
+		fmt.Fprintln(e.stderr, "Warning: "+w)
+	}
 	ca, db := s.Files()
 	if first {
 		fmt.Fprintf(e.stdout, "First start: the office's certificate authority is %s (its key beside it: keep the folder private and backed up).\n", ca)
@@ -190,6 +194,8 @@ func cmdDesk(e env, args []string) error {
 			return cmdDeskRemove(e, args[1:])
 		case "list":
 			return cmdDeskList(e, args[1:])
+		case "renew":
+			return cmdDeskRenew(e, args[1:])
 		}
 	}
 	fmt.Fprintf(e.stderr, "Usage: fieldprint desk %s\n", deskArgs)
@@ -266,18 +272,68 @@ func cmdDeskList(e env, args []string) error {
 		fmt.Fprintln(e.stderr, "fieldprint desk list: --data is required")
 		return errUsage
 	}
-	admitted, removed, err := server.Desks(*data)
+	list, err := server.DeskList(*data)
 	if err != nil {
 		return fp.Internal("the desks of "+*data+" cannot be read", err)
 	}
-	for _, n := range admitted {
-		fmt.Fprintf(e.stdout, "%s\n", n)
+	now := time.Now()
+	admitted, removed := 0, 0
+	for _, d := range list {
+		switch {
+		case d.Removed:
+			removed++
+			fmt.Fprintf(e.stdout, "%s (removed)\n", d.Name)
+		default:
+			admitted++
+			line := d.Name + "  certificate ends " + d.Ends.Format("2006-01-02")
+			if !d.PreviousEnds.IsZero() {
+				line += " (renewed; the previous one admits it until " + d.PreviousEnds.Format("2006-01-02") + ")"
+			}
+			switch {
+			case !now.Before(d.Ends):
+				line += fmt.Sprintf("  ENDED: fieldprint desk renew %q --data %s --out FILE", d.Name, *data)
+			case d.Ends.Sub(now) <= server.RenewWithin:
+				line += fmt.Sprintf("  ends soon: fieldprint desk renew %q --data %s --out FILE", d.Name, *data)
+			}
+			fmt.Fprintln(e.stdout, line)
+		}
 	}
-	for _, n := range removed {
-		fmt.Fprintf(e.stdout, "%s (removed)\n", n)
+	fmt.Fprintf(e.stdout, "%d desk(s) admitted, %d removed.\n", admitted, removed)
+	if ends, err := server.CAEnds(*data); err == nil {
+		fmt.Fprintf(e.stdout, "The office's certificate authority ends %s.\n", ends.Format("2006-01-02"))
+		if w := server.CAWarning(*data, ends, now); w != "" {
+			fmt.Fprintln(e.stderr, "Warning: "+w)
+		}
 	}
-	fmt.Fprintf(e.stdout, "%d desk(s) admitted, %d removed.\n", len(admitted), len(removed))
 	return nil
 }
 
-const deskArgs = "add NAME --data DIR --out FILE | remove NAME --data DIR | list --data DIR"
+// cmdDeskRenew issues an admitted desk a new certificate and key.
+func cmdDeskRenew(e env, args []string) error {
+	fs := plainFlags(e, "desk renew", "NAME --data DIR --out FILE")
+	data := fs.String("data", "", "the office server's folder (required)")
+	out := fs.String("out", "", "the desk's new file to write: its new certificate, its new key and the office's CA (required)")
+	pos, err := positional(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	if *data == "" || *out == "" {
+		fmt.Fprintln(e.stderr, "fieldprint desk renew: --data and --out are required")
+		return errUsage
+	}
+	if _, err := os.Stat(*out); err == nil {
+		return fp.Errorf(fp.EINVALID, "%s exists already: choose another --out", *out)
+	}
+	file, err := server.RenewDesk(*data, pos[0])
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, file, 0o600); err != nil {
+		return fp.Errorf(fp.EINTERNAL, "the desk's new file cannot be written to %s: %s (the new certificate is recorded: renew it again to get a file)", *out, errText(err))
+	}
+	fmt.Fprintf(e.stdout, "Desk %q renewed: %s (keep it private; copy it to the desk and delete it here).\n", pos[0], *out)
+	fmt.Fprintln(e.stdout, "At the desk, connect once with it: fieldprint --server https://HOST:2379 --desk-file FILE (the window remembers it). Its previous file keeps working until its certificate ends.")
+	return nil
+}
+
+const deskArgs = "add NAME --data DIR --out FILE | renew NAME --data DIR --out FILE | remove NAME --data DIR | list --data DIR"

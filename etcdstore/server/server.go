@@ -76,6 +76,8 @@ type Server struct {
 	quota   int64
 	lg      *zap.Logger
 	logSync func() error
+	// caWarning: the office CA is within CAWarnWithin of its end.
+	caWarning string
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -114,6 +116,9 @@ func Start(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{pki: p, dir: dir, lg: lg, logSync: logSync, stop: make(chan struct{}), quota: cfg.QuotaBytes}
+	if s.caWarning = CAWarning(dir, p.ca.cert.NotAfter, time.Now()); s.caWarning != "" {
+		lg.Warn(s.caWarning)
+	}
 	if s.quota <= 0 {
 		s.quota = DefaultQuota
 	}
@@ -335,6 +340,10 @@ func (s *Server) Addr() string { return s.addr }
 
 // URL is the address a desk on this machine connects to.
 func (s *Server) URL() string { return "https://" + dialAddr(s.addr) }
+
+// CAWarning says that the office CA is near its end ("" when it is not):
+// the server logs it at start, and `fieldprint serve` prints it.
+func (s *Server) CAWarning() string { return s.caWarning }
 
 // Dir is the server's folder.
 func (s *Server) Dir() string { return s.dir }
