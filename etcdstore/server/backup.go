@@ -127,6 +127,11 @@ func Backup(ctx context.Context, dir, to, passphrase string, c vault.Cost) (Back
 	}
 	info.Made = time.Now().UTC().Round(time.Second)
 	final := to
+	if strings.HasSuffix(to, "/") || strings.HasSuffix(to, string(filepath.Separator)) {
+		if err := os.MkdirAll(to, 0o700); err != nil {
+			return info, fp.Errorf(fp.EINVALID, "cannot use the backup folder %s: %s", to, pathErr(err))
+		}
+	}
 	if st, err := os.Stat(to); err == nil && st.IsDir() {
 		final = filepath.Join(to, BackupName(info.Made))
 	}
@@ -207,7 +212,9 @@ func Backup(ctx context.Context, dir, to, passphrase string, c vault.Cost) (Back
 	folder := disk.Folder{Dir: filepath.Join(dir, blobsDir)}
 	for _, b := range blobs {
 		data, err := folder.Read(b)
-		if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return info, fp.Errorf(fp.ECONFLICT, "a scan was removed while the backup ran (a purge, or the sweep of unused scans): run the backup again; nothing was written")
+		} else if err != nil {
 			return info, fp.Internal("a scan in "+folder.Dir+" cannot be read (nothing was written)", err)
 		}
 		if err := w.File(b, data); err != nil {
@@ -649,7 +656,7 @@ func unpack(r *backup.Reader, staging string) (manifest, error) {
 			}
 			blobs++
 		default:
-			return m, damaged("it holds a record %q it should not", name)
+			return m, damaged("it holds a record it should not (%c)", rec.Kind)
 		}
 	}
 	if first {
