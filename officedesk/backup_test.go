@@ -70,7 +70,7 @@ func TestBackupRestore(t *testing.T) {
 	}
 
 	// After the backup.
-	before := r.Version
+	before, beforeStatus := r.Version, r.Status
 	if r, err = a.TransitionRequest(clerk, r.ID, fp.StatusAwaitingDocuments, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -164,6 +164,11 @@ func TestBackupRestore(t *testing.T) {
 	within(t, 15*time.Second, "the other desk reconnects", func() bool { _, away := d.Away(); return !away })
 	if rows, total, err := d.FindRequests(fp.RequestFilter{Search: "Kowalski"}); err != nil || total != 0 {
 		t.Errorf("the other desk's search finds a request made after the backup: %v %d (%v)", rows, total, err)
+	}
+	// Its index in memory had followed the change of status after the
+	// backup: it is built again (the restored server's search mark).
+	if _, total, err := d.FindRequests(fp.RequestFilter{Search: "Nguyen", Statuses: []fp.Status{beforeStatus}}); err != nil || total != 1 {
+		t.Errorf("the other desk's search by the status at the backup: %d (%v)", total, err)
 	}
 	if data, err := a.ReadFile(sum); err != nil || !bytes.Equal(data, notice) {
 		t.Errorf("the scan after the restore: %d bytes (%v)", len(data), err)

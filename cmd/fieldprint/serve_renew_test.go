@@ -59,3 +59,16 @@ func TestDeskRenew(t *testing.T) {
 		t.Errorf("the renewed desk: %d %q %q", code, out, errs)
 	}
 }
+
+// desk list warns on standard error when the office's CA is within a year
+// of its end (fieldprint serve says the same at start).
+func TestDeskListCANearItsEnd(t *testing.T) {
+	dir := t.TempDir()
+	ends := time.Now().Add(200 * 24 * time.Hour).UTC()
+	deskcert.IssueCA(t, dir, ends)
+	code, out, errs := fieldprint(t, "", "desk", "list", "--data", dir)
+	if code != 0 || !strings.Contains(out, "The office's certificate authority ends "+ends.Format("2006-01-02")) ||
+		!strings.Contains(errs, "Warning: the office's certificate authority") || !strings.Contains(errs, "ends on "+ends.Format("2006-01-02")) {
+		t.Errorf("desk list: %d %q %q", code, out, errs)
+	}
+}
