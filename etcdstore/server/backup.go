@@ -693,6 +693,9 @@ type journal struct {
 
 func exists(p string) bool { _, err := os.Lstat(p); return err == nil }
 
+// rename is os.Rename (a test stops a restore after any one).
+var rename = os.Rename
+
 // finishRestore completes a restore its journal says was decided (each
 // rename only if it is still to do), then removes the journal.
 func finishRestore(dir string) error {
@@ -715,12 +718,12 @@ func finishRestore(dir string) error {
 		}
 		orig, from, aside := filepath.Join(dir, part), filepath.Join(staging, part), filepath.Join(replaced, part)
 		if exists(orig) && exists(from) && !exists(aside) {
-			if err := os.Rename(orig, aside); err != nil {
+			if err := rename(orig, aside); err != nil {
 				return fp.Internal("the restore could not set "+orig+" aside (run it again)", err)
 			}
 		}
 		if exists(from) {
-			if err := os.Rename(from, orig); err != nil {
+			if err := rename(from, orig); err != nil {
 				return fp.Internal("the restore could not put "+orig+" in place (run it again)", err)
 			}
 		}
