@@ -285,6 +285,10 @@ func cmdDeskList(e env, args []string) error {
 			fmt.Fprintf(e.stdout, "%s (removed)\n", d.Name)
 		default:
 			admitted++
+			if d.Ends.IsZero() {
+				fmt.Fprintf(e.stdout, "%s  its certificate's record cannot be read: fieldprint desk renew %q --data %s --out FILE\n", d.Name, d.Name, *data)
+				continue
+			}
 			line := d.Name + "  certificate ends " + d.Ends.Format("2006-01-02")
 			if !d.PreviousEnds.IsZero() {
 				line += " (renewed; the previous one admits it until " + d.PreviousEnds.Format("2006-01-02") + ")"
