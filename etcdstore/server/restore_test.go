@@ -65,12 +65,12 @@ func TestRestoreStoppedHalfWay(t *testing.T) {
 
 		s = start(t, dir)
 		st = desk(t, s, "test")
-		v, rev := getKV(t, st, "a")
+		v, _ := getKV(t, st, "a")
 		if v != "at the backup" {
 			t.Errorf("stop after %d renames: after the start %q", stopAfter, v)
 		}
 		putKV(t, st, "b", "new")
-		if _, rev = getKV(t, st, "b"); rev <= seen+server.RevisionBump-10 {
+		if _, rev := getKV(t, st, "b"); rev <= seen+server.RevisionBump-10 {
 			t.Errorf("stop after %d renames: a new change at revision %d, a desk saw %d", stopAfter, rev, seen)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "restore.journal")); !os.IsNotExist(err) {
