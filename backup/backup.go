@@ -76,7 +76,13 @@ type Header struct {
 	// Slots wrap the key the chunks are sealed with (opaque names chosen by
 	// the workflow: the recovery slot, administrators' password slots).
 	Slots map[string]vault.Slot `json:"slots"`
+	// Kind is what was backed up: "" an office (a desk's database),
+	// KindServer an office server's folder (etcdstore/server).
+	Kind string `json:"kind,omitempty"`
 }
+
+// KindServer is the Kind of an office server's backup.
+const KindServer = "office-server"
 
 // Counts is what the end record says the stream held.
 type Counts struct {

@@ -32,6 +32,14 @@ type Desk struct {
 	CA   *x509.CertPool
 }
 
+// Ends is when the desk's certificate ends (it cannot connect after).
+func (d *Desk) Ends() time.Time {
+	if d.Cert.Leaf == nil {
+		return time.Time{}
+	}
+	return d.Cert.Leaf.NotAfter
+}
+
 // TLS is the desk's client configuration for the office server.
 func (d *Desk) TLS() *tls.Config {
 	return &tls.Config{Certificates: []tls.Certificate{d.Cert}, RootCAs: d.CA, MinVersion: tls.VersionTLS13}

@@ -12,6 +12,7 @@ package officedesk
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -41,7 +42,8 @@ type Office struct {
 	blobs  *etcdstore.Blobs
 	server string // host:port
 	desk   string
-	live   live // Changes (live.go)
+	live   live      // Changes (live.go)
+	ends   time.Time // the desk's certificate's end
 }
 
 // Open connects to the server as the desk of cfg.DeskFile. An unreachable
@@ -55,6 +57,10 @@ func Open(cfg Config) (*Office, error) {
 	d, err := etcdstore.ReadDeskFile(cfg.DeskFile)
 	if err != nil {
 		return nil, err
+	}
+	if ends := d.Ends(); !ends.IsZero() && !time.Now().Before(ends) {
+		return nil, fp.Errorf(fp.EFORBIDDEN, "this desk's certificate for the office server %s ended on %s: it cannot connect. %s; nothing was changed",
+			ep[len("https://"):], ends.Format("2006-01-02"), renewHow(ep, d.Name))
 	}
 	// The blobs' address first: one HTTPS request says at once whether the
 	// server answers, is the office's and admits this desk (etcd's client
@@ -88,7 +94,30 @@ func Open(cfg Config) (*Office, error) {
 		return nil, err
 	}
 	desk.UseServerDesk(d.Name)
-	return &Office{Desk: desk, store: st, blobs: blobs, server: host, desk: d.Name}, nil
+	return &Office{Desk: desk, store: st, blobs: blobs, server: host, desk: d.Name, ends: d.Ends()}, nil
+}
+
+// RenewWithin is how long before its end a desk's certificate is said to
+// need renewing (server.RenewWithin, the same).
+const RenewWithin = 60 * 24 * time.Hour
+
+// CertificateEnds is when this desk's certificate ends: it cannot connect
+// after.
+func (o *Office) CertificateEnds() time.Time { return o.ends }
+
+// RenewalWarning says, within RenewWithin of the desk's certificate's end
+// at now, when it ends and what the IT person runs; "" before.
+func (o *Office) RenewalWarning(now time.Time) string {
+	if o.ends.IsZero() || o.ends.Sub(now) > RenewWithin {
+		return ""
+	}
+	return fmt.Sprintf("This desk's certificate for the office server %s ends on %s: after that this desk cannot connect. %s.",
+		o.server, o.ends.Format("2006-01-02"), renewHow("https://"+o.server, o.desk))
+}
+
+// renewHow is what the IT person does to renew the desk's certificate.
+func renewHow(endpoint, desk string) string {
+	return fmt.Sprintf("Ask your IT contact to run on the server: fieldprint desk renew %q --data DIR --out FILE, then connect this desk with the new file: fieldprint --server %s --desk-file FILE", desk, endpoint)
 }
 
 // Away says whether the office server does not answer, and since when:

@@ -356,6 +356,19 @@ func TestBackupWrongSecret(t *testing.T) {
 			t.Errorf("%+v: %v, want %s saying %q", c.s, err, c.code, c.words)
 		}
 	}
+	// An office server's backup (fieldprint serve backup) is refused at a desk.
+	serverFile := filepath.Join(dir, "server.fpbackup")
+	k, _ := vault.NewKey()
+	f, _ := os.Create(serverFile)
+	w, err := backup.NewWriter(f, backup.Header{Kind: backup.KindServer, Slots: map[string]vault.Slot{}}, &k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	f.Close()
+	if _, _, err := Restore(serverFile, src, workflow.BackupSecret{Admin: demo.Admin.Name, Password: demo.Password}, nil); err == nil || !strings.Contains(fp.ErrorMessage(err), "fieldprint serve restore") {
+		t.Errorf("a server's backup at a desk: %v", err)
+	}
 	if officeDigest(t, src) != want {
 		t.Fatal("a refused restore changed the office")
 	}

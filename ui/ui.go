@@ -90,6 +90,9 @@ type UI struct {
 	purging      bool // the daily purge is running
 	// awayStatus says under the navigation that the office server is away.
 	awayStatus *widget.Label
+	// renewStatus says under it that this desk's certificate for the
+	// office server ends soon, and what the IT person runs.
+	renewStatus *widget.Label
 	// refreshShown fills the screen on show again (a change at another desk).
 	refreshShown func()
 	// release ends the open request's "open at this desk" mark (Presence).
@@ -177,9 +180,12 @@ func New(a fyne.App, db Store, place string) *UI {
 	u.awayStatus = widget.NewLabel("")
 	u.awayStatus.Importance, u.awayStatus.Wrapping = widget.DangerImportance, fyne.TextWrapWord
 	u.awayStatus.Hide()
+	u.renewStatus = widget.NewLabel("")
+	u.renewStatus.Importance, u.renewStatus.Wrapping = widget.WarningImportance, fyne.TextWrapWord
+	u.renewStatus.Hide()
 	side := container.NewBorder(nil, container.NewVBox(
 		widget.NewLabelWithStyle("Ctrl+N new · Ctrl+F find\nCtrl+S save", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
-		u.awayStatus, u.backupStatus, switchUser), nil, nil, navBox)
+		u.awayStatus, u.renewStatus, u.backupStatus, switchUser), nil, nil, navBox)
 	u.main = container.NewBorder(nil, nil, container.NewHBox(side, widget.NewSeparator()), nil, u.body)
 	u.win.SetMainMenu(u.menu())
 	u.win.SetCloseIntercept(func() { u.leave(func() { u.win.Close() }) })
@@ -198,6 +204,7 @@ func (u *UI) signedIn(a fp.Actor) {
 	u.loadWho()
 	u.touch()
 	u.setTitle()
+	u.setRenewal()
 	u.win.SetContent(u.main)
 	// What each role sees; the store refuses the rest anyway, this only says so early.
 	show := func(name string, on bool) {
@@ -440,6 +447,28 @@ func (u *UI) setAway(since time.Time, away bool) {
 	u.awayStatus.SetText(fmt.Sprintf("The office server does not answer since %s: changes are refused until it is back (what you type stays on screen).",
 		since.In(u.db.Location()).Format("15:04")))
 	u.awayStatus.Show()
+}
+
+// Renewal is a store on a server reached with a certificate that ends:
+// RenewalWarning says, near its end, when and what the IT person runs.
+type Renewal interface {
+	RenewalWarning(now time.Time) string
+}
+
+// setRenewal shows (or hides) the standing line that this desk's
+// certificate ends soon; it is checked at each sign-in.
+func (u *UI) setRenewal() {
+	r, ok := u.db.(Renewal)
+	if !ok {
+		u.renewStatus.Hide()
+		return
+	}
+	if w := r.RenewalWarning(u.Now()); w != "" {
+		u.renewStatus.SetText(w)
+		u.renewStatus.Show()
+	} else {
+		u.renewStatus.Hide()
+	}
 }
 
 // Live is a store other desks change too (an office server): Changes

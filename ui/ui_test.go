@@ -849,3 +849,40 @@ func TestServerAwayShows(t *testing.T) {
 		t.Fatal("still shown after the server came back")
 	}
 }
+
+// renewStore is a store on a server whose desk's certificate ends soon.
+type renewStore struct {
+	Store
+	ends time.Time
+}
+
+func (r renewStore) RenewalWarning(now time.Time) string {
+	if r.ends.Sub(now) > 60*24*time.Hour {
+		return ""
+	}
+	return "This desk's certificate for the office server ends on " + r.ends.Format("2006-01-02") + ": fieldprint desk renew"
+}
+
+// The window says under the navigation, once signed in, that this desk's
+// certificate ends soon (the date, the command); not before it is near.
+func TestCertificateRenewalShows(t *testing.T) {
+	a := test.NewTempApp(t)
+	db := desk.Empty(t)
+	if _, err := demo.Load(db, 1, fp.DateOf(fixedNow())); err != nil {
+		t.Fatal(err)
+	}
+	u := New(a, renewStore{db, fixedNow().AddDate(0, 0, 30)}, "office server")
+	u.Now, u.inline = fixedNow, true
+	signIn(t, u, demo.Clerk.Name, demo.Password)
+	want := "ends on " + fixedNow().AddDate(0, 0, 30).Format("2006-01-02")
+	if !u.renewStatus.Visible() || !strings.Contains(u.renewStatus.Text, want) || !strings.Contains(u.renewStatus.Text, "fieldprint desk renew") {
+		t.Fatalf("the renewal is not shown: %v %q", u.renewStatus.Visible(), u.renewStatus.Text)
+	}
+
+	b := New(test.NewTempApp(t), renewStore{db, fixedNow().AddDate(1, 0, 0)}, "office server")
+	b.Now, b.inline = fixedNow, true
+	signIn(t, b, demo.Clerk.Name, demo.Password)
+	if b.renewStatus.Visible() {
+		t.Errorf("shown a year before the end: %q", b.renewStatus.Text)
+	}
+}

@@ -283,6 +283,9 @@ func OpenBackup(r io.Reader, s BackupSecret) (*backup.Reader, *backup.Header, er
 	if err != nil {
 		return nil, nil, err
 	}
+	if h.Kind == backup.KindServer {
+		return nil, nil, fp.Errorf(fp.EINVALID, "this is a backup of an office server, not of a desk's office: it is restored on the server with fieldprint serve restore; nothing was changed")
+	}
 	if h.Schema > Schema {
 		return nil, nil, fp.Errorf(fp.EINVALID, "this backup was written by a newer Fieldprint (%s, schema %d; this one knows %d): restore it with that version or newer", h.Version, h.Schema, Schema)
 	}

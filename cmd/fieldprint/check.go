@@ -18,7 +18,7 @@ func cmdCheck(e env, args []string) error {
 	}
 	// Opened without signing in: a damaged file must be checked even when
 	// its accounts cannot be read; the encrypted records need the sign-in.
-	db, err := openOffice(*dbFlag)
+	db, err := openOffice(e, *dbFlag)
 	var fe *fp.Error
 	if errors.As(err, &fe) && fe.Err != nil {
 		fmt.Fprintf(e.stdout, "problem: %v\n", fe.Err) // what made Open refuse it, for whoever repairs the file

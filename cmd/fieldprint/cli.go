@@ -21,7 +21,7 @@ import (
 // reading it needs someone signed in: the account in $FIELDPRINT_USER is
 // signed in here (a command's --user signs in later, once).
 func open(e env, path string) (*officeDB, error) {
-	db, err := openOffice(path) // connect.go: this desk's file or the office server
+	db, err := openOffice(e, path) // connect.go: this desk's file or the office server
 	if err != nil {
 		return nil, err
 	}

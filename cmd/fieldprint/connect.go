@@ -3,10 +3,12 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/etcdstore"
@@ -169,8 +171,9 @@ type officeDB struct {
 }
 
 // openOffice opens the office dbFlag and the connection settings choose,
-// without signing anyone in.
-func openOffice(dbFlag string) (*officeDB, error) {
+// without signing anyone in. On the server, a desk's certificate near its
+// end is said on e's standard error.
+func openOffice(e env, dbFlag string) (*officeDB, error) {
 	cfg, on, err := serverFor(dbFlag)
 	if err != nil {
 		return nil, err
@@ -179,6 +182,9 @@ func openOffice(dbFlag string) (*officeDB, error) {
 		o, err := officedesk.Open(cfg)
 		if err != nil {
 			return nil, err
+		}
+		if w := o.RenewalWarning(time.Now()); w != "" {
+			fmt.Fprintln(e.stderr, "Warning: "+w)
 		}
 		return &officeDB{Desk: o.Desk, server: o}, nil
 	}
@@ -218,7 +224,7 @@ func fileOnly(dbFlag, what string) error {
 	if _, on, err := serverFor(dbFlag); err != nil {
 		return err
 	} else if on {
-		return fp.Errorf(fp.EINVALID, "%s works on this desk's own file: an office server is backed up on the server (an etcd snapshot and its blobs folder, see OFFICE-SERVER.md); nothing was changed", what)
+		return fp.Errorf(fp.EINVALID, "%s works on this desk's own file: an office server is backed up on the server (fieldprint serve backup, see OFFICE-SERVER.md); nothing was changed", what)
 	}
 	return nil
 }

@@ -77,7 +77,7 @@ func runGUI(e env, args []string) error {
 			return nil, "", fp.Errorf(fp.EINTERNAL, "connected, but the office server cannot be remembered in %s: %v", dataDir(), err)
 		}
 		joined = o
-		return struct{ ui.Store }{o}, "office server " + o.Server() + ", desk " + o.Name(), nil
+		return serverStore{o, o}, "office server " + o.Server() + ", desk " + o.Name(), nil
 	}
 	u.Restorer = func(file string, s workflow.BackupSecret, progress func(float64)) (ui.Store, error) {
 		open, err := restoreOpen(&db, file, s, progress) // backup.go
@@ -105,8 +105,31 @@ func runOnServer(a fyne.App, cfg officedesk.Config, lockAfter time.Duration, fai
 	}
 	// Only the screens' interface: backups and restores are the server's
 	// (the Settings screen shows no backup panel).
-	u := ui.New(a, struct{ ui.Store }{o}, "office server "+o.Server()+", desk "+o.Name())
+	u := ui.New(a, serverStore{o, o}, "office server "+o.Server()+", desk "+o.Name())
 	u.IdleAfter = lockAfter
 	u.ShowAndRun()
 	return nil
 }
+
+// serverStore is the office on its server as the window gets it: the
+// screens' interface only (the Settings screen then shows no backup panel:
+// the server's backups are the server's), and what a shared office adds:
+// the server away and back, other desks' changes, who has a request open
+// where, and the desk's certificate near its end.
+type serverStore struct {
+	ui.Store
+	o *officedesk.Office
+}
+
+var (
+	_ ui.Away     = serverStore{}
+	_ ui.Live     = serverStore{}
+	_ ui.Presence = serverStore{}
+	_ ui.Renewal  = serverStore{}
+)
+
+func (s serverStore) OnAway(fn func(since time.Time, away bool)) { s.o.OnAway(fn) }
+func (s serverStore) Changes() <-chan struct{}                   { return s.o.Changes() }
+func (s serverStore) OpenAt(number, who string) (release func()) { return s.o.OpenAt(number, who) }
+func (s serverStore) OpenElsewhere(number string) []string       { return s.o.OpenElsewhere(number) }
+func (s serverStore) RenewalWarning(now time.Time) string        { return s.o.RenewalWarning(now) }

@@ -80,8 +80,8 @@ func init() {
 		{"retention", retentionArgs, "how long closed requests' data is kept, per outcome (completed, denied, withdrawn), before the purge destroys it", cmdRetention},
 		{"hold", holdArgs, "put a request on legal hold (no purge destroys it) or release it (directors and administrators)", cmdHold},
 		{"purge", purgeArgs, "destroy the data of closed requests past their retention (or the NUMBERs named, closed, not on hold), confirmed by a director and an administrator: their keys are shredded, scans deleted, backups in the backup folder rewritten; a tombstone without personal data and a destruction report stay", cmdPurge},
-		{"serve", serveArgs, "run the office's store server (embedded etcd, TLS, one certificate per desk) so several desks share one office; the first start makes the office's certificate authority in DIR", cmdServe},
-		{"desk", deskArgs, "the office server's desks: add one (a file with its certificate, its key and the office's CA, for the desk to import), remove one (the server no longer admits it), list them", cmdDesk},
+		{"serve", serveArgs, "run the office's store server (embedded etcd, TLS, one certificate per desk) so several desks share one office; the first start makes the office's certificate authority in DIR; serve backup writes the server's own sealed backup (running or stopped), serve restore restores one (the server stopped)", cmdServe},
+		{"desk", deskArgs, "the office server's desks: add one (a file with its certificate, its key and the office's CA, for the desk to import), renew one's certificate (a new file; the old one works until it ends), remove one (the server no longer admits it), list them with their certificates' ends", cmdDesk},
 		{"check", "", "check the database file for damage and its indexes against the records (exit 1 if a problem is found)", cmdCheck},
 		{"version", "", "the version, build and platform, and the database a command would open", cmdVersion},
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -82,7 +83,7 @@ func TestDeskAddAndServe(t *testing.T) {
 	if code, _, errs := fieldprint(t, "", "desk", "remove", "reception", "--data", dir); code != 1 || !strings.Contains(errs, "no desk") {
 		t.Errorf("removed twice: %d %q", code, errs)
 	}
-	if code, stdout, errs := fieldprint(t, "", "desk", "list", "--data", dir); code != 0 || !strings.Contains(stdout, "intake\nreception (removed)\n1 desk(s) admitted, 1 removed.") {
+	if code, stdout, errs := fieldprint(t, "", "desk", "list", "--data", dir); code != 0 || !regexp.MustCompile(`^intake  certificate ends \d{4}-\d\d-\d\d\nreception \(removed\)\n1 desk\(s\) admitted, 1 removed.\nThe office's certificate authority ends `).MatchString(stdout) {
 		t.Errorf("desk list: %d %q %q", code, stdout, errs)
 	}
 }

@@ -176,7 +176,7 @@ func cmdKeys(e env, args []string) error {
 	}
 	// Opened without the automatic sign-in of $FIELDPRINT_USER: keys
 	// recover is for when that fails, and the others sign in themselves.
-	db, err := openOffice(*dbFlag)
+	db, err := openOffice(e, *dbFlag)
 	if err != nil {
 		return err
 	}

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"io"
 	"net/http"
@@ -163,12 +161,14 @@ func (s *Server) admitted(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	b, _ := pem.Decode(data)
-	if b == nil {
-		return false
+	// A renewed desk's record holds its new certificate and the previous
+	// ones (each admitted until it ends: TLS checked that).
+	for _, c := range parseCerts(data) {
+		if bytes.Equal(c.Raw, leaf.Raw) {
+			return true
+		}
 	}
-	c, err := x509.ParseCertificate(b.Bytes)
-	return err == nil && bytes.Equal(c.Raw, leaf.Raw)
+	return false
 }
 
 // SweepBlobs removes the scans nothing in the office refers to any more

@@ -300,11 +300,16 @@ func (p *pki) issueDesk(dir, name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	kp, err := keyPEM(k.key)
-	if err != nil {
+	if err := writeFile(path, certPEM(k.der)); err != nil {
 		return nil, err
 	}
-	if err := writeFile(path, certPEM(k.der)); err != nil {
+	return p.deskFile(name, k)
+}
+
+// deskFile is the desk's file: its certificate, its key, the office's CA.
+func (p *pki) deskFile(name string, k keyPair) ([]byte, error) {
+	kp, err := keyPEM(k.key)
+	if err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
@@ -313,6 +318,141 @@ func (p *pki) issueDesk(dir, name string) ([]byte, error) {
 	b.Write(kp)
 	b.Write(certPEM(p.ca.der))
 	return b.Bytes(), nil
+}
+
+// Renewal. A desk's certificate lasts leafYears; `fieldprint desk renew`
+// issues the desk a new one (a new key too) under the same name, and
+// records it first in desks/NAME.crt, the previous ones after it while
+// they have not ended: the desk keeps working with its old file until the
+// new one is installed, and the old one stops at its end. It is not
+// revoked at once: etcd admits a certificate by its name, so it could not
+// be without a revocation list, and a renewal is for a certificate
+// nearing its end, not a lost one (a lost or stolen desk's file: desk
+// remove, and add the desk under another name).
+
+// RenewWithin is how long before its end a desk's certificate is said to
+// need renewing (at the desk, and in desk list).
+const RenewWithin = 60 * 24 * time.Hour
+
+// CAWarnWithin is how long before the office CA's end the server warns.
+const CAWarnWithin = 365 * 24 * time.Hour
+
+// RenewDesk issues the admitted desk name of the server's folder dir a
+// new certificate and key (the server need not run) and returns the
+// desk's new file.
+func RenewDesk(dir, name string) ([]byte, error) {
+	if err := CheckDeskName(name); err != nil {
+		return nil, err
+	}
+	p, err := loadExistingPKI(dir)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, desksDir, name+".crt")
+	old, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(filepath.Join(dir, desksDir, name+removedSuffix)); err == nil {
+			return nil, fp.Errorf(fp.EINVALID, "the desk %q was removed: a removed desk is not renewed (add it under another name); nothing was changed", name)
+		}
+		return nil, fp.Errorf(fp.ENOTFOUND, "no desk %q was added to the office server in %s (fieldprint desk list shows them); nothing was changed", name, dir)
+	} else if err != nil {
+		return nil, fp.Internal("the desk's certificate cannot be read", err)
+	}
+	k, err := newClientCert(&p.ca, name)
+	if err != nil {
+		return nil, err
+	}
+	record := certPEM(k.der)
+	now := time.Now()
+	for _, c := range parseCerts(old) {
+		if now.Before(c.NotAfter) {
+			record = append(record, certPEM(c.Raw)...)
+		}
+	}
+	if err := writeFile(path, record); err != nil {
+		return nil, fp.Internal("the desk's new certificate cannot be recorded", err)
+	}
+	return p.deskFile(name, k)
+}
+
+// parseCerts reads every certificate of PEM data.
+func parseCerts(data []byte) []*x509.Certificate {
+	var out []*x509.Certificate
+	for rest := data; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			return out
+		}
+		if b.Type != pemCert {
+			continue
+		}
+		if c, err := x509.ParseCertificate(b.Bytes); err == nil {
+			out = append(out, c)
+		}
+	}
+}
+
+// DeskInfo is one desk of the server's folder.
+type DeskInfo struct {
+	Name    string
+	Removed bool
+	// Ends is when its newest certificate ends (zero: removed, or its
+	// record unreadable).
+	Ends time.Time
+	// PreviousEnds is when a renewed desk's previous certificate ends,
+	// while it still admits the desk (zero: none).
+	PreviousEnds time.Time
+}
+
+// DeskList lists the desks of the server's folder dir, admitted ones
+// first, with their certificates' ends.
+func DeskList(dir string) ([]DeskInfo, error) {
+	admitted, removed, err := Desks(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []DeskInfo
+	now := time.Now()
+	for _, n := range admitted {
+		d := DeskInfo{Name: n}
+		data, _ := os.ReadFile(filepath.Join(dir, desksDir, n+".crt"))
+		for i, c := range parseCerts(data) {
+			switch {
+			case i == 0:
+				d.Ends = c.NotAfter
+			case now.Before(c.NotAfter) && c.NotAfter.After(d.PreviousEnds):
+				d.PreviousEnds = c.NotAfter
+			}
+		}
+		out = append(out, d)
+	}
+	for _, n := range removed {
+		out = append(out, DeskInfo{Name: n, Removed: true})
+	}
+	return out, nil
+}
+
+// CAEnds is when the office CA of the server's folder dir ends.
+func CAEnds(dir string) (time.Time, error) {
+	data, err := os.ReadFile(filepath.Join(dir, pkiDir, "ca.crt"))
+	if err != nil {
+		return time.Time{}, err
+	}
+	cs := parseCerts(data)
+	if len(cs) == 0 {
+		return time.Time{}, errors.New("ca.crt holds no certificate")
+	}
+	return cs[0].NotAfter, nil
+}
+
+// CAWarning is what the server says when its CA is within CAWarnWithin of
+// its end at now ("" when it is not).
+func CAWarning(dir string, ends, now time.Time) string {
+	if ends.IsZero() || ends.Sub(now) > CAWarnWithin {
+		return ""
+	}
+	return fmt.Sprintf("the office's certificate authority (%s) ends on %s: after that no desk can connect. Plan its replacement before then (see OFFICE-SERVER.md, Certificates)",
+		filepath.Join(dir, pkiDir, "ca.crt"), ends.Format("2006-01-02"))
 }
 
 // desks names every desk issued a certificate.

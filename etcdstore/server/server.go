@@ -76,6 +76,8 @@ type Server struct {
 	quota   int64
 	lg      *zap.Logger
 	logSync func() error
+	// caWarning: the office CA is within CAWarnWithin of its end.
+	caWarning string
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -95,6 +97,9 @@ func Start(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fp.Internal("cannot create the server's folder "+dir, err)
 	}
+	if err := finishRestore(dir); err != nil { // a restore stopped half-way
+		return nil, err
+	}
 	listen := cmp(cfg.Listen, DefaultListen)
 	host, _, err := net.SplitHostPort(listen)
 	if err != nil {
@@ -111,6 +116,9 @@ func Start(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{pki: p, dir: dir, lg: lg, logSync: logSync, stop: make(chan struct{}), quota: cfg.QuotaBytes}
+	if s.caWarning = CAWarning(dir, p.ca.cert.NotAfter, time.Now()); s.caWarning != "" {
+		lg.Warn(s.caWarning)
+	}
 	if s.quota <= 0 {
 		s.quota = DefaultQuota
 	}
@@ -169,6 +177,10 @@ func Start(cfg Config) (*Server, error) {
 	if err := s.setupAuth(); err != nil {
 		s.Close()
 		return nil, fp.Internal("the server's users and roles cannot be set up", err)
+	}
+	if err := s.afterRestore(); err != nil {
+		s.Close()
+		return nil, fp.Internal("the first start after a restore could not mark the office for the desks to read again", err)
 	}
 	if err := writeFile(filepath.Join(dir, addrFile), []byte(s.addr+"\n")); err != nil {
 		s.Close()
@@ -328,6 +340,10 @@ func (s *Server) Addr() string { return s.addr }
 
 // URL is the address a desk on this machine connects to.
 func (s *Server) URL() string { return "https://" + dialAddr(s.addr) }
+
+// CAWarning says that the office CA is near its end ("" when it is not):
+// the server logs it at start, and `fieldprint serve` prints it.
+func (s *Server) CAWarning() string { return s.caWarning }
 
 // Dir is the server's folder.
 func (s *Server) Dir() string { return s.dir }
