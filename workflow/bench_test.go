@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -488,12 +489,29 @@ func BenchmarkSearchIndexBuild(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.StopTimer()
+	// What the index holds per request: its slices' size, and the live
+	// heap it adds (measured after a collection with and without it).
+	var ms runtime.MemStats
+	heap := func() int64 {
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return int64(ms.HeapAlloc)
+	}
+	db.memDrop()
+	without := heap()
+	if err := db.WarmSearch(); err != nil {
+		b.Fatal(err)
+	}
+	with := heap()
 	db.mem.mu.RLock()
-	n := len(db.mem.idx.idents)
+	n, size := db.mem.idx.idents, db.mem.idx.bytes()
 	db.mem.mu.RUnlock()
 	if n < benchRequests {
 		b.Fatalf("%d identities in the index, %d requests", n, benchRequests)
 	}
+	b.ReportMetric(float64(size)/float64(n), "index-B/req")
+	b.ReportMetric(float64(with-without)/float64(n), "heap-B/req")
 }
 
 // reuseBig opens the database a previous run kept in path.
