@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -406,26 +405,6 @@ type memState struct {
 	idx *memIndex
 	gen uint64 // commits that changed requests since the desk opened
 	rev int64  // on an office server: the revision of meta/search-rev idx holds
-	// built: an index was built from every request; the file pages the
-	// build mapped are released once its transaction ends (releasePages).
-	built atomic.Bool
-}
-
-// pageReleaser is a backend that can take the file pages its reads
-// mapped out of the process's memory (disk.KV on Linux).
-type pageReleaser interface{ ReleasePages() error }
-
-// releasePages lets the file's pages go after a build of the index: it
-// read every request's identity, and the pages stayed mapped in the
-// process (most of the window's memory, at 100,000 requests). Called
-// after the build's transaction ended, never inside one.
-func (db *Desk) releasePages() {
-	if !db.mem.built.Swap(false) {
-		return
-	}
-	if r, ok := db.s.(pageReleaser); ok {
-		r.ReleasePages() // only memory: a failure changes nothing else
-	}
 }
 
 // On an office server other desks change requests too: every transaction
@@ -484,7 +463,6 @@ func (db *Desk) memIndexFor(tx *tx) (*memIndex, error) {
 	if tx.w != nil {
 		return m, nil // it holds this transaction's writes, which may yet fail
 	}
-	db.mem.built.Store(true)
 	db.mem.mu.Lock()
 	// A commit since tx began is not in this snapshot: the next search
 	// builds again from a newer one.
@@ -988,7 +966,6 @@ func putIdentity(tx *tx, old, r *fp.Request) error {
 // WarmSearch builds the search index in memory ahead of the first search
 // (the window calls it in the background after signing in).
 func (db *Desk) WarmSearch() error {
-	defer db.releasePages()
 	return db.view(func(tx *tx) error {
 		_, err := db.memIndexFor(tx)
 		return err

@@ -13,7 +13,6 @@ import (
 // matches. Rows are found, filtered, ordered and counted from index keys and
 // values alone; only the rows of the page are decoded.
 func (db *Desk) FindRequests(f fp.RequestFilter) (rows []fp.RequestSummary, total int, err error) {
-	defer db.releasePages() // when this search built the index
 	err = db.view(func(tx *tx) error {
 		if strings.TrimSpace(f.Search) != "" {
 			m, err := db.memIndexFor(tx)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 )
@@ -37,6 +38,8 @@ func mappedKB(t *testing.T, path string) int {
 // ReleasePages takes the file's pages out of the process's memory, and
 // every value reads the same after it.
 func TestReleasePages(t *testing.T) {
+	defer func(d time.Duration) { releaseAfter = d }(releaseAfter)
+	releaseAfter = time.Hour // none by itself during the test
 	path := filepath.Join(t.TempDir(), "kv.db")
 	kv, err := OpenKV(path)
 	if err != nil {
@@ -85,5 +88,48 @@ func TestReleasePages(t *testing.T) {
 	readAll()
 	if again := mappedKB(t, path); again < 1000 {
 		t.Errorf("%d KiB mapped after reading it again", again)
+	}
+}
+
+// A transaction makes a release due releaseAfter later, by itself.
+func TestPagesReleasedAfterTransactions(t *testing.T) {
+	defer func(d time.Duration) { releaseAfter = d }(releaseAfter)
+	releaseAfter = time.Hour // not during the writes and reads
+	path := filepath.Join(t.TempDir(), "kv.db")
+	kv, err := OpenKV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kv.Close()
+	for start := 0; start < 1000; start += 100 {
+		if err := kv.Update(func(w fp.Writer) error {
+			for i := start; i < start+100; i++ {
+				if err := w.Put([]byte(fmt.Sprintf("k%05d", i)), bytes.Repeat([]byte{1}, 3000)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kv.View(func(r fp.Reader) error {
+		return r.Scan([]byte("k"), nil, false, func(k, v []byte) (bool, error) { return true, nil })
+	})
+	if kb := mappedKB(t, path); kb < 500 {
+		t.Fatalf("%d KiB mapped after reading 3 MB", kb)
+	}
+	kv.pagesMu.Lock()
+	kv.pagesTimer.Stop()
+	kv.pagesTimer = nil
+	kv.pagesMu.Unlock()
+	releaseAfter = 50 * time.Millisecond
+	kv.View(func(r fp.Reader) error { _, _, err := r.Get([]byte("k00001")); return err })
+	deadline := time.Now().Add(5 * time.Second)
+	for mappedKB(t, path) > 100 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d KiB still mapped %v after the last transaction", mappedKB(t, path), 5*time.Second)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
