@@ -541,9 +541,17 @@ func (db *Desk) memCatchUp(rev int64) bool {
 
 func buildMemIndex(tx *tx) (*memIndex, error) {
 	m := newMemIndex()
+	// The walks map the file's pages into the process (and the pages
+	// around each: 64 KiB a fault), hundreds of MB at 100,000 requests:
+	// a backend that can lets go of them every few thousand requests.
+	release, _ := tx.r.(interface{ ReleasePages() error })
+	read := 0
 	eachBrief(idx(tx, iReceived), nil, func(k, v []byte) {
 		if len(k) == 16 {
 			m.putRow(fp.RequestID(binary.BigEndian.Uint64(k[8:])), k[:8], v)
+		}
+		if read++; read%16384 == 0 && release != nil {
+			release.ReleasePages()
 		}
 	})
 	b := idx(tx, iIdent)
@@ -553,6 +561,9 @@ func buildMemIndex(tx *tx) (*memIndex, error) {
 	b.t.r.Scan(b.prefix, nil, false, func(k, v []byte) (bool, error) {
 		if k = k[len(b.prefix):]; len(k) != 8 {
 			return true, nil
+		}
+		if read++; read%4096 == 0 && release != nil {
+			release.ReleasePages()
 		}
 		plain, err := b.opened(k, v)
 		if err == errKeyGone {

@@ -20,16 +20,29 @@ const releasesPages = true
 // the window's RSS this way. Every transaction makes a release due a
 // second later (releaseSoon).
 func (kv *KV) ReleasePages() error {
-	return kv.bolt.View(func(tx *bolt.Tx) error {
-		// A read transaction holds bbolt's mapping in place (no remap
-		// until it ends), so the range is the mapping's.
-		start, n := kv.bolt.Info().Data, uintptr(tx.Size())
-		if start == 0 || n == 0 {
-			return nil
-		}
-		if _, _, e := unix.Syscall(unix.SYS_MADVISE, start, n, unix.MADV_DONTNEED); e != 0 {
-			return e
-		}
+	return kv.bolt.View(release)
+}
+
+// ReleasePages is KV.ReleasePages from inside a read transaction, for a
+// long walk (the search index's build) to let go of what it has read as
+// it goes.
+func (t *kvTxn) ReleasePages() error {
+	if t.write {
 		return nil
-	})
+	}
+	return release(t.tx)
+}
+
+// release drops the process's mapped pages of tx's file. A read
+// transaction holds bbolt's mapping in place (no remap until it ends), so
+// the range is the mapping's.
+func release(tx *bolt.Tx) error {
+	start, n := tx.DB().Info().Data, uintptr(tx.Size())
+	if start == 0 || n == 0 {
+		return nil
+	}
+	if _, _, e := unix.Syscall(unix.SYS_MADVISE, start, n, unix.MADV_DONTNEED); e != 0 {
+		return e
+	}
+	return nil
 }
