@@ -641,7 +641,9 @@ func decodeIdentity(b []byte, id *identity) error {
 		return into, true
 	}
 	ok := strings.HasPrefix(s, "{")
-	s = s[1:]
+	if ok {
+		s = s[1:]
+	}
 	for ok && !strings.HasPrefix(s, "}") {
 		var name string
 		if name, ok = str(); !ok || !strings.HasPrefix(s, ":") {

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -328,5 +329,59 @@ func TestMemIndexAgainstModel(t *testing.T) {
 	}
 	if compactions == 0 {
 		t.Fatal("the arena was never copied")
+	}
+}
+
+// decodeIdentity reads what json.Marshal wrote as encoding/json does, and
+// refuses what encoding/json refuses.
+func TestDecodeIdentityAsJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	pieces := []string{"nguyen", "żółć", "o'brien", `a"b`, `back\slash`, "<&>", "\u2028", "\x01", "\xff", "", "IOE0123456789", "A012345678"}
+	word := func() string {
+		var b strings.Builder
+		for range 1 + rng.IntN(3) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	var reused identity
+	for range 2000 {
+		var id identity
+		for range rng.IntN(4) {
+			id.Tokens = append(id.Tokens, word())
+		}
+		for range rng.IntN(3) {
+			id.Receipts = append(id.Receipts, word())
+		}
+		if rng.IntN(2) == 0 {
+			id.ANumber = word()
+		}
+		b, err := json.Marshal(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want identity
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatal(err)
+		}
+		reused = identity{Tokens: reused.Tokens[:0], Receipts: reused.Receipts[:0]}
+		if err := decodeIdentity(b, &reused); err != nil || !reused.equal(want) {
+			t.Fatalf("%s: %q, %v; want %q", b, reused, err, want)
+		}
+		for cut := range len(b) { // a damaged record: an error, never a panic
+			var got identity
+			if decodeIdentity(b[:cut], &got) == nil && json.Unmarshal(b[:cut], &want) != nil {
+				t.Fatalf("%s: read, encoding/json refuses it", b[:cut])
+			}
+		}
+	}
+	for _, bad := range []string{``, `{`, `{"t":["a"]`, `{"t":["a",]}`, `{"t":["a"]}x`, `{"t":"a"}`, `{"x":1}`, `{"t":["a"],}`, `null`, `{"a":"b"`} {
+		var want identity
+		wantErr := json.Unmarshal([]byte(bad), &want)
+		var got identity
+		err := decodeIdentity([]byte(bad), &got)
+		if (err == nil) != (wantErr == nil) || err == nil && !got.equal(want) {
+			t.Errorf("%s: %q, %v; encoding/json: %q, %v", bad, got, err, want, wantErr)
+		}
 	}
 }
