@@ -15,7 +15,8 @@
 # make). GALLIUM_DRIVER picks Mesa's renderer: default llvmpipe, which draws
 # a frame in milliseconds; softpipe (what make test uses, for its captures)
 # takes 0.3 to several seconds a frame here, which is then all one measures.
-# FIELDPRINT_CPUPROFILE=FILE writes the window's CPU profile. Needs: make
+# FIELDPRINT_CPUPROFILE=FILE writes the window's CPU profile,
+# FIELDPRINT_MEMPROFILE=FILE its heap profile at the end. Needs: make
 # selftest-deps.
 set -euo pipefail
 cd "$(dirname "$0")/.."

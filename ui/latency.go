@@ -177,6 +177,8 @@ func (u *UI) keystrokeTest(kt *KeystrokeTest) error {
 		}
 	}
 	mem("after typing")
+	time.Sleep(2 * time.Second) // nothing asked: what the window keeps while idle
+	mem("2 s after typing")
 	fmt.Fprintf(kt.Out, "key to frame drawn: %s\nkey to rows holding the answer: %s\nburst, last key to frame: %s\n",
 		Percentiles(kt.Keys), Percentiles(kt.Rows), Percentiles(kt.Bursts))
 	return nil

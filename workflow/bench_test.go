@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -488,12 +489,29 @@ func BenchmarkSearchIndexBuild(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.StopTimer()
+	// What the index holds per request: its slices' size, and the live
+	// heap it adds (measured after a collection with and without it).
+	var ms runtime.MemStats
+	heap := func() int64 {
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return int64(ms.HeapAlloc)
+	}
+	db.memDrop()
+	without := heap()
+	if err := db.WarmSearch(); err != nil {
+		b.Fatal(err)
+	}
+	with := heap()
 	db.mem.mu.RLock()
-	n := len(db.mem.idx.idents)
+	n, size := db.mem.idx.idents, db.mem.idx.bytes()
 	db.mem.mu.RUnlock()
 	if n < benchRequests {
 		b.Fatalf("%d identities in the index, %d requests", n, benchRequests)
 	}
+	b.ReportMetric(float64(size)/float64(n), "index-B/req")
+	b.ReportMetric(float64(with-without)/float64(n), "heap-B/req")
 }
 
 // reuseBig opens the database a previous run kept in path.
@@ -870,5 +888,57 @@ func BenchmarkRequestHistory(b *testing.B) {
 		if err != nil || len(es) == 0 {
 			b.Fatalf("%d entries, %v", len(es), err)
 		}
+	}
+}
+
+// BenchmarkMemIndexSize builds the index in memory alone (no store, no
+// sealing) from the identities and rows of benchRequests demo requests,
+// made 100,000 at a time, to measure what it holds at sizes whose office
+// takes too long to build (1,000,000: FIELDPRINT_BENCH_REQUESTS): its
+// bytes per request, and the window's name and receipt prefixes on it
+// (the set of ids and the rows; without the page's decoding).
+func BenchmarkMemIndexSize(b *testing.B) {
+	m := newMemIndex()
+	var into [3][]posting
+	for done := 0; done < benchRequests; {
+		n := min(100_000, benchRequests-done)
+		rs, err := demo.Requests(n, fp.DateOf(fixedNow()), uint64(2026+done))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i, r := range rs {
+			rid := fp.RequestID(done + i + 1)
+			m.setRow(rid, rowOf(r))
+			rec := m.putRecord(identityOf(r))
+			m.setRecord(rid, rec)
+			into = m.postingsOf(rec, m.slotOf(rid), into)
+		}
+		done += n
+	}
+	for i, l := range m.lists() {
+		slices.SortFunc(into[i], m.cmp)
+		*l = slices.Clip(slices.CompactFunc(into[i], func(a, b posting) bool { return m.cmp(a, b) == 0 }))
+	}
+	perRequest := float64(m.bytes()) / float64(m.idents)
+	for _, q := range []string{"n", "nguy", "IOE"} {
+		b.Run(q, func(b *testing.B) {
+			l := m.names
+			if q == "IOE" {
+				l = m.receipts
+			}
+			found := 0
+			for b.Loop() {
+				set := m.newSet()
+				m.prefix(l, q, func(x posting) { set.add(m.idOf(x.slot)) })
+				found = 0
+				set.each(func(id fp.RequestID) {
+					if e := m.ent(id); e.sc != 0 {
+						found++
+					}
+				})
+			}
+			b.ReportMetric(float64(found), "matches")
+			b.ReportMetric(perRequest, "index-B/req")
+		})
 	}
 }

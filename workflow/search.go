@@ -366,28 +366,27 @@ func searchTx(tx *tx, m *memIndex, f fp.RequestFilter) ([]fp.RequestSummary, int
 	}
 	page := pageHeap{keep: keep, newest: f.Newest}
 	total := 0
-	consider := func(id fp.RequestID, v []byte) {
-		if len(v) < 8 {
+	consider := func(id fp.RequestID, day uint32, c combo) {
+		if !wanted(f.Statuses, c.status) || !wanted(f.Categories, c.category) {
 			return
 		}
-		st, ct, _ := bytes.Cut(v[8:], sep)
-		if !wanted(f.Statuses, st) || !wanted(f.Categories, ct) {
+		if f.DocsComplete && complete.Get(cat(dayKey(day), idKey(id))) == nil {
 			return
 		}
-		if f.DocsComplete && complete.Get(cat(v[:8], idKey(id))) == nil {
-			return
-		}
-		if f.Incomplete && incomplete.Get(cat(v[:8], idKey(id))) == nil {
+		if f.Incomplete && incomplete.Get(cat(dayKey(day), idKey(id))) == nil {
 			return
 		}
 		total++
-		page.add(pageItem{day: dayNumber(v[:8]), id: id})
+		page.add(pageItem{day: day, id: id})
 	}
 	if m != nil && tx.Bucket(bMeta).Get(kSealed) != nil {
 		m.search(tx, f.Search, consider)
 	} else {
 		for id, v := range searchHits(tx, m, f.Search) {
-			consider(id, v)
+			if len(v) >= 8 {
+				st, ct, _ := bytes.Cut(v[8:], sep)
+				consider(id, dayNumber(v[:8]), combo{st, ct})
+			}
 		}
 	}
 	list := page.sorted()

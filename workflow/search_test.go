@@ -2,9 +2,11 @@ package workflow
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -179,10 +181,7 @@ func TestMemIndexBatchEqualsOneByOne(t *testing.T) {
 		}
 		return id
 	}
-	fresh := func() *memIndex {
-		return &memIndex{far: map[fp.RequestID][]byte{}, idents: map[fp.RequestID]identity{}}
-	}
-	one, batch := fresh(), fresh()
+	one, batch := newMemIndex(), newMemIndex()
 	for round := range 20 {
 		changes := map[fp.RequestID]memChange{}
 		for range 10 + rng.IntN(40) {
@@ -201,15 +200,188 @@ func TestMemIndexBatchEqualsOneByOne(t *testing.T) {
 			one.apply(rid, c)
 		}
 		batch.applyAll(changes)
-		for i, l := range [][2][]posting{{one.names, batch.names}, {one.receipts, batch.receipts}, {one.anumbers, batch.anumbers}} {
-			if !slices.Equal(l[0], l[1]) {
-				t.Fatalf("round %d list %d: one by one %v, batch %v", round, i, l[0], l[1])
+		for i := range 3 {
+			if a, b := one.entries(i), batch.entries(i); !slices.Equal(a, b) {
+				t.Fatalf("round %d list %d: one by one %v, batch %v", round, i, a, b)
 			}
+		}
+		if one.idents != batch.idents {
+			t.Fatalf("round %d: %d identities one by one, %d in batches", round, one.idents, batch.idents)
 		}
 		for rid := range changes {
 			if !bytes.Equal(one.row(rid), batch.row(rid)) {
 				t.Fatalf("round %d: row %d", round, rid)
 			}
+		}
+	}
+}
+
+// entries is list i (0 names, 1 receipts, 2 A-numbers) as "identifier id"
+// lines, sorted.
+func (m *memIndex) entries(i int) []string {
+	var out []string
+	for _, p := range *m.lists()[i] {
+		out = append(out, fmt.Sprintf("%s %d", m.key(p.off), m.idOf(p.slot)))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// The index in memory holds what its changes say, purges and arena
+// copies included: after every round, each list is the one made from
+// the identities left, and each row is the last one set.
+func TestMemIndexAgainstModel(t *testing.T) {
+	defer func(n int) { compactMin = n }(compactMin)
+	compactMin = 0 // copy the arena as soon as half of it is dead
+	rng := rand.New(rand.NewPCG(3, 4))
+	words := []string{"nguyen", "thi", "wang", "li", "garcia", "lopez", "mwangi", "njeri", "żółć", strings.Repeat("x", 200)}
+	idents, rows := map[fp.RequestID]identity{}, map[fp.RequestID][]byte{}
+	m, batch := newMemIndex(), newMemIndex()
+	compactions := 0
+	for round := range 200 {
+		changes := map[fp.RequestID]memChange{}
+		for range 1 + rng.IntN(12) {
+			rid := fp.RequestID(1 + rng.IntN(60))
+			if rng.IntN(5) == 0 {
+				rid += maxDense + fp.RequestID(rng.IntN(3))<<40 // past the dense rows, past 32 bits
+			}
+			c := memChange{row: []byte(fmt.Sprintf("2026%04d%s\x00%s", rng.IntN(1000), []string{"new", "withdrawn"}[rng.IntN(2)], []string{"military", "adoption", ""}[rng.IntN(3)]))}
+			switch rng.IntN(6) {
+			case 0:
+				c = memChange{gone: true}
+			case 1, 2:
+			default:
+				var id identity
+				for range rng.IntN(4) {
+					id.Tokens = append(id.Tokens, words[rng.IntN(len(words))])
+				}
+				if rng.IntN(2) == 0 {
+					id.Receipts = []string{fmt.Sprintf("IOE%010d", rng.IntN(50)), fmt.Sprintf("EAC%010d", rng.IntN(50))}
+				}
+				if rng.IntN(2) == 0 {
+					id.ANumber = fmt.Sprintf("A%09d", rng.IntN(50))
+				}
+				c.ident = &id
+			}
+			changes[rid] = c
+		}
+		for rid, c := range changes {
+			switch {
+			case c.gone:
+				delete(idents, rid)
+				delete(rows, rid)
+			default:
+				rows[rid] = c.row
+				if c.ident != nil {
+					idents[rid] = *c.ident
+				}
+			}
+		}
+		arena := len(m.arena)
+		for rid, c := range changes {
+			m.apply(rid, c)
+		}
+		batch.applyAll(changes)
+		if len(m.arena) < arena {
+			compactions++
+		}
+		var want [3][]string
+		n := 0
+		for rid, id := range idents {
+			for _, w := range id.Tokens {
+				want[0] = append(want[0], fmt.Sprintf("%s %d", w, rid))
+			}
+			for _, r := range id.Receipts {
+				want[1] = append(want[1], fmt.Sprintf("%s %d", r, rid))
+			}
+			if id.ANumber != "" {
+				want[2] = append(want[2], fmt.Sprintf("%s %d", id.ANumber, rid))
+			}
+			if len(id.Tokens) > 0 || len(id.Receipts) > 0 || id.ANumber != "" {
+				n++
+			}
+		}
+		for i := range 3 {
+			slices.Sort(want[i])
+			want[i] = slices.Compact(want[i])
+			for _, x := range []*memIndex{m, batch} {
+				if got := x.entries(i); !slices.Equal(got, want[i]) {
+					t.Fatalf("round %d list %d:\n got %v\nwant %v", round, i, got, want[i])
+				}
+			}
+		}
+		for _, x := range []*memIndex{m, batch} {
+			if x.idents != n {
+				t.Fatalf("round %d: %d identities, want %d", round, x.idents, n)
+			}
+			for rid := range changes {
+				if got := x.row(rid); !bytes.Equal(got, rows[rid]) {
+					t.Fatalf("round %d: row %d %q, want %q", round, rid, got, rows[rid])
+				}
+			}
+			// Every list sorted, as the binary searches need.
+			for i, l := range x.lists() {
+				if !slices.IsSortedFunc(*l, x.cmp) {
+					t.Fatalf("round %d: list %d out of order", round, i)
+				}
+			}
+		}
+	}
+	if compactions == 0 {
+		t.Fatal("the arena was never copied")
+	}
+}
+
+// decodeIdentity reads what json.Marshal wrote as encoding/json does, and
+// refuses what encoding/json refuses.
+func TestDecodeIdentityAsJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	pieces := []string{"nguyen", "żółć", "o'brien", `a"b`, `back\slash`, "<&>", "\u2028", "\x01", "\xff", "", "IOE0123456789", "A012345678"}
+	word := func() string {
+		var b strings.Builder
+		for range 1 + rng.IntN(3) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return b.String()
+	}
+	var reused identity
+	for range 2000 {
+		var id identity
+		for range rng.IntN(4) {
+			id.Tokens = append(id.Tokens, word())
+		}
+		for range rng.IntN(3) {
+			id.Receipts = append(id.Receipts, word())
+		}
+		if rng.IntN(2) == 0 {
+			id.ANumber = word()
+		}
+		b, err := json.Marshal(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want identity
+		if err := json.Unmarshal(b, &want); err != nil {
+			t.Fatal(err)
+		}
+		reused = identity{Tokens: reused.Tokens[:0], Receipts: reused.Receipts[:0]}
+		if err := decodeIdentity(b, &reused); err != nil || !reused.equal(want) {
+			t.Fatalf("%s: %q, %v; want %q", b, reused, err, want)
+		}
+		for cut := range len(b) { // a damaged record: an error, never a panic
+			var got identity
+			if decodeIdentity(b[:cut], &got) == nil && json.Unmarshal(b[:cut], &want) != nil {
+				t.Fatalf("%s: read, encoding/json refuses it", b[:cut])
+			}
+		}
+	}
+	for _, bad := range []string{``, `{`, `{"t":["a"]`, `{"t":["a",]}`, `{"t":["a"]}x`, `{"t":"a"}`, `{"x":1}`, `{"t":["a"],}`, `null`, `{"a":"b"`} {
+		var want identity
+		wantErr := json.Unmarshal([]byte(bad), &want)
+		var got identity
+		err := decodeIdentity([]byte(bad), &got)
+		if (err == nil) != (wantErr == nil) || err == nil && !got.equal(want) {
+			t.Errorf("%s: %q, %v; encoding/json: %q, %v", bad, got, err, want, wantErr)
 		}
 	}
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -16,8 +18,25 @@ import (
 	"github.com/fieldprint/fieldprint/workflow"
 )
 
+// windowGCPercent is the window's GOGC, unless $GOGC sets one. Its heap is
+// mostly long-lived and holds few pointers (the search index has none, the
+// fonts' tables and the requests' keys are bytes): collecting when it has
+// grown by half rather than Go's default doubling marks about the same
+// small set of pointers twice as often, and keeps the heap's garbage
+// smaller. At 100,000 requests: 25 collections instead of 12 over a
+// keystroke self-test round (0.4 s of CPU instead of 0.23 s in 15 s), and
+// ~40 MB less RSS (docs/PERFORMANCE.md, issue 18).
+const windowGCPercent = 50
+
+func windowGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(windowGCPercent)
+	}
+}
+
 // runGUI opens the main window on the chosen database.
 func runGUI(e env, args []string) error {
+	windowGC()
 	fs, dbFlag := newFlags(e, "fieldprint", "[--db PATH] [--lock-after DURATION]")
 	lockAfter := fs.Duration("lock-after", 10*time.Minute, "lock the window after this long without activity (0 never)")
 	if _, err := positional(fs, args, 0); err != nil {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -92,6 +94,13 @@ func cmdSelfTest(e env, args []string) error {
 		fyne.Do(a.Quit)
 	})
 	a.Run()
+	if prof := os.Getenv("FIELDPRINT_MEMPROFILE"); prof != "" { // what the window's heap holds at the end
+		if f, err := os.Create(prof); err == nil {
+			runtime.GC()
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 	select {
 	case err = <-result:
 	default:
@@ -125,6 +134,7 @@ func parseSize(s string) (fyne.Size, error) {
 // demo requests when new), the window signed in as the demo clerk, each key
 // of a few searches timed to the frame that shows its answer.
 func keystrokeTest(e env, path string, n, rounds int, size fyne.Size, timeout time.Duration) error {
+	windowGC() // measured as the window runs
 	_, statErr := os.Stat(path)
 	db, err := store.Open(path)
 	if err != nil {
@@ -145,7 +155,7 @@ func keystrokeTest(e env, path string, n, rounds int, size fyne.Size, timeout ti
 	u := ui.New(a, db, "keystrokes")
 	kt := &ui.KeystrokeTest{Size: size, Out: e.stdout, As: demo.Clerk, Pass: demo.Password, Rounds: rounds,
 		Words: []string{"nguyen thi", "wang li", "garcia", "IOE0", "mwangi", "sharma"},
-		Pause: 60 * time.Millisecond, Burst: 12 * time.Millisecond, Mem: rss}
+		Pause: 60 * time.Millisecond, Burst: 12 * time.Millisecond, Mem: func() string { return rss(path) }}
 	watchdog := time.AfterFunc(timeout, func() {
 		fmt.Fprintf(e.stderr, "fieldprint: self-test --keystrokes: not finished after %s\n", timeout)
 		os.Exit(1)
@@ -168,6 +178,13 @@ func keystrokeTest(e env, path string, n, rounds int, size fyne.Size, timeout ti
 		fyne.Do(a.Quit)
 	})
 	a.Run()
+	if prof := os.Getenv("FIELDPRINT_MEMPROFILE"); prof != "" { // what the window's heap holds at the end
+		if f, err := os.Create(prof); err == nil {
+			runtime.GC()
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 	select {
 	case err = <-result:
 	default:
@@ -201,21 +218,71 @@ func bigDemo(e env, db *store.DB, n int) error {
 	return nil
 }
 
-// rss is the process's resident memory and its anonymous and file-backed
-// parts (Linux), "unknown" elsewhere.
-func rss() string {
-	b, err := os.ReadFile("/proc/self/status")
+// rss is the process's resident memory (Linux; "unknown" elsewhere):
+// Rss and its anonymous and file-backed parts from /proc/self/smaps_rollup
+// (exact: /proc/self/status's VmRSS, RssAnon and RssFile are the kernel's
+// approximate counters, seen tens of MB off here), the peak so far (VmHWM);
+// then how much of the file-backed part is the database file's mapping
+// (the office's pages, which the kernel's page cache holds anyway), and
+// the Go runtime's share of the anonymous part: the heap's live bytes at
+// the last collection, and all the memory the runtime holds from the
+// system (heap with its free spans not yet returned, stacks, its own
+// structures) less what it returned.
+func rss(db string) string {
+	b, err := os.ReadFile("/proc/self/smaps_rollup")
 	if err != nil {
 		return "unknown"
 	}
-	var out []string
+	kb := map[string]int{}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") || strings.HasPrefix(line, "RssAnon:") || strings.HasPrefix(line, "RssFile:") {
-			out = append(out, strings.Join(strings.Fields(line), " "))
+		if f := strings.Fields(line); len(f) == 3 && f[2] == "kB" {
+			kb[strings.TrimSuffix(f[0], ":")], _ = strconv.Atoi(f[1])
 		}
 	}
-	if len(out) == 0 {
-		return "unknown"
+	out := []string{fmt.Sprintf("Rss %d kB (anonymous %d, file-backed %d)", kb["Rss"], kb["Anonymous"], kb["Rss"]-kb["Anonymous"])}
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "VmHWM:") {
+				out = append(out, "peak "+strings.Join(strings.Fields(line)[1:], " "))
+			}
+		}
+	}
+	if abs, err := filepath.Abs(db); err == nil {
+		if kb, ok := mappedKB(abs); ok {
+			out = append(out, fmt.Sprintf("the database file %d kB of it", kb))
+		}
+	}
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/user:cpu-seconds"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() == metrics.KindUint64 && s[1].Value.Kind() == metrics.KindUint64 && s[2].Value.Kind() == metrics.KindUint64 {
+		out = append(out, fmt.Sprintf("Go: heap live %d kB, held from the system %d kB",
+			s[0].Value.Uint64()>>10, (s[1].Value.Uint64()-s[2].Value.Uint64())>>10))
+	}
+	if s[3].Value.Kind() == metrics.KindFloat64 && s[4].Value.Kind() == metrics.KindFloat64 && s[5].Value.Kind() == metrics.KindUint64 {
+		out = append(out, fmt.Sprintf("%d collections so far, %.2f s of CPU (Go code: %.2f s)",
+			s[5].Value.Uint64(), s[3].Value.Float64(), s[4].Value.Float64()))
 	}
 	return strings.Join(out, ", ")
+}
+
+// mappedKB is the resident size of the process's mappings of the file at
+// path (the Rss lines of /proc/self/smaps).
+func mappedKB(path string) (int, bool) {
+	b, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		return 0, false
+	}
+	kb, in := 0, false
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":"):
+			in = len(f) >= 6 && f[5] == path // a mapping's first line: its range, …, its file
+		case in && len(f) == 3 && f[0] == "Rss:":
+			n, _ := strconv.Atoi(f[1])
+			kb += n
+		}
+	}
+	return kb, true
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	fp "github.com/fieldprint/fieldprint"
 	bolt "go.etcd.io/bbolt"
@@ -41,6 +42,12 @@ type KV struct {
 	closed   chan struct{}
 	closeErr error
 	once     sync.Once
+
+	// pages: a release of the file's pages from the process's memory,
+	// due releaseAfter after a transaction (pages_linux.go).
+	pagesMu    sync.Mutex
+	pagesTimer *time.Timer
+	pagesOff   bool // closed: no more releases
 }
 
 var (
@@ -103,6 +110,12 @@ func (kv *KV) ClosedCleanly() bool { return kv.clean }
 
 func (kv *KV) Close() error {
 	kv.once.Do(func() {
+		kv.pagesMu.Lock()
+		kv.pagesOff = true
+		if kv.pagesTimer != nil {
+			kv.pagesTimer.Stop()
+		}
+		kv.pagesMu.Unlock()
 		close(kv.closed)
 		if kv.closeErr = kv.bolt.Close(); kv.closeErr == nil {
 			stampClean(kv.path)
@@ -124,12 +137,45 @@ func revision(tx *bolt.Tx) int64 {
 }
 
 func (kv *KV) View(fn func(fp.Reader) error) error {
+	defer kv.releaseSoon()
 	return kv.bolt.View(func(tx *bolt.Tx) error { return fn(&kvTxn{tx: tx}) })
+}
+
+// releaseAfter is how long after a transaction the file's pages it mapped
+// are let go (ReleasePages): reading maps them into the process, and they
+// would otherwise stay there until the file is closed. A release costs
+// well under a millisecond for what a quarter of a second of queries maps
+// (0.5 ms for 33 MB mapped, 20-30 ms for a whole 500 MB file, measured
+// here), and each page read again after it one fault (a few µs).
+var releaseAfter = 250 * time.Millisecond
+
+// releaseSoon makes sure a release of the file's pages is due within
+// releaseAfter: four a second at most while transactions run, one more
+// after the last.
+func (kv *KV) releaseSoon() {
+	if !releasesPages {
+		return
+	}
+	kv.pagesMu.Lock()
+	defer kv.pagesMu.Unlock()
+	if kv.pagesTimer != nil || kv.pagesOff {
+		return
+	}
+	kv.pagesTimer = time.AfterFunc(releaseAfter, func() {
+		kv.pagesMu.Lock()
+		kv.pagesTimer = nil
+		off := kv.pagesOff
+		kv.pagesMu.Unlock()
+		if !off {
+			kv.ReleasePages() // only memory: a failure (the file closed meanwhile) changes nothing
+		}
+	})
 }
 
 // Update runs fn in one bbolt write transaction: bbolt has one writer at a
 // time, so fn never has to run again.
 func (kv *KV) Update(fn func(fp.Writer) error) error {
+	defer kv.releaseSoon()
 	wrote := false
 	err := kv.bolt.Update(func(tx *bolt.Tx) error {
 		// Most keys are written in order (records, queue rows, the audit

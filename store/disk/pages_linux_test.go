@@ -1,0 +1,135 @@
+package disk
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	fp "github.com/fieldprint/fieldprint"
+)
+
+// mappedKB is the resident size of this process's mapping of path
+// (/proc/self/smaps: the Rss line of the mapping whose file is path).
+func mappedKB(t *testing.T, path string) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		t.Skip(err)
+	}
+	kb, in := 0, false
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":"):
+			in = len(f) >= 6 && f[5] == path // a mapping's first line: its range, then its file
+		case in && len(f) == 3 && f[0] == "Rss:":
+			n, _ := strconv.Atoi(f[1])
+			kb += n
+		}
+	}
+	return kb
+}
+
+// ReleasePages takes the file's pages out of the process's memory, and
+// every value reads the same after it.
+func TestReleasePages(t *testing.T) {
+	defer func(d time.Duration) { releaseAfter = d }(releaseAfter)
+	releaseAfter = time.Hour // none by itself during the test
+	path := filepath.Join(t.TempDir(), "kv.db")
+	kv, err := OpenKV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kv.Close()
+	value := func(i int) []byte { return bytes.Repeat([]byte{byte(i)}, 3000) }
+	for start := 0; start < 2000; start += 100 {
+		if err := kv.Update(func(w fp.Writer) error {
+			for i := start; i < start+100; i++ {
+				if err := w.Put([]byte(fmt.Sprintf("k%05d", i)), value(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	readAll := func() {
+		t.Helper()
+		n := 0
+		if err := kv.View(func(r fp.Reader) error {
+			return r.Scan([]byte("k"), nil, false, func(k, v []byte) (bool, error) {
+				if !bytes.Equal(v, value(n)) {
+					return false, fmt.Errorf("%s: wrong value", k)
+				}
+				n++
+				return true, nil
+			})
+		}); err != nil || n != 2000 {
+			t.Fatalf("%d values read: %v", n, err)
+		}
+	}
+	readAll()
+	before := mappedKB(t, path)
+	if before < 1000 {
+		t.Fatalf("%d KiB of the file mapped after reading 6 MB of it", before)
+	}
+	if err := kv.ReleasePages(); err != nil {
+		t.Fatal(err)
+	}
+	if after := mappedKB(t, path); after > before/10 {
+		t.Errorf("%d KiB of the file mapped after ReleasePages, %d before", after, before)
+	}
+	readAll()
+	if again := mappedKB(t, path); again < 1000 {
+		t.Errorf("%d KiB mapped after reading it again", again)
+	}
+}
+
+// A transaction makes a release due releaseAfter later, by itself.
+func TestPagesReleasedAfterTransactions(t *testing.T) {
+	defer func(d time.Duration) { releaseAfter = d }(releaseAfter)
+	releaseAfter = time.Hour // not during the writes and reads
+	path := filepath.Join(t.TempDir(), "kv.db")
+	kv, err := OpenKV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kv.Close()
+	for start := 0; start < 1000; start += 100 {
+		if err := kv.Update(func(w fp.Writer) error {
+			for i := start; i < start+100; i++ {
+				if err := w.Put([]byte(fmt.Sprintf("k%05d", i)), bytes.Repeat([]byte{1}, 3000)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kv.View(func(r fp.Reader) error {
+		return r.Scan([]byte("k"), nil, false, func(k, v []byte) (bool, error) { return true, nil })
+	})
+	if kb := mappedKB(t, path); kb < 500 {
+		t.Fatalf("%d KiB mapped after reading 3 MB", kb)
+	}
+	kv.pagesMu.Lock()
+	kv.pagesTimer.Stop()
+	kv.pagesTimer = nil
+	kv.pagesMu.Unlock()
+	releaseAfter = 50 * time.Millisecond
+	kv.View(func(r fp.Reader) error { _, _, err := r.Get([]byte("k00001")); return err })
+	deadline := time.Now().Add(5 * time.Second)
+	for mappedKB(t, path) > 100 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d KiB still mapped %v after the last transaction", mappedKB(t, path), 5*time.Second)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
