@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"text/tabwriter"
 
@@ -50,6 +51,17 @@ func cmdDemo(e env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if prof := os.Getenv("FIELDPRINT_CPUPROFILE"); prof != "" { // where the demo's time goes
+		f, err := os.Create(prof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	rs, err := demo.Load(db, *n, db.Today())
 	if err != nil {
 		return err
