@@ -115,9 +115,17 @@ func encodePNG(img *image.Paletted) []byte {
 	row := make([]byte, 1+(w+3)/4) // filter byte 0 (none), then 4 pixels a byte
 	for y := 0; y < h; y++ {
 		pix := img.Pix[y*img.Stride : y*img.Stride+w]
-		clear(row)
-		for x, i := range pix {
-			row[1+x/4] |= (i & 3) << (6 - 2*uint(x%4))
+		packed := row[1:]
+		x := 0
+		for ; x+4 <= w; x += 4 {
+			p := pix[x : x+4 : x+4]
+			packed[x/4] = (p[0]&3)<<6 | (p[1]&3)<<4 | (p[2]&3)<<2 | p[3]&3
+		}
+		if x < w {
+			packed[x/4] = 0
+			for ; x < w; x++ {
+				packed[x/4] |= (pix[x] & 3) << (6 - 2*uint(x%4))
+			}
 		}
 		zw.w.Write(row)
 	}

@@ -3,6 +3,7 @@ package workflow
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -261,4 +262,67 @@ func TestAttachFilesCrashBeforeCommit(t *testing.T) {
 		t.Errorf("%d files left after the sweep", n)
 	}
 	checkClean(t, db)
+}
+
+// BenchmarkDemoFill is the demo office of 1,000 requests (fieldprint demo
+// --requests 1000): imported, their scans drawn and attached, checked,
+// decided and booked through the bulk paths. One op is the whole office.
+func BenchmarkDemoFill(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		db, err := Open(filepath.Join(b.TempDir(), "demo.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		db.Now = fixedNow
+		b.StartTimer()
+		if _, err := demo.Fill(db, 1000, db.Today(), nil); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N)/1000*1e3, "ms/request")
+}
+
+// BenchmarkAttach attaches the scans of 200 requests (about 430 files)
+// one by one (AttachFile) and in one batch (AttachFiles).
+func BenchmarkAttach(b *testing.B) {
+	for _, bulk := range []bool{false, true} {
+		name := "one-by-one"
+		if bulk {
+			name = "batch"
+		}
+		b.Run(name, func(b *testing.B) {
+			files := 0
+			for b.Loop() {
+				b.StopTimer()
+				db, _ := openTemp(b)
+				db.Now = fixedNow
+				rs, err := demo.Requests(200, db.today(), 47)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if rs, err = db.ImportRequests(clerk, rs, fp.SaveOptions{}); err != nil {
+					b.Fatal(err)
+				}
+				s := scriptFor(db, rs)
+				files = len(s.files)
+				b.StartTimer()
+				if bulk {
+					if _, err := db.AttachFiles(clerk, s.files); err != nil {
+						b.Fatal(err)
+					}
+					continue
+				}
+				for _, f := range s.files {
+					if _, err := db.AttachFile(clerk, f.ID, f.Item, f.Name, f.Data); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*files), "µs/file")
+		})
+	}
 }
