@@ -407,6 +407,7 @@ func fill(s Store, n int, today fp.Date, progress func(done, total int), made fu
 	}
 	var out Made
 	var past, todays []fp.RequestID
+	full := map[bool]int{}
 	b, err := importNext()
 	for err == nil && b != nil {
 		var following *next
@@ -414,7 +415,7 @@ func fill(s Store, n int, today fp.Date, progress func(done, total int), made fu
 			<-b.scans
 			break
 		}
-		p, t, err := story(s, b.saved, b.first, today, <-b.scans)
+		p, t, err := story(s, b.saved, b.first, today, <-b.scans, full)
 		if err != nil {
 			if following != nil {
 				<-following.scans
@@ -487,7 +488,10 @@ func plan(i int, r *fp.Request) (docPlan, []step) {
 // kind of action for the whole batch in one call of the store's bulk
 // path; then books most eligible ones. It returns the requests to book
 // last week and today (collectionDays).
-func story(s Store, saved []*fp.Request, first int, today fp.Date, scans scanBatch) (past, todays []fp.RequestID, err error) {
+//
+// full is, for the category Other (true) and the others (false), the
+// smallest household that found no room in the year ahead.
+func story(s Store, saved []*fp.Request, first int, today fp.Date, scans scanBatch, full map[bool]int) (past, todays []fp.RequestID, err error) {
 	// Documents first, as the e-mails arrive: the checklist decides what
 	// the request may become.
 	if len(scans.files) > 0 {
@@ -547,8 +551,18 @@ func story(s Store, saved []*fp.Request, first int, today fp.Date, scans scanBat
 			continue
 		}
 		if i%10 != 7 {
+			// A large demo office fills the year ahead (MaxBookingDays):
+			// the requests that find no room wait for the clerk, and once
+			// a household of k found none, so do the larger ones after it.
+			other, k := r.Category == fp.CategoryOther, len(r.Unbooked(today))
+			if f, ok := full[other]; ok && k >= f {
+				continue
+			}
 			bs, err := s.ProposeSlots(r.ID, today.AddDays(1+i%9)) // as the applicants asked
-			if err != nil {
+			if fp.ErrorCode(err) == fp.ECONFLICT {
+				full[other] = k
+				continue
+			} else if err != nil {
 				return nil, nil, err
 			}
 			if saved[j], err = s.Book(Clerk, r.ID, bs, "", false); err != nil {
