@@ -4,6 +4,7 @@
 package demo
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -380,12 +381,14 @@ func fill(s Store, n int, today fp.Date, progress func(done, total int), made fu
 		return Made{}, err
 	}
 	gen := newGenerator(today, 2026)
-	// The next batch is imported and its scans drawn (on the other
-	// processors) while this one's story is written.
+	// The next batch is imported, and its scans drawn and attached on
+	// another goroutine (the files' checks on the other processors, their
+	// syncs) while this one's documents are checked and its requests
+	// decided and booked. Each request's actions keep their order.
 	type next struct {
-		saved []*fp.Request
-		first int
-		scans chan scanBatch
+		saved    []*fp.Request
+		first    int
+		attached chan error
 	}
 	imported := 0
 	importNext := func() (*next, error) {
@@ -400,9 +403,15 @@ func fill(s Store, n int, today fp.Date, progress func(done, total int), made fu
 		if err != nil {
 			return nil, err
 		}
-		b := &next{saved, imported, make(chan scanBatch, 1)}
+		b := &next{saved, imported, make(chan error, 1)}
 		imported += len(saved)
-		go makeScans(saved, b.first, today, b.scans)
+		go func() {
+			var err error
+			if files := makeScans(saved, b.first, today); len(files) > 0 {
+				_, err = s.AttachFiles(Clerk, files)
+			}
+			b.attached <- err
+		}()
 		return b, nil
 	}
 	var out Made
@@ -410,17 +419,17 @@ func fill(s Store, n int, today fp.Date, progress func(done, total int), made fu
 	full := map[bool]int{}
 	b, err := importNext()
 	for err == nil && b != nil {
-		var following *next
-		if following, err = importNext(); err != nil {
-			<-b.scans
-			break
+		following, ierr := importNext()
+		err = errors.Join(<-b.attached, ierr)
+		var p, t []fp.RequestID
+		if err == nil {
+			p, t, err = story(s, b.saved, b.first, today, full)
 		}
-		p, t, err := story(s, b.saved, b.first, today, <-b.scans, full)
 		if err != nil {
 			if following != nil {
-				<-following.scans
+				<-following.attached
 			}
-			return Made{}, err
+			break
 		}
 		past, todays = append(past, p...), append(todays, t...)
 		if out.First == "" {
@@ -483,22 +492,16 @@ func plan(i int, r *fp.Request) (docPlan, []step) {
 }
 
 // story takes a batch of requests (saved, the office's requests from
-// index first on) through their documents and decisions, each request's
-// actions in the order a clerk and a director would take them, every
-// kind of action for the whole batch in one call of the store's bulk
-// path; then books most eligible ones. It returns the requests to book
-// last week and today (collectionDays).
+// index first on, their files attached: makeScans) through the checks of
+// their documents and their decisions, each request's actions in the
+// order a clerk and a director would take them, every kind of action for
+// the whole batch in one call of the store's bulk path; then books most
+// eligible ones. It returns the requests to book last week and today
+// (collectionDays).
 //
 // full is, for the category Other (true) and the others (false), the
 // smallest household that found no room in the year ahead.
-func story(s Store, saved []*fp.Request, first int, today fp.Date, scans scanBatch, full map[bool]int) (past, todays []fp.RequestID, err error) {
-	// Documents first, as the e-mails arrive: the checklist decides what
-	// the request may become.
-	if len(scans.files) > 0 {
-		if _, err := s.AttachFiles(Clerk, scans.files); err != nil {
-			return nil, nil, err
-		}
-	}
+func story(s Store, saved []*fp.Request, first int, today fp.Date, full map[bool]int) (past, todays []fp.RequestID, err error) {
 	var js []fp.Judgement
 	steps := make([][]step, len(saved))
 	for j, r := range saved {
@@ -709,13 +712,11 @@ func verdicts(r *fp.Request, plan docPlan, today fp.Date) []fp.Judgement {
 	return out
 }
 
-// scanBatch is the files a batch of requests sends.
-type scanBatch struct{ files []fp.FileToAttach }
-
-// makeScans draws the files the requests of a batch send (first is the
-// first one's index in the office), on every processor, and sends them on
-// out in the order of the requests and their items.
-func makeScans(saved []*fp.Request, first int, today fp.Date, out chan<- scanBatch) {
+// makeScans draws the files the requests of a batch send, as the e-mails
+// arrive (first is the first one's index in the office: its place decides
+// what arrives), in the order of the requests and their items, on every
+// processor.
+func makeScans(saved []*fp.Request, first int, today fp.Date) []fp.FileToAttach {
 	var files []fp.FileToAttach
 	var of []*fp.Request
 	var items []fp.ChecklistItem
@@ -738,7 +739,7 @@ func makeScans(saved []*fp.Request, first int, today fp.Date, out chan<- scanBat
 		}()
 	}
 	wg.Wait()
-	out <- scanBatch{files}
+	return files
 }
 
 // scanFor makes the file a person would send for item.

@@ -42,7 +42,7 @@ func TestStoryWhenTheYearIsFull(t *testing.T) {
 		r.ID = fp.RequestID(i + 1)
 	}
 	f := &fullOffice{proposed: map[fp.RequestID]bool{}}
-	if _, _, err := story(f, rs, 0, today, scanBatch{}, map[bool]int{}); err != nil {
+	if _, _, err := story(f, rs, 0, today, map[bool]int{}); err != nil {
 		t.Fatalf("a full year failed the demo: %v", err)
 	}
 	if len(f.proposed) != 1 {
