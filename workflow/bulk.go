@@ -29,8 +29,20 @@ func (db *Desk) AttachFiles(a fp.Actor, fs []fp.FileToAttach) ([]*fp.Request, er
 		names[i] = fp.DisplayName(fs[i].Name)
 	}
 	if err := db.view(func(tx *tx) error {
+		a, err := authorize(tx, a)
+		if err != nil {
+			return err
+		}
+		rs := map[fp.RequestID]*fp.Request{} // each request read once
 		for i, f := range fs {
-			if err := db.mayAttachTx(tx, a, f.ID, f.Item); err != nil {
+			r, ok := rs[f.ID]
+			if !ok {
+				if r, err = getRequest(tx, f.ID); err != nil {
+					return bulkError(i, err)
+				}
+				rs[f.ID] = r
+			}
+			if err := db.mayAttachTo(a, r, f.Item); err != nil {
 				return bulkError(i, err)
 			}
 		}

@@ -240,6 +240,11 @@ func (db *Desk) mayAttachTx(tx *tx, a fp.Actor, id fp.RequestID, item string) er
 	if err != nil {
 		return err
 	}
+	return db.mayAttachTo(a, r, item)
+}
+
+// mayAttachTo is mayAttachTx for the authorized account a and request r.
+func (db *Desk) mayAttachTo(a fp.Actor, r *fp.Request, item string) error {
 	if err := fp.CheckDocuments(a, r); err != nil {
 		return err
 	}
