@@ -33,7 +33,8 @@ import (
 //
 // The file key is derived from the office key, so the file is useless
 // without a sign-in. Keys are made 64 at a time (one fsync for 64 new
-// requests); a record cut by a crash is the last one, and is dropped.
+// requests), or a batch's at once (AttachFiles: takeMany); a record cut by
+// a crash is the last one, and is dropped.
 // Scans have a key each, named in the sealed file's header, so a scan two
 // requests share outlives the first one's purge.
 
