@@ -248,7 +248,7 @@ func TestAttachFilesCrashBeforeCommit(t *testing.T) {
 	for i, f := range s.files {
 		sums[i], data[i] = fp.Fingerprint(f.Data), f.Data
 	}
-	if _, err := db.writeFiles(sums, data); err != nil { // the batch's first half, then the crash
+	if _, err := db.writeFiles(sums, data); err != nil { // the files stored, then the crash
 		t.Fatal(err)
 	}
 	if n := len(scanFiles(t, db)); n != len(s.files) {
