@@ -380,6 +380,22 @@ func (r *Request) Detach(key string, on Date) (*Attachment, error) {
 	return it.Doc.File, nil
 }
 
+// FileToAttach is one file of a batch attach (the workflow's AttachFiles):
+// Data for checklist item Item of request ID, as the file Name.
+type FileToAttach struct {
+	ID   RequestID
+	Item string
+	Name string
+	Data []byte
+}
+
+// Judgement is one verdict of a batch (the workflow's JudgeDocuments).
+type Judgement struct {
+	ID      RequestID
+	Item    string
+	Verdict Verdict
+}
+
 // Verdict is a clerk's judgement of one attached document.
 type Verdict struct {
 	Verified bool
@@ -676,6 +692,14 @@ type DocumentService interface {
 	AttachFile(a Actor, id RequestID, item, name string, data []byte) (*Request, error)
 	DetachFile(a Actor, id RequestID, item string) (*Request, error)
 	JudgeDocument(a Actor, id RequestID, item string, v Verdict) (*Request, error)
+	// AttachFiles and JudgeDocuments are AttachFile and JudgeDocument of
+	// many, in order, as many per transaction as the store takes; every
+	// file is checked before any is stored (one refused stores nothing),
+	// and stored durably before a record refers to it. An error stops the
+	// batch at the action refused (those before it are done). They return
+	// the requests as each action left them.
+	AttachFiles(a Actor, fs []FileToAttach) ([]*Request, error)
+	JudgeDocuments(a Actor, js []Judgement) ([]*Request, error)
 	// ReadFile returns the bytes of an attachment, checked against its SHA-256.
 	ReadFile(sha256 string) ([]byte, error)
 }

@@ -68,6 +68,14 @@ type OtherFacts struct {
 	RescheduleNote  string `json:"reschedule_note"` // what was asked, or why not
 }
 
+// StatusChange is one status change of a batch (the workflow's
+// TransitionRequests).
+type StatusChange struct {
+	ID     RequestID
+	To     Status
+	Reason string
+}
+
 // Transition is one status change in a request's history.
 type Transition struct {
 	At     time.Time `json:"at"`

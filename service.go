@@ -318,6 +318,11 @@ type RequestService interface {
 	// version the edit started from (ECONFLICT when someone saved in between).
 	UpdateRequest(a Actor, id RequestID, version uint64, fields *Request, opt SaveOptions) (*Request, error)
 	TransitionRequest(a Actor, id RequestID, to Status, reason string) (*Request, error)
+	// TransitionRequests is TransitionRequest of many, in order, as many
+	// per transaction as the store takes; an error stops it at the change
+	// refused (those before it are made). It returns the requests as each
+	// change left them.
+	TransitionRequests(a Actor, cs []StatusChange) ([]*Request, error)
 	// ImportRequests creates all of rs in one transaction or none of them.
 	ImportRequests(a Actor, rs []*Request, opt SaveOptions) ([]*Request, error)
 }

@@ -4,9 +4,12 @@
 package demo
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	fp "github.com/fieldprint/fieldprint"
@@ -68,10 +71,32 @@ var departure = []string{
 
 // Requests returns n realistic requests received over the 120 days before today.
 func Requests(n int, today fp.Date, seed uint64) ([]*fp.Request, error) {
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	// Passports and children come from their own generator, so adding them
-	// left every other demo value as it was.
-	prng := rand.New(rand.NewPCG(seed+1, seed))
+	return newGenerator(today, seed).next(n)
+}
+
+// generator makes demo requests in turn: Requests(n) is next(n) of a new
+// one, and next(a) then next(b) give what next(a+b) gives, so a large demo
+// office is made a batch at a time.
+type generator struct {
+	rng, prng     *rand.Rand
+	today         fp.Date
+	usedRN, usedA map[string]bool
+	i             int // requests made
+}
+
+func newGenerator(today fp.Date, seed uint64) *generator {
+	return &generator{
+		rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		// Passports and children come from their own generator, so adding them
+		// left every other demo value as it was.
+		prng:  rand.New(rand.NewPCG(seed+1, seed)),
+		today: today, usedRN: map[string]bool{}, usedA: map[string]bool{},
+	}
+}
+
+// next returns the next n requests.
+func (g *generator) next(n int) ([]*fp.Request, error) {
+	rng, prng, today, usedRN, usedA := g.rng, g.prng, g.today, g.usedRN, g.usedA
 	passport := func() fp.PassportInput {
 		days := 200 + prng.IntN(3000)
 		if prng.IntN(12) == 0 {
@@ -79,9 +104,9 @@ func Requests(n int, today fp.Date, seed uint64) ([]*fp.Request, error) {
 		}
 		return fp.PassportInput{Number: fmt.Sprintf("%c%08d", 'E'+prng.IntN(5), prng.IntN(100000000)), Expiry: today.AddDays(days).String()}
 	}
-	usedRN, usedA := map[string]bool{}, map[string]bool{}
-	var out []*fp.Request
-	for i := 0; i < n; i++ {
+	out := make([]*fp.Request, 0, n)
+	for end := g.i + n; g.i < end; g.i++ {
+		i := g.i
 		c := pickCategory(rng)
 		com := communities[rng.IntN(len(communities))]
 		family := com.family[rng.IntN(len(com.family))]
@@ -206,7 +231,10 @@ type Store interface {
 	SetUpKeys(a fp.Actor, password string) (string, error)
 	MarkDemo() error
 	ImportRequests(a fp.Actor, rs []*fp.Request, opt fp.SaveOptions) ([]*fp.Request, error)
-	TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reason string) (*fp.Request, error)
+	// The bulk paths (as many actions per transaction as the store takes).
+	AttachFiles(a fp.Actor, fs []fp.FileToAttach) ([]*fp.Request, error)
+	JudgeDocuments(a fp.Actor, js []fp.Judgement) ([]*fp.Request, error)
+	TransitionRequests(a fp.Actor, cs []fp.StatusChange) ([]*fp.Request, error)
 	SetProfile(a fp.Actor, p fp.Profile) error
 	ProposeSlots(id fp.RequestID, notBefore fp.Date) ([]fp.Booking, error)
 	Book(a fp.Actor, id fp.RequestID, bs []fp.Booking, reason string, override bool) (*fp.Request, error)
@@ -218,8 +246,6 @@ type Store interface {
 	// SetClock replaces the store's clock and returns the old one: the demo
 	// plays last week's collection days at the times they happened.
 	SetClock(c fp.Clock) fp.Clock
-	AttachFile(a fp.Actor, id fp.RequestID, item, name string, data []byte) (*fp.Request, error)
-	JudgeDocument(a fp.Actor, id fp.RequestID, item string, v fp.Verdict) (*fp.Request, error)
 }
 
 // Office is the demo office's profile.
@@ -272,25 +298,66 @@ var (
 	Accounts = []fp.Actor{Clerk, Director, Admin}
 )
 
+// MaxRequests is the largest demo office Load makes (a region's archive;
+// docs/PERFORMANCE.md says what it takes in time and disk).
+const MaxRequests = 1000000
+
+// batch requests are made, imported and taken through their story at a
+// time: the memory a large demo office needs does not grow with it.
+const batch = 1000
+
 // Load fills a new database with the demo accounts and n demo requests, and
 // moves the requests through every status the status machine allows, as a
-// clerk and a director would. It refuses a database that has requests or accounts.
+// clerk and a director would. It refuses a database that has requests or
+// accounts. It returns every request as it ends up (Fill keeps none).
 func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
-	if have, err := s.CountRequests(); err != nil {
+	var ids []fp.RequestID
+	if _, err := fill(s, n, today, nil, func(rs []*fp.Request) {
+		for _, r := range rs {
+			ids = append(ids, r.ID)
+		}
+	}); err != nil {
 		return nil, err
+	}
+	out := make([]*fp.Request, len(ids))
+	for i, id := range ids {
+		var err error
+		if out[i], err = s.FindRequestByID(id); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Made is what Fill made: how many requests, the first and last numbers.
+type Made struct {
+	Requests    int
+	First, Last string
+}
+
+// Fill is Load without reading the requests back (a million of them do
+// not fit in memory); progress, when set, hears how many requests are
+// done after each batch.
+func Fill(s Store, n int, today fp.Date, progress func(done, total int)) (Made, error) {
+	return fill(s, n, today, progress, nil)
+}
+
+func fill(s Store, n int, today fp.Date, progress func(done, total int), made func([]*fp.Request)) (Made, error) {
+	if have, err := s.CountRequests(); err != nil {
+		return Made{}, err
 	} else if have > 0 {
-		return nil, fp.Errorf(fp.ECONFLICT, "the database already holds %d requests: demo data goes only into a new, empty database (use --db to choose another file)", have)
+		return Made{}, fp.Errorf(fp.ECONFLICT, "the database already holds %d requests: demo data goes only into a new, empty database (use --db to choose another file)", have)
 	}
 	if have, err := s.CountUsers(); err != nil {
-		return nil, err
+		return Made{}, err
 	} else if have > 0 {
-		return nil, fp.Errorf(fp.ECONFLICT, "the database already has staff accounts: demo data goes only into a new, empty database (use --db to choose another file)")
+		return Made{}, fp.Errorf(fp.ECONFLICT, "the database already has staff accounts: demo data goes only into a new, empty database (use --db to choose another file)")
 	}
-	if n < 1 || n > 200000 {
-		return nil, fp.Errorf(fp.EINVALID, "--requests must be between 1 and 200000")
+	if n < 1 || n > MaxRequests {
+		return Made{}, fp.Errorf(fp.EINVALID, "--requests must be between 1 and %d", MaxRequests)
 	}
 	if err := s.MarkDemo(); err != nil {
-		return nil, err
+		return Made{}, err
 	}
 	for _, a := range []fp.Actor{Admin, Clerk, Director} {
 		by := &Admin
@@ -299,112 +366,221 @@ func Load(s Store, n int, today fp.Date) ([]*fp.Request, error) {
 		}
 		p := staff[a.Name]
 		if _, err := s.CreateUser(by, fp.NewUser{Name: a.Name, FullName: p[0], Badge: p[1], Role: a.Role, Password: Password}); err != nil {
-			return nil, err
+			return Made{}, err
 		}
 		if by == nil {
 			// The office data key, as the first administrator's sign-in
 			// makes it; its recovery key is not needed: every demo
 			// password is known.
 			if _, err := s.SetUpKeys(Admin, Password); err != nil {
-				return nil, err
+				return Made{}, err
 			}
 		}
 	}
 	if err := s.SetProfile(Admin, fp.Profile{Office: Office, Scheduling: Scheduling()}); err != nil {
-		return nil, err
+		return Made{}, err
 	}
-	rs, err := Requests(n, today, 2026)
-	if err != nil {
-		return nil, err
+	gen := newGenerator(today, 2026)
+	// The next batch is imported, and its scans drawn and attached on
+	// another goroutine (the files' checks on the other processors, their
+	// syncs) while this one's documents are checked and its requests
+	// decided and booked. Each request's actions keep their order.
+	type next struct {
+		saved    []*fp.Request
+		first    int
+		attached chan error
 	}
-	saved, err := s.ImportRequests(Clerk, rs, fp.SaveOptions{})
-	if err != nil {
-		return nil, err
-	}
-	type step struct {
-		by     fp.Actor
-		to     fp.Status
-		reason string
-	}
-	refer := step{Clerk, fp.StatusDirectorReview, "Documents complete; the basis needs the director's decision."}
-	var past, todays []*fp.Request
-	for i, r := range saved {
-		// Documents first, as the e-mails arrive: the checklist decides what
-		// the request may become.
-		var docs docPlan
-		var steps []step
-		switch i % 10 {
-		case 0:
-			docs = docPlan{attach: 1} // the notice came in; nobody has looked yet
-		case 1:
-			docs = docPlan{attach: 9, verify: 1, reject: fp.RejectIllegible} // a blurred passport: awaiting documents
-		case 4:
-			docs = docPlan{attach: 1, verify: 1} // notice checked, passport still missing: awaiting documents
-		case 8:
-			docs = docPlan{attach: 9} // everything received, to be checked
-		case 2, 7:
-			docs = docPlan{attach: 9, verify: 9}
-			steps = []step{{Clerk, fp.StatusReadyToSchedule, ""}}
-			if r.Category == fp.CategoryOther {
-				steps = []step{refer}
-			}
-		case 3:
-			docs = docPlan{attach: 9, verify: 9}
-			steps = []step{refer}
-		case 5:
-			docs = docPlan{attach: 9, verify: 9}
-			steps = []step{refer, {Director, fp.StatusReadyToSchedule, "Urgent departure documented; capacity allows it this month."}}
-		case 6:
-			docs = docPlan{attach: 9, verify: 9}
-			steps = []step{refer, {Director, fp.StatusDenied, "Avoiding travel cost is not a ground for collection abroad; attend the ASC appointment in the United States."}}
-		case 9:
-			steps = []step{{Clerk, fp.StatusWithdrawn, "Applicant will return to the U.S. and attend the ASC appointment."}}
+	imported := 0
+	importNext := func() (*next, error) {
+		if imported == n {
+			return nil, nil
 		}
-		if saved[i], err = documents(s, r, docs, today); err != nil {
+		rs, err := gen.next(min(batch, n-imported))
+		if err != nil {
 			return nil, err
 		}
-		for _, st := range steps {
-			if saved[i], err = s.TransitionRequest(st.by, r.ID, st.to, st.reason); err != nil {
-				return nil, err
+		saved, err := s.ImportRequests(Clerk, rs, fp.SaveOptions{})
+		if err != nil {
+			return nil, err
+		}
+		b := &next{saved, imported, make(chan error, 1)}
+		imported += len(saved)
+		go func() {
+			var err error
+			if files := makeScans(saved, b.first, today); len(files) > 0 {
+				_, err = s.AttachFiles(Clerk, files)
 			}
+			b.attached <- err
+		}()
+		return b, nil
+	}
+	var out Made
+	var past, todays []fp.RequestID
+	full := map[bool]int{}
+	b, err := importNext()
+	for err == nil && b != nil {
+		following, ierr := importNext()
+		err = errors.Join(<-b.attached, ierr)
+		var p, t []fp.RequestID
+		if err == nil {
+			p, t, err = story(s, b.saved, b.first, today, full)
+		}
+		if err != nil {
+			if following != nil {
+				<-following.attached
+			}
+			break
+		}
+		past, todays = append(past, p...), append(todays, t...)
+		if out.First == "" {
+			out.First = b.saved[0].Number
+		}
+		out.Last = b.saved[len(b.saved)-1].Number
+		out.Requests += len(b.saved)
+		if made != nil {
+			made(b.saved)
+		}
+		if progress != nil {
+			progress(out.Requests, n)
+		}
+		b = following
+	}
+	if err != nil {
+		return Made{}, err
+	}
+	if err := collectionDays(s, past, todays); err != nil {
+		return Made{}, err
+	}
+	return out, nil
+}
+
+// step is one status change of a request's story.
+type step struct {
+	by     fp.Actor
+	to     fp.Status
+	reason string
+}
+
+// plan is what happens to the request at index i of the office (its
+// place decides its story) before any booking.
+func plan(i int, r *fp.Request) (docPlan, []step) {
+	refer := step{Clerk, fp.StatusDirectorReview, "Documents complete; the basis needs the director's decision."}
+	switch i % 10 {
+	case 0:
+		return docPlan{attach: 1}, nil // the notice came in; nobody has looked yet
+	case 1:
+		return docPlan{attach: 9, verify: 1, reject: fp.RejectIllegible}, nil // a blurred passport: awaiting documents
+	case 4:
+		return docPlan{attach: 1, verify: 1}, nil // notice checked, passport still missing: awaiting documents
+	case 8:
+		return docPlan{attach: 9}, nil // everything received, to be checked
+	case 2, 7:
+		if r.Category == fp.CategoryOther {
+			return docPlan{attach: 9, verify: 9}, []step{refer}
+		}
+		return docPlan{attach: 9, verify: 9}, []step{{Clerk, fp.StatusReadyToSchedule, ""}}
+	case 3:
+		return docPlan{attach: 9, verify: 9}, []step{refer}
+	case 5:
+		return docPlan{attach: 9, verify: 9}, []step{refer, {Director, fp.StatusReadyToSchedule, "Urgent departure documented; capacity allows it this month."}}
+	case 6:
+		return docPlan{attach: 9, verify: 9}, []step{refer, {Director, fp.StatusDenied, "Avoiding travel cost is not a ground for collection abroad; attend the ASC appointment in the United States."}}
+	case 9:
+		return docPlan{}, []step{{Clerk, fp.StatusWithdrawn, "Applicant will return to the U.S. and attend the ASC appointment."}}
+	}
+	return docPlan{}, nil
+}
+
+// story takes a batch of requests (saved, the office's requests from
+// index first on, their files attached: makeScans) through the checks of
+// their documents and their decisions, each request's actions in the
+// order a clerk and a director would take them, every kind of action for
+// the whole batch in one call of the store's bulk path; then books most
+// eligible ones. It returns the requests to book last week and today
+// (collectionDays).
+//
+// full is, for the category Other (true) and the others (false), the
+// smallest household that found no room in the year ahead.
+func story(s Store, saved []*fp.Request, first int, today fp.Date, full map[bool]int) (past, todays []fp.RequestID, err error) {
+	var js []fp.Judgement
+	steps := make([][]step, len(saved))
+	for j, r := range saved {
+		docs, st := plan(first+j, r)
+		steps[j] = st
+		js = append(js, verdicts(r, docs, today)...)
+	}
+	if len(js) > 0 {
+		if _, err := s.JudgeDocuments(Clerk, js); err != nil {
+			return nil, nil, err
+		}
+	}
+	// The clerk's decisions, then the director's on what was referred.
+	for k := 0; k < 2; k++ {
+		var by fp.Actor
+		var cs []fp.StatusChange
+		var at []int
+		for j, st := range steps {
+			if k < len(st) {
+				by = st[k].by
+				cs = append(cs, fp.StatusChange{ID: saved[j].ID, To: st[k].to, Reason: st[k].reason})
+				at = append(at, j)
+			}
+		}
+		if len(cs) == 0 {
+			continue
+		}
+		got, err := s.TransitionRequests(by, cs)
+		if err != nil {
+			return nil, nil, err
+		}
+		for x, j := range at {
+			saved[j] = got[x]
+		}
+	}
+	for j, r := range saved {
+		i := first + j
+		if r.Status != fp.StatusReadyToSchedule {
+			continue
 		}
 		// Most eligible requests get their appointments at once; a few wait
 		// for the clerk, so the screen has something to book. Some came last
 		// week, and some come today.
-		if saved[i].Status == fp.StatusReadyToSchedule && (i%10 == 2 || i%10 == 5) && (i/10)%3 != 1 && r.Received.DaysUntil(today) > 20 {
-			past = append(past, saved[i])
+		if (i%10 == 2 || i%10 == 5) && (i/10)%3 != 1 && r.Received.DaysUntil(today) > 20 {
+			past = append(past, r.ID)
 			continue
 		}
-		if saved[i].Status == fp.StatusReadyToSchedule && i%10 == 2 && (i/10)%3 == 1 {
-			todays = append(todays, saved[i])
+		if i%10 == 2 && (i/10)%3 == 1 {
+			todays = append(todays, r.ID)
 			continue
 		}
-		if saved[i].Status == fp.StatusReadyToSchedule && i%10 != 7 {
+		if i%10 != 7 {
+			// A large demo office fills the year ahead (MaxBookingDays):
+			// the requests that find no room wait for the clerk, and once
+			// a household of k found none, so do the larger ones after it.
+			other, k := r.Category == fp.CategoryOther, len(r.Unbooked(today))
+			if f, ok := full[other]; ok && k >= f {
+				continue
+			}
 			bs, err := s.ProposeSlots(r.ID, today.AddDays(1+i%9)) // as the applicants asked
-			if err != nil {
-				return nil, err
+			if fp.ErrorCode(err) == fp.ECONFLICT {
+				full[other] = k
+				continue
+			} else if err != nil {
+				return nil, nil, err
 			}
-			if saved[i], err = s.Book(Clerk, r.ID, bs, "", false); err != nil {
-				return nil, err
+			if saved[j], err = s.Book(Clerk, r.ID, bs, "", false); err != nil {
+				return nil, nil, err
 			}
 		}
 	}
-	if err := collectionDays(s, past, todays); err != nil {
-		return nil, err
-	}
-	for i, r := range saved {
-		if saved[i], err = s.FindRequestByID(r.ID); err != nil {
-			return nil, err
-		}
-	}
-	return saved, nil
+	return past, todays, nil
 }
 
 // collectionDays plays last week at the office: the past requests were
 // booked ten days ago for the days since, came (one person stayed away and
 // may walk in), were collected and stamped. Today's requests are booked
 // into today's remaining slots.
-func collectionDays(s Store, past, todays []*fp.Request) error {
+func collectionDays(s Store, past, todays []fp.RequestID) error {
 	real := s.SetClock(nil)
 	defer func() { s.SetClock(real) }()
 	sch := Scheduling()
@@ -413,12 +589,13 @@ func collectionDays(s Store, past, todays []*fp.Request) error {
 	at := func(d fp.Date, t fp.TimeOfDay) { s.SetClock(func() time.Time { return sch.At(d, t) }) }
 	at(today.AddDays(-10), 7*60)
 	var booked []*fp.Request
-	for k, r := range past {
-		bs, err := s.ProposeSlots(r.ID, today.AddDays(-7+k%3))
+	for k, id := range past {
+		bs, err := s.ProposeSlots(id, today.AddDays(-7+k%3))
 		if err != nil || bs[0].Day.After(today.AddDays(-1)) {
 			continue // no room last week: leave it for the clerk
 		}
-		if r, err = s.Book(Clerk, r.ID, bs, "", false); err != nil {
+		r, err := s.Book(Clerk, id, bs, "", false)
+		if err != nil {
 			return err
 		}
 		booked = append(booked, r)
@@ -456,7 +633,11 @@ func collectionDays(s Store, past, todays []*fp.Request) error {
 	}
 	// Today: the slots still ahead, first come first served.
 	s.SetClock(real)
-	for _, r := range todays {
+	for _, id := range todays {
+		r, err := s.FindRequestByID(id)
+		if err != nil {
+			return err
+		}
 		var bs []fp.Booking
 		uses, err := s.DayUses(today)
 		if err != nil {
@@ -497,25 +678,23 @@ type docPlan struct {
 	reject         fp.RejectReason
 }
 
-func documents(s Store, r *fp.Request, plan docPlan, today fp.Date) (*fp.Request, error) {
+// attachments are the items of r plan.attach says arrive: the first
+// required items, in checklist order.
+func attachments(r *fp.Request, plan docPlan, today fp.Date) []fp.ChecklistItem {
 	var items []fp.ChecklistItem
 	for _, it := range r.Checklist(today) {
-		if it.Required {
+		if it.Required && len(items) < plan.attach {
 			items = append(items, it)
 		}
 	}
-	for n, it := range items {
-		if n >= plan.attach {
-			break
-		}
-		name, data := scanFor(r, it)
-		got, err := s.AttachFile(Clerk, r.ID, it.Key, name, data)
-		if err != nil {
-			return nil, fmt.Errorf("demo %s %s: %w", r.Number, it.Key, err)
-		}
-		r = got
-	}
-	for n, it := range items {
+	return items
+}
+
+// verdicts are the clerk's checks of what arrived: the first plan.verify
+// items verified, the next rejected when plan.reject says so.
+func verdicts(r *fp.Request, plan docPlan, today fp.Date) []fp.Judgement {
+	var out []fp.Judgement
+	for n, it := range attachments(r, plan, today) {
 		v := fp.Verdict{Verified: true, Shows: r.Identifiers()[0]}
 		if it.Kind == fp.DocPassport {
 			// The clerk reads the page's zone with the counter reader.
@@ -523,20 +702,44 @@ func documents(s Store, r *fp.Request, plan docPlan, today fp.Date) (*fp.Request
 			v = fp.Verdict{Verified: true, MRZ: PassportMRZ(p, p.Passport.Number, p.Passport.Expiry)}
 		}
 		switch {
-		case n >= plan.attach:
-			return r, nil
 		case n == plan.verify && plan.reject != "":
 			v = fp.Verdict{Reason: plan.reject, Note: "The photo page is blurred; please scan it again in good light."}
 		case n >= plan.verify:
-			return r, nil
+			return out
 		}
-		got, err := s.JudgeDocument(Clerk, r.ID, it.Key, v)
-		if err != nil {
-			return nil, fmt.Errorf("demo %s %s: %w", r.Number, it.Key, err)
-		}
-		r = got
+		out = append(out, fp.Judgement{ID: r.ID, Item: it.Key, Verdict: v})
 	}
-	return r, nil
+	return out
+}
+
+// makeScans draws the files the requests of a batch send, as the e-mails
+// arrive (first is the first one's index in the office: its place decides
+// what arrives), in the order of the requests and their items, on every
+// processor.
+func makeScans(saved []*fp.Request, first int, today fp.Date) []fp.FileToAttach {
+	var files []fp.FileToAttach
+	var of []*fp.Request
+	var items []fp.ChecklistItem
+	for j, r := range saved {
+		docs, _ := plan(first+j, r)
+		for _, it := range attachments(r, docs, today) {
+			files = append(files, fp.FileToAttach{ID: r.ID, Item: it.Key})
+			of, items = append(of, r), append(items, it)
+		}
+	}
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(files); i += workers {
+				files[i].Name, files[i].Data = scanFor(of[i], items[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return files
 }
 
 // scanFor makes the file a person would send for item.

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -32,5 +33,27 @@ func TestMessage(t *testing.T) {
 	}
 	if strings.Join(parts, ", ") != "I-797C receipt notice.pdf, passport.png" || len(m.Notes) != 0 {
 		t.Errorf("parts %q, notes %q", parts, m.Notes)
+	}
+}
+
+// A large demo office is made a batch at a time: the batches give the
+// requests one call gives.
+func TestRequestsInBatches(t *testing.T) {
+	today := fp.Date{Y: 2026, M: 11, D: 20}
+	whole, err := Requests(2500, today, 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newGenerator(today, 2026)
+	var parts []*fp.Request
+	for _, n := range []int{1000, 1, 999, 500} {
+		rs, err := g.next(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, rs...)
+	}
+	if !reflect.DeepEqual(whole, parts) {
+		t.Error("requests made in batches differ from those made at once")
 	}
 }

@@ -2,16 +2,18 @@ package demo
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/draw"
-	"image/png"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jung-kurt/gofpdf"
-	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
 
@@ -21,31 +23,160 @@ import (
 // PassportScan draws a stand-in for a scanned passport biographic page: a
 // PNG with the holder's details and a machine-readable zone, so the demo's
 // preview shows what a clerk reads while verifying.
+//
+// The demo writes one per person (hundreds of thousands for a large demo
+// office), so the page is drawn from a blank made once, the text blitted
+// from the bitmap font's masks, and the PNG encoder's buffers reused; the
+// pixels are those font.Drawer would draw, encoded as image/png would.
 func PassportScan(p fp.Person, number string, expiry fp.Date) []byte {
+	img := passportBlank()
+	ascii := asciiUpper(p.FullName)
+	text(img, 210, 90, "Name: "+ascii)
+	text(img, 210, 120, "Date of birth: "+p.DateOfBirth.String())
+	text(img, 210, 150, "Passport No.: "+number)
+	text(img, 210, 180, "Date of expiry: "+expiry.String())
+	l1, l2 := mrz(ascii, number, p.DateOfBirth, expiry)
+	text(img, 20, 365, l1)
+	text(img, 20, 395, l2)
+	out := encodePNG(img)
+	blanks.Put(img)
+	return out
+}
+
+// The passport page's colours: four, paletted, a fraction of the bytes and
+// of the encoding and decoding time of RGBA.
+var (
+	paper, photo, white, ink = color.RGBA{0xf3, 0xee, 0xe0, 0xff}, color.RGBA{0xc9, 0xc3, 0xb5, 0xff}, color.RGBA{0xff, 0xff, 0xff, 0xff}, color.RGBA{0x20, 0x20, 0x30, 0xff}
+	palette                  = color.Palette{paper, photo, white, ink}
+	inkIndex                 = uint8(3)
+)
+
+// blank is the passport page without its holder: paper, the photo, the
+// zone's band and the heading.
+var blank = sync.OnceValue(func() *image.Paletted {
 	const w, h = 640, 420
-	// Four colours, paletted: a fraction of the bytes and of the encoding and
-	// decoding time of RGBA, which matters when the demo writes thousands.
-	paper, photo, white, ink := color.RGBA{0xf3, 0xee, 0xe0, 0xff}, color.RGBA{0xc9, 0xc3, 0xb5, 0xff}, color.RGBA{0xff, 0xff, 0xff, 0xff}, color.RGBA{0x20, 0x20, 0x30, 0xff}
-	img := image.NewPaletted(image.Rect(0, 0, w, h), color.Palette{paper, photo, white, ink})
+	img := image.NewPaletted(image.Rect(0, 0, w, h), palette)
 	draw.Draw(img, image.Rect(24, 70, 184, 280), &image.Uniform{photo}, image.Point{}, draw.Src)
 	draw.Draw(img, image.Rect(0, 330, w, h), &image.Uniform{white}, image.Point{}, draw.Src)
-	text := func(x, y int, s string) {
-		d := font.Drawer{Dst: img, Src: image.NewUniform(ink), Face: basicfont.Face7x13,
-			Dot: fixed.P(x, y)}
-		d.DrawString(s)
+	text(img, 24, 40, "PASSPORT  (DEMO SCAN - NOT A REAL DOCUMENT)")
+	return img
+})
+
+// blanks are pages to draw on, reused (the demo draws them on several
+// goroutines).
+var blanks sync.Pool
+
+// passportBlank is a copy of blank to draw a holder's details on.
+func passportBlank() *image.Paletted {
+	b := blank()
+	img, _ := blanks.Get().(*image.Paletted)
+	if img == nil {
+		img = &image.Paletted{Pix: make([]uint8, len(b.Pix)), Stride: b.Stride, Rect: b.Rect, Palette: b.Palette}
 	}
-	ascii := asciiUpper(p.FullName)
-	text(24, 40, "PASSPORT  (DEMO SCAN - NOT A REAL DOCUMENT)")
-	text(210, 90, "Name: "+ascii)
-	text(210, 120, "Date of birth: "+p.DateOfBirth.String())
-	text(210, 150, "Passport No.: "+number)
-	text(210, 180, "Date of expiry: "+expiry.String())
-	l1, l2 := mrz(ascii, number, p.DateOfBirth, expiry)
-	text(20, 365, l1)
-	text(20, 395, l2)
-	var buf bytes.Buffer
-	(&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img)
-	return buf.Bytes()
+	copy(img.Pix, b.Pix)
+	return img
+}
+
+// encodePNG writes a page of at most four colours as a 2-bit paletted PNG,
+// rows unfiltered, compressed at zlib's best speed: what image/png writes
+// for it, without asking the image for each pixel's index (most of
+// image/png's time here), its compressor reused.
+func encodePNG(img *image.Paletted) []byte {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	var out bytes.Buffer
+	out.Grow(16 << 10)
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(kind string, data []byte) {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(data)))
+		out.Write(n[:])
+		crc := crc32.NewIEEE()
+		crc.Write([]byte(kind))
+		crc.Write(data)
+		out.WriteString(kind)
+		out.Write(data)
+		binary.BigEndian.PutUint32(n[:], crc.Sum32())
+		out.Write(n[:])
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+	ihdr[8], ihdr[9] = 2, 3 // bit depth 2, colour type 3 (palette)
+	chunk("IHDR", ihdr)
+	plte := make([]byte, 0, 3*len(img.Palette))
+	for _, c := range img.Palette {
+		r, g, b, _ := c.RGBA()
+		plte = append(plte, uint8(r>>8), uint8(g>>8), uint8(b>>8))
+	}
+	chunk("PLTE", plte)
+	zw := zlibWriters.Get().(*zlibWriter)
+	zw.buf.Reset()
+	zw.w.Reset(&zw.buf)
+	row := make([]byte, 1+(w+3)/4) // filter byte 0 (none), then 4 pixels a byte
+	for y := 0; y < h; y++ {
+		pix := img.Pix[y*img.Stride : y*img.Stride+w]
+		packed := row[1:]
+		x := 0
+		for ; x+4 <= w; x += 4 {
+			p := pix[x : x+4 : x+4]
+			packed[x/4] = (p[0]&3)<<6 | (p[1]&3)<<4 | (p[2]&3)<<2 | p[3]&3
+		}
+		if x < w {
+			packed[x/4] = 0
+			for ; x < w; x++ {
+				packed[x/4] |= (pix[x] & 3) << (6 - 2*uint(x%4))
+			}
+		}
+		zw.w.Write(row)
+	}
+	zw.w.Close()
+	chunk("IDAT", zw.buf.Bytes())
+	zlibWriters.Put(zw)
+	chunk("IEND", nil)
+	return out.Bytes()
+}
+
+type zlibWriter struct {
+	buf bytes.Buffer
+	w   *zlib.Writer
+}
+
+var zlibWriters = sync.Pool{New: func() any {
+	z := &zlibWriter{}
+	z.w, _ = zlib.NewWriterLevel(&z.buf, zlib.BestSpeed)
+	return z
+}}
+
+// text writes s in ink at (x, y) (the baseline), as font.Drawer with
+// basicfont.Face7x13 does: the font's masks are fully on or off, so a
+// pixel is ink or left as it is.
+func text(img *image.Paletted, x, y int, s string) {
+	face := basicfont.Face7x13
+	mask := face.Mask.(*image.Alpha)
+	dot := fixed.P(x, y)
+	for _, r := range s {
+		dr, _, mp, adv, _ := face.Glyph(dot, r)
+		dot.X += adv
+		for py := dr.Min.Y; py < dr.Max.Y; py++ {
+			if py < img.Rect.Min.Y || py >= img.Rect.Max.Y {
+				continue
+			}
+			row := img.Pix[img.PixOffset(0, py):]
+			mrow := mask.Pix[mask.PixOffset(mp.X, mp.Y+py-dr.Min.Y):]
+			for px := dr.Min.X; px < dr.Max.X; px++ {
+				if px < img.Rect.Min.X || px >= img.Rect.Max.X {
+					continue
+				}
+				switch a := mrow[px-dr.Min.X]; a {
+				case 0:
+				case 0xff:
+					row[px-img.Rect.Min.X] = inkIndex
+				default: // not in this font; blended as draw.Over would
+					draw.DrawMask(img, image.Rect(px, py, px+1, py+1), image.NewUniform(ink), image.Point{}, mask, image.Pt(mp.X+px-dr.Min.X, mp.Y+py-dr.Min.Y), draw.Over)
+				}
+			}
+		}
+	}
 }
 
 // PassportMRZ is the machine-readable zone PassportScan prints, as a
@@ -56,10 +187,13 @@ func PassportMRZ(p fp.Person, number string, expiry fp.Date) string {
 }
 
 // NoticeScan makes a stand-in for a scanned I-797C receipt notice as a PDF.
+// Its page (a few lines of text) is not compressed: a compressor costs
+// gofpdf a megabyte of memory to save a few hundred bytes, and the demo
+// makes one notice per request.
 func NoticeScan(r *fp.Request, title string) []byte {
 	pdf := gofpdf.New("P", "pt", "Letter", "")
 	pdf.SetCreationDate(fixedDate)
-	pdf.SetCompression(true)
+	pdf.SetCompression(false)
 	pdf.AddPage()
 	pdf.SetFont("Helvetica", "B", 16)
 	pdf.Cell(0, 24, title)

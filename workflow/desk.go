@@ -112,6 +112,15 @@ type Files interface {
 	List() ([]string, error)
 }
 
+// BatchFiles is Files that stores many files at once more cheaply than
+// one by one (disk.Folder: the files synced together, each folder once).
+type BatchFiles interface {
+	// WriteBatch is Write of each sums[i] and data[i] (distinct sums):
+	// every file is durable when it returns; on an error it leaves none
+	// of those it created.
+	WriteBatch(sums []string, data [][]byte) (created []bool, err error)
+}
+
 var (
 	bMeta      = []byte("meta")
 	bRequests  = []byte("requests")

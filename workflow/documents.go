@@ -66,62 +66,80 @@ type docChange func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntr
 // deletes the files fn let go of once the change is committed.
 func (db *Desk) changeDocuments(a fp.Actor, id fp.RequestID, failed string, fn docChange) (*fp.Request, error) {
 	var release []string
-	out, err := db.changeRequest(a, id, failed, fp.CheckDocuments, func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, error) {
-		entry, rel, err := fn(tx, a, r, on)
-		release = rel
-		return entry, err
+	var out *fp.Request
+	err := db.update(func(tx *tx) (err error) {
+		out, release, err = db.changeDocTx(tx, a, id, fn)
+		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, wrap(err, failed)
 	}
 	db.removeScans(release)
 	return out, nil
 }
 
-// changeRequest runs one action on request id in one transaction: it checks
-// the account and check(a, r), lets fn change a copy of the request and say
-// what to audit, moves the status where the checklist or the appointments
-// call for it, and writes the request with its indexes.
+// changeDocTx is changeTx with the document checks; it returns the files
+// fn let go of (to delete once tx commits).
+func (db *Desk) changeDocTx(t *tx, a fp.Actor, id fp.RequestID, fn docChange) (out *fp.Request, release []string, err error) {
+	out, err = db.changeTx(t, a, id, fp.CheckDocuments, func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, error) {
+		entry, rel, err := fn(tx, a, r, on)
+		release = rel
+		return entry, err
+	})
+	return out, release, err
+}
+
+// changeRequest runs one action on request id in one transaction
+// (changeTx).
 func (db *Desk) changeRequest(a fp.Actor, id fp.RequestID, failed string, check func(fp.Actor, *fp.Request) error,
 	fn func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, error)) (*fp.Request, error) {
 	var out *fp.Request
-	err := db.update(func(tx *tx) error {
-		a, err := authorize(tx, a)
-		if err != nil {
-			return err
-		}
-		old, err := getRequest(tx, id)
-		if err != nil {
-			return err
-		}
-		if err := check(a, old); err != nil {
-			return err
-		}
-		r := *old
-		on := db.today()
-		entry, err := fn(tx, a, &r, on)
-		if err != nil {
-			return err
-		}
-		entry.User, entry.Request = a.Name, r.Number
-		if err := db.appendAudit(tx, entry); err != nil {
-			return err
-		}
-		if err := db.followChecklist(tx, a, &r, on); err != nil {
-			return err
-		}
-		if err := db.followSchedule(tx, a, &r, on); err != nil {
-			return err
-		}
-		r.Version++
-		r.UpdatedAt, r.UpdatedBy = db.Now().UTC(), a.Name
-		out = &r
-		return putRequest(tx, old, &r, on)
+	err := db.update(func(tx *tx) (err error) {
+		out, err = db.changeTx(tx, a, id, check, fn)
+		return err
 	})
 	if err != nil {
 		return nil, wrap(err, failed)
 	}
 	return out, nil
+}
+
+// changeTx is one action on request id in tx: it checks the account and
+// check(a, r), lets fn change a copy of the request and say what to audit,
+// moves the status where the checklist or the appointments call for it,
+// and writes the request with its indexes.
+func (db *Desk) changeTx(tx *tx, a fp.Actor, id fp.RequestID, check func(fp.Actor, *fp.Request) error,
+	fn func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, error)) (*fp.Request, error) {
+	a, err := authorize(tx, a)
+	if err != nil {
+		return nil, err
+	}
+	old, err := getRequest(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(a, old); err != nil {
+		return nil, err
+	}
+	r := *old
+	on := db.today()
+	entry, err := fn(tx, a, &r, on)
+	if err != nil {
+		return nil, err
+	}
+	entry.User, entry.Request = a.Name, r.Number
+	if err := db.appendAudit(tx, entry); err != nil {
+		return nil, err
+	}
+	if err := db.followChecklist(tx, a, &r, on); err != nil {
+		return nil, err
+	}
+	if err := db.followSchedule(tx, a, &r, on); err != nil {
+		return nil, err
+	}
+	r.Version++
+	r.UpdatedAt, r.UpdatedBy = db.Now().UTC(), a.Name
+	return &r, putRequest(tx, old, &r, on)
 }
 
 // followChecklist moves r's status when its checklist calls for it.
@@ -167,7 +185,17 @@ func (db *Desk) AttachFile(a fp.Actor, id fp.RequestID, item, name string, data 
 	} else if err != nil {
 		return nil, fp.Internal("the file could not be stored: check the disk has space; nothing was attached", err)
 	}
-	out, err := db.changeDocuments(a, id, "the file was not attached", func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error) {
+	out, err := db.changeDocuments(a, id, "the file was not attached", db.attach(item, name, sum, info))
+	if err != nil && created {
+		db.dropUnreferenced(sum)
+	}
+	return out, err
+}
+
+// attach is the change AttachFile makes in its transaction: the file
+// (stored already) on the item, counted, audited.
+func (db *Desk) attach(item, name, sum string, info fp.FileInfo) docChange {
+	return func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error) {
 		att := fp.Attachment{SHA256: sum, Name: name, Type: info.Type, Size: info.Size, Width: info.Width, Height: info.Height,
 			AddedAt: db.Now().UTC(), AddedBy: a.Name}
 		replaced, err := r.Attach(item, att, on)
@@ -193,34 +221,37 @@ func (db *Desk) AttachFile(a fp.Actor, id fp.RequestID, item, name string, data 
 			ch[1].Old = describeFile(*replaced)
 		}
 		return fp.AuditEntry{Action: fp.ActionDocumentAttach, Changes: ch}, release, nil
-	})
-	if err != nil && created {
-		db.dropUnreferenced(sum)
 	}
-	return out, err
 }
 
 // mayAttach is what AttachFile's transaction checks before attaching, on
 // a snapshot: the account, the request's documents open to a's changes, the
 // checklist item.
 func (db *Desk) mayAttach(a fp.Actor, id fp.RequestID, item string) error {
-	return db.view(func(tx *tx) error {
-		a, err := authorize(tx, a)
-		if err != nil {
-			return err
-		}
-		r, err := getRequest(tx, id)
-		if err != nil {
-			return err
-		}
-		if err := fp.CheckDocuments(a, r); err != nil {
-			return err
-		}
-		if it, err := r.FindItem(item, db.today()); err != nil || it.Key != item {
-			return fp.Errorf(fp.EINVALID, "%s has no checklist item %q", r.Number, item)
-		}
-		return nil
-	})
+	return db.view(func(tx *tx) error { return db.mayAttachTx(tx, a, id, item) })
+}
+
+func (db *Desk) mayAttachTx(tx *tx, a fp.Actor, id fp.RequestID, item string) error {
+	a, err := authorize(tx, a)
+	if err != nil {
+		return err
+	}
+	r, err := getRequest(tx, id)
+	if err != nil {
+		return err
+	}
+	return db.mayAttachTo(a, r, item)
+}
+
+// mayAttachTo is mayAttachTx for the authorized account a and request r.
+func (db *Desk) mayAttachTo(a fp.Actor, r *fp.Request, item string) error {
+	if err := fp.CheckDocuments(a, r); err != nil {
+		return err
+	}
+	if it, err := r.FindItem(item, db.today()); err != nil || it.Key != item {
+		return fp.Errorf(fp.EINVALID, "%s has no checklist item %q", r.Number, item)
+	}
+	return nil
 }
 
 // dropUnreferenced removes a file just written for a transaction that then
@@ -264,7 +295,12 @@ func (db *Desk) DetachFile(a fp.Actor, id fp.RequestID, item string) (*fp.Reques
 
 // JudgeDocument records a clerk's verification or rejection of an item.
 func (db *Desk) JudgeDocument(a fp.Actor, id fp.RequestID, item string, v fp.Verdict) (*fp.Request, error) {
-	return db.changeDocuments(a, id, "the check was not recorded", func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error) {
+	return db.changeDocuments(a, id, "the check was not recorded", db.judge(item, v))
+}
+
+// judge is the change JudgeDocument makes in its transaction.
+func (db *Desk) judge(item string, v fp.Verdict) docChange {
+	return func(tx *tx, a fp.Actor, r *fp.Request, on fp.Date) (fp.AuditEntry, []string, error) {
 		if err := r.Judge(item, v, a.Name, db.Now(), on); err != nil {
 			return fp.AuditEntry{}, nil, err
 		}
@@ -281,7 +317,7 @@ func (db *Desk) JudgeDocument(a fp.Actor, id fp.RequestID, item string, v fp.Ver
 			e.Changes = append(e.Changes, fp.Change{Field: "reason", New: string(it.Doc.Reason)})
 		}
 		return e, nil, nil
-	})
+	}
 }
 
 // storeSaid: err is the office server's own word on a failure (it does

@@ -58,6 +58,19 @@ var mutators = map[string]func(t *testing.T, db *Desk, a fp.Actor) error{
 		_, err := db.JudgeDocument(a, 1, "notice", fp.Verdict{Verified: true, Shows: "A012345678"})
 		return err
 	},
+	"TransitionRequests": func(t *testing.T, db *Desk, a fp.Actor) error {
+		_, err := db.TransitionRequests(a, []fp.StatusChange{{ID: 1, To: fp.StatusAwaitingDocuments}})
+		return err
+	},
+	"AttachFiles": func(t *testing.T, db *Desk, a fp.Actor) error {
+		r, _ := db.FindRequestByID(1)
+		_, err := db.AttachFiles(a, []fp.FileToAttach{{ID: 1, Item: "passport/0", Name: "passport.png", Data: scan(r, fp.ChecklistItem{Kind: fp.DocPassport})}})
+		return err
+	},
+	"JudgeDocuments": func(t *testing.T, db *Desk, a fp.Actor) error {
+		_, err := db.JudgeDocuments(a, []fp.Judgement{{ID: 1, Item: "notice", Verdict: fp.Verdict{Verified: true, Shows: "A012345678"}}})
+		return err
+	},
 	"RecordPrint": func(t *testing.T, db *Desk, a fp.Actor) error {
 		_, err := db.RecordPrint(a, 1, "record", "00")
 		return err
@@ -227,6 +240,9 @@ var allowed = map[string][]fp.Role{
 	"AttachFile":          {fp.RoleClerk, fp.RoleDirector},
 	"DetachFile":          {fp.RoleClerk, fp.RoleDirector},
 	"JudgeDocument":       {fp.RoleClerk, fp.RoleDirector},
+	"TransitionRequests":  {fp.RoleClerk, fp.RoleDirector},
+	"AttachFiles":         {fp.RoleClerk, fp.RoleDirector},
+	"JudgeDocuments":      {fp.RoleClerk, fp.RoleDirector},
 	"RecordPrint":         {fp.RoleClerk, fp.RoleDirector},
 	"CreateUser":          {fp.RoleAdmin},
 	"SetUpKeys":           {fp.RoleAdmin},

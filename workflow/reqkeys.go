@@ -33,7 +33,8 @@ import (
 //
 // The file key is derived from the office key, so the file is useless
 // without a sign-in. Keys are made 64 at a time (one fsync for 64 new
-// requests); a record cut by a crash is the last one, and is dropped.
+// requests), or a batch's at once (AttachFiles: takeMany); a record cut by
+// a crash is the last one, and is dropped.
 // Scans have a key each, named in the sealed file's header, so a scan two
 // requests share outlives the first one's purge.
 
@@ -295,6 +296,66 @@ func (ks *keyStore) take(t *tx) (uint64, vault.Key, error) {
 		}
 	}
 	return first, made[first], nil
+}
+
+// keyed is a key and its id.
+type keyed struct {
+	id uint64
+	k  vault.Key
+}
+
+// takeMany hands out n new keys, durable before it returns: from the pool
+// of a key store file and, for the rest, made in one record (one fsync of
+// the file, or one transaction in the key space) with a pool's worth more.
+func (ks *keyStore) takeMany(n int) ([]keyed, error) {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	if !ks.loaded {
+		return nil, ErrLocked
+	}
+	out := make([]keyed, 0, n)
+	for len(out) < n && len(ks.pool) > 0 {
+		id := ks.pool[0]
+		ks.pool = ks.pool[1:]
+		out = append(out, keyed{id, ks.keys[id]})
+	}
+	need := n - len(out)
+	if need == 0 {
+		return out, nil
+	}
+	if ks.backing.pooled() {
+		need += keysBatch
+	}
+	made := map[uint64]vault.Key{}
+	ids := make([]uint64, 0, need)
+	for range need {
+		k, err := vault.NewKey()
+		if err != nil {
+			return nil, err
+		}
+		id := ks.newKeyID()
+		for _, dup := made[id]; dup; _, dup = made[id] {
+			id = ks.newKeyID()
+		}
+		made[id] = k
+		ids = append(ids, id)
+	}
+	for _, rec := range sealKeys(&ks.kek, made) {
+		if err := ks.backing.add(nil, rec); storeSaid(err) {
+			return nil, err
+		} else if err != nil {
+			return nil, fp.Internal("new keys could not be stored: check the disk has space", err)
+		}
+	}
+	for _, id := range ids {
+		ks.keys[id] = made[id]
+		if len(out) < n {
+			out = append(out, keyed{id, made[id]})
+		} else {
+			ks.pool = append(ks.pool, id)
+		}
+	}
+	return out, nil
 }
 
 // get is the key with id (false: shredded, or not made here). A key

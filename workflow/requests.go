@@ -599,40 +599,45 @@ func (db *Desk) UpdateRequest(a fp.Actor, id fp.RequestID, version uint64, field
 }
 
 func (db *Desk) TransitionRequest(a fp.Actor, id fp.RequestID, to fp.Status, reason string) (out *fp.Request, err error) {
-	err = db.update(func(tx *tx) error {
-		a, err := authorize(tx, a)
-		if err != nil {
-			return err
-		}
-		old, err := getRequest(tx, id)
-		if err != nil {
-			return err
-		}
-		if _, err := fp.CheckTransition(a, old, to, reason, db.today()); err != nil {
-			return err
-		}
-		r := *old
-		now := db.Now().UTC()
-		r.History = append(append([]fp.Transition(nil), old.History...),
-			fp.Transition{At: now, By: a.Name, From: old.Status, To: to, Reason: strings.TrimSpace(reason)})
-		r.Status = to
-		r.Version++
-		r.UpdatedAt, r.UpdatedBy = now, a.Name
-		out = &r
-		note := strings.TrimSpace(reason)
-		if freed := r.DropAppointments(db.today(), "request "+to.Label()); len(freed) > 0 {
-			note += fmt.Sprintf(" (%d %s cancelled, the slots are free)", len(freed), plural(len(freed), "appointment", "appointments"))
-		}
-		if err := putRequest(tx, old, &r, db.today()); err != nil {
-			return err
-		}
-		return db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionRequestTransition, Request: r.Number,
-			Changes: []fp.Change{{Field: "status", Old: string(old.Status), New: string(to)}}, Note: note})
+	err = db.update(func(tx *tx) (err error) {
+		out, err = db.transitionTx(tx, a, id, to, reason)
+		return err
 	})
 	if err != nil {
 		return nil, wrap(err, "the status was not changed")
 	}
 	return out, nil
+}
+
+// transitionTx is TransitionRequest in tx.
+func (db *Desk) transitionTx(tx *tx, a fp.Actor, id fp.RequestID, to fp.Status, reason string) (*fp.Request, error) {
+	a, err := authorize(tx, a)
+	if err != nil {
+		return nil, err
+	}
+	old, err := getRequest(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := fp.CheckTransition(a, old, to, reason, db.today()); err != nil {
+		return nil, err
+	}
+	r := *old
+	now := db.Now().UTC()
+	r.History = append(append([]fp.Transition(nil), old.History...),
+		fp.Transition{At: now, By: a.Name, From: old.Status, To: to, Reason: strings.TrimSpace(reason)})
+	r.Status = to
+	r.Version++
+	r.UpdatedAt, r.UpdatedBy = now, a.Name
+	note := strings.TrimSpace(reason)
+	if freed := r.DropAppointments(db.today(), "request "+to.Label()); len(freed) > 0 {
+		note += fmt.Sprintf(" (%d %s cancelled, the slots are free)", len(freed), plural(len(freed), "appointment", "appointments"))
+	}
+	if err := putRequest(tx, old, &r, db.today()); err != nil {
+		return nil, err
+	}
+	return &r, db.appendAudit(tx, fp.AuditEntry{User: a.Name, Action: fp.ActionRequestTransition, Request: r.Number,
+		Changes: []fp.Change{{Field: "status", Old: string(old.Status), New: string(to)}}, Note: note})
 }
 
 // checkedItems counts r's verified and rejected documents.

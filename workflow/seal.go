@@ -246,6 +246,67 @@ func (db *Desk) writeFile(sum string, data []byte) (bool, error) {
 	return db.files.Write(sum, data)
 }
 
+// writeFiles is writeFile of many files, cheaper: one file per distinct
+// content, every key made in one go (durable before anything is sealed
+// under it), the files written through BatchFiles when the store has it
+// (every file durable before it returns). created[i] is whether sums[i]
+// was written by this call.
+func (db *Desk) writeFiles(sums []string, data [][]byte) (created []bool, err error) {
+	first := map[string]int{}
+	var distinct []int // the first index of each content
+	for i, s := range sums {
+		if _, ok := first[s]; !ok {
+			first[s] = i
+			distinct = append(distinct, i)
+		}
+	}
+	names := make([]string, len(distinct))
+	blobs := make([][]byte, len(distinct))
+	for j, i := range distinct {
+		names[j], blobs[j] = sums[i], data[i]
+	}
+	if s := db.sealer(); s.ok {
+		ks, err := db.keyStore()
+		if err != nil {
+			return nil, err
+		}
+		keys, err := ks.takeMany(len(distinct))
+		if err != nil {
+			return nil, err
+		}
+		for j := range blobs {
+			blobs[j] = append(bytes.Clone(fileMagicKeyed), sealUnder(keys[j].id, &keys[j].k, blobs[j], fileAAD(names[j]))...)
+		}
+	} else if set, err := db.KeysSetUp(); err != nil {
+		return nil, err
+	} else if set {
+		return nil, ErrLocked
+	}
+	var made []bool
+	if bf, ok := db.files.(BatchFiles); ok {
+		if made, err = bf.WriteBatch(names, blobs); err != nil {
+			return nil, err
+		}
+	} else {
+		made = make([]bool, len(names))
+		for j := range names {
+			if made[j], err = db.files.Write(names[j], blobs[j]); err != nil {
+				for k := range j {
+					if made[k] {
+						db.files.Remove(names[k])
+					}
+				}
+				return nil, err
+			}
+		}
+	}
+	created = make([]bool, len(sums))
+	for j, i := range distinct {
+		created[i] = made[j]
+	}
+	return created, nil
+}
+
 // readFile returns a stored file's plain bytes.
 func (db *Desk) readFile(sum string) ([]byte, error) {
 	data, err := db.files.Read(sum)

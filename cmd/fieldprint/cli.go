@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"text/tabwriter"
 
@@ -39,6 +40,9 @@ func open(e env, path string) (*officeDB, error) {
 	return db, nil
 }
 
+// demoProgress: a large demo office reports every so many requests.
+const demoProgress = 10000
+
 func cmdDemo(e env, args []string) error {
 	fs, dbFlag := newFlags(e, "demo", "[--requests N] [--db PATH]")
 	n := fs.Int("requests", 60, "how many requests to create")
@@ -50,11 +54,30 @@ func cmdDemo(e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	rs, err := demo.Load(db, *n, db.Today())
+	if prof := os.Getenv("FIELDPRINT_CPUPROFILE"); prof != "" { // where the demo's time goes
+		f, err := os.Create(prof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var progress func(done, total int)
+	if *n >= 10*demoProgress { // a large office takes minutes: say how far it is
+		progress = func(done, total int) {
+			if done%demoProgress == 0 || done == total {
+				fmt.Fprintf(e.stderr, "fieldprint demo: %d of %d requests\n", done, total)
+			}
+		}
+	}
+	made, err := demo.Fill(db, *n, db.Today(), progress)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "Created %d demo requests (%s to %s) in %s\n", len(rs), rs[0].Number, rs[len(rs)-1].Number, db.Path())
+	fmt.Fprintf(e.stdout, "Created %d demo requests (%s to %s) in %s\n", made.Requests, made.First, made.Last, db.Path())
 	fmt.Fprintf(e.stdout, "Demo accounts (password %q):\n", demo.Password)
 	for _, a := range demo.Accounts {
 		fmt.Fprintf(e.stdout, "  %-9s %s\n", a.Name, a.Role)
