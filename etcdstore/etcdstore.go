@@ -425,8 +425,10 @@ func (t *txn) Scan(prefix, from []byte, reverse bool, fn func(k, v []byte) (bool
 	if reverse {
 		hint = t.s.tailHint(top)
 	}
+	var st *stream
+	defer func() { st.close() }()
 	for seen := 0; ; {
-		kvs, full, err := t.page(lo, hi, size, reverse, seen, top, &hint)
+		kvs, full, err := t.page(lo, hi, size, reverse, seen, top, &hint, &st)
 		if err != nil {
 			return err
 		}
@@ -508,7 +510,16 @@ func (t *txn) Scan(prefix, from []byte, reverse bool, fn func(k, v []byte) (bool
 // one, pages are read sorted, and the hint is set from what they find.
 // The hint only chooses where to read: what is read is the snapshot's,
 // checked like any page.
-func (t *txn) page(lo, hi string, size int64, reverse bool, seen int, top string, hint *string) ([]*mvccpb.KeyValue, bool, error) {
+func (t *txn) page(lo, hi string, size int64, reverse bool, seen int, top string, hint *string, st **stream) ([]*mvccpb.KeyValue, bool, error) {
+	if !reverse {
+		if *st == nil {
+			var err error
+			if *st, err = t.openStream(lo, hi); err != nil {
+				return nil, false, err
+			}
+		}
+		return (*st).next(t)
+	}
 	if h := *hint; h != "" {
 		*hint = "" // the first page only
 		if lo <= h && h < hi {
@@ -541,6 +552,76 @@ func (t *txn) page(lo, hi string, size int64, reverse bool, seen int, top string
 		t.s.setTailHint(top, string(resp.Kvs[len(resp.Kvs)-1].Key))
 	}
 	return resp.Kvs, resp.More && len(resp.Kvs) > 0, nil
+}
+
+// stream is a forward scan's pages as one etcd range stream. A Get with a
+// limit has the server count the rest of its range too (to answer its
+// Count), so each page of a long range cost the whole range: a queue page
+// over a 100,000-request index took seconds. A stream's chunks are read
+// without counting, sized by the server; the scan takes them as its pages
+// and ends the stream when it has what it wants.
+type stream struct {
+	ch     clientv3.GetStreamChan
+	cancel context.CancelFunc
+	gone   <-chan struct{}
+}
+
+func (t *txn) openStream(lo, hi string) (*stream, error) {
+	if t.rev == 0 { // the snapshot the stream reads: fixed by a point read
+		if _, err := t.get(lo); err != nil {
+			return nil, err
+		}
+	}
+	gone := t.s.goneCh()
+	select {
+	case <-gone:
+		return nil, t.readErr(errNotSent)
+	default:
+	}
+	t.s.trips.Add(1)
+	ctx, cancel := context.WithCancel(t.s.ctx)
+	ch, err := t.s.c.GetStream(ctx, lo, clientv3.WithRange(hi), clientv3.WithRev(t.rev), clientv3.WithSerializable())
+	if err != nil {
+		cancel()
+		return nil, t.readErr(err)
+	}
+	return &stream{ch: ch, cancel: cancel, gone: gone}, nil
+}
+
+// next is the stream's next chunk; full: more follow.
+func (st *stream) next(t *txn) ([]*mvccpb.KeyValue, bool, error) {
+	timer := time.NewTimer(t.s.timeout)
+	defer timer.Stop()
+	select {
+	case r, ok := <-st.ch:
+		switch {
+		case !ok:
+			return nil, false, t.readErr(errors.New("the range stream ended early"))
+		case r.Err() != nil:
+			return nil, false, t.readErr(r.Err())
+		case r.RangeResponse == nil:
+			return nil, false, t.readErr(errors.New("an empty range stream answer"))
+		}
+		return r.Kvs, r.Header == nil && len(r.Kvs) > 0, nil
+	case <-st.gone:
+		return nil, false, t.readErr(fmt.Errorf("%w: a range stream", errEnded))
+	case <-timer.C:
+		return nil, false, t.readErr(context.DeadlineExceeded)
+	}
+}
+
+// close ends the stream; what the server had sent meanwhile is drained
+// (etcd's client hands the stream's end to its channel and waits until it
+// is taken).
+func (st *stream) close() {
+	if st == nil {
+		return
+	}
+	st.cancel()
+	go func() {
+		for range st.ch {
+		}
+	}()
 }
 
 // tailHint is where a reversed scan from top (a range's end) may start
