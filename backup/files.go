@@ -56,11 +56,11 @@ func Create(to string, t time.Time) (*Pending, error) {
 	if strings.HasSuffix(to, nameSuffix) {
 		final = to
 	} else if err := os.MkdirAll(to, 0o700); err != nil {
-		return nil, fp.Errorf(fp.EINVALID, "cannot use the backup folder %s: %s", to, pathErr(err))
+		return nil, fp.Errorf(fp.EINVALID, "cannot use the backup folder %s: %s", to, PathErr(err))
 	}
 	f, err := os.CreateTemp(filepath.Dir(final), tmpPrefix+"*")
 	if err != nil {
-		return nil, fp.Errorf(fp.EINVALID, "cannot write a backup in %s: %s", filepath.Dir(final), pathErr(err))
+		return nil, fp.Errorf(fp.EINVALID, "cannot write a backup in %s: %s", filepath.Dir(final), PathErr(err))
 	}
 	return &Pending{File: f, final: final}, nil
 }
@@ -76,7 +76,7 @@ func (p *Pending) Commit() (string, error) {
 	}
 	if err != nil {
 		os.Remove(p.Name())
-		return "", fp.Errorf(fp.EINVALID, "cannot finish the backup %s: %s (a full disk, or a drive taken out?)", p.final, pathErr(err))
+		return "", fp.Errorf(fp.EINVALID, "cannot finish the backup %s: %s (a full disk, or a drive taken out?)", p.final, PathErr(err))
 	}
 	SyncDir(filepath.Dir(p.final))
 	return p.final, nil
@@ -97,7 +97,9 @@ func SyncDir(dir string) {
 	}
 }
 
-func pathErr(err error) string {
+// PathErr is what went wrong with a file, without its path (messages name
+// the file themselves).
+func PathErr(err error) string {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err.Error()
@@ -305,7 +307,7 @@ func SaveConfig(file string, c Config) error {
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return fp.Errorf(fp.EINVALID, "cannot save the backup settings: %s", pathErr(err))
+		return fp.Errorf(fp.EINVALID, "cannot save the backup settings: %s", PathErr(err))
 	}
 	return nil
 }

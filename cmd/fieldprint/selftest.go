@@ -94,13 +94,7 @@ func cmdSelfTest(e env, args []string) error {
 		fyne.Do(a.Quit)
 	})
 	a.Run()
-	if prof := os.Getenv("FIELDPRINT_MEMPROFILE"); prof != "" { // what the window's heap holds at the end
-		if f, err := os.Create(prof); err == nil {
-			runtime.GC()
-			pprof.WriteHeapProfile(f)
-			f.Close()
-		}
-	}
+	writeMemProfile()
 	select {
 	case err = <-result:
 	default:
@@ -178,13 +172,7 @@ func keystrokeTest(e env, path string, n, rounds int, size fyne.Size, timeout ti
 		fyne.Do(a.Quit)
 	})
 	a.Run()
-	if prof := os.Getenv("FIELDPRINT_MEMPROFILE"); prof != "" { // what the window's heap holds at the end
-		if f, err := os.Create(prof); err == nil {
-			runtime.GC()
-			pprof.WriteHeapProfile(f)
-			f.Close()
-		}
-	}
+	writeMemProfile()
 	select {
 	case err = <-result:
 	default:
@@ -285,4 +273,16 @@ func mappedKB(path string) (int, bool) {
 		}
 	}
 	return kb, true
+}
+
+// writeMemProfile writes what the window's heap holds at the end to
+// $FIELDPRINT_MEMPROFILE, when set.
+func writeMemProfile() {
+	if prof := os.Getenv("FIELDPRINT_MEMPROFILE"); prof != "" {
+		if f, err := os.Create(prof); err == nil {
+			runtime.GC()
+			pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+	}
 }

@@ -129,7 +129,7 @@ func Backup(ctx context.Context, dir, to, passphrase string, c vault.Cost) (Back
 	final := to
 	if strings.HasSuffix(to, "/") || strings.HasSuffix(to, string(filepath.Separator)) {
 		if err := os.MkdirAll(to, 0o700); err != nil {
-			return info, fp.Errorf(fp.EINVALID, "cannot use the backup folder %s: %s", to, pathErr(err))
+			return info, fp.Errorf(fp.EINVALID, "cannot use the backup folder %s: %s", to, backup.PathErr(err))
 		}
 	}
 	if st, err := os.Stat(to); err == nil && st.IsDir() {
@@ -173,14 +173,14 @@ func Backup(ctx context.Context, dir, to, passphrase string, c vault.Cost) (Back
 	}
 	out, err := os.CreateTemp(filepath.Dir(final), ".fieldprint-server-backup-tmp-*")
 	if err != nil {
-		return info, fp.Errorf(fp.EINVALID, "cannot write a backup in %s: %s", filepath.Dir(final), pathErr(err))
+		return info, fp.Errorf(fp.EINVALID, "cannot write a backup in %s: %s", filepath.Dir(final), backup.PathErr(err))
 	}
 	defer os.Remove(out.Name())
 	defer out.Close()
 	w, err := backup.NewWriter(out, backup.Header{Created: info.Made, Version: fp.Version(), Kind: backup.KindServer,
 		Slots: map[string]vault.Slot{slotName: slot}}, &key)
 	if err != nil {
-		return info, fp.Errorf(fp.EINVALID, "cannot write %s: %s", final, pathErr(err))
+		return info, fp.Errorf(fp.EINVALID, "cannot write %s: %s", final, backup.PathErr(err))
 	}
 	snapSize, err := fileSize(snap)
 	if err != nil {
@@ -241,19 +241,7 @@ func Backup(ctx context.Context, dir, to, passphrase string, c vault.Cost) (Back
 }
 
 func writeErr(path string, err error) error {
-	return fp.Errorf(fp.EINVALID, "cannot write the backup %s: %s (a full disk, or a drive taken out?); nothing was written", path, pathErr(err))
-}
-
-func pathErr(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err.Error()
-	}
-	return err.Error()
+	return fp.Errorf(fp.EINVALID, "cannot write the backup %s: %s (a full disk, or a drive taken out?); nothing was written", path, backup.PathErr(err))
 }
 
 func fileSize(path string) (int64, error) {
@@ -356,7 +344,7 @@ func errInUse(dir string) error {
 func copyStoppedDB(dir, path string) error {
 	src := etcdDB(dir)
 	if _, err := os.Stat(src); err != nil {
-		return fp.Errorf(fp.EINVALID, "%s holds no database (%s): the server has never started there; nothing was written", dir, pathErr(err))
+		return fp.Errorf(fp.EINVALID, "%s holds no database (%s): the server has never started there; nothing was written", dir, backup.PathErr(err))
 	}
 	db, err := bolt.Open(src, 0o400, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if errors.Is(err, berrors.ErrTimeout) {
@@ -450,7 +438,7 @@ func Restore(dir, from, passphrase string) (RestoreInfo, error) {
 		return info, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return info, fp.Errorf(fp.EINVALID, "cannot make the server's folder %s: %s", dir, pathErr(err))
+		return info, fp.Errorf(fp.EINVALID, "cannot make the server's folder %s: %s", dir, backup.PathErr(err))
 	}
 	if s, ok := running(dir); ok {
 		s.admin.Close()
@@ -464,7 +452,7 @@ func Restore(dir, from, passphrase string) (RestoreInfo, error) {
 	}
 	f, err := os.Open(from)
 	if err != nil {
-		return info, fp.Errorf(fp.EINVALID, "cannot read the backup %s: %s", from, pathErr(err))
+		return info, fp.Errorf(fp.EINVALID, "cannot read the backup %s: %s", from, backup.PathErr(err))
 	}
 	defer f.Close()
 	h, hash, err := backup.ReadHeader(f)
@@ -489,7 +477,7 @@ func Restore(dir, from, passphrase string) (RestoreInfo, error) {
 		return info, fp.Internal("cannot clear "+staging, err)
 	}
 	if err := os.MkdirAll(staging, 0o700); err != nil {
-		return info, fp.Errorf(fp.EINVALID, "cannot restore into %s: %s", dir, pathErr(err))
+		return info, fp.Errorf(fp.EINVALID, "cannot restore into %s: %s", dir, backup.PathErr(err))
 	}
 	done := false
 	defer func() {
@@ -552,13 +540,13 @@ func Restore(dir, from, passphrase string) (RestoreInfo, error) {
 	}
 	hadServer := exists(filepath.Join(dir, etcdDir)) || exists(filepath.Join(dir, blobsDir)) || (!info.KeptCerts && exists(filepath.Join(dir, pkiDir)))
 	if err := os.Mkdir(filepath.Join(dir, replaced), 0o700); err != nil {
-		return info, fp.Errorf(fp.EINVALID, "cannot restore into %s: %s", dir, pathErr(err))
+		return info, fp.Errorf(fp.EINVALID, "cannot restore into %s: %s", dir, backup.PathErr(err))
 	}
 	j, _ := json.Marshal(journal{Replaced: replaced, Parts: parts})
 	backup.SyncDir(staging)
 	if err := writeFile(filepath.Join(dir, journalFile), j); err != nil {
 		os.Remove(filepath.Join(dir, replaced))
-		return info, fp.Errorf(fp.EINVALID, "cannot restore into %s: %s", dir, pathErr(err))
+		return info, fp.Errorf(fp.EINVALID, "cannot restore into %s: %s", dir, backup.PathErr(err))
 	}
 	backup.SyncDir(dir)
 	done = true
