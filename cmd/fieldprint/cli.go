@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"strconv"
 	"text/tabwriter"
 
@@ -54,17 +53,11 @@ func cmdDemo(e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if prof := os.Getenv("FIELDPRINT_CPUPROFILE"); prof != "" { // where the demo's time goes
-		f, err := os.Create(prof)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile()
+	if err != nil {
+		return err
 	}
+	defer stop()
 	var progress func(done, total int)
 	if *n >= 10*demoProgress { // a large office takes minutes: say how far it is
 		progress = func(done, total int) {

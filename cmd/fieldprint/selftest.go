@@ -155,17 +155,11 @@ func keystrokeTest(e env, path string, n, rounds int, size fyne.Size, timeout ti
 		os.Exit(1)
 	})
 	defer watchdog.Stop()
-	if prof := os.Getenv("FIELDPRINT_CPUPROFILE"); prof != "" { // where a key's time goes
-		f, err := os.Create(prof)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stop, err := startCPUProfile()
+	if err != nil {
+		return err
 	}
+	defer stop()
 	result := make(chan error, 1)
 	u.KeystrokeTest(kt, func(err error) {
 		result <- err
@@ -285,4 +279,22 @@ func writeMemProfile() {
 			f.Close()
 		}
 	}
+}
+
+// startCPUProfile writes a CPU profile of the run to $FIELDPRINT_CPUPROFILE,
+// when set (where a demo's or a keystroke's time goes), until stop.
+func startCPUProfile() (stop func(), err error) {
+	prof := os.Getenv("FIELDPRINT_CPUPROFILE")
+	if prof == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(prof)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
