@@ -28,6 +28,7 @@ type auditScreen struct {
 	action           *widget.Select
 	status, verified *widget.Label
 	entries          []fp.AuditEntry
+	asker            *newest[auditQuestion, auditAnswer]
 	list             *widget.List
 	content          fyne.CanvasObject
 }
@@ -35,6 +36,7 @@ type auditScreen struct {
 func newAuditScreen(u *UI) *auditScreen {
 	s := &auditScreen{ui: u, user: widget.NewEntry(), from: widget.NewEntry(), to: widget.NewEntry(),
 		status: widget.NewLabel(""), verified: widget.NewLabel("")}
+	s.asker = &newest[auditQuestion, auditAnswer]{ui: u, ask: s.ask, show: s.show}
 	s.user.SetPlaceHolder("user")
 	s.from.SetPlaceHolder("from YYYY-MM-DD")
 	s.to.SetPlaceHolder("to YYYY-MM-DD")
@@ -126,12 +128,34 @@ func (s *auditScreen) refresh() {
 		}
 		v, err := fp.ParseDate(d.e.Text)
 		if err != nil {
+			s.asker.Drop()
 			s.status.SetText(fp.ErrorMessage(err))
 			return
 		}
 		*d.dst = v
 	}
-	es, err := s.ui.db.FindAudit(s.ui.actor, f)
+	// Off the UI thread: a user name that matches nothing reads the whole
+	// trail (a second or more on a large office) at every key typed.
+	s.asker.Ask(auditQuestion{who: s.ui.actor, f: f})
+}
+
+type auditQuestion struct {
+	who fp.Actor
+	f   fp.AuditFilter
+}
+
+type auditAnswer struct {
+	es  []fp.AuditEntry
+	err error
+}
+
+func (s *auditScreen) ask(q auditQuestion) (a auditAnswer) {
+	a.es, a.err = s.ui.db.FindAudit(q.who, q.f)
+	return a
+}
+
+func (s *auditScreen) show(_ int, _ auditQuestion, a auditAnswer) {
+	es, err := a.es, a.err
 	if err != nil {
 		s.status.SetText(fp.ErrorMessage(err))
 		s.entries = nil

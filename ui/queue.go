@@ -105,17 +105,11 @@ type queueScreen struct {
 	total    int
 	badges   map[*fyne.Container]*badge // table cell -> its status badge
 	widths   [8]float32                 // the columns' widths (fitColumns)
-	// Each key typed asks at once, off the UI thread; while a query runs,
-	// later keys only leave the newest filter waiting (next), run when it
-	// answers: no query is queued behind another, none superseded runs,
-	// and an answer older than the newest asked for is dropped. A barcode
-	// scanner types a key every 12 ms, and no key may be lost.
-	asked   int               // the newest query asked for
-	shown   int               // the query whose answer the rows hold
-	cur     queueQuery        // the query of the rows shown
-	running bool              // a query is running
-	next    *queueQuery       // the newest query asked for while one ran
-	onShow  func(text string) // test and latency hook: an answer was shown
+	// Each key typed asks at once, off the UI thread (newest).
+	asker  *newest[queueQuery, queueAnswer]
+	shown  int               // the query whose answer the rows hold
+	cur    queueQuery        // the query of the rows shown
+	onShow func(text string) // test and latency hook: an answer was shown
 }
 
 // queueQuery is one question the controls asked.
@@ -131,6 +125,7 @@ var queuePage = 100 // a variable: tests ask for smaller pages
 
 func newQueueScreen(u *UI) *queueScreen {
 	q := &queueScreen{ui: u, badges: map[*fyne.Container]*badge{}}
+	q.asker = &newest[queueQuery, queueAnswer]{ui: u, ask: q.ask, show: q.show}
 	q.search = widget.NewEntry()
 	q.search.SetPlaceHolder("Search: name, receipt number, A-number or FP number")
 	q.search.OnChanged = func(string) { u.touch(); q.refresh() }
@@ -240,45 +235,26 @@ func (q *queueScreen) filter() fp.RequestFilter {
 	return f
 }
 
-// refresh asks for the rows the controls ask for: at once when no query
-// runs, else once the running one answers (only the newest waits).
+// refresh asks for the rows the controls ask for (newest.Ask).
 func (q *queueScreen) refresh() {
 	if q.content == nil {
 		return // still being built
 	}
-	q.asked++
 	f := q.filter()
 	f.Limit = queuePage
-	qq := queueQuery{gen: q.asked, f: f, expiring: q.status.Selected == filterExp}
-	if q.ui.inline {
-		rows, total, err := q.query(qq.f, qq.expiring)
-		q.show(qq, rows, total, err)
-		return
-	}
-	if q.running {
-		q.next = &qq
-		return
-	}
-	q.run(qq)
+	q.asker.Ask(queueQuery{f: f, expiring: q.status.Selected == filterExp})
 }
 
-// run runs qq off the UI thread; its answer is shown unless a newer
-// query was asked for meanwhile, and the newest waiting query runs next.
-func (q *queueScreen) run(qq queueQuery) {
-	q.running = true
-	go func() {
-		rows, total, err := q.query(qq.f, qq.expiring)
-		fyne.Do(func() {
-			q.running = false
-			if n := q.next; n != nil {
-				q.next = nil
-				q.run(*n) // asked before this answer is drawn: it is already stale
-			}
-			if qq.gen == q.asked {
-				q.show(qq, rows, total, err)
-			}
-		})
-	}()
+// queueAnswer is what a query returned.
+type queueAnswer struct {
+	rows  []fp.RequestSummary
+	total int
+	err   error
+}
+
+func (q *queueScreen) ask(qq queueQuery) (a queueAnswer) {
+	a.rows, a.total, a.err = q.query(qq.f, qq.expiring)
+	return a
 }
 
 func (q *queueScreen) query(f fp.RequestFilter, expiring bool) ([]fp.RequestSummary, int, error) {
@@ -294,7 +270,9 @@ func (q *queueScreen) query(f fp.RequestFilter, expiring bool) ([]fp.RequestSumm
 	return q.ui.db.FindRequests(f)
 }
 
-func (q *queueScreen) show(qq queueQuery, rows []fp.RequestSummary, total int, err error) {
+func (q *queueScreen) show(gen int, qq queueQuery, a queueAnswer) {
+	rows, total, err := a.rows, a.total, a.err
+	qq.gen = gen
 	if err != nil {
 		q.ui.showError(err)
 		return

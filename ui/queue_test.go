@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -122,6 +123,62 @@ func TestQueueTypingDropsSupersededQueries(t *testing.T) {
 		}
 	}
 	u.inline = true
+}
+
+// slow answers every query after a pause, or once let (when hold is set).
+type slow struct {
+	Store
+	pause time.Duration
+	hold  chan struct{}
+}
+
+func (s *slow) FindRequests(f fp.RequestFilter) ([]fp.RequestSummary, int, error) {
+	time.Sleep(s.pause)
+	if s.hold != nil {
+		<-s.hold
+	}
+	return s.Store.FindRequests(f)
+}
+
+// A key's answer that comes within sameFrame is shown before the key's
+// handling returns (the key and its rows are drawn in one frame); a slower
+// one is shown when it comes, and the key does not wait for it.
+func TestQueueAnswerInTheKeysFrame(t *testing.T) {
+	defer func(d time.Duration) { sameFrame = d }(sameFrame)
+	u, _ := demoUI(t)
+	q := u.queue
+	word := fp.SearchTokens(q.rows[0].FullName)[0][:3]
+	st := &slow{Store: u.db, pause: 50 * time.Millisecond}
+	shown := make(chan string, 10)
+	u.db, u.inline = st, false
+	defer func() { u.inline = true }()
+	q.onShow = func(s string) { shown <- s }
+
+	sameFrame = 5 * time.Second
+	test.Type(q.search, word[:1])
+	if len(shown) != 1 || <-shown != word[:1] {
+		t.Fatal("an answer within sameFrame was not shown in the key's frame")
+	}
+
+	sameFrame = time.Millisecond
+	st.hold = make(chan struct{})
+	start := time.Now()
+	test.Type(q.search, word[1:2])
+	if waited := time.Since(start); waited > 200*time.Millisecond {
+		t.Errorf("the key waited %v for a slow answer", waited)
+	}
+	if len(shown) != 0 {
+		t.Fatal("a slow answer shown before it came")
+	}
+	close(st.hold) // the answer comes now
+	select {
+	case got := <-shown:
+		if got != word[:2] {
+			t.Fatalf("drew the answer to %q", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the slow answer was never shown")
+	}
 }
 
 // A cell's text is cut with an ellipsis only when it is wider than its

@@ -44,10 +44,12 @@ type KV struct {
 	once     sync.Once
 
 	// pages: a release of the file's pages from the process's memory,
-	// due releaseAfter after a transaction (pages_linux.go).
+	// due once transactions pause (releaseSoon, pages_linux.go).
 	pagesMu    sync.Mutex
 	pagesTimer *time.Timer
-	pagesOff   bool // closed: no more releases
+	pagesOff   bool      // closed: no more releases
+	pagesFirst time.Time // the first transaction since the last release
+	pagesLast  time.Time // the latest transaction
 }
 
 var (
@@ -141,35 +143,55 @@ func (kv *KV) View(fn func(fp.Reader) error) error {
 	return kv.bolt.View(func(tx *bolt.Tx) error { return fn(&kvTxn{tx: tx}) })
 }
 
-// releaseAfter is how long after a transaction the file's pages it mapped
-// are let go (ReleasePages): reading maps them into the process, and they
-// would otherwise stay there until the file is closed. A release costs
-// well under a millisecond for what a quarter of a second of queries maps
-// (0.5 ms for 33 MB mapped, 20-30 ms for a whole 500 MB file, measured
-// here), and each page read again after it one fault (a few µs).
-var releaseAfter = 250 * time.Millisecond
+// releaseAfter is how long the file must go without a transaction before
+// the pages they mapped are let go (ReleasePages): reading maps them into
+// the process, and they would otherwise stay there until the file is
+// closed. A release costs well under a millisecond for what a second of
+// queries maps (0.5 ms for 33 MB mapped, 20-30 ms for a whole 500 MB file,
+// measured here), but every page read again after it costs a fault: a
+// release every quarter of a second while someone typed made each
+// keystroke's query fault its pages back in (7 ms of a 16 ms query at
+// 100,000 requests). So pages go once the desk is quiet, and at the latest
+// releaseAtMost after the first transaction of a busy spell.
+var (
+	releaseAfter  = time.Second
+	releaseAtMost = 10 * time.Second
+)
 
-// releaseSoon makes sure a release of the file's pages is due within
-// releaseAfter: four a second at most while transactions run, one more
-// after the last.
+// releaseSoon notes a transaction and makes sure a release is due.
 func (kv *KV) releaseSoon() {
 	if !releasesPages {
 		return
 	}
 	kv.pagesMu.Lock()
 	defer kv.pagesMu.Unlock()
-	if kv.pagesTimer != nil || kv.pagesOff {
+	if kv.pagesOff {
 		return
 	}
-	kv.pagesTimer = time.AfterFunc(releaseAfter, func() {
-		kv.pagesMu.Lock()
-		kv.pagesTimer = nil
-		off := kv.pagesOff
+	kv.pagesLast = time.Now()
+	if kv.pagesTimer != nil {
+		return
+	}
+	kv.pagesFirst = kv.pagesLast
+	kv.pagesTimer = time.AfterFunc(releaseAfter, kv.releaseDue)
+}
+
+// releaseDue releases the pages if no transaction ran for releaseAfter or
+// the spell has lasted releaseAtMost, and otherwise waits for the rest.
+func (kv *KV) releaseDue() {
+	kv.pagesMu.Lock()
+	now := time.Now()
+	if wait := releaseAfter - now.Sub(kv.pagesLast); wait > 0 && now.Sub(kv.pagesFirst) < releaseAtMost && !kv.pagesOff {
+		kv.pagesTimer = time.AfterFunc(wait, kv.releaseDue)
 		kv.pagesMu.Unlock()
-		if !off {
-			kv.ReleasePages() // only memory: a failure (the file closed meanwhile) changes nothing
-		}
-	})
+		return
+	}
+	kv.pagesTimer = nil
+	off := kv.pagesOff
+	kv.pagesMu.Unlock()
+	if !off {
+		kv.ReleasePages() // only memory: a failure (the file closed meanwhile) changes nothing
+	}
 }
 
 // Update runs fn in one bbolt write transaction: bbolt has one writer at a

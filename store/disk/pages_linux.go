@@ -17,8 +17,8 @@ const releasesPages = true
 // cached pages around the one touched too (the kernel's fault-around, 64
 // KiB), and an index's pages are scattered over the file. Building the
 // search index at 100,000 requests left some 150-500 MB of the file in
-// the window's RSS this way. Every transaction makes a release due
-// releaseAfter later (releaseSoon).
+// the window's RSS this way. A release is due once transactions pause
+// (releaseSoon).
 func (kv *KV) ReleasePages() error {
 	return kv.bolt.View(release)
 }

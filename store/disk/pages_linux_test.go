@@ -133,3 +133,68 @@ func TestPagesReleasedAfterTransactions(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// While transactions keep coming (someone typing a search), what they
+// mapped stays mapped: a release between two queries would make the next
+// fault every page back in. Once they pause the pages go, and a spell that
+// never pauses still releases after releaseAtMost.
+func TestPagesStayWhileTheDeskIsBusy(t *testing.T) {
+	defer func(d, m time.Duration) { releaseAfter, releaseAtMost = d, m }(releaseAfter, releaseAtMost)
+	releaseAfter, releaseAtMost = time.Hour, time.Hour
+	path := filepath.Join(t.TempDir(), "kv.db")
+	kv, err := OpenKV(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kv.Close()
+	for start := 0; start < 1000; start += 100 {
+		if err := kv.Update(func(w fp.Writer) error {
+			for i := start; i < start+100; i++ {
+				if err := w.Put([]byte(fmt.Sprintf("k%05d", i)), bytes.Repeat([]byte{1}, 3000)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	readAll := func() {
+		kv.View(func(r fp.Reader) error {
+			return r.Scan([]byte("k"), nil, false, func(k, v []byte) (bool, error) { return true, nil })
+		})
+	}
+	kv.pagesMu.Lock()
+	kv.pagesTimer.Stop()
+	kv.pagesTimer = nil
+	kv.pagesMu.Unlock()
+	releaseAfter = 300 * time.Millisecond
+
+	readAll()
+	for range 20 { // a second of a query every 50 ms
+		time.Sleep(50 * time.Millisecond)
+		if kb := mappedKB(t, path); kb < 500 {
+			t.Fatalf("released while busy: %d KiB mapped 50 ms after a read of 3 MB", kb)
+		}
+		readAll()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for mappedKB(t, path) > 100 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d KiB still mapped %v after the last transaction", mappedKB(t, path), 5*time.Second)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	releaseAtMost = 400 * time.Millisecond
+	readAll()
+	for start := time.Now(); ; readAll() {
+		time.Sleep(20 * time.Millisecond)
+		if mappedKB(t, path) < 100 {
+			break
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Fatalf("never released in %v of reads every 20 ms (releaseAtMost %v)", 5*time.Second, releaseAtMost)
+		}
+	}
+}
