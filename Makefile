@@ -11,8 +11,9 @@ FONT_PKGS := fonts-noto-cjk
 # What the tests read PDFs back with (pdftotext).
 TEST_PKGS := poppler-utils
 # What the real-window self-test runs on: a virtual X server (xvfb-run needs
-# xauth) and Mesa's software OpenGL (libgl1-mesa-dri: swrast, softpipe, llvmpipe).
-SELFTEST_PKGS := xvfb xauth libgl1-mesa-dri $(FONT_PKGS)
+# xauth), Mesa's software OpenGL (libgl1-mesa-dri: llvmpipe) and xwd
+# (x11-apps), which captures the window from the X server.
+SELFTEST_PKGS := xvfb xauth libgl1-mesa-dri x11-apps $(FONT_PKGS)
 # What the letter pictures of make screenshots use (pdftoppm).
 SHOT_PKGS := poppler-utils
 # What make dist builds the packages with: the MinGW-w64 cross compiler for
@@ -30,33 +31,39 @@ WINE_PKGS := wine wine64 xvfb xauth libgl1-mesa-dri imagemagick unzip
 TAGS    := migrated_fynedo
 GOFLAGS_APP := -tags $(TAGS)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# The real binary in a real window under Xvfb (fieldprint self-test). Mesa's
-# llvmpipe draws the window but reads it back black (Fyne's Capture reads the
-# front buffer); softpipe reads back what it drew, at a few frames a second,
-# hence the longer timeout.
-SELF_TEST := GALLIUM_DRIVER=softpipe xvfb-run -a -s "-screen 0 1366x768x24" ./$(BIN) self-test --timeout 4m
+# The real binary in a real window under Xvfb (fieldprint self-test), drawn
+# by Mesa's llvmpipe and captured through the X server (xwd, from x11-apps):
+# llvmpipe reads back black through OpenGL (Fyne's Capture reads the front
+# buffer), and softpipe, which does not, takes 0.3 s to seconds a frame.
+SELF_TEST := GALLIUM_DRIVER=llvmpipe xvfb-run -a -s "-screen 0 1366x768x24" ./$(BIN) self-test --capture x11 --timeout 4m
 
-.PHONY: run build test self-test self-test-1366x768 self-test-1024x700 lint bench deps font-deps test-deps selftest-deps shot-deps screenshots clean fuzz dist dist-check dist-wine dist-deps distcheck-deps wine-deps
+.PHONY: run build build-gui test test-race test-norace self-test self-test-1366x768 self-test-1024x700 lint bench deps font-deps test-deps selftest-deps shot-deps screenshots clean fuzz dist dist-check dist-wine dist-deps distcheck-deps wine-deps
 
 run: build font-deps
 	./$(BIN) $(ARGS)
 
-build: deps
-	$(GO) build $(GOFLAGS_APP) -o $(BIN) ./cmd/fieldprint
+build: deps build-gui
 
 # Formatting, a tidy go.mod, vet and staticcheck first (cheap, and what a
 # reviewer sees first); then race-test every package on Fyne's headless
-# driver (-tags ci: no display, no GL), then build the real GUI so a broken
-# GUI build cannot pass. The timeout leaves room on a busy 2-core machine:
-# no package should come near it (each takes under 2 minutes warm). Last,
-# that binary goes through every screen in a real window at the two sizes
-# the screens must fit (a crash, a black window or a window that grows fails),
-# both at once: Mesa's softpipe draws on one core, and there are two.
+# driver (-tags ci: no display, no GL), beside the tests too slow under the
+# race detector (the every-button crawl, the store's kills and tampering)
+# and the real GUI's build, so that no core idles while the last package
+# runs. The timeout leaves room on a busy 2-core machine: no package should
+# come near it (each takes under 2 minutes warm). Last, that binary goes
+# through every screen in a real window at the two sizes the screens must
+# fit (a crash, a black window or a window that grows fails), both at once
+# (about 45 s each).
 test: deps test-deps selftest-deps lint
-	$(GO) test -race -tags ci,$(TAGS) -count=1 -timeout 8m ./...
-	$(GO) test -tags ci,$(TAGS) -count=1 -timeout 5m -run 'TestEveryButton|TestBackupRestoreKilled|TestTamperRandomly' ./ui ./store
-	$(GO) build $(GOFLAGS_APP) -o $(BIN) ./cmd/fieldprint
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-race test-norace build-gui
 	$(MAKE) --no-print-directory -j2 --output-sync=target self-test-1366x768 self-test-1024x700
+
+test-race:
+	$(GO) test -race -tags ci,$(TAGS) -count=1 -timeout 8m ./...
+test-norace:
+	$(GO) test -tags ci,$(TAGS) -count=1 -timeout 5m -run 'TestEveryButton|TestBackupRestoreKilled|TestTamperRandomly|TestCrashSafety' ./ui ./store
+build-gui:
+	$(GO) build $(GOFLAGS_APP) -o $(BIN) ./cmd/fieldprint
 
 # Only the real-window self-test, on a fresh build.
 self-test: build selftest-deps
@@ -102,6 +109,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadTracker$$' -fuzztime 30s .
 	$(GO) test -run '^$$' -fuzz '^FuzzTrackerMapping$$' -fuzztime 30s .
 	$(GO) test -run '^$$' -fuzz '^FuzzParseMsg$$' -fuzztime 30s ./outlookmsg
+	$(GO) test -tags ci -run '^$$' -fuzz '^FuzzDecodeXWD$$' -fuzztime 30s ./ui
 
 # Installs only the Debian packages that are missing, and says which.
 define apt_install

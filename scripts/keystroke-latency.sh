@@ -13,8 +13,8 @@
 # The office is kept in $FIELDPRINT_LATENCY_DIR (default /tmp/fieldprint-latency)
 # as office-REQUESTS.db for the next run (100,000 requests: 2 to 3 minutes to
 # make). GALLIUM_DRIVER picks Mesa's renderer: default llvmpipe, which draws
-# a frame in milliseconds; softpipe (what make test uses, for its captures)
-# takes 0.3 to several seconds a frame here, which is then all one measures.
+# a frame in tens of milliseconds here; softpipe takes 0.3 to several
+# seconds a frame, which is then all one measures.
 # FIELDPRINT_CPUPROFILE=FILE writes the window's CPU profile,
 # FIELDPRINT_MEMPROFILE=FILE its heap profile at the end. Needs: make
 # selftest-deps.

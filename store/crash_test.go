@@ -236,6 +236,9 @@ func TestCrashSafety(t *testing.T) {
 	if os.Getenv(envCrashChild) != "" {
 		t.Skip("in the child")
 	}
+	if raceEnabled {
+		t.Skip("run without -race: make test does (see raceEnabled)")
+	}
 	iterations := 100
 	if testing.Short() {
 		iterations = 10

@@ -37,6 +37,7 @@ type SelfTest struct {
 	Size fyne.Size // the window's size
 	Dir  string    // where each screen is written as NAME-WxH.png; "" writes none
 	Out  io.Writer // one line per step
+	X11  bool      // capture through the X server (selftest_x11.go), not OpenGL
 
 	step     atomic.Value // string: what is being done now (for a timeout's message)
 	steps    int
@@ -108,7 +109,7 @@ func (u *UI) selfTest(st *SelfTest) (err error) {
 		// Nothing else can be seen either. Mesa's llvmpipe (a PC without a
 		// graphics driver, or Xvfb) draws the window but reads back black.
 		return errStop{"the window showed nothing for 10 s. If this PC has no graphics driver (Mesa's llvmpipe), " +
-			"the window may be fine yet read back black: run GALLIUM_DRIVER=softpipe fieldprint self-test"}
+			"the window may be fine yet read back black: run fieldprint self-test --capture x11 (needs xwd), or with GALLIUM_DRIVER=softpipe"}
 	}
 	if err := u.stPress(st, "Load demo data instead", func() *widget.Button { return stButton(u.win.Content(), "Load demo data instead") }); err != nil {
 		return err
@@ -606,17 +607,40 @@ func (u *UI) stFrame(st *SelfTest, where string, wait time.Duration) (*image.RGB
 	var prev *image.RGBA
 	for {
 		time.Sleep(50 * time.Millisecond) // three frames at 60 a second
-		var img image.Image
-		if err := u.stDo(st, where+": capturing the window", func() { img = u.win.Canvas().Capture() }); err != nil {
+		cur, err := u.stCapture(st, where)
+		if err != nil {
 			return nil, err
 		}
-		cur := stRGBA(img)
 		_, one := stOneColour(cur)
 		if prev != nil && (!one && string(prev.Pix) == string(cur.Pix) || time.Now().After(deadline)) {
 			return cur, nil
 		}
 		prev = cur
 	}
+}
+
+// stCapture is the window's picture now.
+func (u *UI) stCapture(st *SelfTest, where string) (*image.RGBA, error) {
+	var img image.Image
+	var id uintptr
+	if err := u.stDo(st, where+": capturing the window", func() {
+		if st.X11 {
+			id = u.stWindowID()
+		} else {
+			img = u.win.Canvas().Capture()
+		}
+	}); err != nil {
+		return nil, err
+	}
+	if !st.X11 {
+		return stRGBA(img), nil
+	}
+	cur, err := stCaptureX11(id)
+	if err != nil {
+		st.fail(where + ": capturing the window: " + err.Error())
+		return nil, errStop{err.Error()}
+	}
+	return cur, nil
 }
 
 func (st *SelfTest) fail(msg string) {

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -292,26 +293,52 @@ func TestPermissionMatrix(t *testing.T) {
 		{Name: "retired", Role: fp.RoleDirector}, // disabled account
 		{Name: "mlopez", Role: fp.RoleAdmin},     // a clerk claiming to be an admin
 	}
+	// Every case starts from a copy of one office (made once: a few
+	// hundred cases each making it took most of the test's time).
+	dir := t.TempDir()
+	{
+		db, err := Open(filepath.Join(dir, "fieldprint.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Now = fixedNow
+		if err := ensureStaff(db); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateUser(&admin, fp.NewUser{Name: "akumar", FullName: "Staff Member", Role: fp.RoleDirector, Password: testPassword}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CreateUser(&admin, fp.NewUser{Name: "retired", FullName: "Staff Member", Role: fp.RoleDirector, Password: testPassword}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DisableUser(admin, "retired"); err != nil {
+			t.Fatal(err)
+		}
+		r, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.AttachFile(clerk, r.ID, "notice", "notice.pdf", demo.NoticeScan(r, "notice")); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for op, call := range mutators {
 		for _, a := range actors {
 			t.Run(op+"/"+a.Name+"-"+string(a.Role), func(t *testing.T) {
-				db, _ := openTemp(t)
-				if _, err := db.CreateUser(&admin, fp.NewUser{Name: "akumar", FullName: "Staff Member", Role: fp.RoleDirector, Password: testPassword}); err != nil {
+				copied := t.TempDir()
+				if err := os.CopyFS(copied, os.DirFS(dir)); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := db.CreateUser(&admin, fp.NewUser{Name: "retired", FullName: "Staff Member", Role: fp.RoleDirector, Password: testPassword}); err != nil {
-					t.Fatal(err)
-				}
-				if err := db.DisableUser(admin, "retired"); err != nil {
-					t.Fatal(err)
-				}
-				r, err := db.CreateRequest(clerk, mustParse(t, sample()), fp.SaveOptions{})
+				db, err := Open(filepath.Join(copied, "fieldprint.db"))
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := db.AttachFile(clerk, r.ID, "notice", "notice.pdf", demo.NoticeScan(r, "notice")); err != nil {
-					t.Fatal(err)
-				}
+				db.Now = fixedNow
+				t.Cleanup(func() { db.Close() })
+				db.unlockWith(testPassword, admin.Name) // the office key, as a sign-in opens it
 				if setup := setups[op]; setup != nil {
 					setup(t, db)
 				}

@@ -34,8 +34,9 @@ func cmdSelfTest(e env, args []string) error {
 	keystrokes := fs.Int("keystrokes", 0, "instead: time each key typed into the queue's search, to the list drawn, on a demo office of this many requests (scripts/keystroke-latency.sh)")
 	keysDB := fs.String("db", "", "with --keystrokes: the office to use, made there when it does not exist yet (kept for the next run)")
 	rounds := fs.Int("rounds", 3, "with --keystrokes: how many times the words are typed")
+	capture := fs.String("capture", "gl", "how the window is captured: gl (what OpenGL drew) or x11 (what the X server shows, needs xwd: for renderers GL cannot read back, such as Mesa's llvmpipe)")
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: fieldprint self-test [--screenshots DIR] [--size WxH] [--timeout D] [--keystrokes N [--db PATH] [--rounds N]]\n")
+		fmt.Fprintf(e.stderr, "Usage: fieldprint self-test [--screenshots DIR] [--size WxH] [--timeout D] [--capture gl|x11] [--keystrokes N [--db PATH] [--rounds N]]\n")
 		fs.PrintDefaults()
 	}
 	if _, err := positional(fs, args, 0); err != nil {
@@ -44,6 +45,10 @@ func cmdSelfTest(e env, args []string) error {
 	size, err := parseSize(*sizeFlag)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "fieldprint self-test: --size: %v\n", err)
+		return errUsage
+	}
+	if *capture != "gl" && *capture != "x11" {
+		fmt.Fprintf(e.stderr, "fieldprint self-test: --capture: %q is neither gl nor x11\n", *capture)
 		return errUsage
 	}
 	if !realWindow {
@@ -80,7 +85,7 @@ func cmdSelfTest(e env, args []string) error {
 
 	a := app.NewWithID("gov.uscis.fieldprint")
 	u := ui.New(a, db, "self-test")
-	st := &ui.SelfTest{Size: size, Dir: *shots, Out: e.stdout}
+	st := &ui.SelfTest{Size: size, Dir: *shots, Out: e.stdout, X11: *capture == "x11"}
 	// The window's thread may hang: then nothing can quit the app.
 	watchdog := time.AfterFunc(*timeout, func() {
 		fmt.Fprintf(e.stderr, "fieldprint: self-test: not finished after %s (at: %s)\n", *timeout, st.Step())
