@@ -899,7 +899,7 @@ func BenchmarkRequestHistory(b *testing.B) {
 // (the set of ids and the rows; without the page's decoding).
 func BenchmarkMemIndexSize(b *testing.B) {
 	m := newMemIndex()
-	var into [3][]posting
+	var into postings
 	for done := 0; done < benchRequests; {
 		n := min(100_000, benchRequests-done)
 		rs, err := demo.Requests(n, fp.DateOf(fixedNow()), uint64(2026+done))
@@ -915,21 +915,19 @@ func BenchmarkMemIndexSize(b *testing.B) {
 		}
 		done += n
 	}
-	for i, l := range m.lists() {
-		slices.SortFunc(into[i], m.cmp)
-		*l = slices.Clip(slices.CompactFunc(into[i], func(a, b posting) bool { return m.cmp(a, b) == 0 }))
-	}
+	m.setLists(into)
+	m.names, m.receipts, m.anumbers = slices.Clip(m.names), slices.Clip(m.receipts), slices.Clip(m.anumbers)
 	perRequest := float64(m.bytes()) / float64(m.idents)
 	for _, q := range []string{"n", "nguy", "IOE"} {
 		b.Run(q, func(b *testing.B) {
-			l := m.names
+			search := findName
 			if q == "IOE" {
-				l = m.receipts
+				search = findReceipt
 			}
 			found := 0
 			for b.Loop() {
 				set := m.newSet()
-				m.prefix(l, q, func(x posting) { set.add(m.idOf(x.slot)) })
+				m.find(search, q, func(slot uint32) { set.add(m.idOf(slot)) })
 				found = 0
 				set.each(func(id fp.RequestID) {
 					if e := m.ent(id); e.sc != 0 {

@@ -306,7 +306,7 @@ func searchHits(tx *tx, m *memIndex, q string) hits {
 	// Receipt numbers: letters then digits, matched by prefix once 3 letters are typed.
 	if len(c) >= 3 && isUpper(c[:3]) && isDigits(c[3:]) && len(c) <= 13 {
 		if m != nil {
-			m.hits(m.receipts, c, found)
+			m.hits(findReceipt, c, found)
 		}
 		if inStore {
 			prefixHits(idx(tx, iReceipt), []byte(c), found)
@@ -322,7 +322,7 @@ func searchHits(tx *tx, m *memIndex, q string) hits {
 		}
 		for _, a := range forms {
 			if m != nil {
-				m.hits(m.anumbers, a, found)
+				m.hits(findANumber, a, found)
 			}
 			if inStore {
 				prefixHits(idx(tx, iANumber), []byte(a), found)
@@ -334,7 +334,7 @@ func searchHits(tx *tx, m *memIndex, q string) hits {
 	for _, w := range fp.SearchTokens(q) {
 		word := hits{}
 		if m != nil {
-			m.hits(m.names, w, word)
+			m.hits(findName, w, word)
 		}
 		if inStore {
 			prefixHits(idx(tx, iName), []byte(w), word)
