@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,6 +18,7 @@ import (
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
 	"github.com/fieldprint/fieldprint/store/disk"
+	"github.com/fieldprint/fieldprint/vault"
 )
 
 // Benchmarks run against one database of benchRequests demo requests, built
@@ -908,6 +910,9 @@ func BenchmarkMemIndexSize(b *testing.B) {
 		}
 		for i, r := range rs {
 			rid := fp.RequestID(done + i + 1)
+			if r.Status == "" {
+				r.Status = fp.StatusNew // as imported
+			}
 			m.setRow(rid, rowOf(r))
 			rec := m.putRecord(identityOf(r))
 			m.setRecord(rid, rec)
@@ -938,5 +943,76 @@ func BenchmarkMemIndexSize(b *testing.B) {
 			b.ReportMetric(float64(found), "matches")
 			b.ReportMetric(perRequest, "index-B/req")
 		})
+	}
+	// The window's query on the index, as searchTx makes it but for the
+	// page's decoding: the search, the open statuses, a page of 100.
+	for _, q := range []string{"n", "nguy", "IOE"} {
+		b.Run("window/"+q, func(b *testing.B) {
+			f := windowFilter(q)
+			total := 0
+			for b.Loop() {
+				page := pageHeap{keep: f.Limit}
+				total = 0
+				m.search(nil, q, func(id fp.RequestID, day uint32, c combo) {
+					if wanted(f.Statuses, c.status) && wanted(f.Categories, c.category) {
+						total++
+						page.add(pageItem{day: day, id: id})
+					}
+				})
+				page.sorted()
+			}
+			b.ReportMetric(float64(total), "matches")
+		})
+	}
+}
+
+// BenchmarkKeyTableSize is the live heap the request keys take while
+// unlocked, benchRequests of them: in a map (as the key store held them
+// before keyTable) and in the key table, loaded at once (sign-in) and
+// added 64 at a time (as new requests take them).
+func BenchmarkKeyTableSize(b *testing.B) {
+	var ms runtime.MemStats
+	heap := func() int64 {
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return int64(ms.HeapAlloc)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	all := make(map[uint64]vault.Key, benchRequests)
+	for len(all) < benchRequests {
+		all[rng.Uint64()>>1] = vault.Key{byte(len(all))}
+	}
+	per := func(before int64) float64 { return float64(heap()-before) / float64(benchRequests) }
+	for b.Loop() {
+		before := heap()
+		m := map[uint64]vault.Key{}
+		for id, k := range all {
+			m[id] = k
+		}
+		b.ReportMetric(per(before), "map-B/key")
+		runtime.KeepAlive(m)
+		m = nil
+		before = heap()
+		var loaded keyTable
+		loaded.putAll(all)
+		b.ReportMetric(per(before), "loaded-B/key")
+		runtime.KeepAlive(&loaded)
+		loaded.wipe()
+		before = heap()
+		var added keyTable
+		batch := map[uint64]vault.Key{}
+		for id, k := range all {
+			if batch[id] = k; len(batch) == keysBatch {
+				for id, k := range batch {
+					added.put(id, k)
+				}
+				clear(batch)
+			}
+		}
+		for id, k := range batch {
+			added.put(id, k)
+		}
+		b.ReportMetric(per(before), "added-B/key")
+		runtime.KeepAlive(&added)
 	}
 }
