@@ -953,11 +953,10 @@ func BenchmarkMemIndexSize(b *testing.B) {
 			for b.Loop() {
 				page := pageHeap{keep: f.Limit}
 				total = 0
-				m.search(nil, q, func(id fp.RequestID, day uint32, c combo) {
-					if wanted(f.Statuses, c.status) && wanted(f.Categories, c.category) {
-						total++
-						page.add(pageItem{day: day, id: id})
-					}
+				want := func(c combo) bool { return wanted(f.Statuses, c.status) && wanted(f.Categories, c.category) }
+				m.search(nil, q, want, func(id fp.RequestID, day uint32) {
+					total++
+					page.add(pageItem{day: day, id: id})
 				})
 				page.sorted()
 			}

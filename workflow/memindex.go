@@ -1150,10 +1150,13 @@ func (s *idSet) each(fn func(fp.RequestID)) {
 	}
 }
 
-// search calls fn once with every request (and its row) whose name,
-// receipt number, A-number or request number matches q, as searchHits
-// finds them, without a map of hits: a set of bits of the index's ids.
-func (m *memIndex) search(tx *tx, q string, fn func(id fp.RequestID, day uint32, c combo)) {
+// search calls fn once with every request (and its received day) whose
+// name, receipt number, A-number or request number matches q, as
+// searchHits finds them, and whose status and category want accepts,
+// without a map of hits: a set of bits of the index's ids. want is asked
+// once per status and category pair, not per match (420,000 matches of a
+// receipt prefix at 1,000,000 requests).
+func (m *memIndex) search(tx *tx, q string, want func(c combo) bool, fn func(id fp.RequestID, day uint32)) {
 	found := m.newSet()
 	c := fp.SqueezeUpper(q)
 	// Request number typed in full.
@@ -1162,8 +1165,8 @@ func (m *memIndex) search(tx *tx, q string, fn func(id fp.RequestID, day uint32,
 			id := fp.RequestID(binary.BigEndian.Uint64(v))
 			if m.ent(id).sc != 0 {
 				found.add(id)
-			} else if s, err := getSummary(tx, id); err == nil {
-				fn(id, dayNumber(dateKey(s.Received)), combo{[]byte(s.Status), []byte(s.Category)}) // not in the index yet
+			} else if s, err := getSummary(tx, id); err == nil && want(combo{[]byte(s.Status), []byte(s.Category)}) {
+				fn(id, dayNumber(dateKey(s.Received))) // not in the index yet
 			}
 		}
 	}
@@ -1192,9 +1195,22 @@ func (m *memIndex) search(tx *tx, q string, fn func(id fp.RequestID, day uint32,
 	if names != nil {
 		found.or(names)
 	}
+	verdict := make([]int8, len(m.combos)) // by pair: 0 not asked yet, 1 wanted, -1 not
 	found.each(func(id fp.RequestID) {
-		if e := m.ent(id); e.sc != 0 {
-			fn(id, e.day, m.combos[e.sc])
+		e := m.ent(id)
+		if e.sc == 0 {
+			return
+		}
+		w := verdict[e.sc]
+		if w == 0 {
+			w = -1
+			if want(m.combos[e.sc]) {
+				w = 1
+			}
+			verdict[e.sc] = w
+		}
+		if w > 0 {
+			fn(id, e.day)
 		}
 	})
 }

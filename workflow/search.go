@@ -366,10 +366,8 @@ func searchTx(tx *tx, m *memIndex, f fp.RequestFilter) ([]fp.RequestSummary, int
 	}
 	page := pageHeap{keep: keep, newest: f.Newest}
 	total := 0
-	consider := func(id fp.RequestID, day uint32, c combo) {
-		if !wanted(f.Statuses, c.status) || !wanted(f.Categories, c.category) {
-			return
-		}
+	want := func(c combo) bool { return wanted(f.Statuses, c.status) && wanted(f.Categories, c.category) }
+	consider := func(id fp.RequestID, day uint32) {
 		if f.DocsComplete && complete.Get(cat(dayKey(day), idKey(id))) == nil {
 			return
 		}
@@ -380,12 +378,13 @@ func searchTx(tx *tx, m *memIndex, f fp.RequestFilter) ([]fp.RequestSummary, int
 		page.add(pageItem{day: day, id: id})
 	}
 	if m != nil && tx.Bucket(bMeta).Get(kSealed) != nil {
-		m.search(tx, f.Search, consider)
+		m.search(tx, f.Search, want, consider)
 	} else {
 		for id, v := range searchHits(tx, m, f.Search) {
 			if len(v) >= 8 {
-				st, ct, _ := bytes.Cut(v[8:], sep)
-				consider(id, dayNumber(v[:8]), combo{st, ct})
+				if st, ct, _ := bytes.Cut(v[8:], sep); want(combo{st, ct}) {
+					consider(id, dayNumber(v[:8]))
+				}
 			}
 		}
 	}
