@@ -105,7 +105,7 @@ func (a identity) equal(b identity) bool {
 //   - arena: every request's identity record, one after the other: the
 //     number of its name's words, each word (a uvarint length, then its
 //     bytes); the number of its receipt numbers of the canonical form,
-//     each as a 6-byte number (packReceipt), the number of the others,
+//     each as a 6-byte number (pack), the number of the others,
 //     each as a word; its A-number (a byte: 0 none, 1 a 4-byte number, 2
 //     a word). A record replaced or purged stays until the dead bytes are
 //     half the arena, then the arena is copied without them;
@@ -125,7 +125,7 @@ func (a identity) equal(b identity) bool {
 type posting struct{ off, slot uint32 }
 
 // rposting is a receipt number of the canonical form: its number
-// (packReceipt, 48 bits) split into hi and lo, so the posting is 12 bytes.
+// (pack, 48 bits) split into hi and lo, so the posting is 12 bytes.
 type rposting struct {
 	lo, slot uint32
 	hi       uint16
