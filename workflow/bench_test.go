@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,6 +18,7 @@ import (
 	fp "github.com/fieldprint/fieldprint"
 	"github.com/fieldprint/fieldprint/demo"
 	"github.com/fieldprint/fieldprint/store/disk"
+	"github.com/fieldprint/fieldprint/vault"
 )
 
 // Benchmarks run against one database of benchRequests demo requests, built
@@ -899,7 +901,7 @@ func BenchmarkRequestHistory(b *testing.B) {
 // (the set of ids and the rows; without the page's decoding).
 func BenchmarkMemIndexSize(b *testing.B) {
 	m := newMemIndex()
-	var into [3][]posting
+	var into postings
 	for done := 0; done < benchRequests; {
 		n := min(100_000, benchRequests-done)
 		rs, err := demo.Requests(n, fp.DateOf(fixedNow()), uint64(2026+done))
@@ -908,6 +910,9 @@ func BenchmarkMemIndexSize(b *testing.B) {
 		}
 		for i, r := range rs {
 			rid := fp.RequestID(done + i + 1)
+			if r.Status == "" {
+				r.Status = fp.StatusNew // as imported
+			}
 			m.setRow(rid, rowOf(r))
 			rec := m.putRecord(identityOf(r))
 			m.setRecord(rid, rec)
@@ -915,21 +920,19 @@ func BenchmarkMemIndexSize(b *testing.B) {
 		}
 		done += n
 	}
-	for i, l := range m.lists() {
-		slices.SortFunc(into[i], m.cmp)
-		*l = slices.Clip(slices.CompactFunc(into[i], func(a, b posting) bool { return m.cmp(a, b) == 0 }))
-	}
+	m.setLists(into)
+	m.names, m.receipts, m.anumbers = slices.Clip(m.names), slices.Clip(m.receipts), slices.Clip(m.anumbers)
 	perRequest := float64(m.bytes()) / float64(m.idents)
 	for _, q := range []string{"n", "nguy", "IOE"} {
 		b.Run(q, func(b *testing.B) {
-			l := m.names
+			search := findName
 			if q == "IOE" {
-				l = m.receipts
+				search = findReceipt
 			}
 			found := 0
 			for b.Loop() {
 				set := m.newSet()
-				m.prefix(l, q, func(x posting) { set.add(m.idOf(x.slot)) })
+				m.find(search, q, func(slot uint32) { set.add(m.idOf(slot)) })
 				found = 0
 				set.each(func(id fp.RequestID) {
 					if e := m.ent(id); e.sc != 0 {
@@ -940,5 +943,75 @@ func BenchmarkMemIndexSize(b *testing.B) {
 			b.ReportMetric(float64(found), "matches")
 			b.ReportMetric(perRequest, "index-B/req")
 		})
+	}
+	// The window's query on the index, as searchTx makes it but for the
+	// page's decoding: the search, the open statuses, a page of 100.
+	for _, q := range []string{"n", "nguy", "IOE"} {
+		b.Run("window/"+q, func(b *testing.B) {
+			f := windowFilter(q)
+			total := 0
+			for b.Loop() {
+				page := pageHeap{keep: f.Limit}
+				total = 0
+				want := func(c combo) bool { return wanted(f.Statuses, c.status) && wanted(f.Categories, c.category) }
+				m.search(nil, q, want, func(id fp.RequestID, day uint32) {
+					total++
+					page.add(pageItem{day: day, id: id})
+				})
+				page.sorted()
+			}
+			b.ReportMetric(float64(total), "matches")
+		})
+	}
+}
+
+// BenchmarkKeyTableSize is the live heap the request keys take while
+// unlocked, benchRequests of them: in a map (as the key store held them
+// before keyTable) and in the key table, loaded at once (sign-in) and
+// added 64 at a time (as new requests take them).
+func BenchmarkKeyTableSize(b *testing.B) {
+	var ms runtime.MemStats
+	heap := func() int64 {
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return int64(ms.HeapAlloc)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	all := make(map[uint64]vault.Key, benchRequests)
+	for len(all) < benchRequests {
+		all[rng.Uint64()>>1] = vault.Key{byte(len(all))}
+	}
+	per := func(before int64) float64 { return float64(heap()-before) / float64(benchRequests) }
+	for b.Loop() {
+		before := heap()
+		m := map[uint64]vault.Key{}
+		for id, k := range all {
+			m[id] = k
+		}
+		b.ReportMetric(per(before), "map-B/key")
+		runtime.KeepAlive(m)
+		m = nil
+		before = heap()
+		var loaded keyTable
+		loaded.putAll(all)
+		b.ReportMetric(per(before), "loaded-B/key")
+		runtime.KeepAlive(&loaded)
+		loaded.wipe()
+		before = heap()
+		var added keyTable
+		batch := map[uint64]vault.Key{}
+		for id, k := range all {
+			if batch[id] = k; len(batch) == keysBatch {
+				for id, k := range batch {
+					added.put(id, k)
+				}
+				clear(batch)
+			}
+		}
+		for id, k := range batch {
+			added.put(id, k)
+		}
+		b.ReportMetric(per(before), "added-B/key")
+		runtime.KeepAlive(&added)
 	}
 }

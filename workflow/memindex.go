@@ -104,16 +104,120 @@ func (a identity) equal(b identity) bool {
 //     where its identity record starts in arena;
 //   - arena: every request's identity record, one after the other: the
 //     number of its name's words, each word (a uvarint length, then its
-//     bytes), the number of its receipt numbers, each, then its A-number
-//     (length 0: none). A record replaced or purged stays until the dead
-//     bytes are half the arena, then the arena is copied without them;
-//   - names, receipts, anumbers: one posting per identifier, sorted by
-//     identifier then request: where the identifier is in arena, and the
-//     request's slot (slotOf). A prefix search is a binary search.
+//     bytes); the number of its receipt numbers of the canonical form,
+//     each as a 6-byte number (pack), the number of the others,
+//     each as a word; its A-number (a byte: 0 none, 1 a 4-byte number, 2
+//     a word). A record replaced or purged stays until the dead bytes are
+//     half the arena, then the arena is copied without them;
+//   - the postings: one per identifier, sorted by identifier then
+//     request. A name's word is where it is in arena and the request's
+//     slot (slotOf); a receipt number or A-number of the canonical form
+//     is held in its posting, as a number in the identifiers' order, so a
+//     prefix walk reads one array in order (at 1,000,000 requests, reading
+//     each identifier from the arena, which is in id order, cost a cache
+//     miss a posting); the rare other forms are kept like words.
+//
+// A prefix search finds the range of its postings with two binary
+// searches, then reads only their slots.
 
-// posting is one identifier of one request: off, where the identifier is
-// in the arena; slot, the request (memIndex.idOf).
+// posting is one identifier of one request kept in the arena: off, where
+// the identifier is in the arena; slot, the request (memIndex.idOf).
 type posting struct{ off, slot uint32 }
+
+// rposting is a receipt number of the canonical form: its number
+// (pack, 48 bits) split into hi and lo, so the posting is 12 bytes.
+type rposting struct {
+	lo, slot uint32
+	hi       uint16
+}
+
+func (p rposting) key() uint64 { return uint64(p.hi)<<32 | uint64(p.lo) }
+
+func newRPosting(n uint64, slot uint32) rposting {
+	return rposting{lo: uint32(n), slot: slot, hi: uint16(n >> 32)}
+}
+
+// aposting is an A-number of the canonical form: its nine digits.
+type aposting struct{ num, slot uint32 }
+
+// postings are the index's sorted lists (or one request's part of them).
+type postings struct {
+	names    []posting
+	receipts []rposting // of the canonical form
+	oddRcpts []posting  // any other form (kept as it was stored: never lose a hit)
+	anumbers []aposting // of the canonical form
+	oddANums []posting
+}
+
+// The canonical forms (fp.ParseReceiptNumber, fp.ParseANumber) as
+// shapes: L a letter A-Z, D a digit, any other byte itself.
+const receiptShape, aNumberShape = "LLLDDDDDDDDDD", "ADDDDDDDDD"
+
+// packRange is the range [lo, lo+span) of the numbers (pack) of the
+// identifiers of shape that start with p; ok false: none does. Numbers
+// are in the identifiers' order, so a prefix is a range.
+func packRange(shape, p string) (lo, span uint64, ok bool) {
+	if len(p) > len(shape) {
+		return 0, 0, false
+	}
+	span = 1
+	for i := 0; i < len(shape); i++ {
+		radix := uint64(1)
+		switch shape[i] {
+		case 'L':
+			radix = 26
+		case 'D':
+			radix = 10
+		}
+		lo *= radix
+		if i >= len(p) {
+			span *= radix
+			continue
+		}
+		switch c := p[i]; shape[i] {
+		case 'L':
+			if c < 'A' || c > 'Z' {
+				return 0, 0, false
+			}
+			lo += uint64(c - 'A')
+		case 'D':
+			if c < '0' || c > '9' {
+				return 0, 0, false
+			}
+			lo += uint64(c - '0')
+		default:
+			if c != shape[i] {
+				return 0, 0, false
+			}
+		}
+	}
+	return lo, span, true
+}
+
+// pack is the number of identifier s of shape (ok false: s is not of it).
+func pack(shape, s string) (uint64, bool) {
+	if len(s) != len(shape) {
+		return 0, false
+	}
+	n, _, ok := packRange(shape, s)
+	return n, ok
+}
+
+// unpack is the identifier of shape whose number is n.
+func unpack(shape string, n uint64) string {
+	b := []byte(shape)
+	for i := len(b) - 1; i >= 0; i-- {
+		switch shape[i] {
+		case 'L':
+			b[i] = 'A' + byte(n%26)
+			n /= 26
+		case 'D':
+			b[i] = '0' + byte(n%10)
+			n /= 10
+		}
+	}
+	return string(b)
+}
 
 // ent is what the index keeps of one request: its received day and its
 // status and category (combos[sc]; sc 0: no row), and the offset of its
@@ -136,7 +240,7 @@ type memIndex struct {
 	dead    int    // bytes of arena in records no longer used
 	idents  int    // requests with an identity record
 
-	names, receipts, anumbers []posting
+	postings
 }
 
 // maxDense is the largest id kept in memIndex.ents (ids past it: far).
@@ -279,46 +383,106 @@ func (m *memIndex) putRecord(id identity) uint32 {
 	for _, t := range id.Tokens {
 		m.arena = appendKey(m.arena, t)
 	}
-	m.arena = binary.AppendUvarint(m.arena, uint64(len(id.Receipts)))
+	packed := 0
 	for _, r := range id.Receipts {
-		m.arena = appendKey(m.arena, r)
+		if _, ok := pack(receiptShape, r); ok {
+			packed++
+		}
 	}
-	m.arena = appendKey(m.arena, id.ANumber)
+	m.arena = binary.AppendUvarint(m.arena, uint64(packed))
+	for _, r := range id.Receipts {
+		if n, ok := pack(receiptShape, r); ok {
+			m.arena = binary.BigEndian.AppendUint16(m.arena, uint16(n>>32))
+			m.arena = binary.BigEndian.AppendUint32(m.arena, uint32(n))
+		}
+	}
+	m.arena = binary.AppendUvarint(m.arena, uint64(len(id.Receipts)-packed))
+	for _, r := range id.Receipts {
+		if _, ok := pack(receiptShape, r); !ok {
+			m.arena = appendKey(m.arena, r)
+		}
+	}
+	if n, ok := pack(aNumberShape, id.ANumber); ok {
+		m.arena = binary.BigEndian.AppendUint32(append(m.arena, 1), uint32(n))
+	} else if id.ANumber != "" {
+		m.arena = appendKey(append(m.arena, 2), id.ANumber)
+	} else {
+		m.arena = append(m.arena, 0)
+	}
 	return off
 }
 
-// eachKey calls fn (when not nil) with the list (0 names, 1 receipts, 2
-// A-numbers) and offset of every identifier of the record at rec, and
-// returns the record's length in bytes.
-func (m *memIndex) eachKey(rec uint32, fn func(list int, off uint32)) int {
+// Kinds of identifier, as eachKey gives them.
+const (
+	kName = iota
+	kReceipt
+	kOddReceipt
+	kANumber
+	kOddANumber
+)
+
+// eachKey calls fn (when not nil) with every identifier of the record at
+// rec: its kind, and where it is in the arena (a word) or its number (a
+// receipt number or A-number of the canonical form); it returns the
+// record's length in bytes.
+func (m *memIndex) eachKey(rec uint32, fn func(kind int, off uint32, n uint64)) int {
 	a, p := m.arena, int(rec)
-	skip := func() {
-		n, w := binary.Uvarint(a[p:])
-		p += w + int(n)
-	}
-	for list := range 2 {
+	count := func() int {
 		n, w := binary.Uvarint(a[p:])
 		p += w
-		for range n {
-			if fn != nil {
-				fn(list, uint32(p))
-			}
-			skip()
+		return int(n)
+	}
+	word := func(kind int) {
+		if fn != nil {
+			fn(kind, uint32(p), 0)
 		}
+		p += count()
 	}
-	if a[p] != 0 && fn != nil {
-		fn(2, uint32(p))
+	for range count() {
+		word(kName)
 	}
-	skip()
+	for range count() {
+		if fn != nil {
+			fn(kReceipt, 0, uint64(binary.BigEndian.Uint16(a[p:]))<<32|uint64(binary.BigEndian.Uint32(a[p+2:])))
+		}
+		p += 6
+	}
+	for range count() {
+		word(kOddReceipt)
+	}
+	p++
+	switch a[p-1] {
+	case 1:
+		if fn != nil {
+			fn(kANumber, 0, uint64(binary.BigEndian.Uint32(a[p:])))
+		}
+		p += 4
+	case 2:
+		word(kOddANumber)
+	}
 	return p - int(rec)
 }
 
 // postingsOf appends the postings of the record at rec (0: none) for slot
-// to into, by list.
-func (m *memIndex) postingsOf(rec, slot uint32, into [3][]posting) [3][]posting {
-	if rec != 0 {
-		m.eachKey(rec, func(l int, off uint32) { into[l] = append(into[l], posting{off, slot}) })
+// to into.
+func (m *memIndex) postingsOf(rec, slot uint32, into postings) postings {
+	if rec == 0 {
+		return into
 	}
+	m.eachKey(rec, func(kind int, off uint32, n uint64) {
+		switch kind {
+		case kName:
+			into.names = append(into.names, posting{off, slot})
+		case kReceipt:
+			into.receipts = append(into.receipts, newRPosting(n, slot))
+		case kOddReceipt:
+			into.oddRcpts = append(into.oddRcpts, posting{off, slot})
+		case kANumber:
+			into.anumbers = append(into.anumbers, aposting{uint32(n), slot})
+		case kOddANumber:
+			into.oddANums = append(into.oddANums, posting{off, slot})
+		}
+	})
 	return into
 }
 
@@ -360,9 +524,9 @@ func (m *memIndex) compact() {
 		move(id, &e)
 		m.far[id] = e
 	}
-	for _, l := range []*[]posting{&m.names, &m.receipts, &m.anumbers} {
-		for i := range *l {
-			(*l)[i].off += moved[(*l)[i].slot]
+	for _, l := range [][]posting{m.names, m.oddRcpts, m.oddANums} {
+		for i := range l {
+			l[i].off += moved[l[i].slot]
 		}
 	}
 	m.arena, m.dead = arena, 0
@@ -372,9 +536,8 @@ func (m *memIndex) compact() {
 // the maps of ids past maxDense counted at 64 bytes an entry).
 func (m *memIndex) bytes() int {
 	n := cap(m.ents)*int(unsafe.Sizeof(ent{})) + cap(m.arena) + cap(m.farIDs)*8 + (len(m.far)+len(m.farSlot))*64
-	for _, l := range m.lists() {
-		n += cap(*l) * int(unsafe.Sizeof(posting{}))
-	}
+	n += (cap(m.names) + cap(m.oddRcpts) + cap(m.oddANums)) * int(unsafe.Sizeof(posting{}))
+	n += cap(m.receipts)*int(unsafe.Sizeof(rposting{})) + cap(m.anumbers)*int(unsafe.Sizeof(aposting{}))
 	return n
 }
 
@@ -389,7 +552,50 @@ func (m *memIndex) cmp(a, b posting) int {
 	return cmp.Compare(a.slot, b.slot)
 }
 
-func (m *memIndex) lists() [3]*[]posting { return [3]*[]posting{&m.names, &m.receipts, &m.anumbers} }
+func cmpR(a, b rposting) int {
+	if c := cmp.Compare(a.key(), b.key()); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.slot, b.slot)
+}
+
+func cmpA(a, b aposting) int {
+	if c := cmp.Compare(a.num, b.num); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.slot, b.slot)
+}
+
+// setLists makes the postings of a build the index's lists: sorted, each
+// posting once (a word twice in one name: one posting; remove takes out
+// one), without the room the build's appends left.
+func (m *memIndex) setLists(p postings) {
+	m.names = fit(sortOnce(p.names, m.cmp))
+	m.receipts = fit(sortOnce(p.receipts, cmpR))
+	m.oddRcpts = fit(sortOnce(p.oddRcpts, m.cmp))
+	m.anumbers = fit(sortOnce(p.anumbers, cmpA))
+	m.oddANums = fit(sortOnce(p.oddANums, m.cmp))
+}
+
+func sortOnce[P any](l []P, cmp func(a, b P) int) []P {
+	slices.SortFunc(l, cmp)
+	return slices.CompactFunc(l, func(a, b P) bool { return cmp(a, b) == 0 })
+}
+
+// fit is l without the room appending left, when that is over an eighth.
+func fit[P any](l []P) []P {
+	if cap(l)-len(l) > len(l)/8 {
+		return slices.Clone(l)
+	}
+	return l
+}
+
+// sorted reports whether every list is in order, as the binary searches need.
+func (m *memIndex) sorted() bool {
+	return slices.IsSortedFunc(m.names, m.cmp) && slices.IsSortedFunc(m.receipts, cmpR) &&
+		slices.IsSortedFunc(m.oddRcpts, m.cmp) && slices.IsSortedFunc(m.anumbers, cmpA) &&
+		slices.IsSortedFunc(m.oddANums, m.cmp)
+}
 
 // memChange is what a committed write does to the index: the request's new
 // row, and its identity when that changed.
@@ -557,7 +763,7 @@ func buildMemIndex(tx *tx) (*memIndex, error) {
 	b := idx(tx, iIdent)
 	var ferr error
 	var id identity
-	var into [3][]posting
+	var into postings
 	b.t.r.Scan(b.prefix, nil, false, func(k, v []byte) (bool, error) {
 		if k = k[len(b.prefix):]; len(k) != 8 {
 			return true, nil
@@ -585,17 +791,8 @@ func buildMemIndex(tx *tx) (*memIndex, error) {
 		into = m.postingsOf(rec, m.slotOf(rid), into)
 		return true, nil
 	})
-	for i, l := range m.lists() {
-		slices.SortFunc(into[i], m.cmp)
-		// A word twice in one name: one posting (remove takes out one).
-		*l = slices.CompactFunc(into[i], func(a, b posting) bool { return m.cmp(a, b) == 0 })
-		if cap(*l)-len(*l) > len(*l)/8 { // no room kept for growth the build needed
-			*l = slices.Clone(*l)
-		}
-	}
-	if cap(m.arena)-len(m.arena) > len(m.arena)/8 {
-		m.arena = slices.Clone(m.arena)
-	}
+	m.setLists(into)
+	m.arena = fit(m.arena)
 	return m, ferr
 }
 
@@ -674,18 +871,29 @@ func decodeIdentity(b []byte, id *identity) error {
 	return nil
 }
 
-// remove takes p out of the sorted list l.
-func (m *memIndex) remove(l []posting, p posting) []posting {
-	if i, found := slices.BinarySearchFunc(l, p, m.cmp); found {
+// removeSorted takes p out of the sorted list l.
+func removeSorted[P any](l []P, p P, cmp func(a, b P) int) []P {
+	if i, found := slices.BinarySearchFunc(l, p, cmp); found {
 		return slices.Delete(l, i, i+1)
 	}
 	return l
 }
 
-// insert puts p into the sorted list l, once.
-func (m *memIndex) insert(l []posting, p posting) []posting {
-	if i, found := slices.BinarySearchFunc(l, p, m.cmp); !found {
+// insertSorted puts p into the sorted list l, once.
+func insertSorted[P any](l []P, p P, cmp func(a, b P) int) []P {
+	if i, found := slices.BinarySearchFunc(l, p, cmp); !found {
 		return slices.Insert(l, i, p)
+	}
+	return l
+}
+
+// replace takes gone out of the sorted list l and puts come in, one by one.
+func replace[P any](l, gone, come []P, cmp func(a, b P) int) []P {
+	for _, p := range gone {
+		l = removeSorted(l, p, cmp)
+	}
+	for _, p := range come {
+		l = insertSorted(l, p, cmp)
 	}
 	return l
 }
@@ -703,17 +911,14 @@ func (m *memIndex) apply(rid fp.RequestID, c memChange) {
 		return
 	}
 	slot := m.slotOf(rid)
-	old := m.postingsOf(m.ent(rid).rec, slot, [3][]posting{})
+	old := m.postingsOf(m.ent(rid).rec, slot, postings{})
 	rec := m.putRecord(*c.ident)
-	come := m.postingsOf(rec, slot, [3][]posting{})
-	for i, l := range m.lists() {
-		for _, p := range old[i] {
-			*l = m.remove(*l, p)
-		}
-		for _, p := range come[i] {
-			*l = m.insert(*l, p)
-		}
-	}
+	come := m.postingsOf(rec, slot, postings{})
+	m.names = replace(m.names, old.names, come.names, m.cmp)
+	m.receipts = replace(m.receipts, old.receipts, come.receipts, cmpR)
+	m.oddRcpts = replace(m.oddRcpts, old.oddRcpts, come.oddRcpts, m.cmp)
+	m.anumbers = replace(m.anumbers, old.anumbers, come.anumbers, cmpA)
+	m.oddANums = replace(m.oddANums, old.oddANums, come.oddANums, m.cmp)
 	m.setRecord(rid, rec)
 	if !c.gone {
 		m.compact()
@@ -745,7 +950,7 @@ func (m *memIndex) applyAll(changes map[fp.RequestID]memChange) {
 		}
 		return
 	}
-	var gone, come [3][]posting // names, receipts, A-numbers
+	var gone, come postings
 	for rid, c := range changes {
 		if c.row != nil {
 			m.setRow(rid, c.row)
@@ -765,9 +970,11 @@ func (m *memIndex) applyAll(changes map[fp.RequestID]memChange) {
 		come = m.postingsOf(rec, slot, come)
 		m.setRecord(rid, rec)
 	}
-	for i, l := range m.lists() {
-		*l = m.merge(*l, gone[i], come[i])
-	}
+	m.names = merge(m.names, gone.names, come.names, m.cmp)
+	m.receipts = merge(m.receipts, gone.receipts, come.receipts, cmpR)
+	m.oddRcpts = merge(m.oddRcpts, gone.oddRcpts, come.oddRcpts, m.cmp)
+	m.anumbers = merge(m.anumbers, gone.anumbers, come.anumbers, cmpA)
+	m.oddANums = merge(m.oddANums, gone.oddANums, come.oddANums, m.cmp)
 	m.compact()
 }
 
@@ -775,14 +982,14 @@ func (m *memIndex) applyAll(changes map[fp.RequestID]memChange) {
 // once: what removing gone then inserting come one by one gives. It works
 // in l's array: a binary search for each posting gone or come, and the
 // runs between them moved once (copy), not compared.
-func (m *memIndex) merge(l, gone, come []posting) []posting {
-	same := func(a, b posting) bool { return m.cmp(a, b) == 0 }
+func merge[P any](l, gone, come []P, cmp func(a, b P) int) []P {
+	same := func(a, b P) bool { return cmp(a, b) == 0 }
 	if len(gone) > 0 {
-		slices.SortFunc(gone, m.cmp)
+		slices.SortFunc(gone, cmp)
 		gone = slices.CompactFunc(gone, same)
 		w, from := 0, 0 // l[:w] kept; l[from:] not looked at yet
 		for _, p := range gone {
-			i, found := slices.BinarySearchFunc(l[from:], p, m.cmp)
+			i, found := slices.BinarySearchFunc(l[from:], p, cmp)
 			if !found {
 				continue
 			}
@@ -796,12 +1003,12 @@ func (m *memIndex) merge(l, gone, come []posting) []posting {
 	if len(come) == 0 {
 		return l
 	}
-	slices.SortFunc(come, m.cmp)
+	slices.SortFunc(come, cmp)
 	come = slices.CompactFunc(come, same)
 	pos := make([]int, 0, len(come))
 	k := 0 // those not in l yet, to the front
 	for _, p := range come {
-		if i, found := slices.BinarySearchFunc(l, p, m.cmp); !found {
+		if i, found := slices.BinarySearchFunc(l, p, cmp); !found {
 			come[k] = p
 			pos = append(pos, i)
 			k++
@@ -826,21 +1033,62 @@ func (db *Desk) memDrop() {
 	db.mem.gen++
 }
 
-// prefix calls fn for every posting of l whose identifier starts with p.
-func (m *memIndex) prefix(l []posting, p string, fn func(posting)) {
-	i := sort.Search(len(l), func(i int) bool { return string(m.key(l[i].off)) >= p })
-	for ; i < len(l); i++ {
-		if k := m.key(l[i].off); len(k) < len(p) || string(k[:len(p)]) != p {
-			return
+// The searches find (memIndex.find) runs.
+const (
+	findName = iota
+	findReceipt
+	findANumber
+)
+
+// find calls fn with the slot of every request whose identifier of the
+// search (findName, findReceipt, findANumber) starts with p, once per
+// posting: a range found by binary searches, then the postings read in
+// order without their identifiers.
+func (m *memIndex) find(search int, p string, fn func(slot uint32)) {
+	switch search {
+	case findName:
+		m.prefix(m.names, p, fn)
+	case findReceipt:
+		if lo, span, ok := packRange(receiptShape, p); ok {
+			l := m.receipts
+			i := sort.Search(len(l), func(i int) bool { return l[i].key() >= lo })
+			n := sort.Search(len(l)-i, func(j int) bool { return l[i+j].key() >= lo+span })
+			for _, x := range l[i : i+n] {
+				fn(x.slot)
+			}
 		}
-		fn(l[i])
+		m.prefix(m.oddRcpts, p, fn)
+	case findANumber:
+		if lo, span, ok := packRange(aNumberShape, p); ok {
+			l := m.anumbers
+			i := sort.Search(len(l), func(i int) bool { return uint64(l[i].num) >= lo })
+			n := sort.Search(len(l)-i, func(j int) bool { return uint64(l[i+j].num) >= lo+span })
+			for _, x := range l[i : i+n] {
+				fn(x.slot)
+			}
+		}
+		m.prefix(m.oddANums, p, fn)
 	}
 }
 
-// hits adds to into the requests whose identifier in l starts with p.
-func (m *memIndex) hits(l []posting, p string, into hits) {
-	m.prefix(l, p, func(x posting) {
-		id := m.idOf(x.slot)
+// prefix calls fn for every posting of l whose identifier starts with p.
+func (m *memIndex) prefix(l []posting, p string, fn func(slot uint32)) {
+	i := sort.Search(len(l), func(i int) bool { return string(m.key(l[i].off)) >= p })
+	// From i on every identifier is >= p: those starting with p come first.
+	n := sort.Search(len(l)-i, func(j int) bool {
+		k := m.key(l[i+j].off)
+		return len(k) < len(p) || string(k[:len(p)]) != p
+	})
+	for _, x := range l[i : i+n] {
+		fn(x.slot)
+	}
+}
+
+// hits adds to into the requests whose identifier of the search (find)
+// starts with p.
+func (m *memIndex) hits(search int, p string, into hits) {
+	m.find(search, p, func(slot uint32) {
+		id := m.idOf(slot)
 		if row := m.row(id); row != nil {
 			into[id] = row
 		}
@@ -902,10 +1150,13 @@ func (s *idSet) each(fn func(fp.RequestID)) {
 	}
 }
 
-// search calls fn once with every request (and its row) whose name,
-// receipt number, A-number or request number matches q, as searchHits
-// finds them, without a map of hits: a set of bits of the index's ids.
-func (m *memIndex) search(tx *tx, q string, fn func(id fp.RequestID, day uint32, c combo)) {
+// search calls fn once with every request (and its received day) whose
+// name, receipt number, A-number or request number matches q, as
+// searchHits finds them, and whose status and category want accepts,
+// without a map of hits: a set of bits of the index's ids. want is asked
+// once per status and category pair, not per match (420,000 matches of a
+// receipt prefix at 1,000,000 requests).
+func (m *memIndex) search(tx *tx, q string, want func(c combo) bool, fn func(id fp.RequestID, day uint32)) {
 	found := m.newSet()
 	c := fp.SqueezeUpper(q)
 	// Request number typed in full.
@@ -914,27 +1165,27 @@ func (m *memIndex) search(tx *tx, q string, fn func(id fp.RequestID, day uint32,
 			id := fp.RequestID(binary.BigEndian.Uint64(v))
 			if m.ent(id).sc != 0 {
 				found.add(id)
-			} else if s, err := getSummary(tx, id); err == nil {
-				fn(id, dayNumber(dateKey(s.Received)), combo{[]byte(s.Status), []byte(s.Category)}) // not in the index yet
+			} else if s, err := getSummary(tx, id); err == nil && want(combo{[]byte(s.Status), []byte(s.Category)}) {
+				fn(id, dayNumber(dateKey(s.Received))) // not in the index yet
 			}
 		}
 	}
-	add := func(x posting) { found.add(m.idOf(x.slot)) }
+	add := func(slot uint32) { found.add(m.idOf(slot)) }
 	if len(c) >= 3 && isUpper(c[:3]) && isDigits(c[3:]) && len(c) <= 13 {
-		m.prefix(m.receipts, c, add)
+		m.find(findReceipt, c, add)
 	}
 	if d := strings.TrimPrefix(c, "A"); len(d) >= 3 && len(d) <= 9 && isDigits(d) {
-		m.prefix(m.anumbers, "A"+d, add)
+		m.find(findANumber, "A"+d, add)
 		if len(d) >= 7 {
 			if a, err := fp.ParseANumber(d); err == nil && string(a) != "A"+d {
-				m.prefix(m.anumbers, string(a), add)
+				m.find(findANumber, string(a), add)
 			}
 		}
 	}
 	var names *idSet
 	for _, w := range fp.SearchTokens(q) {
 		word := m.newSet()
-		m.prefix(m.names, w, func(x posting) { word.add(m.idOf(x.slot)) })
+		m.find(findName, w, func(slot uint32) { word.add(m.idOf(slot)) })
 		if names == nil {
 			names = word
 		} else {
@@ -944,9 +1195,22 @@ func (m *memIndex) search(tx *tx, q string, fn func(id fp.RequestID, day uint32,
 	if names != nil {
 		found.or(names)
 	}
+	verdict := make([]int8, len(m.combos)) // by pair: 0 not asked yet, 1 wanted, -1 not
 	found.each(func(id fp.RequestID) {
-		if e := m.ent(id); e.sc != 0 {
-			fn(id, e.day, m.combos[e.sc])
+		e := m.ent(id)
+		if e.sc == 0 {
+			return
+		}
+		w := verdict[e.sc]
+		if w == 0 {
+			w = -1
+			if want(m.combos[e.sc]) {
+				w = 1
+			}
+			verdict[e.sc] = w
+		}
+		if w > 0 {
+			fn(id, e.day)
 		}
 	})
 }

@@ -86,7 +86,7 @@ type keyStore struct {
 	mu       sync.Mutex
 	backing  keyBacking
 	kek      vault.Key
-	keys     map[uint64]vault.Key
+	keys     keyTable
 	pool     []uint64 // made and durable, not handed out yet
 	loaded   bool
 	reloaded time.Time // the last reading after a key was not found
@@ -111,7 +111,8 @@ func (ks *keyStore) load(office *vault.Key) error {
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
 	ks.kek = vault.Derive(office, keysPurpose)
-	ks.keys, ks.pool, ks.mark = map[uint64]vault.Key{}, nil, nil
+	ks.keys.wipe()
+	ks.pool, ks.mark = nil, nil
 	if err := ks.read(); err != nil {
 		return err
 	}
@@ -138,9 +139,7 @@ func (ks *keyStore) read() error {
 	if err != nil {
 		return err
 	}
-	for id, k := range keys {
-		ks.keys[id] = k
-	}
+	ks.keys.putAll(keys)
 	return nil
 }
 
@@ -218,12 +217,18 @@ func sealKeys(kek *vault.Key, keys map[uint64]vault.Key) [][]byte {
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return sealSorted(kek, ids, func(id uint64) vault.Key { return keys[id] })
+}
+
+// sealSorted seals the keys of ids (sorted; key gives each one's) into
+// records of at most keysPerRec keys.
+func sealSorted(kek *vault.Key, ids []uint64, key func(uint64) vault.Key) [][]byte {
 	var recs [][]byte
 	for len(ids) > 0 {
 		n := min(len(ids), keysPerRec)
 		payload := make([]byte, 0, n*(binary.MaxVarintLen64+vault.KeySize))
 		for _, id := range ids[:n] {
-			k := keys[id]
+			k := key(id)
 			payload = binary.AppendUvarint(payload, id)
 			payload = append(payload, k[:]...)
 		}
@@ -250,7 +255,7 @@ func (ks *keyStore) newKeyID() uint64 {
 		var b [8]byte
 		rand.Read(b[:])
 		id := binary.BigEndian.Uint64(b[:]) >> 1
-		if _, taken := ks.keys[id]; id != 0 && !taken {
+		if id != 0 && !ks.keys.has(id) {
 			return id
 		}
 	}
@@ -269,7 +274,8 @@ func (ks *keyStore) take(t *tx) (uint64, vault.Key, error) {
 		if len(ks.pool) > 0 {
 			id := ks.pool[0]
 			ks.pool = ks.pool[1:]
-			return id, ks.keys[id], nil
+			k, _ := ks.keys.get(id)
+			return id, k, nil
 		}
 		n = keysBatch
 	}
@@ -288,7 +294,7 @@ func (ks *keyStore) take(t *tx) (uint64, vault.Key, error) {
 	}
 	var first uint64
 	for id, k := range made {
-		ks.keys[id] = k
+		ks.keys.put(id, k)
 		if first == 0 {
 			first = id
 		} else {
@@ -317,7 +323,8 @@ func (ks *keyStore) takeMany(n int) ([]keyed, error) {
 	for len(out) < n && len(ks.pool) > 0 {
 		id := ks.pool[0]
 		ks.pool = ks.pool[1:]
-		out = append(out, keyed{id, ks.keys[id]})
+		k, _ := ks.keys.get(id)
+		out = append(out, keyed{id, k})
 	}
 	need := n - len(out)
 	if need == 0 {
@@ -348,7 +355,7 @@ func (ks *keyStore) takeMany(n int) ([]keyed, error) {
 		}
 	}
 	for _, id := range ids {
-		ks.keys[id] = made[id]
+		ks.keys.put(id, made[id])
 		if len(out) < n {
 			out = append(out, keyed{id, made[id]})
 		} else {
@@ -367,14 +374,14 @@ func (ks *keyStore) get(id uint64) (vault.Key, bool, error) {
 	if !ks.loaded {
 		return vault.Key{}, false, ErrLocked
 	}
-	k, ok := ks.keys[id]
+	k, ok := ks.keys.get(id)
 	_, inc := ks.backing.(incremental) // reading on costs one small read: no need to wait
 	if !ok && !ks.backing.pooled() && (inc || time.Since(ks.reloaded) > time.Second) {
 		ks.reloaded = time.Now()
 		if err := ks.read(); err != nil {
 			return vault.Key{}, false, err
 		}
-		k, ok = ks.keys[id]
+		k, ok = ks.keys.get(id)
 	}
 	return k, ok, nil
 }
@@ -398,24 +405,24 @@ func (ks *keyStore) shred(ids []uint64) error {
 			return err
 		}
 	}
-	keep := make(map[uint64]vault.Key, len(ks.keys))
-	for id, k := range ks.keys {
-		keep[id] = k
-	}
+	ks.keys.merge() // every key in the arrays, in order
+	gone := map[uint64]bool{}
 	for _, id := range ids {
-		delete(keep, id)
+		gone[id] = true
 	}
-	if err := ks.backing.replace(sealKeys(&ks.kek, keep)); err != nil {
+	keep := make([]uint64, 0, len(ks.keys.ids))
+	for _, id := range ks.keys.ids {
+		if !gone[id] {
+			keep = append(keep, id)
+		}
+	}
+	if err := ks.backing.replace(sealSorted(&ks.kek, keep, func(id uint64) vault.Key { k, _ := ks.keys.get(id); return k })); err != nil {
 		return fp.Internal("the requests' key store could not be rewritten: check the disk has space, then run the purge again", err)
 	}
-	for _, id := range ids {
-		k := ks.keys[id]
-		k.Wipe()
-		delete(ks.keys, id)
-	}
+	ks.keys.remove(ids)
 	pool := ks.pool[:0]
 	for _, id := range ks.pool {
-		if _, ok := ks.keys[id]; ok {
+		if ks.keys.has(id) {
 			pool = append(pool, id)
 		}
 	}
@@ -435,10 +442,7 @@ func (ks *keyStore) snapshot() ([]byte, error) {
 func (ks *keyStore) wipe() {
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
-	for id, k := range ks.keys {
-		k.Wipe()
-		delete(ks.keys, id)
-	}
+	ks.keys.wipe()
 	ks.kek.Wipe()
 	ks.pool, ks.loaded = nil, false
 }

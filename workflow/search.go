@@ -306,7 +306,7 @@ func searchHits(tx *tx, m *memIndex, q string) hits {
 	// Receipt numbers: letters then digits, matched by prefix once 3 letters are typed.
 	if len(c) >= 3 && isUpper(c[:3]) && isDigits(c[3:]) && len(c) <= 13 {
 		if m != nil {
-			m.hits(m.receipts, c, found)
+			m.hits(findReceipt, c, found)
 		}
 		if inStore {
 			prefixHits(idx(tx, iReceipt), []byte(c), found)
@@ -322,7 +322,7 @@ func searchHits(tx *tx, m *memIndex, q string) hits {
 		}
 		for _, a := range forms {
 			if m != nil {
-				m.hits(m.anumbers, a, found)
+				m.hits(findANumber, a, found)
 			}
 			if inStore {
 				prefixHits(idx(tx, iANumber), []byte(a), found)
@@ -334,7 +334,7 @@ func searchHits(tx *tx, m *memIndex, q string) hits {
 	for _, w := range fp.SearchTokens(q) {
 		word := hits{}
 		if m != nil {
-			m.hits(m.names, w, word)
+			m.hits(findName, w, word)
 		}
 		if inStore {
 			prefixHits(idx(tx, iName), []byte(w), word)
@@ -366,10 +366,8 @@ func searchTx(tx *tx, m *memIndex, f fp.RequestFilter) ([]fp.RequestSummary, int
 	}
 	page := pageHeap{keep: keep, newest: f.Newest}
 	total := 0
-	consider := func(id fp.RequestID, day uint32, c combo) {
-		if !wanted(f.Statuses, c.status) || !wanted(f.Categories, c.category) {
-			return
-		}
+	want := func(c combo) bool { return wanted(f.Statuses, c.status) && wanted(f.Categories, c.category) }
+	consider := func(id fp.RequestID, day uint32) {
 		if f.DocsComplete && complete.Get(cat(dayKey(day), idKey(id))) == nil {
 			return
 		}
@@ -380,12 +378,13 @@ func searchTx(tx *tx, m *memIndex, f fp.RequestFilter) ([]fp.RequestSummary, int
 		page.add(pageItem{day: day, id: id})
 	}
 	if m != nil && tx.Bucket(bMeta).Get(kSealed) != nil {
-		m.search(tx, f.Search, consider)
+		m.search(tx, f.Search, want, consider)
 	} else {
 		for id, v := range searchHits(tx, m, f.Search) {
 			if len(v) >= 8 {
-				st, ct, _ := bytes.Cut(v[8:], sep)
-				consider(id, dayNumber(v[:8]), combo{st, ct})
+				if st, ct, _ := bytes.Cut(v[8:], sep); want(combo{st, ct}) {
+					consider(id, dayNumber(v[:8]))
+				}
 			}
 		}
 	}
