@@ -5,34 +5,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-const releasesPages = true
-
-// ReleasePages takes the file's pages out of this process's resident
-// memory: madvise(MADV_DONTNEED) over bbolt's mapping of the file, which is
-// read-only and shared, so nothing is lost. The kernel's page cache keeps
-// the pages; the next read maps the ones it touches again (from the cache,
-// without reading the disk while they are cached).
-//
-// A walk over one index maps far more than it reads: each fault maps the
-// cached pages around the one touched too (the kernel's fault-around, 64
-// KiB), and an index's pages are scattered over the file. Building the
-// search index at 100,000 requests left some 150-500 MB of the file in
-// the window's RSS this way. A release is due once transactions pause
-// (releaseSoon).
-func (kv *KV) ReleasePages() error {
-	return kv.bolt.View(release)
-}
-
-// ReleasePages is KV.ReleasePages from inside a read transaction, for a
-// long walk (the search index's build) to let go of what it has read as
-// it goes.
-func (t *kvTxn) ReleasePages() error {
-	if t.write {
-		return nil
-	}
-	return release(t.tx)
-}
-
 // release drops the process's mapped pages of tx's file. A read
 // transaction holds bbolt's mapping in place (no remap until it ends), so
 // the range is the mapping's.

@@ -1,11 +1,10 @@
-//go:build !linux
+//go:build !linux && !windows
 
 package disk
 
 const releasesPages = false
 
-// ReleasePages does nothing here (see pages_linux.go): Windows counts a
-// mapped view's pages in the working set too, and would need its own call.
+// ReleasePages does nothing here (see pages.go: Linux and Windows only).
 func (kv *KV) ReleasePages() error { return nil }
 
 // ReleasePages does nothing here either.
