@@ -8,7 +8,7 @@ import (
 )
 
 // processCPU is the CPU time the process has used (user and system): on a
-// shared machine a benchmark's CPU varies far less than its wall time.
+// shared machine a benchmark's CPU time varies less than its wall time.
 func processCPU() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
