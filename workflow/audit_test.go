@@ -246,3 +246,29 @@ func TestAdminPrintsNoApplicantDocuments(t *testing.T) {
 	}
 	checkClean(t, db)
 }
+
+// auditHead reads one key on a desk's own file: it must still be the
+// newest entry (the chain's length), and nil on an empty trail.
+func TestAuditHeadIsTheNewestEntry(t *testing.T) {
+	empty, _ := openEmpty(t)
+	empty.view(func(tx *tx) error {
+		if k, v := auditHead(tx); k != nil || v != nil {
+			t.Errorf("empty trail: head %x", k)
+		}
+		return nil
+	})
+	db, _ := busyDB(t)
+	n := 0
+	err := db.view(func(tx *tx) error {
+		n = tx.Bucket(bAudit).Count()
+		k, v := auditHead(tx)
+		var e fp.AuditEntry
+		if len(k) != 8 || binary.BigEndian.Uint64(k) != uint64(n) || json.Unmarshal(v, &e) != nil || e.Seq != uint64(n) {
+			t.Errorf("head %x (seq %d) of %d entries", k, e.Seq, n)
+		}
+		return nil
+	})
+	if err != nil || n < 10 {
+		t.Fatalf("%d entries, %v", n, err)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/fieldprint/fieldprint/demo"
 	"github.com/fieldprint/fieldprint/store/disk"
 	"github.com/fieldprint/fieldprint/vault"
+	bolt "go.etcd.io/bbolt"
 )
 
 // Benchmarks run against one database of benchRequests demo requests, built
@@ -791,12 +792,26 @@ func (w *recWriter) Delete(k []byte) error {
 	return w.Writer.Delete(k)
 }
 
+// pagesWritten is how many pages the commits on s's bbolt file have
+// written so far (0 on another backend).
+func pagesWritten(s fp.Storage) int64 {
+	kv, ok := s.(*disk.KV)
+	if !ok {
+		return 0
+	}
+	var n int64
+	kv.RawView(func(tx *bolt.Tx) error { st := tx.DB().Stats(); n = st.TxStats.GetPageCount(); return nil })
+	return n
+}
+
 // BenchmarkSaveVsDiskFloor puts CreateRequest beside the disk's floor for
 // it: one fsync'd commit on the same file writing as many new keys of the
 // same sizes (under a prefix of its own, written nowhere else), with no
 // rule, index, encryption or audit. Each iteration does one of each, so
 // both see the same load; ms-create, ms-raw and their ratio are reported
-// (the goal: a save at most 2x the floor).
+// (the goal: a save at most 2x the floor), the process's CPU time
+// for each (steadier than wall time on a shared machine) and the pages each
+// commit wrote (a save's keys land in a dozen places of the tree).
 func BenchmarkSaveVsDiskFloor(b *testing.B) {
 	db := bigDB(b)
 	in := sample()
@@ -822,12 +837,21 @@ func BenchmarkSaveVsDiskFloor(b *testing.B) {
 	}
 	value := make([]byte, fp.MaxValueBytes)
 	var tCreate, tRaw time.Duration
+	var pCreate, pRaw int64             // pages the commits wrote (bbolt's page allocations)
+	var cpuCreate, cpuRaw time.Duration // the process's CPU time (with the GC's)
 	round := 0
 	for b.Loop() {
 		round++
+		p0 := pagesWritten(db.s)
+		c0 := processCPU()
 		start := time.Now()
 		create()
 		tCreate += time.Since(start)
+		c1 := processCPU()
+		cpuCreate += c1 - c0
+		p1 := pagesWritten(db.s)
+		pCreate += p1 - p0
+		c1 = processCPU()
 		start = time.Now()
 		err := db.s.Update(func(w fp.Writer) error {
 			for j, n := range rec.sizes {
@@ -842,11 +866,17 @@ func BenchmarkSaveVsDiskFloor(b *testing.B) {
 			b.Fatal(err)
 		}
 		tRaw += time.Since(start)
+		cpuRaw += processCPU() - c1
+		pRaw += pagesWritten(db.s) - p1
 	}
 	n := float64(b.N)
 	b.ReportMetric(float64(tCreate.Microseconds())/1000/n, "ms-create")
 	b.ReportMetric(float64(tRaw.Microseconds())/1000/n, "ms-raw")
 	b.ReportMetric(float64(tCreate)/float64(tRaw), "ratio")
+	b.ReportMetric(float64(cpuCreate.Microseconds())/1000/n, "cpu-ms-create")
+	b.ReportMetric(float64(cpuRaw.Microseconds())/1000/n, "cpu-ms-raw")
+	b.ReportMetric(float64(pCreate)/n, "pages-create")
+	b.ReportMetric(float64(pRaw)/n, "pages-raw")
 	b.ReportMetric(float64(len(rec.sizes)), "puts")
 	b.ReportMetric(float64(bytes), "bytes")
 }

@@ -97,7 +97,10 @@ func (t *tx) seal() error {
 	seq, prev := uint64(0), fp.GenesisHash
 	var prevAt time.Time // the time of the entry before, for meta/audit-order
 	if k, v := auditHead(t); k != nil {
-		var last fp.AuditEntry
+		var last struct { // of fp.AuditEntry, what the next entry needs
+			At   time.Time `json:"at"`
+			Hash string    `json:"hash"`
+		}
 		if err := json.Unmarshal(v, &last); err != nil || len(k) != 8 {
 			return fmt.Errorf("audit head unreadable: %v", err)
 		}
