@@ -35,9 +35,11 @@ type question[Q any] struct {
 }
 
 // sameFrame is how long a key waits for its answer before the window is
-// drawn without it (the in-memory search answers in 1-5 ms at 100,000
-// requests).
-var sameFrame = 15 * time.Millisecond
+// drawn without it: the in-memory search answers in 1-5 ms at 100,000
+// requests, but on a busy PC its goroutine may wait for a core; waiting up
+// to about one frame of a software renderer is never slower than drawing
+// the key first and the answer after.
+var sameFrame = 25 * time.Millisecond
 
 // Ask asks q: at once when nothing runs, else once the running question
 // answers. Tests (UI.inline) ask and show on the calling goroutine.
