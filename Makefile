@@ -47,7 +47,8 @@ build: deps build-gui
 # Formatting, a tidy go.mod, vet and staticcheck first (cheap, and what a
 # reviewer sees first); then race-test every package on Fyne's headless
 # driver (-tags ci: no display, no GL), beside the tests too slow under the
-# race detector (the every-button crawl, the store's kills and tampering)
+# race detector (the every-button crawl, the store's kills and tampering,
+# the office server's soak test)
 # and the real GUI's build, so that no core idles while the last package
 # runs. The timeout leaves room on a busy 2-core machine: no package should
 # come near it (each takes under 2 minutes warm). Last, that binary goes
@@ -61,7 +62,7 @@ test: deps test-deps selftest-deps lint
 test-race:
 	$(GO) test -race -tags ci,$(TAGS) -count=1 -timeout 8m ./...
 test-norace:
-	$(GO) test -tags ci,$(TAGS) -count=1 -timeout 5m -run 'TestEveryButton|TestBackupRestoreKilled|TestTamperRandomly|TestCrashSafety' ./ui ./store
+	$(GO) test -tags ci,$(TAGS) -count=1 -timeout 5m -run 'TestEveryButton|TestBackupRestoreKilled|TestTamperRandomly|TestCrashSafety|TestSoakThreeDesks' ./ui ./store ./officedesk
 build-gui:
 	$(GO) build $(GOFLAGS_APP) -o $(BIN) ./cmd/fieldprint
 

@@ -110,6 +110,9 @@ func TestSoakThreeDesks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the soak test starts five processes")
 	}
+	if raceEnabled {
+		t.Skip("run without -race: make test does (see raceEnabled)")
+	}
 	seed := uint64(time.Now().UnixNano())
 	if s, err := strconv.ParseUint(os.Getenv(envSoakSeed), 10, 64); err == nil {
 		seed = s

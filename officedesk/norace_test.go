@@ -1,0 +1,5 @@
+//go:build !race
+
+package officedesk_test
+
+const raceEnabled = false
