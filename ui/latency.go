@@ -72,7 +72,7 @@ func (u *UI) keystrokeTest(kt *KeystrokeTest) error {
 	}
 	mem("after signing in")
 	start := time.Now()
-	if err := u.db.WarmSearch(); err != nil {
+	if err := u.warmSearch(); err != nil {
 		return err
 	}
 	fmt.Fprintf(kt.Out, "search index ready %.0f ms after signing in\n", ms(time.Since(start)))

@@ -5,6 +5,7 @@ package ui
 import (
 	"fmt"
 	"log"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -230,8 +231,18 @@ func (u *UI) signedIn(a fp.Actor) {
 	u.showQueue()
 	u.sealIfNeeded()
 	if !u.inline {
-		go u.db.WarmSearch() // the first search then finds its index ready
+		go u.warmSearch() // the first search then finds its index ready
 	}
+}
+
+// warmSearch builds the search index in memory, then gives back to the
+// system what the build used: it allocates several times what the index
+// keeps (69 MB for 9 MB at 100,000 requests, about 1.5 GB at 1,000,000),
+// and Go would hold the difference for minutes.
+func (u *UI) warmSearch() error {
+	err := u.db.WarmSearch()
+	debug.FreeOSMemory()
+	return err
 }
 
 // sealIfNeeded encrypts what an office kept in the clear before it had its
