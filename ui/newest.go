@@ -25,6 +25,7 @@ type newest[Q, A any] struct {
 	ask     func(Q) A               // off the UI thread
 	show    func(gen int, q Q, a A) // on the UI thread, for the newest only
 	asked   int                     // the newest question asked
+	last    time.Time               // when it was asked
 	running bool
 	next    *question[Q] // the newest question asked while one ran
 }
@@ -41,18 +42,30 @@ type question[Q any] struct {
 // the key first and the answer after.
 var sameFrame = 25 * time.Millisecond
 
+// burstGap: a key this soon after the last (a barcode scanner types one
+// every 12 ms, a fast typist every 60-100 ms) does not wait for its answer:
+// the keys after it would queue behind the wait, each its own query, where
+// without it they supersede one another.
+var burstGap = 40 * time.Millisecond
+
 // Ask asks q: at once when nothing runs, else once the running question
 // answers. Tests (UI.inline) ask and show on the calling goroutine.
 func (n *newest[Q, A]) Ask(q Q) {
 	n.asked++
 	qq := question[Q]{n.asked, q}
+	wait := sameFrame
+	now := time.Now()
+	if now.Sub(n.last) < burstGap {
+		wait = 0 // keys in a burst: the next is coming, let it supersede this one
+	}
+	n.last = now
 	switch {
 	case n.ui.inline:
 		n.show(qq.gen, q, n.ask(q))
 	case n.running:
 		n.next = &qq
 	default:
-		n.run(qq)
+		n.run(qq, wait)
 	}
 }
 
@@ -63,7 +76,7 @@ func (n *newest[Q, A]) Drop() {
 	n.next = nil
 }
 
-func (n *newest[Q, A]) run(qq question[Q]) {
+func (n *newest[Q, A]) run(qq question[Q], wait time.Duration) {
 	n.running = true
 	handoff := make(chan A) // unbuffered: taken only while the UI thread waits
 	go func() {
@@ -74,10 +87,10 @@ func (n *newest[Q, A]) run(qq question[Q]) {
 			fyne.Do(func() { n.answered(qq, a) })
 		}
 	}()
-	if sameFrame <= 0 {
+	if wait <= 0 {
 		return
 	}
-	t := time.NewTimer(sameFrame)
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
 	case a := <-handoff:
@@ -92,7 +105,7 @@ func (n *newest[Q, A]) answered(qq question[Q], a A) {
 	n.running = false
 	if w := n.next; w != nil {
 		n.next = nil
-		n.run(*w) // asked before this answer is drawn: it is already stale
+		n.run(*w, 0) // asked before this answer is drawn: it is already stale
 	}
 	if qq.gen == n.asked {
 		n.show(qq.gen, qq.q, a)
