@@ -282,7 +282,8 @@ type imageResult struct {
 
 // checkImageData checks one JPEG (isJPEG) or PNG image: its declared size,
 // the memory decoding it takes, data after its end (for a JPEG, MPF secondary
-// images are checked when mpf is set), then a full decode.
+// images are checked when mpf is set), then a full decode (a PNG's that
+// pngDecodes vouches for is not repeated).
 func checkImageData(data []byte, isJPEG, mpf bool) imageResult {
 	config, decode := png.DecodeConfig, png.Decode
 	if isJPEG {
@@ -324,6 +325,9 @@ func checkImageData(data []byte, isJPEG, mpf bool) imageResult {
 	// A PNG ends with IEND's CRC, nothing after; a JPEG may have padding or MPF images.
 	if rest := data[end:]; len(rest) > 0 && !(isJPEG && (isPadding(rest) || mpf && checkMPF(data, j))) {
 		r.problem, r.trailer = imageTrailer, len(rest)
+		return r
+	}
+	if !isJPEG && pngDecodes(data) { // as strict as png.Decode, without the picture
 		return r
 	}
 	if _, err := decode(bytes.NewReader(data)); err != nil {

@@ -15,8 +15,11 @@ import (
 // restart, and number the change feed.
 //
 // Limits are kept by every backend so the workflow cannot come to depend on
-// one being larger: MaxValueBytes per value, MaxTxnOps writes and
-// MaxTxnBytes bytes per transaction. The store.storetest suite is the contract's full statement.
+// one being larger: MaxValueBytes per value, MaxTxnOps keys written and
+// MaxTxnBytes bytes per transaction (a key written again counts once, at
+// its last value: a transaction commits each key's last value, as an etcd
+// transaction holds one operation a key). The store.storetest suite is the
+// contract's full statement.
 type Storage interface {
 	// View runs fn on a consistent snapshot.
 	View(fn func(Reader) error) error
@@ -28,7 +31,8 @@ type Storage interface {
 	// write through the transaction.
 	Update(fn func(Writer) error) error
 	// Watch sends every change to a key with prefix after revision from (0:
-	// from now), in revision order, until ctx ends or the store closes; a
+	// from now; of a key written several times in one transaction, the
+	// last), in revision order, until ctx ends or the store closes; a
 	// reader that resumes after a restart with the last revision it saw
 	// misses nothing.
 	Watch(ctx context.Context, prefix []byte, from int64) (<-chan KeyChange, error)
@@ -73,14 +77,14 @@ type KeyChange struct {
 	Revision int64
 }
 
-// The limits every backend keeps, etcd's defaults: a value, the writes of
-// one transaction and their bytes (etcd's request size). Batch work is
+// The limits every backend keeps, etcd's defaults: a value, the keys
+// written in one transaction and their bytes (etcd's request size). Batch work is
 // written in transactions that fit (see workflow's chunks); an action on
 // one request stays far within them.
 const (
 	MaxValueBytes = 1 << 20     // 1 MiB: a value and its key must fit in one request
-	MaxTxnOps     = 128         // writes in one transaction
-	MaxTxnBytes   = 1536 * 1024 // 1.5 MiB: the keys and values written in one transaction
+	MaxTxnOps     = 128         // keys written in one transaction
+	MaxTxnBytes   = 1536 * 1024 // 1.5 MiB: the keys written in one transaction and their last values
 )
 
 // ErrTxnTooBig is what a backend's refusal of a transaction over the limits

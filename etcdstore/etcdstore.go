@@ -290,8 +290,9 @@ type txn struct {
 	writes map[string][]byte
 	keys   []string // the written keys, sorted
 	seqs   map[string]uint64
-	ops    int
-	bytes  int
+	ops    int            // keys written (each once)
+	bytes  int            // their keys and last values
+	sizes  map[string]int // what bytes counts for each key written
 
 	// What an update read: key -> ModRevision seen (0: absent); ranges
 	// walked; whole: compare the whole store.
@@ -689,17 +690,28 @@ func (t *txn) Count(prefix []byte) (int, error) {
 
 var errLimit = errors.New("limit")
 
-// count keeps the contract's limits, as the bbolt backend counts them.
-func (t *txn) count(size int) error {
+// count keeps the contract's limits, as the bbolt backend counts them: a
+// key written again counts once, at the size of its last value (the
+// commit sends one operation a key, its last).
+func (t *txn) count(key string, size int) error {
 	if !t.write {
 		return fp.Internal("a write in a read transaction", errLimit)
 	}
-	if t.ops++; t.ops > fp.MaxTxnOps {
+	old, again := t.sizes[key]
+	if !again && t.ops+1 > fp.MaxTxnOps {
 		return fp.Internal(fmt.Sprintf("a change writes more than %d keys at once", fp.MaxTxnOps), fp.ErrTxnTooBig)
 	}
-	if t.bytes += size; t.bytes > fp.MaxTxnBytes {
+	if t.bytes-old+size > fp.MaxTxnBytes {
 		return fp.Internal(fmt.Sprintf("a change writes more than %d bytes at once", fp.MaxTxnBytes), fp.ErrTxnTooBig)
 	}
+	if !again {
+		t.ops++
+	}
+	if t.sizes == nil {
+		t.sizes = map[string]int{}
+	}
+	t.bytes += size - old
+	t.sizes[key] = size
 	return nil
 }
 
@@ -721,7 +733,7 @@ func (t *txn) Put(key, value []byte) error {
 	case len(value) > fp.MaxValueBytes:
 		return fp.Internal(fmt.Sprintf("a value of %d bytes is over the %d-byte limit", len(value), fp.MaxValueBytes), fp.ErrTxnTooBig)
 	}
-	if err := t.count(len(key) + len(value)); err != nil {
+	if err := t.count(string(key), len(key)+len(value)); err != nil {
 		return err
 	}
 	v := make([]byte, len(value)) // never nil: nil marks a delete
@@ -731,16 +743,18 @@ func (t *txn) Put(key, value []byte) error {
 }
 
 func (t *txn) Delete(key []byte) error {
-	if err := t.count(len(key)); err != nil {
-		return err
+	if !t.write {
+		return fp.Internal("a write in a read transaction", errLimit)
 	}
 	v, _, err := t.Get(key)
 	if err != nil {
 		return err
 	}
 	if v == nil {
-		t.ops-- // nothing to delete: nothing changes, nothing is reported
-		return nil
+		return nil // nothing to delete: nothing changes, nothing is reported
+	}
+	if err := t.count(string(key), len(key)); err != nil {
+		return err
 	}
 	t.set(string(key), nil)
 	return nil

@@ -17,8 +17,9 @@ import (
 type tx struct {
 	r       fp.Reader
 	w       fp.Writer                  // nil in a read-only view
-	ops     int                        // writes made, as the storage contract counts them
-	bytes   int                        // their keys and values
+	ops     int                        // keys written, as the storage contract counts them (each once)
+	bytes   int                        // their keys and last values
+	written map[string]int             // the bytes counted for each key written
 	scratch []byte                     // Get's key
 	rk      sealer                     // the records key, when the office key is unlocked (seal.go)
 	keys    int8                       // officeHasKeys: 0 not asked, 1 no, 2 yes
@@ -105,7 +106,7 @@ func (b *bucket) Put(k, v []byte) error {
 		v = []byte{}
 	}
 	key := b.key(k)
-	b.t.ops, b.t.bytes = b.t.ops+1, b.t.bytes+len(key)+len(v)
+	b.t.count(key, len(key)+len(v))
 	return b.t.w.Put(key, v)
 }
 
@@ -114,8 +115,23 @@ func (b *bucket) Delete(k []byte) error {
 		return fp.Internal("a write in a read transaction", errReadOnly)
 	}
 	key := b.key(k)
-	b.t.ops, b.t.bytes = b.t.ops+1, b.t.bytes+len(key)
+	b.t.count(key, len(key))
 	return b.t.w.Delete(key)
+}
+
+// count notes a write as the storage contract counts it: a key written
+// again counts once, at the size of its last value (batch work sizes its
+// transactions by it: inChunks).
+func (t *tx) count(key []byte, size int) {
+	old, again := t.written[string(key)]
+	if !again {
+		if t.written == nil {
+			t.written = map[string]int{}
+		}
+		t.ops++
+	}
+	t.bytes += size - old
+	t.written[string(key)] = size
 }
 
 // ForEach calls fn with every key of b (the prefix taken off), in order.

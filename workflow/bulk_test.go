@@ -140,8 +140,56 @@ func TestBulkMatchesOneByOne(t *testing.T) {
 	if x, y := len(scanFiles(t, one)), len(scanFiles(t, many)); x != y {
 		t.Errorf("%d scans stored one by one, %d in bulk", x, y)
 	}
+	// The queue rows, counts and indexes too: several actions on one
+	// request in one transaction write each key once, with its last value.
+	if x, y := keySpace(t, one), keySpace(t, many); len(x) < 300 {
+		t.Errorf("the key space compared holds %d keys: too few", len(x))
+	} else if !reflect.DeepEqual(x, y) {
+		for k, v := range x {
+			if y[k] != v {
+				t.Errorf("%q: one by one %q, in bulk %q", k, v, y[k])
+			}
+		}
+		for k, v := range y {
+			if _, ok := x[k]; !ok {
+				t.Errorf("%q: only in bulk (%q)", k, v)
+			}
+		}
+	}
 	checkClean(t, one)
 	checkClean(t, many)
+}
+
+// keySpace is what two offices that took the same actions must share:
+// the keys of the records, queue rows, audit trail and indexes, the values
+// of the counts and of the indexes that hold no secret, and how many keys
+// the keyed ones hold (their keys are the office's own hashes).
+func keySpace(t *testing.T, db *Desk) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	keysOnly := []string{"requests/", "summaries/", "audit/", "files/", "idx/audit/", "idx/slots/", "idx/walkins/"}
+	values := []string{"counts/", "numbers/", "idx/received/", "idx/status/", "idx/category/", "idx/complete/", "idx/incomplete/"}
+	counted := []string{"idx/dup/", "idx/ident/", "keyids/"}
+	err := db.view(func(tx *tx) error {
+		for _, p := range keysOnly {
+			tx.r.Scan([]byte(p), nil, false, func(k, _ []byte) (bool, error) { out[string(k)] = ""; return true, nil })
+		}
+		for _, p := range values {
+			tx.r.Scan([]byte(p), nil, false, func(k, v []byte) (bool, error) { out[string(k)] = string(v); return true, nil })
+		}
+		for _, p := range counted {
+			n, err := tx.r.Count([]byte(p))
+			out[p] = fmt.Sprint(n)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // timeless is a request's JSON with the times left out (the bulk path

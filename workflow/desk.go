@@ -263,10 +263,13 @@ func wrap(err error, what string) error {
 
 // inChunks runs step for items 0..n-1, as many per transaction as the
 // storage contract's limits allow: the first alone, then as many as fit in
-// three quarters of the limits at the largest cost per item seen so far
-// (at most maxChunk); a transaction refused as too big runs again with
-// half as many. It returns how many items were written; an error stops it
-// (those written stay written).
+// three quarters of the limits at the cost per item of the transaction
+// before (at most maxChunk); a transaction refused as too big runs again
+// with half as many (and none as large runs after it). The cost is the keys written, each once: actions on
+// one request in one transaction share its record, queue row, counts and
+// index entries, so a batch of them costs less per item than one alone.
+// It returns how many items were written; an error stops it (those
+// written stay written).
 func (db *Desk) inChunks(n int, step func(tx *tx, i int) error) (done int, err error) {
 	return db.inChunksProgress(n, step, nil)
 }
@@ -274,7 +277,7 @@ func (db *Desk) inChunks(n int, step func(tx *tx, i int) error) (done int, err e
 // inChunksProgress is inChunks telling progress (nil: nobody) how many
 // items are written after each transaction commits.
 func (db *Desk) inChunksProgress(n int, step func(tx *tx, i int) error, progress func(done, total int)) (done int, err error) {
-	size, opsPer, bytesPer := 1, 1, 1
+	size, ceiling := 1, maxChunk
 	for done < n {
 		end := min(done+size, n)
 		var ops, bytes int
@@ -292,6 +295,7 @@ func (db *Desk) inChunksProgress(n int, step func(tx *tx, i int) error, progress
 		})
 		if errors.Is(err, fp.ErrTxnTooBig) && end-done > 1 {
 			size = (end - done) / 2
+			ceiling = end - done - 1 // so the batch does not try it again
 			continue
 		}
 		if err != nil {
@@ -302,9 +306,8 @@ func (db *Desk) inChunksProgress(n int, step func(tx *tx, i int) error, progress
 		if progress != nil {
 			progress(done, n)
 		}
-		opsPer = max(opsPer, (ops+items-1)/items)
-		bytesPer = max(bytesPer, (bytes+items-1)/items)
-		size = max(1, min(maxChunk, fp.MaxTxnOps*3/4/opsPer, fp.MaxTxnBytes*3/4/bytesPer))
+		opsPer, bytesPer := max(1, (ops+items-1)/items), max(1, (bytes+items-1)/items)
+		size = max(1, min(maxChunk, ceiling, fp.MaxTxnOps*3/4/opsPer, fp.MaxTxnBytes*3/4/bytesPer))
 	}
 	return done, nil
 }

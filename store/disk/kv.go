@@ -216,14 +216,13 @@ func (kv *KV) Update(fn func(fp.Writer) error) error {
 		if err := tx.Bucket(bKVMeta).Put(kRev, u64(uint64(t.rev))); err != nil {
 			return err
 		}
-		if t.logged > 0 { // one record for the revision: one write, not one per change
+		if len(t.changes) > 0 { // one record for the revision: one write, not one per change
 			k := binary.BigEndian.AppendUint16(u64(uint64(t.rev)), 0)
-			binary.BigEndian.PutUint32(t.logBuf[1:5], uint32(t.logged))
-			if err := tx.Bucket(bKVLog).Put(k, t.logBuf); err != nil {
+			if err := tx.Bucket(bKVLog).Put(k, t.logRecord()); err != nil {
 				return err
 			}
 		}
-		return trimLog(tx, t.rev, t.logged)
+		return trimLog(tx, t.rev, len(t.changes))
 	})
 	if err == nil && wrote {
 		kv.mu.Lock()
@@ -273,13 +272,24 @@ func logFrom(tx *bolt.Tx) int64 {
 
 // kvTxn is one transaction seen through the contract.
 type kvTxn struct {
-	tx     *bolt.Tx
-	write  bool
-	rev    int64 // the revision this write transaction's changes get
-	ops    int
-	bytes  int    // keys and values written
-	logged int    // changes added to the change feed
-	logBuf []byte // their record: logBatch, count(4), then op keylen(2) key vallen(4) value each
+	tx    *bolt.Tx
+	write bool
+	rev   int64 // the revision this write transaction's changes get
+	ops   int   // keys written (each once, however often)
+	bytes int   // their keys and last values
+	// changes are the change feed's entries: each key written, in the
+	// order first written, with its last change (written indexes them).
+	changes []kvChange
+	written map[string]int
+}
+
+// kvChange is a key's last change in a transaction ('P' or 'D') and the
+// bytes the limits count for it.
+type kvChange struct {
+	op    byte
+	key   string
+	value []byte
+	size  int
 }
 
 // logBatch begins a change-feed record holding all of a revision's
@@ -355,16 +365,23 @@ func step(c *bolt.Cursor, reverse bool) ([]byte, []byte) {
 
 var errKVLimit = errors.New("limit")
 
-func (t *kvTxn) count(size int) error {
+// count keeps the limits for a write of key (size bytes with its value).
+// A key written again counts once, at its last size: the transaction
+// commits only each key's last value (as etcd's, whose limit this is).
+func (t *kvTxn) count(key []byte, size int) error {
 	if !t.write {
 		return fp.Internal("a write in a read transaction", errKVLimit)
 	}
-	if t.ops++; t.ops > fp.MaxTxnOps {
+	old := 0
+	if i, again := t.written[string(key)]; again {
+		old = t.changes[i].size
+	} else if t.ops+1 > fp.MaxTxnOps {
 		return fp.Internal(fmt.Sprintf("a change writes more than %d keys at once", fp.MaxTxnOps), fp.ErrTxnTooBig)
 	}
-	if t.bytes += size; t.bytes > fp.MaxTxnBytes {
+	if t.bytes-old+size > fp.MaxTxnBytes {
 		return fp.Internal(fmt.Sprintf("a change writes more than %d bytes at once", fp.MaxTxnBytes), fp.ErrTxnTooBig)
 	}
+	t.bytes += size - old
 	return nil
 }
 
@@ -375,39 +392,67 @@ func (t *kvTxn) Put(key, value []byte) error {
 	case len(value) > fp.MaxValueBytes:
 		return fp.Internal(fmt.Sprintf("a value of %d bytes is over the %d-byte limit", len(value), fp.MaxValueBytes), fp.ErrTxnTooBig)
 	}
-	if err := t.count(len(key) + len(value)); err != nil {
+	size := len(key) + len(value)
+	if err := t.count(key, size); err != nil {
 		return err
 	}
-	if err := t.tx.Bucket(bKV).Put(key, append(u64(uint64(t.rev)), value...)); err != nil {
+	stored := append(u64(uint64(t.rev)), value...)
+	if err := t.tx.Bucket(bKV).Put(key, stored); err != nil {
 		return err
 	}
-	return t.log('P', key, value)
+	t.log('P', key, stored[8:], size) // bbolt keeps stored until the commit
+	return nil
 }
 
 func (t *kvTxn) Delete(key []byte) error {
-	if err := t.count(len(key)); err != nil {
-		return err
+	if !t.write {
+		return fp.Internal("a write in a read transaction", errKVLimit)
 	}
 	b := t.tx.Bucket(bKV)
 	if b.Get(key) == nil {
-		t.ops-- // nothing to delete: nothing changes, nothing is reported
-		return nil
+		return nil // nothing to delete: nothing changes, nothing is reported
+	}
+	if err := t.count(key, len(key)); err != nil {
+		return err
 	}
 	if err := b.Delete(key); err != nil {
 		return err
 	}
-	return t.log('D', key, nil)
+	t.log('D', key, nil, len(key))
+	return nil
 }
 
-func (t *kvTxn) log(op byte, key, value []byte) error {
-	if t.logBuf == nil {
-		t.logBuf = append(make([]byte, 0, 4096), logBatch, 0, 0, 0, 0)
+// log notes key's change for the change feed: its last one replaces one
+// made before in this transaction.
+func (t *kvTxn) log(op byte, key, value []byte, size int) {
+	if i, again := t.written[string(key)]; again {
+		t.changes[i].op, t.changes[i].value, t.changes[i].size = op, value, size
+		return
 	}
-	t.logBuf = binary.BigEndian.AppendUint16(append(t.logBuf, op), uint16(len(key)))
-	t.logBuf = binary.BigEndian.AppendUint32(append(t.logBuf, key...), uint32(len(value)))
-	t.logBuf = append(t.logBuf, value...)
-	t.logged++
-	return nil
+	if t.written == nil {
+		t.written = map[string]int{}
+	}
+	k := string(key)
+	t.written[k] = len(t.changes)
+	t.changes = append(t.changes, kvChange{op, k, value, size})
+	t.ops++
+}
+
+// logRecord is the change feed's record of the transaction's changes:
+// logBatch, their count (4 bytes), then op, key length (2), key, value
+// length (4), value each.
+func (t *kvTxn) logRecord() []byte {
+	n := 5
+	for _, c := range t.changes {
+		n += 7 + len(c.key) + len(c.value)
+	}
+	b := binary.BigEndian.AppendUint32(append(make([]byte, 0, n), logBatch), uint32(len(t.changes)))
+	for _, c := range t.changes {
+		b = binary.BigEndian.AppendUint16(append(b, c.op), uint16(len(c.key)))
+		b = binary.BigEndian.AppendUint32(append(b, c.key...), uint32(len(c.value)))
+		b = append(b, c.value...)
+	}
+	return b
 }
 
 func (t *kvTxn) Sequence(name string) (uint64, error) {

@@ -262,16 +262,17 @@ func TestChangeFeedRecords(t *testing.T) {
 		t.Fatalf("old record: %+v %v", chs, err)
 	}
 	tx := &kvTxn{}
-	tx.log('P', []byte("x/1"), []byte("one"))
-	tx.log('D', []byte("x/2"), nil)
-	binary.BigEndian.PutUint32(tx.logBuf[1:5], uint32(tx.logged))
-	chs, err = decodeChanges(k, tx.logBuf)
+	tx.log('P', []byte("x/1"), []byte("zero"), 7)
+	tx.log('D', []byte("x/2"), nil, 3)
+	tx.log('P', []byte("x/1"), []byte("one"), 6) // a key's last change is the one recorded
+	rec := tx.logRecord()
+	chs, err = decodeChanges(k, rec)
 	if err != nil || len(chs) != 2 || string(chs[0].Value) != "one" || !chs[1].Deleted || string(chs[1].Key) != "x/2" {
 		t.Fatalf("batch: %+v %v", chs, err)
 	}
-	for cut := 1; cut < len(tx.logBuf); cut++ {
-		if _, err := decodeChanges(k, tx.logBuf[:cut]); err == nil && cut > 5 {
-			t.Errorf("a batch cut at %d of %d bytes read", cut, len(tx.logBuf))
+	for cut := 1; cut < len(rec); cut++ {
+		if _, err := decodeChanges(k, rec[:cut]); err == nil && cut > 5 {
+			t.Errorf("a batch cut at %d of %d bytes read", cut, len(rec))
 		}
 	}
 }

@@ -289,6 +289,59 @@ var Cases = []Case{
 			t.Errorf("%d values of %d bytes in one transaction were refused: %v", fit, fp.MaxValueBytes, err)
 		}
 	}},
+	{"a key written again counts once", func(t T, open Opener) {
+		s := mustOpen(t, open, t.TempDir())
+		if err := s.Update(func(w fp.Writer) error { return w.Put([]byte("gone/1"), []byte("x")) }); err != nil {
+			t.Fatalf("put: %v", err)
+		}
+		// MaxTxnOps keys, each written 4 times with values that fill the
+		// byte limit once (not 4 times); one put then deleted; one deleted
+		// that was there.
+		big := bytes.Repeat([]byte("v"), fp.MaxTxnBytes/fp.MaxTxnOps-64)
+		sizes := []int{len(big), len(big), 1, len(big) / 2}
+		err := s.Update(func(w fp.Writer) error {
+			for round := range 4 {
+				for i := 0; i < fp.MaxTxnOps-2; i++ {
+					v := big[:sizes[round]]
+					if err := w.Put([]byte(fmt.Sprintf("op/%03d", i)), v); err != nil {
+						return err
+					}
+				}
+				if err := w.Put([]byte("temp"), []byte("t")); err != nil {
+					return err
+				}
+				if err := w.Delete([]byte("temp")); err != nil {
+					return err
+				}
+				if err := w.Delete([]byte("gone/1")); err != nil {
+					return err
+				}
+			}
+			if v, _, err := w.Get([]byte("op/000")); err != nil || len(v) != len(big)/2 {
+				return fmt.Errorf("read back %d bytes, %v", len(v), err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%d keys written 4 times each in one transaction: %v", fp.MaxTxnOps, err)
+		}
+		if got := scan(t, s, "", "", false, 0); len(got) != fp.MaxTxnOps-2 {
+			t.Errorf("%d keys after, want %d", len(got), fp.MaxTxnOps-2)
+		}
+		err = s.Update(func(w fp.Writer) error {
+			for i := 0; i <= fp.MaxTxnOps; i++ {
+				for range 2 {
+					if err := w.Put([]byte(fmt.Sprintf("more/%03d", i)), []byte("1")); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if !errors.Is(err, fp.ErrTxnTooBig) {
+			t.Errorf("%d keys written twice: %v, want ErrTxnTooBig", fp.MaxTxnOps+1, err)
+		}
+	}},
 	{"sequences survive restarts", func(t T, open Opener) {
 		dir := t.TempDir()
 		s := open(t, dir)
