@@ -2,6 +2,8 @@
 
 package disk
 
+import bolt "go.etcd.io/bbolt"
+
 const releasesPages = true
 
 // ReleasePages takes the file's pages out of this process's resident
@@ -30,4 +32,15 @@ func (t *kvTxn) ReleasePages() error {
 		return nil
 	}
 	return release(t.tx)
+}
+
+// release drops this process's resident pages of tx's file mapping (drop:
+// pages_linux.go, pages_windows.go). A read transaction holds bbolt's
+// mapping in place (no remap until it ends), so the range is the mapping's.
+func release(tx *bolt.Tx) error {
+	start, n := tx.DB().Info().Data, uintptr(tx.Size())
+	if start == 0 || n == 0 {
+		return nil
+	}
+	return drop(start, n)
 }

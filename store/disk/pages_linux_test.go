@@ -91,16 +91,16 @@ func TestReleasePages(t *testing.T) {
 	}
 }
 
-// A transaction makes a release due releaseAfter later, by itself.
-func TestPagesReleasedAfterTransactions(t *testing.T) {
-	defer func(d time.Duration) { releaseAfter = d }(releaseAfter)
-	releaseAfter = time.Hour // not during the writes and reads
+// kvOf3MB is a new KV file holding 1,000 values of 3,000 bytes (k00000 to
+// k00999). The caller closes it, before it puts back releaseAfter: a
+// release still due reads it.
+func kvOf3MB(t *testing.T) (*KV, string) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "kv.db")
 	kv, err := OpenKV(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer kv.Close()
 	for start := 0; start < 1000; start += 100 {
 		if err := kv.Update(func(w fp.Writer) error {
 			for i := start; i < start+100; i++ {
@@ -113,6 +113,15 @@ func TestPagesReleasedAfterTransactions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return kv, path
+}
+
+// A transaction makes a release due releaseAfter later, by itself.
+func TestPagesReleasedAfterTransactions(t *testing.T) {
+	defer func(d time.Duration) { releaseAfter = d }(releaseAfter)
+	releaseAfter = time.Hour // not during the writes and reads
+	kv, path := kvOf3MB(t)
+	defer kv.Close()
 	kv.View(func(r fp.Reader) error {
 		return r.Scan([]byte("k"), nil, false, func(k, v []byte) (bool, error) { return true, nil })
 	})
@@ -141,24 +150,8 @@ func TestPagesReleasedAfterTransactions(t *testing.T) {
 func TestPagesStayWhileTheDeskIsBusy(t *testing.T) {
 	defer func(d, m time.Duration) { releaseAfter, releaseAtMost = d, m }(releaseAfter, releaseAtMost)
 	releaseAfter, releaseAtMost = time.Hour, time.Hour
-	path := filepath.Join(t.TempDir(), "kv.db")
-	kv, err := OpenKV(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kv, path := kvOf3MB(t)
 	defer kv.Close()
-	for start := 0; start < 1000; start += 100 {
-		if err := kv.Update(func(w fp.Writer) error {
-			for i := start; i < start+100; i++ {
-				if err := w.Put([]byte(fmt.Sprintf("k%05d", i)), bytes.Repeat([]byte{1}, 3000)); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	readAll := func() {
 		kv.View(func(r fp.Reader) error {
 			return r.Scan([]byte("k"), nil, false, func(k, v []byte) (bool, error) { return true, nil })
