@@ -25,8 +25,9 @@ import (
 //	kvmeta/  "rev" -> uint64: the newest revision
 //	         "seq/" name -> uint64: the last number of that sequence
 //	kvlog/   revision (8 bytes) + 0 (uint16) -> the revision's changes: 'B',
-//	         their count (uint32), then for each 'P' or 'D', key length
-//	         (uint16), key, value length (uint32), value. (Files from before
+//	         their count (uint32), then for each key written, its last
+//	         change in the revision: 'P' or 'D', key length (uint16), key,
+//	         value length (uint32), value. (Files from before
 //	         hold one change per record: index in the revision as the key's
 //	         last two bytes, 'P' or 'D', key length, key, value; still read.)
 //	         The change feed, kept for watchers that resume after a restart;
