@@ -181,18 +181,20 @@ func (kv *KV) releaseSoon() {
 // the spell has lasted releaseAtMost, and otherwise waits for the rest.
 func (kv *KV) releaseDue() {
 	kv.pagesMu.Lock()
+	if kv.pagesOff { // closed
+		kv.pagesTimer = nil
+		kv.pagesMu.Unlock()
+		return
+	}
 	now := time.Now()
-	if wait := releaseAfter - now.Sub(kv.pagesLast); wait > 0 && now.Sub(kv.pagesFirst) < releaseAtMost && !kv.pagesOff {
+	if wait := releaseAfter - now.Sub(kv.pagesLast); wait > 0 && now.Sub(kv.pagesFirst) < releaseAtMost {
 		kv.pagesTimer = time.AfterFunc(wait, kv.releaseDue)
 		kv.pagesMu.Unlock()
 		return
 	}
 	kv.pagesTimer = nil
-	off := kv.pagesOff
 	kv.pagesMu.Unlock()
-	if !off {
-		kv.ReleasePages() // only memory: a failure (the file closed meanwhile) changes nothing
-	}
+	kv.ReleasePages() // only memory: a failure (the file closed meanwhile) changes nothing
 }
 
 // Update runs fn in one bbolt write transaction: bbolt has one writer at a

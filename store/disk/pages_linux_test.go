@@ -131,8 +131,8 @@ func TestPagesReleasedAfterTransactions(t *testing.T) {
 	kv.pagesMu.Lock()
 	kv.pagesTimer.Stop()
 	kv.pagesTimer = nil
+	releaseAfter = 50 * time.Millisecond // under pagesMu, as a release reads it
 	kv.pagesMu.Unlock()
-	releaseAfter = 50 * time.Millisecond
 	kv.View(func(r fp.Reader) error { _, _, err := r.Get([]byte("k00001")); return err })
 	deadline := time.Now().Add(5 * time.Second)
 	for mappedKB(t, path) > 100 {
@@ -160,8 +160,8 @@ func TestPagesStayWhileTheDeskIsBusy(t *testing.T) {
 	kv.pagesMu.Lock()
 	kv.pagesTimer.Stop()
 	kv.pagesTimer = nil
+	releaseAfter = 300 * time.Millisecond // under pagesMu, as a release reads it
 	kv.pagesMu.Unlock()
-	releaseAfter = 300 * time.Millisecond
 
 	readAll()
 	for range 20 { // a second of a query every 50 ms
@@ -179,7 +179,9 @@ func TestPagesStayWhileTheDeskIsBusy(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 
+	kv.pagesMu.Lock()
 	releaseAtMost = 400 * time.Millisecond
+	kv.pagesMu.Unlock()
 	readAll()
 	for start := time.Now(); ; readAll() {
 		time.Sleep(20 * time.Millisecond)
