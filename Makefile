@@ -35,7 +35,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # by Mesa's llvmpipe and captured through the X server (xwd, from x11-apps):
 # llvmpipe reads back black through OpenGL (Fyne's Capture reads the front
 # buffer), and softpipe, which does not, takes 0.3 s to seconds a frame.
-SELF_TEST := GALLIUM_DRIVER=llvmpipe xvfb-run -a -s "-screen 0 1366x768x24" ./$(BIN) self-test --capture x11 --timeout 4m
+# Each size looks for a free X display from a number of its own (XN): two
+# xvfb-run -a started at once can both take the first free one, and the
+# first to finish then kills the other's server.
+SELF_TEST = GALLIUM_DRIVER=llvmpipe xvfb-run -a -n $(XN) -s "-screen 0 1366x768x24" ./$(BIN) self-test --capture x11 --timeout 4m
 
 .PHONY: run build build-gui test test-race test-norace self-test self-test-1366x768 self-test-1024x700 lint bench deps font-deps test-deps selftest-deps shot-deps screenshots clean fuzz dist dist-check dist-wine dist-deps distcheck-deps wine-deps
 
@@ -71,8 +74,10 @@ self-test: build selftest-deps
 	$(MAKE) --no-print-directory -j2 --output-sync=target self-test-1366x768 self-test-1024x700
 
 # (Explicit rules: make applies no pattern rule to a .PHONY target.)
+self-test-1366x768: XN := 90
 self-test-1366x768:
 	$(SELF_TEST) --size 1366x768
+self-test-1024x700: XN := 110
 self-test-1024x700:
 	$(SELF_TEST) --size 1024x700
 
