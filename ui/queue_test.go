@@ -179,6 +179,21 @@ func TestQueueAnswerInTheKeysFrame(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the slow answer was never shown")
 	}
+
+	// A key in a burst (under burstGap after the last) does not wait at
+	// all, however long sameFrame is: the next key supersedes it.
+	defer func(d time.Duration) { burstGap = d }(burstGap)
+	sameFrame, burstGap = 5*time.Second, time.Hour
+	st.hold = make(chan struct{})
+	start = time.Now()
+	test.Type(q.search, word[2:3])
+	if waited := time.Since(start); waited > 2*time.Second {
+		t.Errorf("a key in a burst waited %v for its answer", waited)
+	}
+	close(st.hold)
+	if got := <-shown; got != word[:3] {
+		t.Fatalf("drew the answer to %q", got)
+	}
 }
 
 // A cell's text is cut with an ellipsis only when it is wider than its
