@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,14 +37,9 @@ func mappedKB(t *testing.T, path string) int {
 // ReleasePages takes the file's pages out of the process's memory, and
 // every value reads the same after it.
 func TestReleasePages(t *testing.T) {
-	defer func(d time.Duration) { releaseAfter = d }(releaseAfter)
+	keepReleaseTimes(t)
 	releaseAfter = time.Hour // none by itself during the test
-	path := filepath.Join(t.TempDir(), "kv.db")
-	kv, err := OpenKV(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kv.Close()
+	kv, path := openTemp(t)
 	value := func(i int) []byte { return bytes.Repeat([]byte{byte(i)}, 3000) }
 	for start := 0; start < 2000; start += 100 {
 		if err := kv.Update(func(w fp.Writer) error {
@@ -91,16 +85,19 @@ func TestReleasePages(t *testing.T) {
 	}
 }
 
-// kvOf3MB is a new KV file holding 1,000 values of 3,000 bytes (k00000 to
-// k00999). The caller closes it, before it puts back releaseAfter: a
-// release still due reads it.
+// keepReleaseTimes puts releaseAfter and releaseAtMost back when the test
+// ends, after the files it opens afterwards are closed (cleanups run last
+// first): a release still due reads them.
+func keepReleaseTimes(t *testing.T) {
+	d, m := releaseAfter, releaseAtMost
+	t.Cleanup(func() { releaseAfter, releaseAtMost = d, m })
+}
+
+// kvOf3MB is a new KV file (openTemp) holding 1,000 values of 3,000 bytes
+// (k00000 to k00999).
 func kvOf3MB(t *testing.T) (*KV, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "kv.db")
-	kv, err := OpenKV(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kv, path := openTemp(t)
 	for start := 0; start < 1000; start += 100 {
 		if err := kv.Update(func(w fp.Writer) error {
 			for i := start; i < start+100; i++ {
@@ -118,10 +115,9 @@ func kvOf3MB(t *testing.T) (*KV, string) {
 
 // A transaction makes a release due releaseAfter later, by itself.
 func TestPagesReleasedAfterTransactions(t *testing.T) {
-	defer func(d time.Duration) { releaseAfter = d }(releaseAfter)
+	keepReleaseTimes(t)
 	releaseAfter = time.Hour // not during the writes and reads
 	kv, path := kvOf3MB(t)
-	defer kv.Close()
 	kv.View(func(r fp.Reader) error {
 		return r.Scan([]byte("k"), nil, false, func(k, v []byte) (bool, error) { return true, nil })
 	})
@@ -148,10 +144,9 @@ func TestPagesReleasedAfterTransactions(t *testing.T) {
 // fault every page back in. Once they pause the pages go, and a spell that
 // never pauses still releases after releaseAtMost.
 func TestPagesStayWhileTheDeskIsBusy(t *testing.T) {
-	defer func(d, m time.Duration) { releaseAfter, releaseAtMost = d, m }(releaseAfter, releaseAtMost)
+	keepReleaseTimes(t)
 	releaseAfter, releaseAtMost = time.Hour, time.Hour
 	kv, path := kvOf3MB(t)
-	defer kv.Close()
 	readAll := func() {
 		kv.View(func(r fp.Reader) error {
 			return r.Scan([]byte("k"), nil, false, func(k, v []byte) (bool, error) { return true, nil })
