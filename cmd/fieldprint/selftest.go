@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -99,6 +101,7 @@ func cmdSelfTest(e env, args []string) error {
 		fyne.Do(a.Quit)
 	})
 	a.Run()
+	fyneQuiet()
 	writeMemProfile()
 	select {
 	case err = <-result:
@@ -117,6 +120,11 @@ func cmdSelfTest(e env, args []string) error {
 	}
 	return nil
 }
+
+// fyneQuiet silences Fyne's log once the window has closed: its watcher
+// of the preferences file outlives the app (Quit stops only the settings'
+// one) and reports the temporary folder's removal as errors.
+func fyneQuiet() { log.SetOutput(io.Discard) }
 
 // parseSize reads WIDTHxHEIGHT.
 func parseSize(s string) (fyne.Size, error) {
@@ -171,6 +179,7 @@ func keystrokeTest(e env, path string, n, rounds int, size fyne.Size, timeout ti
 		fyne.Do(a.Quit)
 	})
 	a.Run()
+	fyneQuiet()
 	writeMemProfile()
 	select {
 	case err = <-result:
