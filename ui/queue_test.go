@@ -155,6 +155,7 @@ func TestQueueAnswerInTheKeysFrame(t *testing.T) {
 	q.onShow = func(s string) { shown <- s }
 
 	sameFrame = 5 * time.Second
+	q.asker.last = time.Time{} // not in a burst with the queue's first query, asked at sign-in
 	test.Type(q.search, word[:1])
 	if len(shown) != 1 || <-shown != word[:1] {
 		t.Fatal("an answer within sameFrame was not shown in the key's frame")

@@ -865,6 +865,15 @@ func (f *requestScreen) setReadOnly(why string) {
 }
 
 func (f *requestScreen) focusFirst() {
+	if f.tabs != nil && f.tabs.SelectedIndex() != 0 {
+		// It opened on another tab, where the name is not on screen (Fyne
+		// refuses the focus and logs an error): on Appointments, finding
+		// slots is what there is to do.
+		if f.tabs.Selected() == f.schedTab && f.sched.finder.Visible() {
+			f.ui.win.Canvas().Focus(f.sched.notBefore)
+		}
+		return
+	}
 	if f.req == nil || !f.received.Disabled() {
 		f.ui.win.Canvas().Focus(f.name)
 	}

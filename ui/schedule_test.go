@@ -49,6 +49,25 @@ func TestBookFromTheAppointmentsTab(t *testing.T) {
 	}
 }
 
+// A request that opens on its Appointments tab puts the focus in the date
+// that slots are found from, not in the name on the hidden Details tab
+// (which Fyne's window refuses, logging an error); one that opens on Details
+// puts it in the name.
+func TestOpenFocusesWhatIsShown(t *testing.T) {
+	u, _ := demoUI(t)
+	u.OpenRequest(firstWith(t, u, fp.StatusReadyToSchedule).ID)
+	if u.form.tabs.Selected() != u.form.schedTab {
+		t.Fatal("a request ready to schedule does not open on its Appointments tab")
+	}
+	if got := u.win.Canvas().Focused(); got != u.form.sched.notBefore {
+		t.Errorf("opening on the Appointments tab focused %T, not the date to find slots from", got)
+	}
+	u.OpenRequest(firstWith(t, u, fp.StatusNew).ID)
+	if u.form.tabs.SelectedIndex() != 0 || u.win.Canvas().Focused() != u.form.name {
+		t.Error("a new request does not open on Details with the focus in the name")
+	}
+}
+
 func TestRescheduleAndCancelFromTheTab(t *testing.T) {
 	u, db := demoUI(t)
 	row := firstWith(t, u, fp.StatusScheduled)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -100,6 +102,8 @@ func cmdSelfTest(e env, args []string) error {
 		result <- err
 		fyne.Do(a.Quit)
 	})
+	mistakes := &fyneMistakes{out: e.stderr}
+	log.SetOutput(mistakes)
 	a.Run()
 	fyneQuiet()
 	writeMemProfile()
@@ -107,6 +111,9 @@ func cmdSelfTest(e env, args []string) error {
 	case err = <-result:
 	default:
 		err = fp.Errorf(fp.EINTERNAL, "self-test: the window closed before the self-test finished (at: %s)", st.Step())
+	}
+	if n := mistakes.count(); err == nil && n > 0 {
+		err = fp.Errorf(fp.EINTERNAL, "self-test: the window was asked %d times to focus a field that is not on screen (Fyne's log above says where)", n)
 	}
 	if err != nil {
 		var e *fp.Error
@@ -119,6 +126,30 @@ func cmdSelfTest(e env, args []string) error {
 		return fp.Errorf(fp.EINTERNAL, "self-test: the database fails its consistency check: %v", errors.Join(errs...))
 	}
 	return nil
+}
+
+// fyneMistakes passes Fyne's log through and counts the errors that are the
+// program's own mistake in the real window, which the tests' software canvas
+// does not report: a focus asked for a field that is not on screen.
+type fyneMistakes struct {
+	out io.Writer
+	mu  sync.Mutex
+	n   int
+}
+
+func (m *fyneMistakes) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	if bytes.Contains(p, []byte("Failed to focus")) {
+		m.n++
+	}
+	m.mu.Unlock()
+	return m.out.Write(p)
+}
+
+func (m *fyneMistakes) count() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.n
 }
 
 // fyneQuiet silences Fyne's log once the window has closed: its watcher
