@@ -127,7 +127,7 @@ func TestParseImportCSVBadDateLine(t *testing.T) {
 			"Cy Lee,military,1990-02-30,basis,receipt,IOE0912345670,cy@example.com" + eol
 		rows, errs := parseCSV(t, text)
 		want := []string{
-			`line 5: date_of_birth: dates like "05/03/1990" could be day first (3 October) or month first (March 10) and none in the file tells: choose the tracker's date order`,
+			`line 5: date_of_birth: dates like "05/03/1990" could be day first (5 March) or month first (May 3) and none in the file tells: choose the tracker's date order`,
 			`line 6: date_of_birth: "1990-02-30" is not a day of the calendar (read as month 2, day 30): check it in the spreadsheet`,
 		}
 		if got := lineErrStrings(errs); !reflect.DeepEqual(got, want) {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -502,13 +503,24 @@ func ParseTrackerDateTime(s string, order DateOrder) (d Date, t TimeOfDay, hasTi
 	case a == b:
 		day, month = a, b
 	default:
-		return Date{}, 0, false, &Error{Code: EINVALID, Message: fmt.Sprintf("%q could be day first or month first: choose the tracker's date order", s), Err: errDateOrder}
+		return Date{}, 0, false, &Error{Code: EINVALID, Message: fmt.Sprintf("%q could be %s: choose the tracker's date order", s, bothReadings(s)), Err: errDateOrder}
 	}
 	iso := fmt.Sprintf("%04d-%02d-%02d", y, month, day)
 	if d, err = ParseDate(iso); err != nil {
 		return Date{}, 0, false, Errorf(EINVALID, "%q is not a day of the calendar (read as %s): check it in the spreadsheet", s, dateOrderHint(order, yearFirst, a, b))
 	}
 	return d, t, hasTime, nil
+}
+
+// bothReadings says what the date s (two numbers up to 12 before the year)
+// is read as in each order: "day first (6 September) or month first (June 9)".
+func bothReadings(s string) string {
+	ds, _ := cutTime(s)
+	a, b, _, _, ok := splitNumericDate(ds)
+	if !ok || a < 1 || a > 12 || b < 1 || b > 12 {
+		return "day first or month first"
+	}
+	return fmt.Sprintf("day first (%d %s) or month first (%s %d)", a, time.Month(b), time.Month(a), b)
 }
 
 // errDateOrder marks a date that needs the tracker's date order chosen.
@@ -1046,7 +1058,7 @@ func (m TrackerMapping) valueProblems(f *TrackerFile) []LineError {
 		}
 		errs = append(errs, LineError{c.Line, c.Column, fmt.Sprintf("%q can only be %s, but the date order chosen is %s: choose the other", c.Text, strings.ToLower(ev.Order().Label()), strings.ToLower(m.DateOrder.Label()))})
 	case ev.Ambiguous() && m.DateOrder == DatesUnknown:
-		errs = append(errs, LineError{ev.Either.Line, ev.Either.Column, fmt.Sprintf("dates like %q could be day first (3 October) or month first (March 10) and none in the file tells: choose the tracker's date order", ev.Either.Text)})
+		errs = append(errs, LineError{ev.Either.Line, ev.Either.Column, fmt.Sprintf("dates like %q could be %s and none in the file tells: choose the tracker's date order", ev.Either.Text, bothReadings(ev.Either.Text))})
 	}
 	SortLineErrors(errs)
 	return errs

@@ -160,7 +160,7 @@ func TestParseTrackerDateTime(t *testing.T) {
 		{"23/10/2026", "", d("2026-10-23"), "", ""}, // only day first
 		{"10/23/2026", "", d("2026-10-23"), "", ""}, // only month first
 		{"05/05/2026", "", d("2026-05-05"), "", ""}, // both read alike
-		{"03/10/2026", "", Date{}, "", "could be day first or month first"},
+		{"03/10/2026", "", Date{}, "", "could be day first (3 October) or month first (March 10)"},
 		{"02/12/2026 09:00", DayFirst, d("2026-12-02"), "09:00", ""},
 		{"12/2/2026 9:00 AM", MonthFirst, d("2026-12-02"), "09:00", ""},
 		{"2026-12-02 2:30 pm", "", d("2026-12-02"), "14:30", ""},
