@@ -106,7 +106,11 @@ func Appointments(w io.Writer, rs []*fp.Request, o fp.Office, s fp.Scheduling, o
 	d.SetAuthor(strings.TrimSpace(o.Name), true)
 	f := d.letterFooter()
 	for i, l := range ls {
-		f.start(fmt.Sprintf("%s · appointment letter %d of %d", l.r.Number, i+1, len(ls)))
+		label := l.r.Number + " · appointment letter"
+		if len(ls) > 1 { // "1 of 1" beside "page 1, continued" reads as a contradiction
+			label = fmt.Sprintf("%s %d of %d", label, i+1, len(ls))
+		}
+		f.start(label)
 		d.appointment(l, o, s, opt)
 		f.end()
 		if d.Err() {

@@ -393,6 +393,20 @@ func TestAppointmentsBatch(t *testing.T) {
 	}
 }
 
+// A batch of one letter reads as the letter alone: no "appointment letter
+// 1 of 1" beside "page 1, continued on the next page".
+func TestAppointmentsBatchOfOne(t *testing.T) {
+	r := batchRequests(t)[0]
+	var b bytes.Buffer
+	if err := Appointments(&b, []*fp.Request{r}, guangzhou, officeHours, apptOptions, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, want := pdfText(t, b.Bytes()), pdfText(t, renderAppt(t, r))
+	if got != want || strings.Contains(got, "letter 1 of 1") {
+		t.Errorf("a batch of one letter:\n%s\nthe letter alone:\n%s", got, want)
+	}
+}
+
 // mexico is an office whose letterhead is too short for the barcode beside
 // it (one address line, no phone): the barcode goes beside the addressee.
 var mexico = fp.Office{
