@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
@@ -146,7 +147,7 @@ func (d *doc) stampBlock(st fp.Stamp, office string, code barcode.Barcode) {
 	d.font("", 8)
 	d.CellFormat(tw, 10, "VERIFICATION CODE", "", 1, "L", false, 0, "")
 	d.Ln(2)
-	d.monoCode(st.Code, tx, d.GetY(), tw-18, 26)
+	d.spacedCode(st.Code, tx, d.GetY(), tw-18, 26)
 	d.SetTextColor(0, 0, 0)
 	d.SetXY(tx, y+boxH-stampRuleGap-stampPad-18)
 	d.SetTextColor(90, 90, 90)
@@ -156,39 +157,28 @@ func (d *doc) stampBlock(st fp.Stamp, office string, code barcode.Barcode) {
 	d.SetXY(margin, y+boxH)
 }
 
-// monoCode draws s in bold, each letter centred in a cell of the same width
-// (a dash in half a cell), so the code reads like a monospaced font: at
-// size points, or smaller if it would not fit in w.
-func (d *doc) monoCode(s string, x, y, w, size float64) {
-	width := func(size float64) (cell float64, total float64) {
+// spacedCode draws s in bold with the same gap after every letter, so a
+// code read out one letter at a time shows its letters apart and evenly
+// (cells of one width, as a monospaced font has, left narrow letters far
+// apart and wide ones close): at size points, or smaller if it would not
+// fit in w. It returns the width drawn.
+func (d *doc) spacedCode(s string, x, y, w, size float64) float64 {
+	const gap = 0.3 // of the size, between letters
+	width := func(size float64) float64 {
 		d.font("B", size)
-		for _, r := range "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" {
-			cell = max(cell, d.GetStringWidth(string(r)))
-		}
-		cell += size * 0.12
-		for _, r := range s {
-			if r == '-' {
-				total += cell / 2
-			} else {
-				total += cell
-			}
-		}
-		return cell, total
+		return d.GetStringWidth(s) + size*gap*float64(utf8.RuneCountInString(s)-1)
 	}
-	cell, total := width(size)
-	if total > w {
+	if total := width(size); total > w {
 		size *= w / total
-		cell, _ = width(size)
+		d.font("B", size)
 	}
 	d.SetXY(x, y)
 	for _, r := range s {
-		cw := cell
-		if r == '-' {
-			cw /= 2
-		}
-		d.CellFormat(cw, size*1.2, string(r), "", 0, "C", false, 0, "")
+		d.CellFormat(d.GetStringWidth(string(r))+size*gap, size*1.2, string(r), "", 0, "L", false, 0, "")
 	}
+	drawn := d.GetX() - x - size*gap // no gap after the last letter
 	d.SetXY(x, y+size*1.2)
+	return drawn
 }
 
 // qrCode draws code with its top left module at x, y, module points a side:

@@ -193,3 +193,24 @@ func TestStampRefused(t *testing.T) {
 		})
 	}
 }
+
+// The verification code stays in its width whatever its letters: a wider
+// one is drawn smaller, a narrower one at its size.
+func TestSpacedCodeFits(t *testing.T) {
+	draw := func(code string, w float64) float64 {
+		d := newDoc(apptOptions, "")
+		d.AddPage()
+		return d.spacedCode(code, 100, 100, w, 26)
+	}
+	limit := draw("NAPBU-SBI6K", 1000)
+	wide, narrow := draw("WWWWW-WWWWW", 1000), draw("IIIII-IIIII", 1000)
+	if !(narrow < limit && limit < wide) {
+		t.Fatalf("natural widths %.1f, %.1f, %.1f", narrow, limit, wide)
+	}
+	if got := draw("WWWWW-WWWWW", limit); got > limit+0.01 || got < limit-1 {
+		t.Errorf("the widest code drawn %.1f points wide in %.1f", got, limit)
+	}
+	if got := draw("IIIII-IIIII", limit); got != narrow {
+		t.Errorf("a narrow code drawn %.1f points wide, not at its size (%.1f)", got, narrow)
+	}
+}
