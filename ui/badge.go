@@ -50,6 +50,11 @@ func newBadge() *badge {
 	return b
 }
 
+// badgeWidth is how wide a badge showing text is.
+func badgeWidth(text string) float32 {
+	return fyne.MeasureText(text, theme.TextSize()-1, fyne.TextStyle{Bold: true}).Width + 2*theme.Padding()
+}
+
 func (b *badge) set(s fp.Status) {
 	b.text.Text = s.Label()
 	b.bg.FillColor = statusColor(s)

@@ -26,19 +26,61 @@ const (
 	orderNew   = "Newest first"
 )
 
-// queueColumns: each column's natural width, and the least it may shrink to
-// on a narrow window (the number people read aloud and the status never do).
+// queueColumns: each column's natural width, and what its widest cell
+// holds (widest; nil for the applicant's name, which takes the room there
+// is): on a narrow window a column gives up its slack down to that, and no
+// further, so no number, status or date is ever cut and the name keeps the
+// rest (queueMin).
 var queueColumns = []struct {
-	title      string
-	width, min float32
+	title  string
+	width  float32
+	widest func() float32
 }{
-	{"Number", 135, 135}, {"Applicant", 220, 120}, {"Category", 100, 85}, {"Status", 160, 160},
-	{"Received", 105, 100}, {"Age", 60, 55}, {"People", 65, 60}, {"Docs verified", 110, 95},
+	{"Number", 135, func() float32 { return labelWidth("FP-2026-00000", fyne.TextStyle{Monospace: true}) }},
+	{"Applicant", 220, nil},
+	{"Category", 100, func() float32 {
+		var w float32
+		for _, c := range fp.Categories {
+			w = max(w, labelWidth(c.Short(), fyne.TextStyle{}))
+		}
+		return w
+	}},
+	{"Status", 160, func() float32 {
+		var w float32
+		for _, s := range fp.Statuses {
+			w = max(w, badgeWidth(s.Label()))
+		}
+		return w
+	}},
+	{"Received", 105, func() float32 { return labelWidth("2026-12-31", fyne.TextStyle{}) }},
+	{"Age", 60, func() float32 { return labelWidth("9999 d", fyne.TextStyle{}) }},
+	{"People", 65, func() float32 { return labelWidth("99", fyne.TextStyle{}) }},
+	// Verified of required, as the request's Documents tab counts them.
+	{"Documents", 100, func() float32 { return labelWidth("99/99", fyne.TextStyle{}) }},
+}
+
+// nameMin is the least the applicant's name gets (about 12 letters).
+const nameMin = 110
+
+// labelWidth is how wide a label showing text is.
+func labelWidth(text string, style fyne.TextStyle) float32 {
+	return fyne.MeasureText(text, theme.TextSize(), style).Width + 2*theme.InnerPadding()
+}
+
+// queueMin is the least column i may shrink to: its widest cell, or its
+// bold title, whichever is wider (the name: nameMin).
+func queueMin(i int) float32 {
+	c := queueColumns[i]
+	if c.widest == nil {
+		return nameMin
+	}
+	return min(c.width, max(c.widest(), labelWidth(c.title, fyne.TextStyle{Bold: true})))
 }
 
 // fitColumns gives the table's columns the width there is: their natural
-// widths, scaled up on a wide window, so no column is cut on a narrow one
-// while the window has room, and the applicant's name gets what is left.
+// widths, the applicant's name all the room left on a wide window; on a
+// narrow one the other columns shrink to what their cells hold before the
+// name is cut (with an ellipsis).
 type fitColumns struct {
 	t      *widget.Table
 	widths *[8]float32 // each column's width, as laid out last
@@ -49,24 +91,26 @@ func (l fitColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	for _, c := range queueColumns {
 		natural += c.width
 	}
-	// The name takes the room there is; on a narrow window it gives it up
-	// first (cut with an ellipsis), then the other columns their slack.
 	spare := size.Width - natural - theme.ScrollBarSize() - theme.Padding()*float32(len(queueColumns))
-	name := queueColumns[1]
-	short := -spare - (name.width - name.min) // still missing once the name is at its least
+	var mins [8]float32
 	var slack float32
 	for i, c := range queueColumns {
+		mins[i] = queueMin(i)
 		if i != 1 {
-			slack += c.width - c.min
+			slack += c.width - mins[i]
 		}
 	}
+	// Too narrow: the other columns give up their slack first, down to
+	// what their cells hold; then the name its own, down to nameMin.
+	need := max(0, -spare)
+	give := min(need, slack)
 	for i, c := range queueColumns {
 		w := c.width
 		switch {
 		case i == 1:
-			w = max(c.min, c.width+spare)
-		case short > 0 && slack > 0:
-			w -= (c.width - c.min) * min(1, short/slack)
+			w = max(nameMin, c.width+max(0, spare)-(need-give))
+		case give > 0:
+			w -= (c.width - mins[i]) * give / slack
 		}
 		l.t.SetColumnWidth(i, w)
 		l.widths[i] = w
@@ -397,7 +441,7 @@ func (q *queueScreen) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	case id.Col == 6:
 		text = strconv.Itoa(r.People)
 	case id.Col == 7 && r.Docs.Required > 0:
-		// Verified of required (the header says so): what is left to check or chase.
+		// Verified of required (as the Documents tab): what is left to check or chase.
 		text = r.Docs.String()
 	}
 	// A text cut with an ellipsis is shaped again at every change (Fyne

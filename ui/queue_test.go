@@ -215,3 +215,29 @@ func TestQueueCellsCutOnlyWhatDoesNotFit(t *testing.T) {
 		}
 	}
 }
+
+// On a narrow window (1024x700) the other columns shrink to what their
+// widest cell and their title hold, and no further, before the applicant's
+// name is cut; on a wide one every column has its natural width and the name
+// the room left.
+func TestQueueColumnsOnNarrowAndWideWindows(t *testing.T) {
+	u, _ := demoUI(t)
+	q := u.queue
+	for _, size := range []fyne.Size{{Width: 1024, Height: 700}, {Width: 1366, Height: 768}, {Width: 800, Height: 600}} {
+		u.win.Resize(size)
+		q.list.Refresh()
+		var sum float32
+		for i, c := range queueColumns {
+			sum += q.widths[i]
+			if i != 1 && (q.widths[i] < queueMin(i)-0.01 || q.widths[i] > c.width+0.01) {
+				t.Errorf("%v: column %q is %.1f wide, between %.1f (its cells) and %.1f", size, c.title, q.widths[i], queueMin(i), c.width)
+			}
+		}
+		if size.Width == 1024 && q.widths[1] < labelWidth("Alejandro Ramírez", fyne.TextStyle{}) {
+			t.Errorf("%v: the name has %.1f, not room for a name of 17 letters", size, q.widths[1])
+		}
+		if table := q.list.Size().Width; size.Width >= 1024 && sum > table { // narrower: the table scrolls
+			t.Errorf("%v: the columns take %.1f of the table's %.1f", size, sum, table)
+		}
+	}
+}
