@@ -221,7 +221,7 @@ func newRequestScreen(u *UI, r *fp.Request) *requestScreen {
 
 	body := container.NewVBox(main, f.hhSection, f.otherSection, f.warnings)
 	f.scroll = container.NewVScroll(body)
-	var center fyne.CanvasObject = f.scroll
+	var center fyne.CanvasObject = container.NewThemeOverride(f.scroll, readableFields{})
 	if r != nil {
 		f.historyBox = container.NewVBox()
 		f.drawHistory()

@@ -32,6 +32,34 @@ func (t *officeTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Co
 	return t.Theme.Color(n, v)
 }
 
+// readableFields is the theme of a request's fields: a field that cannot be
+// changed (every field of a closed request) shows its value a little lighter
+// than the text, at a contrast one reads a record at (about 5:1 in the light
+// variant), where Fyne's disabled grey, made for controls that do nothing, is
+// 1.3:1 and fainter than the fields' hints. Everything else is the app's
+// theme, asked at each use.
+type readableFields struct{}
+
+func (readableFields) current() fyne.Theme { return fyne.CurrentApp().Settings().Theme() }
+
+func (t readableFields) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if n == theme.ColorNameDisabled {
+		return mix(t.current().Color(theme.ColorNameForeground, v), t.current().Color(theme.ColorNameBackground, v), 0.1)
+	}
+	return t.current().Color(n, v)
+}
+
+func (t readableFields) Font(s fyne.TextStyle) fyne.Resource     { return t.current().Font(s) }
+func (t readableFields) Icon(n fyne.ThemeIconName) fyne.Resource { return t.current().Icon(n) }
+func (t readableFields) Size(n fyne.ThemeSizeName) float32       { return t.current().Size(n) }
+
+// mix is a, moved by f (0 to 1) toward b.
+func mix(a, b color.Color, f float64) color.Color {
+	ca, cb := color.NRGBAModel.Convert(a).(color.NRGBA), color.NRGBAModel.Convert(b).(color.NRGBA)
+	m := func(x, y uint8) uint8 { return uint8(float64(x) + (float64(y)-float64(x))*f + 0.5) }
+	return color.NRGBA{m(ca.R, cb.R), m(ca.G, cb.G), m(ca.B, cb.B), 0xff}
+}
+
 // textArea is a multi-line entry that lets Tab move to the next field, so the
 // whole form works from the keyboard (a tab character has no place in these texts).
 type textArea struct{ widget.Entry }
