@@ -49,13 +49,19 @@ func newAuditScreen(u *UI) *auditScreen {
 	s.verified.Hide() // until a verification has been run
 	s.list = widget.NewList(func() int { return len(s.entries) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
+			row := container.New(auditColumns{})
+			for range auditSamples {
+				l := widget.NewLabel("")
+				l.Truncation = fyne.TextTruncateEllipsis
+				row.Add(l)
+			}
+			return row
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			e := s.entries[i]
-			o.(*widget.Label).SetText(fmt.Sprintf("#%d  %s  %-9s  %-20s %s  %s", e.Seq, s.ui.when(e.At), e.Who(), e.Action, e.Request, e.Describe()))
+			for k, text := range []string{fmt.Sprintf("#%d", e.Seq), s.ui.when(e.At), e.Who(), e.Action, e.Request, e.Describe()} {
+				o.(*fyne.Container).Objects[k].(*widget.Label).SetText(text)
+			}
 		})
 	verify := widget.NewButtonWithIcon("Verify the chain", theme.ConfirmIcon(), s.verify)
 	fixed := func(w float32, o fyne.CanvasObject) fyne.CanvasObject {
@@ -73,6 +79,36 @@ func newAuditScreen(u *UI) *auditScreen {
 		container.NewVBox(heading("Audit trail"), container.NewBorder(nil, nil, filters, verify), s.status, s.verified),
 		nil, nil, nil, s.list)
 	return s
+}
+
+// auditSamples are the widest texts of a row's columns but the last (the
+// details, which take the rest): a number, a time, a user name (longer ones
+// are cut), an action and a request number.
+var auditSamples = []string{"#9999999", "2026-12-31 23:59", "director-01", fp.ActionAppointmentReschedule, "FP-2026-100000", ""}
+
+// auditColumns lines a row's labels up in columns, so the request numbers
+// and the details start at the same place on every row.
+type auditColumns struct{}
+
+func (auditColumns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	x := float32(0)
+	for i, o := range objs {
+		w := size.Width - x // the details: the rest
+		if i < len(objs)-1 {
+			w = min(w, labelWidth(auditSamples[i], fyne.TextStyle{})+theme.Padding()) // a gap, and no cut by rounding
+		}
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(max(0, w), size.Height))
+		x += w
+	}
+}
+
+func (auditColumns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var h float32
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(0, h)
 }
 
 // showEntry shows one entry whole: a list row has room for its start only.

@@ -886,3 +886,33 @@ func TestCertificateRenewalShows(t *testing.T) {
 		t.Errorf("shown a year before the end: %q", b.renewStatus.Text)
 	}
 }
+
+// The audit trail's rows are in columns: each row's request number and
+// details start where every other row's do, whatever the action's length.
+func TestAuditRowsInColumns(t *testing.T) {
+	u, _ := demoUI(t)
+	signIn(t, u, demo.Admin.Name, demo.Password)
+	u.Navigate(navAudit)
+	xs := map[float32]int{}
+	rows := 0
+	for _, o := range test.LaidOutObjects(u.body) {
+		c, ok := o.(*fyne.Container)
+		if !ok || len(c.Objects) != len(auditSamples) {
+			continue
+		}
+		if _, ok := c.Layout.(auditColumns); !ok {
+			continue
+		}
+		if l := c.Objects[3].(*widget.Label); l.Text == "" {
+			continue // a row not in use
+		}
+		rows++
+		xs[c.Objects[4].Position().X]++
+		if c.Objects[5].Position().X <= c.Objects[4].Position().X {
+			t.Errorf("a row's details start at %v, before its request number at %v", c.Objects[5].Position().X, c.Objects[4].Position().X)
+		}
+	}
+	if rows < 5 || len(xs) != 1 {
+		t.Errorf("%d rows; their request numbers start at %v", rows, xs)
+	}
+}
