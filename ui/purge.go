@@ -77,7 +77,8 @@ func newPurgeScreen(u *UI) *purgeScreen {
 		widget.NewFormItem("Denied requests", months(s.denied)),
 		widget.NewFormItem("Withdrawn requests", months(s.wdrwn)),
 	)
-	top := container.NewVBox(heading("Retention and purge"), why, schedule, container.NewHBox(s.saveBtn),
+	// A director reads the periods the administrator set: readable, not greyed out.
+	top := container.NewVBox(heading("Retention and purge"), why, container.NewThemeOverride(schedule, readableFields{}), container.NewHBox(s.saveBtn),
 		heading("Due for destruction now"), s.due, container.NewHBox(s.purgeBtn, refresh), heading("Destruction reports"))
 	reportBox := container.NewBorder(nil, container.NewHBox(s.saveReport), nil, nil, container.NewVScroll(s.report))
 	split := container.NewHSplit(s.reports, reportBox)

@@ -109,6 +109,9 @@ func TestRetentionScreenAndPurge(t *testing.T) {
 	if !u.purge.saveBtn.Disabled() || !u.purge.completed.Disabled() {
 		t.Fatal("a director can change the retention")
 	}
+	if c := valueContrast(t, u.purge.completed); c < 4.5 {
+		t.Errorf("the director reads the retention period at %.1f:1", c)
+	}
 	open, _, _ := db.FindRequests(fp.RequestFilter{Statuses: []fp.Status{fp.StatusNew}, Limit: 1})
 	u.OpenRequest(open[0].ID)
 	test.Tap(button(t, u.form.content, "Legal hold…"))

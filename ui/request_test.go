@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	fp "github.com/fieldprint/fieldprint"
 )
@@ -24,22 +25,25 @@ func TestClosedRequestReadsClearly(t *testing.T) {
 	if !f.name.Disabled() {
 		t.Fatal("a completed request's name can be changed")
 	}
-	var value *canvas.Text
-	for _, o := range test.LaidOutObjects(f.name) {
-		if txt, ok := o.(*canvas.Text); ok && txt.Text == row.FullName {
-			value = txt
-		}
-	}
-	if value == nil {
-		t.Fatalf("the name field does not show %q", row.FullName)
-	}
-	bg := theme.Color(theme.ColorNameInputBackground)
-	if c := contrast(value.Color, bg); c < 4.5 {
+	c := valueContrast(t, f.name)
+	if c < 4.5 {
 		t.Errorf("the closed request's name is drawn at %.1f:1 against its field", c)
 	}
-	if c, hint := contrast(value.Color, bg), contrast(theme.Color(theme.ColorNamePlaceHolder), bg); c <= hint {
+	if hint := contrast(theme.Color(theme.ColorNamePlaceHolder), theme.Color(theme.ColorNameInputBackground)); c <= hint {
 		t.Errorf("a value (%.1f:1) is no clearer than a hint (%.1f:1)", c, hint)
 	}
+}
+
+// valueContrast is the contrast of what e shows against its field.
+func valueContrast(t *testing.T, e *widget.Entry) float64 {
+	t.Helper()
+	for _, o := range test.LaidOutObjects(e) {
+		if txt, ok := o.(*canvas.Text); ok && txt.Text == e.Text && e.Text != "" {
+			return contrast(txt.Color, theme.Color(theme.ColorNameInputBackground))
+		}
+	}
+	t.Fatalf("the field does not show %q", e.Text)
+	return 0
 }
 
 // contrast is WCAG's contrast ratio of two colours (1 to 21), over white.
