@@ -322,11 +322,8 @@ func MissingText(r *fp.Request, o fp.Office, on fp.Date) (subject, body string, 
 	var out []string // paragraphs, separated by a blank line
 	out = append(out, "Our reference: "+m.reference)
 
-	// The "Re:" block, labels aligned as in the PDF.
-	lw := 0
-	for _, l := range m.re {
-		lw = max(lw, utf8.RuneCountInString(l[0]))
-	}
+	// The "Re:" block, each label followed by one space: an e-mail is read
+	// in a proportional font, where values lined up with spaces are not.
 	var re []string
 	for i, l := range m.re {
 		lead := "    "
@@ -337,8 +334,7 @@ func MissingText(r *fp.Request, o fp.Office, on fp.Date) (subject, body string, 
 			re = append(re, wrapText(l[1], lead, "    "))
 			continue
 		}
-		label := l[0] + strings.Repeat(" ", lw+2-utf8.RuneCountInString(l[0]))
-		re = append(re, wrapText(l[1], lead+label, "    "+strings.Repeat(" ", lw+2)))
+		re = append(re, wrapText(l[1], lead+l[0]+" ", "        "))
 	}
 	out = append(out, strings.Join(re, "\n"), wrapText(m.greeting, "", ""))
 

@@ -245,6 +245,14 @@ func TestMissingTextBody(t *testing.T) {
 		if strings.Contains(body, "\n\n\n") || !strings.HasSuffix(body, "Field Office\n") {
 			t.Errorf("%s: badly spaced text:\n%s", name, body)
 		}
+		// An e-mail is read in a proportional font: a label is followed by
+		// one space, not padded into a column that would not line up.
+		if !strings.Contains(body, "\n    Applicant: "+r.Applicant.FullName) && !strings.Contains(body, "\n    Applicant: "+strings.Fields(r.Applicant.FullName)[0]) {
+			t.Errorf("%s: the Re: block does not read \"Applicant: %s\":\n%s", name, r.Applicant.FullName, body)
+		}
+		if strings.Contains(body, ":  ") {
+			t.Errorf("%s: a label padded with spaces:\n%s", name, body)
+		}
 	}
 }
 
