@@ -28,9 +28,9 @@ const (
 
 // queueColumns: each column's natural width, and what its widest cell
 // holds (widest; nil for the applicant's name, which takes the room there
-// is): on a narrow window a column gives up its slack down to that, and no
-// further, so no number, status or date is ever cut and the name keeps the
-// rest (queueMin).
+// is): on a narrow window a column gives up its slack down to that (or its
+// title, if wider), and no further, so the name is cut before a number,
+// status or date is (queueMin).
 var queueColumns = []struct {
 	title  string
 	width  float32
